@@ -1,0 +1,15 @@
+/* genstudio-cli subcommands.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "genstudio-engine.h"
+
+/* Each returns the process exit status. */
+int gs_cli_info(int argc, char **argv);
+int gs_cli_bench(int argc, char **argv);
+
+/* Opens the engine on the device GS_DEVICE names (or the best one); prints
+ * the engine's message and returns NULL on failure. */
+gs_context *gs_cli_open_context(void);

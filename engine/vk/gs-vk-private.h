@@ -1,0 +1,126 @@
+/* Private to the engine: the Vulkan objects behind the public handles.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include "genstudio-engine.h"
+
+#define GS_PUSH_CONSTANT_BYTES 128
+
+/* ---- device memory: large blocks, sub-allocated ------------------------- */
+
+typedef struct gs_block gs_block;
+
+typedef struct {
+    gs_block *block;
+    VkDeviceSize offset;
+    VkDeviceSize size;
+} gs_allocation;
+
+typedef struct gs_allocator gs_allocator;
+
+gs_allocator *gs_allocator_new(gs_context *ctx);
+void gs_allocator_free(gs_allocator *a);
+gs_status gs_alloc(gs_context *ctx, VkDeviceSize size, gs_allocation *out);
+void gs_release(gs_context *ctx, const gs_allocation *alloc);
+VkDeviceAddress gs_allocation_address(const gs_allocation *alloc);
+VkBuffer gs_allocation_buffer(const gs_allocation *alloc);
+void *gs_allocation_map(const gs_allocation *alloc); /* NULL if not host-visible */
+gs_status gs_staging_copy(gs_context *ctx, const gs_allocation *alloc, VkDeviceSize offset, void *host,
+                          VkDeviceSize bytes, bool to_device);
+
+/* ---- pipelines ---------------------------------------------------------- */
+
+typedef struct {
+    const uint32_t *spirv;
+    size_t spirv_bytes;
+    /* Specialization constants with ids 0..count-1, all 32-bit. */
+    uint32_t spec[8];
+    uint32_t spec_count;
+} gs_kernel;
+
+typedef struct gs_pipeline_set gs_pipeline_set;
+
+gs_pipeline_set *gs_pipeline_set_new(gs_context *ctx);
+void gs_pipeline_set_free(gs_pipeline_set *set);
+gs_status gs_pipeline_get(gs_context *ctx, const gs_kernel *kernel, VkPipeline *out);
+
+/* ---- the context -------------------------------------------------------- */
+
+struct gs_context {
+    VkInstance instance;
+    VkPhysicalDevice physical;
+    VkDevice device;
+    VkQueue queue;
+    uint32_t queue_family;
+    VkPhysicalDeviceMemoryProperties memory_props;
+    VkPipelineLayout pipeline_layout;
+    VkCommandPool command_pool;
+
+    gs_device_info *devices;
+    int device_count;
+    int chosen;
+    bool fp16_storage;
+
+    gs_allocator *allocator;
+    gs_pipeline_set *pipelines;
+    char *cache_path;
+
+    char error[1024];
+};
+
+/* Records `fmt` as the context's last error and returns `status`. */
+gs_status gs_fail(gs_context *ctx, gs_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Maps a VkResult to a status and records "<what>: <vk error name>". */
+gs_status gs_fail_vk(gs_context *ctx, VkResult result, const char *what);
+const char *gs_vk_result_name(VkResult result);
+gs_status gs_status_from_vk(VkResult result);
+
+/* ---- tensors ------------------------------------------------------------ */
+
+typedef struct gs_storage gs_storage; /* refcounted allocation */
+
+struct gs_tensor {
+    gs_context *ctx;
+    gs_storage *storage;
+    VkDeviceSize byte_offset;
+    gs_dtype dtype;
+    int ndim;
+    int64_t shape[GS_MAX_DIMS];
+};
+
+size_t gs_dtype_size(gs_dtype dtype);
+VkDeviceAddress gs_tensor_address(const gs_tensor *t);
+VkDeviceSize gs_tensor_bytes(const gs_tensor *t);
+gs_storage *gs_storage_ref(gs_storage *s);
+void gs_storage_unref(gs_storage *s);
+
+/* ---- recording dispatches ----------------------------------------------- */
+
+typedef enum { GS_READ = 1, GS_WRITE = 2 } gs_access;
+
+typedef struct {
+    const gs_tensor *tensor;
+    gs_access access;
+} gs_binding;
+
+/* Records one dispatch: binds the pipeline for `kernel`, pushes `push`
+ * (at most GS_PUSH_CONSTANT_BYTES), inserts a barrier first if any binding
+ * touches memory an earlier dispatch wrote (or writes memory one read), and
+ * keeps the tensors' memory alive until the stream is submitted. */
+gs_status gs_stream_dispatch(gs_stream *s, const gs_kernel *kernel, const void *push,
+                             size_t push_bytes, const gs_binding *bindings, int binding_count,
+                             uint32_t groups_x, uint32_t groups_y, uint32_t groups_z);
+/* The same for `items` independent work items, `per_group` per workgroup. */
+gs_status gs_stream_dispatch_1d(gs_stream *s, const gs_kernel *kernel, const void *push, size_t push_bytes,
+                                const gs_binding *bindings, int binding_count, int64_t items, uint32_t per_group);
+gs_context *gs_stream_context(const gs_stream *s);
+
+/* Shape checks shared by the op host files. */
+bool gs_same_shape(const gs_tensor *a, const gs_tensor *b);
+gs_status gs_check_dtype(gs_context *ctx, const char *op, const gs_tensor *t, gs_dtype dtype);
+uint32_t gs_groups(int64_t items, uint32_t per_group);
+
+#define GS_KERNEL(name) ((gs_kernel){ .spirv = gs_spv_##name, .spirv_bytes = sizeof(gs_spv_##name) })
