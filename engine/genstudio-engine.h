@@ -155,9 +155,134 @@ void gs_stream_stats(const gs_stream *s, int *dispatches, int *barriers);
 
 /* ---- ops: each records one or more dispatches into the stream ----------- */
 
-/* out = a ⊙ b with numpy-style broadcasting of b over a's shape. */
+/* Weights (the `b`/`weight` arguments of matmul and the convolutions) may be
+ * fp16 or fp32; every other tensor argument is fp32. Outputs are never
+ * allowed to alias inputs unless an op says so. */
+
+/* out = a ⊙ b with numpy-style broadcasting of b over a's shape. out may be a. */
 gs_status gs_op_add(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b);
 gs_status gs_op_mul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b);
+
+/* out[M,N] = a[M,K] · b[K,N] + bias[N]. a and out may have leading batch
+ * dims, flattened into M. With transpose_b, b is [N,K] (torch Linear weight).
+ * bias may be NULL. */
+gs_status gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias,
+                       bool transpose_b);
+
+/* x [N,C,H,W], weight [O,C,k,k] (k = 1 or 3), bias [O] or NULL,
+ * out [N,O,Ho,Wo] with Ho = (H + 2·padding − k)/stride + 1. */
+gs_status gs_op_conv2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,
+                       const gs_tensor *bias, int stride, int padding);
+
+/* x [N,C,...] normalised per (n, group of C/groups channels); gamma, beta [C].
+ * With silu, out = silu(normalised) (the ResBlock's GroupNorm + SiLU). */
+gs_status gs_op_group_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
+                           const gs_tensor *beta, int groups, float eps, bool silu);
+/* Normalises over the last dim; gamma, beta [last dim]. */
+gs_status gs_op_layer_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
+                           const gs_tensor *beta, float eps);
+/* Softmax over the last dim. */
+gs_status gs_op_softmax(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+
+/* Fused scaled-dot-product attention, no Lq×Lk buffer (online softmax).
+ * q [B,Lq,H·D], k and v [B,Lk,H·D], out [B,Lq,H·D]: heads interleaved as
+ * the projections produce them. Scale 1/sqrt(D); causal masks keys j > i. */
+gs_status gs_op_attention(gs_stream *s, gs_tensor *out, const gs_tensor *q, const gs_tensor *k, const gs_tensor *v,
+                          int heads, bool causal);
+
+/* Exact (erf) GELU, SiLU, and GEGLU: x [...,2n] → out [...,n] = a·gelu(g)
+ * where a, g are the first and second halves of the last dim. */
+gs_status gs_op_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+gs_status gs_op_silu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+gs_status gs_op_geglu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+
+/* Concatenation along `dim`; all other dims equal. */
+gs_status gs_op_concat(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b, int dim);
+/* Swaps the last two dims: [B,R,C] → [B,C,R] (NCHW ↔ token-major). */
+gs_status gs_op_transpose(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+/* Nearest-neighbour ×2: [N,C,H,W] → [N,C,2H,2W]. */
+gs_status gs_op_upsample_nearest2x(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+
+/* x [N,C,L], weight [O,C,K], bias [O] or NULL; out [N,O,Lo] with
+ * Lo = (L + 2·padding − dilation·(K−1) − 1)/stride + 1. */
+gs_status gs_op_conv1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,
+                       const gs_tensor *bias, int stride, int padding, int dilation);
+/* x [N,C,L], weight [C,O,K] (torch ConvTranspose1d layout), bias [O] or NULL;
+ * out [N,O,(L−1)·stride − 2·padding + K]. */
+gs_status gs_op_conv_transpose1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,
+                                 const gs_tensor *bias, int stride, int padding);
+
+/* Sinusoidal embedding of timesteps t [N] → out [N,dim]: half = dim/2,
+ * f_i = exp(−ln(max_period)·i/half), out = [cos(t·f), sin(t·f)] (cos first,
+ * as SD's UNet) or [sin, cos] when cos_first is false. */
+gs_status gs_op_timestep_embedding(gs_stream *s, gs_tensor *out, const gs_tensor *t, int dim, float max_period,
+                                   bool cos_first);
+
+/* Real FFT of each row, n a power of two in 256..2048: x [B,n] →
+ * out [B,n/2+1,2] (re, im). The inverse takes [B,n/2+1,2] → [B,n] and
+ * divides by n, so irfft(rfft(x)) = x. */
+gs_status gs_op_rfft(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+gs_status gs_op_irfft(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+
+/* ---- random numbers ------------------------------------------------------ */
+
+/* Standard normal noise, counter-based and so reproducible anywhere:
+ * Philox4x32-10 keyed by the 64-bit seed, counter = (index / 4, stream),
+ * Box–Muller on consecutive pairs of its 32-bit outputs. Element i of
+ * (seed, stream) is the same whatever the count or the order of calls. */
+void gs_normal_noise(uint64_t seed, uint32_t stream, uint64_t first, float *dst, size_t count);
+
+/* ---- text → image diffusion ------------------------------------------------ */
+
+typedef struct gs_diffusion gs_diffusion;
+
+typedef enum {
+    GS_SAMPLER_EULER_A = 0,
+    GS_SAMPLER_EULER,
+    GS_SAMPLER_DDIM,
+    GS_SAMPLER_DPMPP_2M,
+} gs_sampler;
+
+/* "euler_a" → GS_SAMPLER_EULER_A etc.; false when unknown. */
+bool gs_sampler_from_name(const char *name, gs_sampler *out);
+/* AUTOMATIC1111's display name: "Euler a", "DPM++ 2M Karras", ... */
+const char *gs_sampler_display_name(gs_sampler sampler, bool karras);
+
+/* Called after each step with the current sample as RGB floats in [0,1],
+ * H×W×3 interleaved. Return false to cancel (the run ends with
+ * GS_ERR_CANCELLED before the next step). */
+typedef bool (*gs_step_callback)(int step, int steps, const float *rgb, int width, int height, void *user_data);
+
+typedef struct {
+    const char *prompt;
+    const char *negative_prompt;
+    int steps;
+    float cfg_scale;        /* 1 disables classifier-free guidance */
+    uint64_t seed;
+    gs_sampler sampler;
+    bool karras;            /* Karras sigma spacing */
+    /* img2img: H×W×3 RGB in [0,1] and how much of it to repaint (0..1). */
+    const float *init_image;
+    float strength;
+    /* Inpainting (needs init_image): H×W in [0,1], 1 = repaint. */
+    const float *mask;
+    gs_step_callback callback;
+    void *user_data;
+} gs_image_params;
+
+gs_image_params gs_image_default_params(void);
+
+/* Loads a model file (safetensors; see data/models/README.md for the
+ * naming). Errors, e.g. a corrupt file, are in the context. */
+gs_status gs_diffusion_load(gs_context *ctx, const char *path, gs_diffusion **out);
+void gs_diffusion_free(gs_diffusion *model);
+int gs_diffusion_width(const gs_diffusion *model);
+int gs_diffusion_height(const gs_diffusion *model);
+/* GFLOP of one UNet call at batch 1, counted while recording. */
+double gs_diffusion_unet_gflop(const gs_diffusion *model);
+
+/* Generates one image into `rgb` (H×W×3 floats in [0,1]). */
+gs_status gs_diffusion_generate(gs_diffusion *model, const gs_image_params *params, float *rgb);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdlib.h>
+
+#include "gs-image-job.h"
+#include "gs-png.h"
+
+G_DEFINE_QUARK(gs-engine-error-quark, gs_engine_error)
+
+void
+gs_set_engine_error(GError **error, gs_context *ctx, gs_status status, const char *what)
+{
+    g_set_error(error, GS_ENGINE_ERROR, (int)status, "%s: %s", what, ctx ? gs_context_error(ctx) : gs_status_name(status));
+}
+
+char *
+gs_default_model_path(void)
+{
+    const char *dirs[] = { g_getenv("GENSTUDIO_MODEL_DIR"), GS_SOURCE_MODEL_DIR, GS_INSTALLED_MODEL_DIR };
+    for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        if (!dirs[i] || !*dirs[i])
+            continue;
+        char *path = g_build_filename(dirs[i], "emoji32.safetensors", NULL);
+        if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
+            return path;
+        g_free(path);
+    }
+    return g_build_filename(GS_INSTALLED_MODEL_DIR, "emoji32.safetensors", NULL);
+}
+
+gs_context *
+gs_open_engine(GError **error)
+{
+    gs_context_params params = gs_context_default_params();
+    gs_context *ctx = NULL;
+    char *message = NULL;
+    gs_status st = gs_context_new(&params, &ctx, &message);
+    if (st != GS_OK) {
+        g_set_error(error, GS_ENGINE_ERROR, (int)st, "%s", message ? message : gs_status_name(st));
+        free(message);
+    }
+    return ctx;
+}
+
+gs_diffusion *
+gs_load_diffusion(gs_context *ctx, const char *path, GError **error)
+{
+    gs_diffusion *model = NULL;
+    gs_status st = gs_diffusion_load(ctx, path, &model);
+    if (st != GS_OK)
+        gs_set_engine_error(error, ctx, st, "Cannot load the model");
+    return model;
+}
+
+void
+gs_image_request_init(GsImageRequest *r)
+{
+    *r = (GsImageRequest){ 0 };
+    gs_image_params_init(&r->params);
+}
+
+void
+gs_image_request_clear(GsImageRequest *r)
+{
+    gs_image_params_clear(&r->params);
+    g_clear_pointer(&r->init_path, g_free);
+    g_clear_pointer(&r->mask_path, g_free);
+}
+
+/* Loads a PNG and fits it to the model's size. */
+static float *
+load_fitted(const char *path, int width, int height, int channels, GError **error)
+{
+    int w, h;
+    g_autofree float *rgb = gs_png_load(path, &w, &h, error);
+    if (!rgb)
+        return NULL;
+    if (channels == 1) /* masks: mean of RGB */
+        for (size_t i = 0; i < (size_t)w * h; i++)
+            rgb[i] = (rgb[i * 3] + rgb[i * 3 + 1] + rgb[i * 3 + 2]) / 3.0f;
+    return gs_image_resize(rgb, w, h, channels, width, height);
+}
+
+float *
+gs_image_job_run(gs_context *ctx, gs_diffusion *model, const char *model_name, GsImageRequest *r, gs_step_callback on_step,
+                 gpointer user_data, GError **error)
+{
+    GsImageParams *p = &r->params;
+    int width = gs_diffusion_width(model), height = gs_diffusion_height(model);
+    g_autofree float *init = NULL, *mask = NULL;
+    if (r->init_path && !(init = load_fitted(r->init_path, width, height, 3, error)))
+        return NULL;
+    if (r->mask_path && !(mask = load_fitted(r->mask_path, width, height, 1, error)))
+        return NULL;
+
+    gs_image_params engine = gs_image_default_params();
+    engine.prompt = p->prompt;
+    engine.negative_prompt = p->negative_prompt;
+    engine.steps = p->steps;
+    engine.cfg_scale = (float)p->cfg_scale;
+    engine.seed = p->seed;
+    engine.sampler = p->sampler;
+    engine.karras = p->karras;
+    engine.init_image = init;
+    engine.strength = init ? (float)p->strength : 0.0f;
+    engine.mask = mask;
+    engine.callback = on_step;
+    engine.user_data = user_data;
+
+    float *rgb = g_new(float, (size_t)width * height * 3);
+    gs_status st = gs_diffusion_generate(model, &engine, rgb);
+    if (st != GS_OK) {
+        g_free(rgb);
+        gs_set_engine_error(error, ctx, st, "Image generation failed");
+        return NULL;
+    }
+    p->width = width;
+    p->height = height;
+    if (!init)
+        p->strength = 0;
+    g_free(p->model);
+    p->model = g_strdup(model_name);
+    return rgb;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <gio/gio.h>
+#include <string.h>
+
+#include "gs-image-params.h"
+
+void
+gs_image_params_init(GsImageParams *p)
+{
+    gs_image_params engine = gs_image_default_params();
+    *p = (GsImageParams){
+        .prompt = g_strdup(""),
+        .negative_prompt = g_strdup(""),
+        .steps = engine.steps,
+        .cfg_scale = engine.cfg_scale,
+        .seed = engine.seed,
+        .sampler = engine.sampler,
+        .model = g_strdup(""),
+    };
+}
+
+void
+gs_image_params_clear(GsImageParams *p)
+{
+    g_clear_pointer(&p->prompt, g_free);
+    g_clear_pointer(&p->negative_prompt, g_free);
+    g_clear_pointer(&p->model, g_free);
+}
+
+/* A1111 writes numbers without trailing zeros: "CFG scale: 7" or "7.5". */
+static char *
+format_number(double v)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    return g_strdup(g_ascii_formatd(buf, sizeof buf, "%g", v));
+}
+
+char *
+gs_image_params_to_text(const GsImageParams *p)
+{
+    g_autofree char *cfg = format_number(p->cfg_scale);
+    GString *s = g_string_new(p->prompt);
+    g_string_append_printf(s, "\nNegative prompt: %s\n", p->negative_prompt ? p->negative_prompt : "");
+    g_string_append_printf(s, "Steps: %d, Sampler: %s, CFG scale: %s, Seed: %" G_GUINT64_FORMAT ", Size: %dx%d",
+                           p->steps, gs_sampler_display_name(p->sampler, p->karras), cfg, p->seed, p->width,
+                           p->height);
+    if (p->model && *p->model)
+        g_string_append_printf(s, ", Model: %s", p->model);
+    if (p->strength > 0) {
+        g_autofree char *strength = format_number(p->strength);
+        g_string_append_printf(s, ", Denoising strength: %s", strength);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static gboolean
+parse_sampler(const char *display, GsImageParams *p)
+{
+    for (int s = GS_SAMPLER_EULER_A; s <= GS_SAMPLER_DPMPP_2M; s++)
+        for (int karras = 0; karras < 2; karras++)
+            if (g_str_equal(display, gs_sampler_display_name((gs_sampler)s, karras))) {
+                p->sampler = (gs_sampler)s;
+                p->karras = karras;
+                return TRUE;
+            }
+    return FALSE;
+}
+
+/* "Key: value, Key: value" — values here never contain ", ". */
+static gboolean
+parse_settings(const char *line, GsImageParams *p, GError **error)
+{
+    g_auto(GStrv) fields = g_strsplit(line, ", ", -1);
+    gboolean saw_steps = FALSE;
+    for (int i = 0; fields[i]; i++) {
+        const char *colon = strstr(fields[i], ": ");
+        if (!colon)
+            continue;
+        g_autofree char *key = g_strndup(fields[i], (gsize)(colon - fields[i]));
+        const char *value = colon + 2;
+        if (g_str_equal(key, "Steps")) {
+            p->steps = (int)g_ascii_strtoll(value, NULL, 10);
+            saw_steps = TRUE;
+        } else if (g_str_equal(key, "Sampler")) {
+            parse_sampler(value, p);
+        } else if (g_str_equal(key, "CFG scale")) {
+            p->cfg_scale = g_ascii_strtod(value, NULL);
+        } else if (g_str_equal(key, "Seed")) {
+            p->seed = g_ascii_strtoull(value, NULL, 10);
+        } else if (g_str_equal(key, "Size")) {
+            sscanf(value, "%dx%d", &p->width, &p->height);
+        } else if (g_str_equal(key, "Model")) {
+            g_free(p->model);
+            p->model = g_strdup(value);
+        } else if (g_str_equal(key, "Denoising strength")) {
+            p->strength = g_ascii_strtod(value, NULL);
+        }
+    }
+    if (!saw_steps)
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "The parameters lack a \"Steps:\" line");
+    return saw_steps;
+}
+
+gboolean
+gs_image_params_parse(const char *text, GsImageParams *p, GError **error)
+{
+    if (!g_utf8_validate(text, -1, NULL)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "The parameters are not valid UTF-8");
+        return FALSE;
+    }
+    /* The last line holds the settings, an optional "Negative prompt:" line
+     * precedes it, and everything before is the (possibly multi-line) prompt. */
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    int n = (int)g_strv_length(lines);
+    while (n > 0 && *lines[n - 1] == '\0')
+        n--;
+    if (n < 2 || !parse_settings(lines[n - 1], p, error)) {
+        if (error && !*error)
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Not AUTOMATIC1111-style parameters");
+        return FALSE;
+    }
+    int prompt_end = n - 1;
+    g_free(p->negative_prompt);
+    if (g_str_has_prefix(lines[n - 2], "Negative prompt:")) {
+        p->negative_prompt = g_strdup(g_strstrip(lines[n - 2] + strlen("Negative prompt:")));
+        prompt_end = n - 2;
+    } else {
+        p->negative_prompt = g_strdup("");
+    }
+    GString *prompt = g_string_new(NULL);
+    for (int i = 0; i < prompt_end; i++)
+        g_string_append_printf(prompt, "%s%s", i ? "\n" : "", lines[i]);
+    g_free(p->prompt);
+    p->prompt = g_string_free(prompt, FALSE);
+    return TRUE;
+}

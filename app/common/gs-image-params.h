@@ -1,0 +1,32 @@
+/* The parameters of one generated image, and their text form in a PNG's
+ * `parameters` chunk, as AUTOMATIC1111's web UI writes it:
+ *
+ *   red apple
+ *   Negative prompt: blurry
+ *   Steps: 20, Sampler: Euler a, CFG scale: 5, Seed: 42, Size: 32x32, Model: emoji32
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "genstudio-engine.h"
+
+typedef struct {
+    char *prompt;
+    char *negative_prompt;
+    int steps;
+    double cfg_scale;
+    guint64 seed;
+    gs_sampler sampler;
+    gboolean karras;
+    int width, height;
+    char *model;          /* model name (file name without extension) */
+    double strength;      /* img2img only; 0 when none */
+} GsImageParams;
+
+void gs_image_params_init(GsImageParams *p);
+void gs_image_params_clear(GsImageParams *p);
+char *gs_image_params_to_text(const GsImageParams *p);
+/* Fills what the text carries; FALSE with an error when it is not in the format. */
+gboolean gs_image_params_parse(const char *text, GsImageParams *p, GError **error);

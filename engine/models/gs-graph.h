@@ -1,0 +1,51 @@
+/* Building model forwards from engine ops: each helper allocates its output,
+ * records the op into the graph's stream, and remembers the temporary so one
+ * call frees them all after the submit. The first failure sticks: later
+ * calls do nothing and return NULL, so a forward reads as straight-line code
+ * with one status check at the end.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "genstudio-engine.h"
+
+typedef struct {
+    gs_context *ctx;
+    gs_stream *stream;
+    gs_status status;
+    gs_tensor **temps;
+    int temp_count, temp_capacity;
+    double flops; /* multiply-adds ×2 of the matmuls, convolutions and attentions recorded */
+} gs_graph;
+
+void gs_graph_init(gs_graph *g, gs_context *ctx, gs_stream *stream);
+/* Submits what was recorded, frees every temporary, returns the first failure. */
+gs_status gs_graph_finish(gs_graph *g);
+/* Frees temporaries without submitting (after a failure). */
+void gs_graph_clear(gs_graph *g);
+
+gs_tensor *gs_graph_tensor(gs_graph *g, int ndim, const int64_t *shape);
+gs_tensor *gs_graph_reshape(gs_graph *g, gs_tensor *x, int ndim, const int64_t *shape);
+/* Stops tracking `t`: the caller owns it from now on. */
+gs_tensor *gs_graph_keep(gs_graph *g, gs_tensor *t);
+/* Records a failure that did not come from an op (a missing weight, say). */
+void gs_graph_fail(gs_graph *g, gs_status status);
+
+gs_tensor *gs_graph_linear(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b);
+gs_tensor *gs_graph_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int stride,
+                           int padding);
+gs_tensor *gs_graph_group_norm(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
+                               int groups, float eps, bool silu);
+gs_tensor *gs_graph_layer_norm(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
+                               float eps);
+gs_tensor *gs_graph_attention(gs_graph *g, const gs_tensor *q, const gs_tensor *k, const gs_tensor *v, int heads,
+                              bool causal);
+gs_tensor *gs_graph_gelu(gs_graph *g, const gs_tensor *x);
+gs_tensor *gs_graph_silu(gs_graph *g, const gs_tensor *x);
+gs_tensor *gs_graph_geglu(gs_graph *g, const gs_tensor *x);
+gs_tensor *gs_graph_add(gs_graph *g, const gs_tensor *a, const gs_tensor *b);
+/* a += b in place (b broadcast over a). */
+void gs_graph_add_into(gs_graph *g, gs_tensor *a, const gs_tensor *b);
+gs_tensor *gs_graph_concat(gs_graph *g, const gs_tensor *a, const gs_tensor *b, int dim);
+gs_tensor *gs_graph_transpose(gs_graph *g, const gs_tensor *x);
+gs_tensor *gs_graph_upsample2x(gs_graph *g, const gs_tensor *x);
+gs_tensor *gs_graph_timestep_embedding(gs_graph *g, const gs_tensor *t, int dim);
