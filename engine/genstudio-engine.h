@@ -142,6 +142,45 @@ gs_status gs_tensor_download(const gs_tensor *t, float *dst, int64_t count);
 float gs_half_to_float(uint16_t h);
 uint16_t gs_float_to_half(float f);
 
+/* ---- safetensors files ---------------------------------------------------- */
+
+/* A safetensors file mapped read-only: an 8-byte little-endian header length,
+ * a JSON header (name → dtype, shape, data_offsets; optional __metadata__ of
+ * strings), then the data. Every size and offset is checked against the file
+ * length before anything is read or allocated. */
+typedef struct gs_safetensors gs_safetensors;
+
+typedef enum {
+    GS_ST_F32, GS_ST_F16, GS_ST_BF16, GS_ST_F64,
+    GS_ST_I64, GS_ST_I32, GS_ST_I16, GS_ST_I8, GS_ST_U8, GS_ST_BOOL,
+} gs_st_dtype;
+
+/* On failure *error (if non-NULL) receives a malloc'd message; free() it. */
+gs_status gs_safetensors_open(const char *path, gs_safetensors **out, char **error);
+/* The same over bytes in memory (a model embedded in a binary, say); `data`
+ * must outlive the handle; `name` is used in messages. */
+gs_status gs_safetensors_open_memory(const void *data, size_t size, const char *name, gs_safetensors **out,
+                                     char **error);
+void gs_safetensors_close(gs_safetensors *st);
+
+int gs_safetensors_count(const gs_safetensors *st);
+const char *gs_safetensors_name(const gs_safetensors *st, int i);
+int gs_safetensors_find(const gs_safetensors *st, const char *name); /* -1 if absent */
+gs_st_dtype gs_safetensors_dtype(const gs_safetensors *st, int i);
+int gs_safetensors_ndim(const gs_safetensors *st, int i);
+int64_t gs_safetensors_dim(const gs_safetensors *st, int i, int d);
+int64_t gs_safetensors_numel(const gs_safetensors *st, int i);
+const void *gs_safetensors_data(const gs_safetensors *st, int i);
+/* A __metadata__ value, or NULL. */
+const char *gs_safetensors_metadata(const gs_safetensors *st, const char *key);
+
+/* Uploads tensor `name` as a device tensor of `dtype` (converting from the
+ * file's f32, f16 or bf16). With expect_shape, the file's shape must equal
+ * it (ndim dims); without, the file's shape is used. NULL on failure, with
+ * the tensor and the file named in the context's error. */
+gs_tensor *gs_safetensors_load(gs_context *ctx, const gs_safetensors *st, const char *name, gs_dtype dtype,
+                               int ndim, const int64_t *expect_shape);
+
 /* ---- command streams ---------------------------------------------------- */
 
 typedef struct gs_stream gs_stream;

@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#include "gs-sd-model.h"
+#include "gs-diffusion-private.h"
 #include "gs-tokenizer.h"
 #include "sampling/gs-schedule.h"
 #include "vk/gs-vk-private.h"
@@ -249,6 +249,18 @@ check_params(gs_diffusion *m, const gs_image_params *p)
 gs_status
 gs_diffusion_generate(gs_diffusion *m, const gs_image_params *p, float *rgb)
 {
+    const gs_sd_config *c = &m->cfg;
+    size_t pixels = (size_t)c->image_size * c->image_size * c->in_channels;
+    float *noise = g_new(float, pixels);
+    gs_normal_noise(p->seed, 0, 0, noise, pixels);
+    gs_status st = gs_diffusion_generate_from_noise(m, p, noise, rgb);
+    g_free(noise);
+    return st;
+}
+
+gs_status
+gs_diffusion_generate_from_noise(gs_diffusion *m, const gs_image_params *p, const float *initial_noise, float *rgb)
+{
     gs_status st = check_params(m, p);
     if (st != GS_OK)
         return st;
@@ -269,7 +281,7 @@ gs_diffusion_generate(gs_diffusion *m, const gs_image_params *p, float *rgb)
     float *x = g_new(float, pixels), *noise = g_new(float, pixels), *init = NULL;
     float *denoised = g_new(float, pixels), *old_denoised = g_new(float, pixels), *fresh = g_new(float, pixels);
     float *preview = g_new(float, plane * 3);
-    gs_normal_noise(p->seed, 0, 0, noise, pixels);
+    memcpy(noise, initial_noise, pixels * sizeof *noise);
     if (p->init_image) {
         init = g_new(float, pixels);
         for (size_t i = 0; i < plane; i++)

@@ -1,0 +1,374 @@
+/* safetensors reader: mmap + json-glib, distrustful of every number in the
+ * file.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+
+#include "vk/gs-vk-private.h"
+
+#define MAX_HEADER_BYTES ((uint64_t)100 << 20)
+#define MAX_FILE_DIMS 8
+
+typedef struct {
+    char *name;
+    gs_st_dtype dtype;
+    int ndim;
+    int64_t shape[MAX_FILE_DIMS];
+    uint64_t begin, end; /* within the data region */
+} entry;
+
+struct gs_safetensors {
+    char *name;
+    const uint8_t *bytes;
+    size_t size;
+    bool mapped;
+    const uint8_t *data; /* start of the data region */
+    entry *entries;
+    int count;
+    GHashTable *index;    /* name → entry index + 1 */
+    GHashTable *metadata; /* key → value */
+};
+
+static const struct {
+    const char *name;
+    gs_st_dtype dtype;
+    int size;
+} dtypes[] = {
+    { "F32", GS_ST_F32, 4 }, { "F16", GS_ST_F16, 2 }, { "BF16", GS_ST_BF16, 2 }, { "F64", GS_ST_F64, 8 },
+    { "I64", GS_ST_I64, 8 }, { "I32", GS_ST_I32, 4 }, { "I16", GS_ST_I16, 2 },  { "I8", GS_ST_I8, 1 },
+    { "U8", GS_ST_U8, 1 },   { "BOOL", GS_ST_BOOL, 1 },
+};
+
+static gs_status
+fail(char **error, gs_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static gs_status
+fail(char **error, gs_status status, const char *fmt, ...)
+{
+    if (error) {
+        va_list ap;
+        va_start(ap, fmt);
+        char *message = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        *error = strdup(message); /* callers free() it */
+        g_free(message);
+    }
+    return status;
+}
+
+static int
+compare_begin(const void *a, const void *b)
+{
+    const entry *x = *(const entry *const *)a, *y = *(const entry *const *)b;
+    return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+static gs_status
+parse_entry(gs_safetensors *st, const char *name, JsonNode *node, uint64_t data_size, entry *e, char **error)
+{
+    const char *file = st->name;
+    if (!JSON_NODE_HOLDS_OBJECT(node))
+        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" is not described by a JSON object", file, name);
+    JsonObject *o = json_node_get_object(node);
+    JsonNode *dtype = json_object_get_member(o, "dtype"), *shape = json_object_get_member(o, "shape");
+    JsonNode *offsets = json_object_get_member(o, "data_offsets");
+    if (!dtype || !JSON_NODE_HOLDS_VALUE(dtype) || json_node_get_value_type(dtype) != G_TYPE_STRING)
+        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has no dtype", file, name);
+    const char *dname = json_node_get_string(dtype);
+    int esize = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(dtypes); i++)
+        if (g_str_equal(dname, dtypes[i].name)) {
+            e->dtype = dtypes[i].dtype;
+            esize = dtypes[i].size;
+        }
+    if (!esize)
+        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has unknown dtype \"%s\"", file, name, dname);
+
+    if (!shape || !JSON_NODE_HOLDS_ARRAY(shape) || json_array_get_length(json_node_get_array(shape)) > MAX_FILE_DIMS)
+        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs a shape of at most %d dims", file, name,
+                    MAX_FILE_DIMS);
+    JsonArray *dims = json_node_get_array(shape);
+    e->ndim = (int)json_array_get_length(dims);
+    uint64_t numel = 1;
+    for (int d = 0; d < e->ndim; d++) {
+        JsonNode *dim = json_array_get_element(dims, (guint)d);
+        if (!JSON_NODE_HOLDS_VALUE(dim) || json_node_get_value_type(dim) != G_TYPE_INT64 ||
+            json_node_get_int(dim) < 0)
+            return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has an invalid dimension %d", file, name, d);
+        e->shape[d] = json_node_get_int(dim);
+        if (e->shape[d] && numel > data_size / (uint64_t)e->shape[d])
+            return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" is larger than the file", file, name);
+        numel *= (uint64_t)e->shape[d];
+    }
+
+    JsonArray *range = offsets && JSON_NODE_HOLDS_ARRAY(offsets) ? json_node_get_array(offsets) : NULL;
+    if (!range || json_array_get_length(range) != 2)
+        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs data_offsets [begin, end]", file, name);
+    int64_t bounds[2];
+    for (guint i = 0; i < 2; i++) {
+        JsonNode *b = json_array_get_element(range, i);
+        if (!JSON_NODE_HOLDS_VALUE(b) || json_node_get_value_type(b) != G_TYPE_INT64 || json_node_get_int(b) < 0)
+            return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has invalid data_offsets", file, name);
+        bounds[i] = json_node_get_int(b);
+    }
+    e->begin = (uint64_t)bounds[0];
+    e->end = (uint64_t)bounds[1];
+    if (e->begin > e->end || e->end > data_size)
+        return fail(error, GS_ERR_FORMAT,
+                    "%s: tensor \"%s\" lies at bytes %llu..%llu, outside the %llu data bytes (truncated file?)", file,
+                    name, (unsigned long long)e->begin, (unsigned long long)e->end, (unsigned long long)data_size);
+    if (e->end - e->begin != numel * (uint64_t)esize)
+        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" holds %llu bytes, but its shape needs %llu", file, name,
+                    (unsigned long long)(e->end - e->begin), (unsigned long long)(numel * (uint64_t)esize));
+    return GS_OK;
+}
+
+static gs_status
+parse_metadata(gs_safetensors *st, JsonNode *node, char **error)
+{
+    if (!JSON_NODE_HOLDS_OBJECT(node))
+        return fail(error, GS_ERR_FORMAT, "%s: __metadata__ is not an object", st->name);
+    JsonObjectIter it;
+    const char *key;
+    JsonNode *value;
+    json_object_iter_init(&it, json_node_get_object(node));
+    while (json_object_iter_next(&it, &key, &value)) {
+        if (!JSON_NODE_HOLDS_VALUE(value) || json_node_get_value_type(value) != G_TYPE_STRING)
+            return fail(error, GS_ERR_FORMAT, "%s: __metadata__ value \"%s\" is not a string", st->name, key);
+        g_hash_table_insert(st->metadata, g_strdup(key), g_strdup(json_node_get_string(value)));
+    }
+    return GS_OK;
+}
+
+static gs_status
+parse(gs_safetensors *st, char **error)
+{
+    if (st->size < 8)
+        return fail(error, GS_ERR_FORMAT, "%s is too short to be a safetensors file (%zu bytes)", st->name, st->size);
+    uint64_t header = 0;
+    for (int i = 7; i >= 0; i--)
+        header = header << 8 | st->bytes[i];
+    if (header == 0 || header > st->size - 8 || header > MAX_HEADER_BYTES)
+        return fail(error, GS_ERR_FORMAT, "%s: header length %llu does not fit the %zu-byte file", st->name,
+                    (unsigned long long)header, st->size);
+    const char *json = (const char *)st->bytes + 8;
+    if (!g_utf8_validate(json, (gssize)header, NULL))
+        return fail(error, GS_ERR_FORMAT, "%s: the header is not valid UTF-8", st->name);
+    st->data = st->bytes + 8 + header;
+    uint64_t data_size = st->size - 8 - header;
+
+    JsonParser *parser = json_parser_new();
+    GError *jerror = NULL;
+    gs_status status = GS_OK;
+    if (!json_parser_load_from_data(parser, json, (gssize)header, &jerror)) {
+        status = fail(error, GS_ERR_FORMAT, "%s: the header is not valid JSON: %s", st->name, jerror->message);
+        g_error_free(jerror);
+    } else if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+        status = fail(error, GS_ERR_FORMAT, "%s: the header is not a JSON object", st->name);
+    }
+    JsonObject *root = status == GS_OK ? json_node_get_object(json_parser_get_root(parser)) : NULL;
+    guint members = root ? json_object_get_size(root) : 0;
+    st->entries = g_new0(entry, members ? members : 1);
+    JsonObjectIter it;
+    const char *name;
+    JsonNode *node;
+    if (root)
+        json_object_iter_init(&it, root);
+    while (status == GS_OK && json_object_iter_next(&it, &name, &node)) {
+        if (g_str_equal(name, "__metadata__")) {
+            status = parse_metadata(st, node, error);
+            continue;
+        }
+        entry *e = &st->entries[st->count];
+        status = parse_entry(st, name, node, data_size, e, error);
+        if (status == GS_OK) {
+            e->name = g_strdup(name);
+            g_hash_table_insert(st->index, e->name, GINT_TO_POINTER(++st->count));
+        }
+    }
+    g_object_unref(parser);
+    if (status != GS_OK)
+        return status;
+
+    /* Tensors may not share bytes: a lying header could alias weights. */
+    entry **sorted = g_new(entry *, st->count ? st->count : 1);
+    for (int i = 0; i < st->count; i++)
+        sorted[i] = &st->entries[i];
+    qsort(sorted, (size_t)st->count, sizeof *sorted, compare_begin);
+    for (int i = 1; status == GS_OK && i < st->count; i++)
+        if (sorted[i]->begin < sorted[i - 1]->end)
+            status = fail(error, GS_ERR_FORMAT, "%s: tensors \"%s\" and \"%s\" overlap", st->name, sorted[i - 1]->name,
+                          sorted[i]->name);
+    g_free(sorted);
+    return status;
+}
+
+static gs_safetensors *
+handle_new(const char *name)
+{
+    gs_safetensors *st = g_new0(gs_safetensors, 1);
+    st->name = g_strdup(name);
+    st->index = g_hash_table_new(g_str_hash, g_str_equal);
+    st->metadata = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    return st;
+}
+
+gs_status
+gs_safetensors_open_memory(const void *data, size_t size, const char *name, gs_safetensors **out, char **error)
+{
+    *out = NULL;
+    gs_safetensors *st = handle_new(name ? name : "(memory)");
+    st->bytes = data;
+    st->size = size;
+    gs_status status = parse(st, error);
+    if (status != GS_OK) {
+        gs_safetensors_close(st);
+        return status;
+    }
+    *out = st;
+    return GS_OK;
+}
+
+gs_status
+gs_safetensors_open(const char *path, gs_safetensors **out, char **error)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(error, GS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return fail(error, GS_ERR_IO, "%s is not a regular file", path);
+    }
+    gs_safetensors *st = handle_new(path);
+    st->size = (size_t)sb.st_size;
+    if (st->size > 0) {
+        void *map = mmap(NULL, st->size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            int err = errno;
+            close(fd);
+            gs_safetensors_close(st);
+            return fail(error, GS_ERR_IO, "cannot map %s: %s", path, strerror(err));
+        }
+        st->bytes = map;
+        st->mapped = true;
+    }
+    close(fd);
+    gs_status status = parse(st, error);
+    if (status != GS_OK) {
+        gs_safetensors_close(st);
+        return status;
+    }
+    *out = st;
+    return GS_OK;
+}
+
+void
+gs_safetensors_close(gs_safetensors *st)
+{
+    if (!st)
+        return;
+    if (st->mapped)
+        munmap((void *)st->bytes, st->size);
+    for (int i = 0; i < st->count; i++)
+        g_free(st->entries[i].name);
+    g_free(st->entries);
+    g_hash_table_destroy(st->index);
+    g_hash_table_destroy(st->metadata);
+    g_free(st->name);
+    g_free(st);
+}
+
+int gs_safetensors_count(const gs_safetensors *st) { return st->count; }
+const char *gs_safetensors_name(const gs_safetensors *st, int i) { return st->entries[i].name; }
+gs_st_dtype gs_safetensors_dtype(const gs_safetensors *st, int i) { return st->entries[i].dtype; }
+int gs_safetensors_ndim(const gs_safetensors *st, int i) { return st->entries[i].ndim; }
+const void *gs_safetensors_data(const gs_safetensors *st, int i) { return st->data + st->entries[i].begin; }
+
+int
+gs_safetensors_find(const gs_safetensors *st, const char *name)
+{
+    return GPOINTER_TO_INT(g_hash_table_lookup(st->index, name)) - 1;
+}
+
+int64_t
+gs_safetensors_dim(const gs_safetensors *st, int i, int d)
+{
+    return d >= 0 && d < st->entries[i].ndim ? st->entries[i].shape[d] : 1;
+}
+
+int64_t
+gs_safetensors_numel(const gs_safetensors *st, int i)
+{
+    int64_t n = 1;
+    for (int d = 0; d < st->entries[i].ndim; d++)
+        n *= st->entries[i].shape[d];
+    return n;
+}
+
+const char *
+gs_safetensors_metadata(const gs_safetensors *st, const char *key)
+{
+    return g_hash_table_lookup(st->metadata, key);
+}
+
+gs_tensor *
+gs_safetensors_load(gs_context *ctx, const gs_safetensors *st, const char *name, gs_dtype dtype, int ndim,
+                    const int64_t *expect_shape)
+{
+    int i = gs_safetensors_find(st, name);
+    if (i < 0) {
+        gs_fail(ctx, GS_ERR_FORMAT, "%s has no tensor \"%s\"", st->name, name);
+        return NULL;
+    }
+    const entry *e = &st->entries[i];
+    if (e->dtype != GS_ST_F32 && e->dtype != GS_ST_F16 && e->dtype != GS_ST_BF16) {
+        gs_fail(ctx, GS_ERR_UNSUPPORTED, "%s: tensor \"%s\" is not f32, f16 or bf16", st->name, name);
+        return NULL;
+    }
+    if (expect_shape && (ndim != e->ndim || memcmp(expect_shape, e->shape, (size_t)ndim * sizeof *expect_shape))) {
+        gs_fail(ctx, GS_ERR_FORMAT, "%s: tensor \"%s\" has another shape than the model expects", st->name, name);
+        return NULL;
+    }
+    if (e->ndim > GS_MAX_DIMS) {
+        gs_fail(ctx, GS_ERR_UNSUPPORTED, "%s: tensor \"%s\" has %d dims; at most %d are supported", st->name, name,
+                e->ndim, GS_MAX_DIMS);
+        return NULL;
+    }
+    int64_t scalar[1] = { 1 };
+    gs_tensor *t = gs_tensor_new(ctx, dtype, e->ndim ? e->ndim : 1, e->ndim ? e->shape : scalar);
+    if (!t)
+        return NULL;
+    int64_t n = gs_safetensors_numel(st, i);
+    const void *src = gs_safetensors_data(st, i);
+    gs_status status;
+    if (e->dtype == GS_ST_F16) {
+        status = gs_tensor_upload_f16(t, src, n);
+    } else if (e->dtype == GS_ST_F32) {
+        status = gs_tensor_upload(t, src, n);
+    } else {
+        float *full = malloc((size_t)n * sizeof *full + 1);
+        status = full ? GS_OK : gs_fail(ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
+        for (int64_t k = 0; full && k < n; k++) {
+            uint32_t bits = (uint32_t)((const uint16_t *)src)[k] << 16;
+            memcpy(&full[k], &bits, 4);
+        }
+        if (full)
+            status = gs_tensor_upload(t, full, n);
+        free(full);
+    }
+    if (status != GS_OK) {
+        gs_tensor_free(t);
+        return NULL;
+    }
+    return t;
+}
