@@ -27,6 +27,22 @@ gs_image_params_clear(GsImageParams *p)
     g_clear_pointer(&p->model, g_free);
 }
 
+void
+gs_image_params_free(GsImageParams *p)
+{
+    gs_image_params_clear(p);
+    g_free(p);
+}
+
+void
+gs_image_params_copy(GsImageParams *dst, const GsImageParams *src)
+{
+    *dst = *src;
+    dst->prompt = g_strdup(src->prompt);
+    dst->negative_prompt = g_strdup(src->negative_prompt);
+    dst->model = g_strdup(src->model);
+}
+
 /* A1111 writes numbers without trailing zeros: "CFG scale: 7" or "7.5". */
 static char *
 format_number(double v)
