@@ -1,0 +1,93 @@
+#version 450
+// 2-D convolution as an implicit GEMM: the output [N,O,Ho,Wo] is a matrix of
+// O rows × (N·Ho·Wo) columns, K = C·k·k, and the "im2col" column is read on
+// the fly instead of being materialised. Each invocation keeps TO output
+// channels × TP output pixels in registers.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x_id = 0, local_size_y_id = 1) in;
+layout(constant_id = 2) const uint TO = 4;
+layout(constant_id = 3) const uint TP = 4;
+
+#ifdef WEIGHT_F16
+#define WEIGHT F16
+#else
+#define WEIGHT F32
+#endif
+
+layout(push_constant) uniform Push {
+    F32 dst;
+    F32 x;
+    WEIGHT w;
+    F32 bias;
+    uint N, C, H, W;
+    uint O, Ho, Wo;
+    uint ksize, stride, pad;
+    uint has_bias;
+} p;
+
+void main()
+{
+    uint pixels = p.N * p.Ho * p.Wo;
+    uint pix0 = gl_GlobalInvocationID.x * TP;
+    uint oc0 = gl_GlobalInvocationID.y * TO;
+    if (pix0 >= pixels || oc0 >= p.O)
+        return;
+
+    int iy0[TP], ix0[TP];
+    uint xbase[TP];
+    for (uint j = 0; j < TP; j++) {
+        uint q = min(pix0 + j, pixels - 1);
+        uint ox = q % p.Wo, oy = (q / p.Wo) % p.Ho, n = q / (p.Wo * p.Ho);
+        iy0[j] = int(oy * p.stride) - int(p.pad);
+        ix0[j] = int(ox * p.stride) - int(p.pad);
+        xbase[j] = n * p.C * p.H * p.W;
+    }
+    uint ocs[TO];
+    for (uint i = 0; i < TO; i++)
+        ocs[i] = min(oc0 + i, p.O - 1);
+
+    float acc[TO][TP];
+    for (uint i = 0; i < TO; i++)
+        for (uint j = 0; j < TP; j++)
+            acc[i][j] = 0.0;
+
+    uint kk = p.ksize * p.ksize;
+    for (uint c = 0; c < p.C; c++) {
+        for (uint ky = 0; ky < p.ksize; ky++) {
+            for (uint kx = 0; kx < p.ksize; kx++) {
+                float xv[TP], wv[TO];
+                for (uint j = 0; j < TP; j++) {
+                    int iy = iy0[j] + int(ky), ix = ix0[j] + int(kx);
+                    bool inside = iy >= 0 && iy < int(p.H) && ix >= 0 && ix < int(p.W);
+                    uint idx = xbase[j] + (c * p.H + uint(clamp(iy, 0, int(p.H) - 1))) * p.W +
+                               uint(clamp(ix, 0, int(p.W) - 1));
+                    xv[j] = inside ? p.x.v[idx] : 0.0;
+                }
+                uint widx = c * kk + ky * p.ksize + kx;
+                for (uint i = 0; i < TO; i++)
+                    wv[i] = float(p.w.v[ocs[i] * p.C * kk + widx]);
+                for (uint i = 0; i < TO; i++)
+                    for (uint j = 0; j < TP; j++)
+                        acc[i][j] = fma(wv[i], xv[j], acc[i][j]);
+            }
+        }
+    }
+    for (uint j = 0; j < TP; j++) {
+        uint q = pix0 + j;
+        if (q >= pixels)
+            break;
+        uint ox = q % p.Wo, oy = (q / p.Wo) % p.Ho, n = q / (p.Wo * p.Ho);
+        for (uint i = 0; i < TO; i++) {
+            uint oc = oc0 + i;
+            if (oc >= p.O)
+                break;
+            float v = acc[i][j];
+            if (p.has_bias != 0)
+                v += p.bias.v[oc];
+            p.dst.v[((n * p.O + oc) * p.Ho + oy) * p.Wo + ox] = v;
+        }
+    }
+}

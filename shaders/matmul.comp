@@ -1,0 +1,74 @@
+#version 450
+// out[M,N] = a[M,K] · b (+ bias[N]); b is [K,N], or [N,K] with TRANSPOSE_B.
+// Each invocation keeps a TM×TN block of outputs in registers and reads its
+// operands straight from memory: on CPU drivers (llvmpipe vectorises across
+// invocations) this beats shared-memory tiling, whose barriers are costly.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x_id = 0, local_size_y_id = 1) in;
+layout(constant_id = 2) const uint TM = 4;
+layout(constant_id = 3) const uint TN = 4;
+
+#ifdef WEIGHT_F16
+#define WEIGHT F16
+#else
+#define WEIGHT F32
+#endif
+
+layout(push_constant) uniform Push {
+    F32 dst;
+    F32 a;
+    WEIGHT b;
+    F32 bias;
+    uint M, N, K;
+    uint has_bias;
+} p;
+
+void main()
+{
+    uint row0 = gl_GlobalInvocationID.y * TM;
+    uint col0 = gl_GlobalInvocationID.x * TN;
+    if (row0 >= p.M || col0 >= p.N)
+        return;
+    float acc[TM][TN];
+    for (uint i = 0; i < TM; i++)
+        for (uint j = 0; j < TN; j++)
+            acc[i][j] = 0.0;
+    // Clamp indices instead of branching so every lane runs the same loop;
+    // out-of-range results are simply not stored.
+    uint rows[TM], cols[TN];
+    for (uint i = 0; i < TM; i++)
+        rows[i] = min(row0 + i, p.M - 1);
+    for (uint j = 0; j < TN; j++)
+        cols[j] = min(col0 + j, p.N - 1);
+
+    for (uint k = 0; k < p.K; k++) {
+        float av[TM], bv[TN];
+        for (uint i = 0; i < TM; i++)
+            av[i] = p.a.v[rows[i] * p.K + k];
+        for (uint j = 0; j < TN; j++) {
+#ifdef TRANSPOSE_B
+            bv[j] = float(p.b.v[cols[j] * p.K + k]);
+#else
+            bv[j] = float(p.b.v[k * p.N + cols[j]]);
+#endif
+        }
+        for (uint i = 0; i < TM; i++)
+            for (uint j = 0; j < TN; j++)
+                acc[i][j] = fma(av[i], bv[j], acc[i][j]);
+    }
+    for (uint i = 0; i < TM; i++) {
+        if (row0 + i >= p.M)
+            break;
+        for (uint j = 0; j < TN; j++) {
+            if (col0 + j >= p.N)
+                break;
+            float v = acc[i][j];
+            if (p.has_bias != 0)
+                v += p.bias.v[col0 + j];
+            p.dst.v[(row0 + i) * p.N + col0 + j] = v;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/* conv2d vs the double-precision reference.
+ * Tolerance: atol 2e-6·sqrt(C·k·k), rtol 1e-5 (fp32 accumulation order);
+ * fp16 weights are rounded the same way for the reference.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "gs-test.h"
+#include "ref/gs-ref.h"
+
+static void
+check(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t k, int stride, int pad,
+      bool with_bias, gs_dtype wtype, uint64_t seed)
+{
+    int64_t ho = (h + 2 * pad - k) / stride + 1, wo = (w + 2 * pad - k) / stride + 1;
+    size_t nx = (size_t)(n * c * h * w), nw = (size_t)(o * c * k * k), nout = (size_t)(n * o * ho * wo);
+    float *x = gs_test_random_new(nx, seed, -1, 1), *wt = gs_test_random_new(nw, seed + 1, -1, 1);
+    float *bias = gs_test_random_new((size_t)o, seed + 2, -1, 1), *want = malloc(nout * sizeof *want);
+    if (wtype == GS_F16)
+        for (size_t i = 0; i < nw; i++)
+            wt[i] = gs_half_to_float(gs_float_to_half(wt[i]));
+    ref_conv2d(want, x, wt, with_bias ? bias : NULL, n, c, h, w, o, k, stride, pad);
+
+    int64_t xs[4] = { n, c, h, w }, ws[4] = { o, c, k, k }, os[4] = { n, o, ho, wo }, bs[1] = { o };
+    gs_tensor *tx = gs_test_tensor(ctx, 4, xs, x), *tout = gs_test_tensor(ctx, 4, os, NULL);
+    gs_tensor *tb = gs_test_tensor(ctx, 1, bs, bias), *tw = gs_tensor_new(ctx, wtype, 4, ws);
+    GS_CHECK_OK(ctx, gs_tensor_upload(tw, wt, (int64_t)nw));
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK_OK(ctx, gs_op_conv2d(s, tout, tx, tw, with_bias ? tb : NULL, stride, pad));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    float *got = gs_test_download(tout);
+    char what[160];
+    snprintf(what, sizeof what, "conv2d %lldx%lldx%lldx%lld -> %lld k%lld s%d p%d%s", (long long)n, (long long)c,
+             (long long)h, (long long)w, (long long)o, (long long)k, stride, pad, wtype == GS_F16 ? " fp16" : "");
+    gs_test_close(what, got, want, nout, 2e-6f * sqrtf((float)(c * k * k)), 1e-5f);
+    gs_stream_free(s);
+    gs_tensor_free(tx);
+    gs_tensor_free(tw);
+    gs_tensor_free(tb);
+    gs_tensor_free(tout);
+    free(x);
+    free(wt);
+    free(bias);
+    free(want);
+    free(got);
+}
+
+int
+main(void)
+{
+    gs_context *ctx = gs_test_context();
+    gs_dtype f16 = gs_context_has_fp16_storage(ctx) ? GS_F16 : GS_F32;
+    check(ctx, 1, 3, 32, 32, 32, 3, 1, 1, true, GS_F32, 1);   /* conv_in */
+    check(ctx, 1, 64, 16, 16, 64, 3, 2, 1, true, f16, 2);     /* downsample */
+    check(ctx, 2, 96, 8, 8, 64, 1, 1, 0, true, f16, 3);       /* skip 1×1, batch 2 */
+    check(ctx, 1, 5, 7, 9, 3, 3, 1, 0, false, GS_F32, 4);     /* ragged, no padding */
+    check(ctx, 2, 4, 9, 7, 6, 3, 2, 1, true, GS_F32, 5);      /* odd size, stride 2 */
+
+    int64_t xs[4] = { 1, 4, 8, 8 }, ws[4] = { 4, 4, 5, 5 }, os[4] = { 1, 4, 8, 8 };
+    gs_tensor *x = gs_test_tensor(ctx, 4, xs, NULL), *w = gs_test_tensor(ctx, 4, ws, NULL);
+    gs_tensor *out = gs_test_tensor(ctx, 4, os, NULL);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK(gs_op_conv2d(s, out, x, w, NULL, 1, 2) == GS_ERR_INVALID_ARGUMENT); /* kernel 5 */
+    GS_CHECK(gs_op_conv2d(s, out, x, x, NULL, 3, 1) == GS_ERR_INVALID_ARGUMENT);
+    gs_stream_free(s);
+    gs_tensor_free(x);
+    gs_tensor_free(w);
+    gs_tensor_free(out);
+    gs_context_free(ctx);
+    return gs_test_failures != 0;
+}
