@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#extension GL_EXT_control_flow_attributes : require
 
 layout(local_size_x_id = 0, local_size_y_id = 1) in;
 layout(constant_id = 2) const uint TO = 4;
@@ -38,7 +39,7 @@ void main()
 
     int iy0[TP], ix0[TP];
     uint xbase[TP];
-    for (uint j = 0; j < TP; j++) {
+    [[unroll]] for (uint j = 0; j < TP; j++) {
         uint q = min(pix0 + j, pixels - 1);
         uint ox = q % p.Wo, oy = (q / p.Wo) % p.Ho, n = q / (p.Wo * p.Ho);
         iy0[j] = int(oy * p.stride) - int(p.pad);
@@ -46,12 +47,12 @@ void main()
         xbase[j] = n * p.C * p.H * p.W;
     }
     uint ocs[TO];
-    for (uint i = 0; i < TO; i++)
+    [[unroll]] for (uint i = 0; i < TO; i++)
         ocs[i] = min(oc0 + i, p.O - 1);
 
     float acc[TO][TP];
-    for (uint i = 0; i < TO; i++)
-        for (uint j = 0; j < TP; j++)
+    [[unroll]] for (uint i = 0; i < TO; i++)
+        [[unroll]] for (uint j = 0; j < TP; j++)
             acc[i][j] = 0.0;
 
     uint kk = p.ksize * p.ksize;
@@ -59,7 +60,7 @@ void main()
         for (uint ky = 0; ky < p.ksize; ky++) {
             for (uint kx = 0; kx < p.ksize; kx++) {
                 float xv[TP], wv[TO];
-                for (uint j = 0; j < TP; j++) {
+                [[unroll]] for (uint j = 0; j < TP; j++) {
                     int iy = iy0[j] + int(ky), ix = ix0[j] + int(kx);
                     bool inside = iy >= 0 && iy < int(p.H) && ix >= 0 && ix < int(p.W);
                     uint idx = xbase[j] + (c * p.H + uint(clamp(iy, 0, int(p.H) - 1))) * p.W +
@@ -67,20 +68,20 @@ void main()
                     xv[j] = inside ? p.x.v[idx] : 0.0;
                 }
                 uint widx = c * kk + ky * p.ksize + kx;
-                for (uint i = 0; i < TO; i++)
+                [[unroll]] for (uint i = 0; i < TO; i++)
                     wv[i] = float(p.w.v[ocs[i] * p.C * kk + widx]);
-                for (uint i = 0; i < TO; i++)
-                    for (uint j = 0; j < TP; j++)
+                [[unroll]] for (uint i = 0; i < TO; i++)
+                    [[unroll]] for (uint j = 0; j < TP; j++)
                         acc[i][j] = fma(wv[i], xv[j], acc[i][j]);
             }
         }
     }
-    for (uint j = 0; j < TP; j++) {
+    [[unroll]] for (uint j = 0; j < TP; j++) {
         uint q = pix0 + j;
         if (q >= pixels)
             break;
         uint ox = q % p.Wo, oy = (q / p.Wo) % p.Ho, n = q / (p.Wo * p.Ho);
-        for (uint i = 0; i < TO; i++) {
+        [[unroll]] for (uint i = 0; i < TO; i++) {
             uint oc = oc0 + i;
             if (oc >= p.O)
                 break;

@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#extension GL_EXT_control_flow_attributes : require
 
 layout(local_size_x_id = 0, local_size_y_id = 1) in;
 layout(constant_id = 2) const uint TM = 4;
@@ -33,36 +34,38 @@ void main()
     if (row0 >= p.M || col0 >= p.N)
         return;
     float acc[TM][TN];
-    for (uint i = 0; i < TM; i++)
-        for (uint j = 0; j < TN; j++)
+    [[unroll]] for (uint i = 0; i < TM; i++)
+        [[unroll]] for (uint j = 0; j < TN; j++)
             acc[i][j] = 0.0;
     // Clamp indices instead of branching so every lane runs the same loop;
     // out-of-range results are simply not stored.
     uint rows[TM], cols[TN];
-    for (uint i = 0; i < TM; i++)
+    [[unroll]] for (uint i = 0; i < TM; i++)
         rows[i] = min(row0 + i, p.M - 1);
-    for (uint j = 0; j < TN; j++)
+    [[unroll]] for (uint j = 0; j < TN; j++)
         cols[j] = min(col0 + j, p.N - 1);
 
+    // The block loops are unrolled: llvmpipe ends any loop after 65535
+    // iterations in total, so only this one may run long (K < 65536).
     for (uint k = 0; k < p.K; k++) {
         float av[TM], bv[TN];
-        for (uint i = 0; i < TM; i++)
+        [[unroll]] for (uint i = 0; i < TM; i++)
             av[i] = p.a.v[rows[i] * p.K + k];
-        for (uint j = 0; j < TN; j++) {
+        [[unroll]] for (uint j = 0; j < TN; j++) {
 #ifdef TRANSPOSE_B
             bv[j] = float(p.b.v[cols[j] * p.K + k]);
 #else
             bv[j] = float(p.b.v[k * p.N + cols[j]]);
 #endif
         }
-        for (uint i = 0; i < TM; i++)
-            for (uint j = 0; j < TN; j++)
+        [[unroll]] for (uint i = 0; i < TM; i++)
+            [[unroll]] for (uint j = 0; j < TN; j++)
                 acc[i][j] = fma(av[i], bv[j], acc[i][j]);
     }
-    for (uint i = 0; i < TM; i++) {
+    [[unroll]] for (uint i = 0; i < TM; i++) {
         if (row0 + i >= p.M)
             break;
-        for (uint j = 0; j < TN; j++) {
+        [[unroll]] for (uint j = 0; j < TN; j++) {
             if (col0 + j >= p.N)
                 break;
             float v = acc[i][j];

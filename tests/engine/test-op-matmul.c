@@ -58,6 +58,7 @@ main(void)
     check(ctx, 2, 256, 64, 512, true, false, f16, 5);    /* UNet feed-forward out, batch 2 */
     check(ctx, 1, 64, 64, 64, false, false, GS_F32, 6);  /* exact tiles */
     check(ctx, 3, 5, 130, 7, false, true, f16, 7);       /* ragged edges */
+    check(ctx, 1, 3, 5, 20000, true, false, GS_F32, 8);  /* long K: no loop limit trips */
 
     int64_t s2[2] = { 4, 8 }, s3[2] = { 5, 8 };
     gs_tensor *a = gs_test_tensor(ctx, 2, s2, NULL), *b = gs_test_tensor(ctx, 2, s3, NULL);

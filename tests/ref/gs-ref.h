@@ -16,3 +16,22 @@ void ref_matmul(float *out, const float *a, const float *b, const float *bias, i
 /* x [n,c,h,w], w [o,c,k,k], bias [o] or NULL → out [n,o,ho,wo]. */
 void ref_conv2d(float *out, const float *x, const float *w, const float *bias, int64_t n, int64_t c, int64_t h,
                 int64_t wd, int64_t o, int64_t k, int stride, int pad);
+
+/* Normalises `rows` contiguous rows of row_len; param index as the engine's
+ * norm (see gs-ref-norm.c); silu applied after the affine step. */
+void ref_group_norm(float *out, const float *x, const float *gamma, const float *beta, int64_t n, int64_t c,
+                    int64_t spatial, int groups, float eps, int silu);
+void ref_layer_norm(float *out, const float *x, const float *gamma, const float *beta, int64_t rows, int64_t d,
+                    float eps);
+void ref_softmax(float *out, const float *x, int64_t rows, int64_t d);
+/* q [b,lq,h·d], k/v [b,lk,h·d]. */
+void ref_attention(float *out, const float *q, const float *k, const float *v, int64_t b, int64_t lq, int64_t lk,
+                   int heads, int64_t d, int causal);
+void ref_gelu(float *out, const float *x, int64_t n);
+void ref_silu(float *out, const float *x, int64_t n);
+void ref_geglu(float *out, const float *x, int64_t rows, int64_t half);
+/* outer × (a_inner | b_inner). */
+void ref_concat(float *out, const float *a, const float *b, int64_t outer, int64_t a_inner, int64_t b_inner);
+void ref_transpose(float *out, const float *x, int64_t batch, int64_t r, int64_t c);
+void ref_upsample2x(float *out, const float *x, int64_t planes, int64_t h, int64_t w);
+void ref_timestep_embedding(float *out, const float *t, int64_t n, int dim, double max_period, int cos_first);

@@ -1,0 +1,54 @@
+/* GELU, SiLU and GEGLU.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "vk/gs-vk-private.h"
+
+#include "gelu.spv.h"
+#include "geglu.spv.h"
+#include "silu.spv.h"
+
+#define WORKGROUP 256
+
+typedef struct {
+    VkDeviceAddress dst, x;
+    uint32_t count, half_len;
+} activation_push;
+
+static gs_status
+activation(gs_stream *s, gs_kernel kernel, const char *op, gs_tensor *out, const gs_tensor *x, bool gated)
+{
+    gs_context *ctx = gs_stream_context(s);
+    gs_status st;
+    if ((st = gs_check_dtype(ctx, op, out, GS_F32)) || (st = gs_check_dtype(ctx, op, x, GS_F32)))
+        return st;
+    int64_t last = x->shape[x->ndim - 1];
+    bool ok = gated ? (last % 2 == 0 && out->shape[out->ndim - 1] == last / 2 &&
+                       gs_tensor_numel(out) * 2 == gs_tensor_numel(x))
+                    : gs_same_shape(out, x);
+    if (!ok)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, gated ? "%s: out must be x with its (even) last dim halved"
+                                                           : "%s: out and x differ in shape", op);
+    activation_push push = { gs_tensor_address(out), gs_tensor_address(x), (uint32_t)gs_tensor_numel(out),
+                             (uint32_t)(last / 2) };
+    kernel.spec[0] = WORKGROUP;
+    kernel.spec_count = 1;
+    gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
+    return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 2, gs_tensor_numel(out), WORKGROUP);
+}
+
+gs_status
+gs_op_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
+{
+    return activation(s, GS_KERNEL(gelu), "gelu", out, x, false);
+}
+
+gs_status
+gs_op_silu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
+{
+    return activation(s, GS_KERNEL(silu), "silu", out, x, false);
+}
+
+gs_status
+gs_op_geglu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
+{
+    return activation(s, GS_KERNEL(geglu), "geglu", out, x, true);
+}

@@ -1,0 +1,105 @@
+/* Concatenation, transposition, nearest upsampling and the sinusoidal
+ * timestep embedding: data movement and small generators sharing a shader.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+
+#include "vk/gs-vk-private.h"
+
+#include "concat.spv.h"
+#include "timestep.spv.h"
+#include "transpose.spv.h"
+#include "upsample.spv.h"
+
+#define WORKGROUP 256
+
+typedef struct {
+    VkDeviceAddress dst, a, b;
+    uint32_t count, n0, n1, n2;
+    float f0;
+} misc_push;
+
+static gs_status
+dispatch(gs_stream *s, gs_kernel kernel, misc_push *push, gs_tensor *out, const gs_tensor *a, const gs_tensor *b)
+{
+    push->dst = gs_tensor_address(out);
+    push->a = gs_tensor_address(a);
+    push->b = b ? gs_tensor_address(b) : 0;
+    push->count = (uint32_t)gs_tensor_numel(out);
+    kernel.spec[0] = WORKGROUP;
+    kernel.spec_count = 1;
+    gs_binding bindings[] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ } };
+    return gs_stream_dispatch_1d(s, &kernel, push, sizeof *push, bindings, b ? 3 : 2, gs_tensor_numel(out), WORKGROUP);
+}
+
+static gs_status
+check_f32(gs_context *ctx, const char *op, const gs_tensor *out, const gs_tensor *a, const gs_tensor *b)
+{
+    gs_status st;
+    if ((st = gs_check_dtype(ctx, op, out, GS_F32)) || (st = gs_check_dtype(ctx, op, a, GS_F32)) ||
+        (b && (st = gs_check_dtype(ctx, op, b, GS_F32))))
+        return st;
+    return GS_OK;
+}
+
+gs_status
+gs_op_concat(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b, int dim)
+{
+    gs_context *ctx = gs_stream_context(s);
+    gs_status st = check_f32(ctx, "concat", out, a, b);
+    if (st != GS_OK)
+        return st;
+    bool ok = a->ndim == b->ndim && a->ndim == out->ndim && dim >= 0 && dim < a->ndim;
+    for (int i = 0; ok && i < a->ndim; i++)
+        ok = i == dim ? out->shape[i] == a->shape[i] + b->shape[i]
+                      : a->shape[i] == b->shape[i] && a->shape[i] == out->shape[i];
+    if (!ok)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "concat: shapes must agree except along dim %d", dim);
+    int64_t inner = 1;
+    for (int i = dim + 1; i < a->ndim; i++)
+        inner *= a->shape[i];
+    misc_push push = { .n0 = (uint32_t)(a->shape[dim] * inner), .n1 = (uint32_t)(b->shape[dim] * inner) };
+    return dispatch(s, GS_KERNEL(concat), &push, out, a, b);
+}
+
+gs_status
+gs_op_transpose(gs_stream *s, gs_tensor *out, const gs_tensor *x)
+{
+    gs_context *ctx = gs_stream_context(s);
+    gs_status st = check_f32(ctx, "transpose", out, x, NULL);
+    if (st != GS_OK)
+        return st;
+    int nd = x->ndim;
+    if (nd < 2 || out->ndim != nd || out->shape[nd - 1] != x->shape[nd - 2] || out->shape[nd - 2] != x->shape[nd - 1] ||
+        gs_tensor_numel(out) != gs_tensor_numel(x))
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "transpose: out must be x with its last two dims swapped");
+    misc_push push = { .n0 = (uint32_t)x->shape[nd - 2], .n1 = (uint32_t)x->shape[nd - 1] };
+    return dispatch(s, GS_KERNEL(transpose), &push, out, x, NULL);
+}
+
+gs_status
+gs_op_upsample_nearest2x(gs_stream *s, gs_tensor *out, const gs_tensor *x)
+{
+    gs_context *ctx = gs_stream_context(s);
+    gs_status st = check_f32(ctx, "upsample", out, x, NULL);
+    if (st != GS_OK)
+        return st;
+    if (x->ndim != 4 || out->ndim != 4 || out->shape[0] != x->shape[0] || out->shape[1] != x->shape[1] ||
+        out->shape[2] != 2 * x->shape[2] || out->shape[3] != 2 * x->shape[3])
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "upsample: out must be [N,C,2H,2W] of x [N,C,H,W]");
+    misc_push push = { .n0 = (uint32_t)x->shape[2], .n1 = (uint32_t)x->shape[3] };
+    return dispatch(s, GS_KERNEL(upsample), &push, out, x, NULL);
+}
+
+gs_status
+gs_op_timestep_embedding(gs_stream *s, gs_tensor *out, const gs_tensor *t, int dim, float max_period, bool cos_first)
+{
+    gs_context *ctx = gs_stream_context(s);
+    gs_status st = check_f32(ctx, "timestep_embedding", out, t, NULL);
+    if (st != GS_OK)
+        return st;
+    if (dim < 2 || t->ndim != 1 || out->ndim != 2 || out->shape[0] != t->shape[0] || out->shape[1] != dim ||
+        !(max_period > 1))
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "timestep_embedding: out must be [N,%d] for t [N]", dim);
+    misc_push push = { .n0 = (uint32_t)dim, .n1 = cos_first, .f0 = logf(max_period) };
+    return dispatch(s, GS_KERNEL(timestep), &push, out, t, NULL);
+}

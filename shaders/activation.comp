@@ -1,0 +1,45 @@
+#version 450
+// Elementwise activations: exact (erf) GELU, SiLU, and GEGLU (a·gelu(g) with
+// a and g the two halves of each row of 2·half values).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x_id = 0) in;
+
+layout(push_constant) uniform Push {
+    F32 dst;
+    F32 x;
+    uint count;
+    uint half_len;   // GEGLU: output row length
+} p;
+
+// erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7).
+float erf_approx(float x)
+{
+    float t = 1.0 / (1.0 + 0.3275911 * abs(x));
+    float y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
+    return sign(x) * y;
+}
+
+float gelu(float x)
+{
+    return 0.5 * x * (1.0 + erf_approx(x * 0.70710678118654752));
+}
+
+void main()
+{
+    uint i = gs_flat_group_index() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
+    if (i >= p.count)
+        return;
+#if defined(OP_GELU)
+    p.dst.v[i] = gelu(p.x.v[i]);
+#elif defined(OP_SILU)
+    float x = p.x.v[i];
+    p.dst.v[i] = x / (1.0 + exp(-x));
+#elif defined(OP_GEGLU)
+    uint row = i / p.half_len, col = i % p.half_len;
+    uint base = row * 2 * p.half_len;
+    p.dst.v[i] = p.x.v[base + col] * gelu(p.x.v[base + p.half_len + col]);
+#endif
+}

@@ -1,0 +1,48 @@
+#version 450
+// Data movement and small generators, one item per invocation:
+// CONCAT (outer × [a_len | b_len]), TRANSPOSE ([B,R,C] → [B,C,R]),
+// UPSAMPLE (nearest ×2 of [N·C,H,W]), TIMESTEP (sinusoidal embedding).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x_id = 0) in;
+
+layout(push_constant) uniform Push {
+    F32 dst;
+    F32 a;
+    F32 b;
+    uint count;
+    uint n0, n1, n2;   // per-op sizes, see main()
+    float f0;
+} p;
+
+void main()
+{
+    uint i = gs_flat_group_index() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
+    if (i >= p.count)
+        return;
+#if defined(OP_CONCAT)
+    // n0 = a's inner length, n1 = b's inner length.
+    uint row_len = p.n0 + p.n1, row = i / row_len, col = i % row_len;
+    p.dst.v[i] = col < p.n0 ? p.a.v[row * p.n0 + col] : p.b.v[row * p.n1 + col - p.n0];
+#elif defined(OP_TRANSPOSE)
+    // Output [B, n1 = C, n0 = R]: element (b, c, r) = input (b, r, c).
+    uint r = i % p.n0, c = (i / p.n0) % p.n1, bb = i / (p.n0 * p.n1);
+    p.dst.v[i] = p.a.v[(bb * p.n0 + r) * p.n1 + c];
+#elif defined(OP_UPSAMPLE)
+    // Output [planes, 2·n0 = 2H, 2·n1 = 2W].
+    uint ow = 2 * p.n1, oh = 2 * p.n0;
+    uint x = i % ow, y = (i / ow) % oh, plane = i / (ow * oh);
+    p.dst.v[i] = p.a.v[(plane * p.n0 + y / 2) * p.n1 + x / 2];
+#elif defined(OP_TIMESTEP)
+    // Output [N, n0 = dim]; n1 = 1 for cos first; f0 = ln(max_period).
+    uint half_dim = p.n0 / 2, col = i % p.n0, row = i / p.n0;
+    uint k = col % half_dim;
+    float freq = exp(-p.f0 * float(k) / float(half_dim));
+    float arg = p.a.v[row] * freq;
+    bool first = col < half_dim;
+    bool use_cos = (p.n1 != 0) == first;
+    p.dst.v[i] = col >= 2 * half_dim ? 0.0 : (use_cos ? cos(arg) : sin(arg));
+#endif
+}

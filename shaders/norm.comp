@@ -1,0 +1,48 @@
+#version 450
+// Normalises contiguous rows: a GroupNorm group of NCHW data (channels ×
+// spatial of one sample) or a LayerNorm row. The affine parameter of element
+// i of row r is index (r % rows_per_sample)·channels_per_row + i / spatial.
+// Two passes (mean, then variance) for stability; optional fused SiLU.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x = 256) in;
+#include "reduce.glsl"
+
+layout(push_constant) uniform Push {
+    F32 dst;
+    F32 x;
+    F32 gamma;
+    F32 beta;
+    uint row_len;
+    uint rows_per_sample;
+    uint channels_per_row;
+    uint spatial;
+    float eps;
+} p;
+
+void main()
+{
+    uint row = gs_flat_group_index();
+    uint base = row * p.row_len;
+    float s = 0.0;
+    for (uint i = gl_LocalInvocationID.x; i < p.row_len; i += gl_WorkGroupSize.x)
+        s += p.x.v[base + i];
+    float mean = gs_workgroup_sum(s) / float(p.row_len);
+    float q = 0.0;
+    for (uint i = gl_LocalInvocationID.x; i < p.row_len; i += gl_WorkGroupSize.x) {
+        float d = p.x.v[base + i] - mean;
+        q += d * d;
+    }
+    float inv = inversesqrt(gs_workgroup_sum(q) / float(p.row_len) + p.eps);
+    uint param0 = (row % p.rows_per_sample) * p.channels_per_row;
+    for (uint i = gl_LocalInvocationID.x; i < p.row_len; i += gl_WorkGroupSize.x) {
+        uint c = param0 + i / p.spatial;
+        float y = (p.x.v[base + i] - mean) * inv * p.gamma.v[c] + p.beta.v[c];
+#ifdef SILU
+        y = y / (1.0 + exp(-y));
+#endif
+        p.dst.v[base + i] = y;
+    }
+}

@@ -1,0 +1,93 @@
+/* group_norm (± SiLU) and layer_norm vs the double-precision reference.
+ * Tolerance: atol 1e-5, rtol 1e-4 (fp32 mean/variance sums over up to 32K
+ * elements; inputs in [-3, 3] with an offset to exercise the two passes).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "gs-test.h"
+#include "ref/gs-ref.h"
+
+static void
+check_group(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int groups, float eps, bool silu, uint64_t seed)
+{
+    size_t count = (size_t)(n * c * h * w);
+    float *x = gs_test_random_new(count, seed, -3, 3);
+    for (size_t i = 0; i < count; i++)
+        x[i] += 5.0f; /* a large mean: one-pass variance would lose digits */
+    float *gamma = gs_test_random_new((size_t)c, seed + 1, 0.5f, 1.5f), *beta = gs_test_random_new((size_t)c, seed + 2, -1, 1);
+    float *want = malloc(count * sizeof *want);
+    ref_group_norm(want, x, gamma, beta, n, c, h * w, groups, eps, silu);
+    int64_t xs[4] = { n, c, h, w }, ps[1] = { c };
+    gs_tensor *tx = gs_test_tensor(ctx, 4, xs, x), *tout = gs_test_tensor(ctx, 4, xs, NULL);
+    gs_tensor *tg = gs_test_tensor(ctx, 1, ps, gamma), *tb = gs_test_tensor(ctx, 1, ps, beta);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK_OK(ctx, gs_op_group_norm(s, tout, tx, tg, tb, groups, eps, silu));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    float *got = gs_test_download(tout);
+    char what[128];
+    snprintf(what, sizeof what, "group_norm %lldx%lldx%lldx%lld groups %d eps %g%s", (long long)n, (long long)c,
+             (long long)h, (long long)w, groups, eps, silu ? " +silu" : "");
+    gs_test_close(what, got, want, count, 1e-5f, 1e-4f);
+    gs_stream_free(s);
+    gs_tensor_free(tx);
+    gs_tensor_free(tout);
+    gs_tensor_free(tg);
+    gs_tensor_free(tb);
+    free(x);
+    free(gamma);
+    free(beta);
+    free(want);
+    free(got);
+}
+
+static void
+check_layer(gs_context *ctx, int64_t rows, int64_t d, uint64_t seed)
+{
+    size_t count = (size_t)(rows * d);
+    float *x = gs_test_random_new(count, seed, -3, 3);
+    float *gamma = gs_test_random_new((size_t)d, seed + 1, 0.5f, 1.5f), *beta = gs_test_random_new((size_t)d, seed + 2, -1, 1);
+    float *want = malloc(count * sizeof *want);
+    ref_layer_norm(want, x, gamma, beta, rows, d, 1e-5f);
+    int64_t xs[2] = { rows, d }, ps[1] = { d };
+    gs_tensor *tx = gs_test_tensor(ctx, 2, xs, x), *tout = gs_test_tensor(ctx, 2, xs, NULL);
+    gs_tensor *tg = gs_test_tensor(ctx, 1, ps, gamma), *tb = gs_test_tensor(ctx, 1, ps, beta);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK_OK(ctx, gs_op_layer_norm(s, tout, tx, tg, tb, 1e-5f));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    float *got = gs_test_download(tout);
+    char what[64];
+    snprintf(what, sizeof what, "layer_norm %lldx%lld", (long long)rows, (long long)d);
+    gs_test_close(what, got, want, count, 1e-5f, 1e-4f);
+    GS_CHECK(gs_op_layer_norm(s, tout, tx, tx, tb, 1e-5f) == GS_ERR_INVALID_ARGUMENT); /* gamma too long */
+    gs_stream_free(s);
+    gs_tensor_free(tx);
+    gs_tensor_free(tout);
+    gs_tensor_free(tg);
+    gs_tensor_free(tb);
+    free(x);
+    free(gamma);
+    free(beta);
+    free(want);
+    free(got);
+}
+
+int
+main(void)
+{
+    gs_context *ctx = gs_test_context();
+    check_group(ctx, 1, 32, 32, 32, 32, 1e-5f, true, 1);
+    check_group(ctx, 2, 64, 16, 16, 32, 1e-6f, false, 2);
+    check_group(ctx, 1, 96, 8, 8, 32, 1e-5f, true, 3);
+    check_group(ctx, 2, 12, 5, 7, 3, 1e-5f, false, 4);
+    check_layer(ctx, 77, 128, 5);
+    check_layer(ctx, 512, 64, 6);
+    check_layer(ctx, 3, 1000, 7);
+
+    int64_t xs[4] = { 1, 6, 2, 2 }, ps[1] = { 6 };
+    gs_tensor *x = gs_test_tensor(ctx, 4, xs, NULL), *g = gs_test_tensor(ctx, 1, ps, NULL);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK(gs_op_group_norm(s, x, x, g, g, 4, 1e-5f, false) == GS_ERR_INVALID_ARGUMENT); /* 6 % 4 */
+    gs_stream_free(s);
+    gs_tensor_free(x);
+    gs_tensor_free(g);
+    gs_context_free(ctx);
+    return gs_test_failures != 0;
+}
