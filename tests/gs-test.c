@@ -77,10 +77,11 @@ bool
 gs_test_close(const char *what, const float *got, const float *want, size_t n, float atol, float rtol)
 {
     size_t worst = 0, bad = 0;
-    double worst_excess = -1.0;
+    double worst_excess = -1.0, max_err = 0.0;
     for (size_t i = 0; i < n; i++) {
         double limit = atol + rtol * fabs(want[i]);
         double err = fabs((double)got[i] - want[i]);
+        max_err = isnan(err) ? INFINITY : fmax(max_err, err);
         if (!(err <= limit))
             bad++;
         double excess = isnan(err) ? INFINITY : err - limit;
@@ -95,6 +96,6 @@ gs_test_close(const char *what, const float *got, const float *want, size_t n, f
         gs_test_failures++;
         return false;
     }
-    printf("%s: %zu elements within atol %g rtol %g\n", what, n, atol, rtol);
+    printf("%s: %zu elements within atol %g rtol %g (max |error| %.3g)\n", what, n, atol, rtol, max_err);
     return true;
 }

@@ -15,7 +15,7 @@ typedef struct {
     GError *error;
 } step_writer;
 
-static gboolean
+static bool
 write_step(int step, int steps, const float *rgb, int width, int height, void *user_data)
 {
     step_writer *w = user_data;
@@ -25,7 +25,7 @@ write_step(int step, int steps, const float *rgb, int width, int height, void *u
     return gs_png_save(path, rgb, width, height, NULL, 0, &w->error);
 }
 
-static gboolean
+static bool
 show_progress(int step, int steps, const float *rgb, int width, int height, void *user_data)
 {
     fprintf(stderr, "\rstep %d/%d", step, steps);

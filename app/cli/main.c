@@ -14,6 +14,8 @@ typedef struct {
 
 static const command commands[] = {
     { "info", gs_cli_info, "list Vulkan devices and the one GenStudio uses" },
+    { "image", gs_cli_image, "generate an image from a text prompt" },
+    { "bench", gs_cli_bench, "measure speed against a reference measured in the same run" },
 };
 
 static void

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <gio/gio.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gs-image-params.h"

@@ -42,7 +42,7 @@ gs_png_save(const char *path, const float *rgb, int width, int height, const GsP
     png_infop info = png ? png_create_info_struct(png) : NULL;
     g_autofree png_byte *row = g_new(png_byte, (size_t)width * 3);
     g_autofree png_text *chunks = g_new0(png_text, text_count > 0 ? text_count : 1);
-    gboolean ok = png && info;
+    volatile gboolean ok = png && info;
     if (ok && setjmp(png_jmpbuf(png)) == 0) {
         png_init_io(png, f);
         png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,

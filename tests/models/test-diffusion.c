@@ -133,7 +133,11 @@ test_img2img_and_inpaint(void)
         for (int x = 0; x < size; x++)
             for (int c = 0; c < 3; c++) {
                 size_t i = ((size_t)y * size + x) * 3 + c;
-                (x < size / 2 ? left : right) += fabs(inpainted[i] - init[i]);
+                double change = fabs(inpainted[i] - init[i]);
+                if (x < size / 2)
+                    left += change;
+                else
+                    right += change;
             }
     printf("inpainting: mean change left %.3f, right %.5f\n", left / (n / 2), right / (n / 2));
     GS_CHECK(right / (n / 2) < 0.02 && left > right);

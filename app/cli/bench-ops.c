@@ -1,0 +1,140 @@
+/* genstudio-cli bench ops: our GFLOP/s for three shapes that dominate the
+ * models, next to OpenBLAS sgemm on the equivalent GEMMs, in the same run.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+#define REPEATS 5
+
+typedef struct {
+    gs_tensor *t[4];
+} operands;
+
+typedef gs_status (*record_func)(gs_stream *s, operands *o);
+
+static gs_status
+record_matmul(gs_stream *s, operands *o)
+{
+    return gs_op_matmul(s, o->t[0], o->t[1], o->t[2], NULL, false);
+}
+
+static gs_status
+record_conv(gs_stream *s, operands *o)
+{
+    return gs_op_conv2d(s, o->t[0], o->t[1], o->t[2], NULL, 1, 1);
+}
+
+static gs_status
+record_attention(gs_stream *s, operands *o)
+{
+    return gs_op_attention(s, o->t[0], o->t[1], o->t[2], o->t[3], 1, false);
+}
+
+/* Best of REPEATS single-op submits, after one warm-up (pipeline creation
+ * and the first dispatch are much slower). */
+static double
+time_ours(gs_context *ctx, record_func record, operands *o)
+{
+    gs_stream *s = gs_stream_new(ctx);
+    double best = -1;
+    for (int i = 0; i <= REPEATS; i++) {
+        gint64 start = g_get_monotonic_time();
+        if (record(s, o) != GS_OK || gs_stream_submit(s) != GS_OK) {
+            fprintf(stderr, "genstudio-cli bench: %s\n", gs_context_error(ctx));
+            best = -1;
+            break;
+        }
+        double seconds = (g_get_monotonic_time() - start) / 1e6;
+        if (i > 0 && (best < 0 || seconds < best))
+            best = seconds;
+    }
+    gs_stream_free(s);
+    return best;
+}
+
+/* Best of REPEATS runs of `count` sgemms of M×N×K. */
+static double
+time_openblas(int m, int n, int k, int count)
+{
+    float *a = calloc((size_t)m * k, sizeof *a), *b = calloc((size_t)k * n, sizeof *b);
+    float *c = calloc((size_t)m * n, sizeof *c);
+    for (size_t i = 0; i < (size_t)m * k; i++)
+        a[i] = (float)(i % 7) * 0.1f;
+    for (size_t i = 0; i < (size_t)k * n; i++)
+        b[i] = (float)(i % 5) * 0.1f;
+    double best = -1;
+    for (int i = 0; i <= REPEATS; i++) {
+        gint64 start = g_get_monotonic_time();
+        for (int j = 0; j < count; j++)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
+        double seconds = (g_get_monotonic_time() - start) / 1e6;
+        if (i > 0 && (best < 0 || seconds < best))
+            best = seconds;
+    }
+    free(a);
+    free(b);
+    free(c);
+    return best;
+}
+
+static gs_tensor *
+filled(gs_context *ctx, int ndim, const int64_t *shape)
+{
+    gs_tensor *t = gs_tensor_new(ctx, GS_F32, ndim, shape);
+    if (!t)
+        return NULL;
+    int64_t n = gs_tensor_numel(t);
+    float *data = malloc((size_t)n * sizeof *data);
+    gs_normal_noise(1, 0, 0, data, (size_t)n);
+    gs_tensor_upload(t, data, n);
+    free(data);
+    return t;
+}
+
+static void
+report(const char *what, double flops, double ours, double blas)
+{
+    double ours_gflops = flops / ours * 1e-9, blas_gflops = flops / blas * 1e-9;
+    printf("%s: %.1f GFLOP/s, OpenBLAS %.1f GFLOP/s, ratio %.3f\n", what, ours_gflops, blas_gflops,
+           ours_gflops / blas_gflops);
+}
+
+int
+gs_cli_bench_ops(gs_context *ctx)
+{
+    struct {
+        const char *what;
+        record_func record;
+        int64_t shapes[4][4];
+        int ndims[4];
+        double flops;
+        int m, n, k, gemms; /* the OpenBLAS equivalent */
+    } cases[] = {
+        { "matmul 1024x1024x1024", record_matmul, { { 1024, 1024 }, { 1024, 1024 }, { 1024, 1024 } }, { 2, 2, 2, 0 },
+          2.0 * 1024 * 1024 * 1024, 1024, 1024, 1024, 1 },
+        { "conv2d 64->64 3x3 on 64x64", record_conv, { { 1, 64, 64, 64 }, { 1, 64, 64, 64 }, { 64, 64, 3, 3 } },
+          { 4, 4, 4, 0 }, 2.0 * 4096 * 64 * 576, 4096, 64, 576, 1 },
+        { "attention seq 1024 head 64", record_attention,
+          { { 1, 1024, 64 }, { 1, 1024, 64 }, { 1, 1024, 64 }, { 1, 1024, 64 } }, { 3, 3, 3, 3 },
+          4.0 * 1024 * 1024 * 64, 1024, 1024, 64, 2 },
+    };
+    int status = 0;
+    for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
+        operands o = { { NULL } };
+        bool ok = true;
+        for (int i = 0; i < 4 && cases[c].ndims[i]; i++)
+            ok = ok && (o.t[i] = filled(ctx, cases[c].ndims[i], cases[c].shapes[i])) != NULL;
+        double ours = ok ? time_ours(ctx, cases[c].record, &o) : -1;
+        if (ours > 0)
+            report(cases[c].what, cases[c].flops, ours,
+                   time_openblas(cases[c].m, cases[c].n, cases[c].k, cases[c].gemms));
+        else
+            status = 1;
+        for (int i = 0; i < 4; i++)
+            gs_tensor_free(o.t[i]);
+    }
+    return status;
+}

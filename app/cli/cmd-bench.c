@@ -1,0 +1,49 @@
+/* genstudio-cli bench TARGET: speed (and quality) figures printed as ratios
+ * against a reference measured in the same run. Not tests: nothing asserts.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(gs_context *ctx);
+    const char *summary;
+} targets[] = {
+    { "ops", gs_cli_bench_ops, "matmul, conv2d and attention GFLOP/s against OpenBLAS sgemm" },
+    { "image", gs_cli_bench_image, "seconds per image, GFLOP per UNet call, prompt adherence" },
+};
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, "Usage: genstudio-cli bench TARGET\n\nTargets:\n");
+    for (size_t i = 0; i < G_N_ELEMENTS(targets); i++)
+        fprintf(out, "  %-6s %s\n", targets[i].name, targets[i].summary);
+}
+
+int
+gs_cli_bench(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; argc == 2 && i < G_N_ELEMENTS(targets); i++) {
+        if (strcmp(argv[1], targets[i].name) != 0)
+            continue;
+        gs_context *ctx = gs_cli_open_context();
+        if (!ctx)
+            return 1;
+        const gs_device_info *device = gs_context_device(ctx, gs_context_chosen_device(ctx));
+        printf("device: %s (%s)\n", device->name, device->driver);
+        int status = targets[i].run(ctx);
+        gs_context_free(ctx);
+        return status;
+    }
+    if (argc == 2)
+        fprintf(stderr, "genstudio-cli bench: unknown target '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
