@@ -171,6 +171,9 @@ int gs_safetensors_ndim(const gs_safetensors *st, int i);
 int64_t gs_safetensors_dim(const gs_safetensors *st, int i, int d);
 int64_t gs_safetensors_numel(const gs_safetensors *st, int i);
 const void *gs_safetensors_data(const gs_safetensors *st, int i);
+/* Copies tensor i to the host as floats (f32, f16 or bf16 in the file);
+ * dst holds gs_safetensors_numel() floats. GS_ERR_UNSUPPORTED for others. */
+gs_status gs_safetensors_read(const gs_safetensors *st, int i, float *dst);
 /* A __metadata__ value, or NULL. */
 const char *gs_safetensors_metadata(const gs_safetensors *st, const char *key);
 

@@ -65,20 +65,32 @@ void main()
         barrier();
 #endif
         uint limit = p.causal != 0 ? min(tile, qi + 1 > t0 ? qi + 1 - t0 : 0) : tile;
-        if (has_query) {
+        if (has_query && limit > 0) {
+            // Scores of the whole tile first, so the running output is
+            // rescaled once per tile rather than once per key.
+            float scores[KT];
+            float tile_max = -1e30;
             for (uint j = 0; j < limit; j++) {
                 float s = 0.0;
                 // Unrolled on purpose: llvmpipe stops any loop after 65535
                 // iterations in total, and this one runs Lk·D times.
                 [[unroll]] for (uint d = 0; d < D; d++)
                     s = fma(qv[d], KEY(j, d), s);
-                float m_new = max(m, s);
-                float correction = exp(m - m_new), weight = exp(s - m_new);
-                l = l * correction + weight;
-                [[unroll]] for (uint d = 0; d < D; d++)
-                    acc[d] = fma(acc[d], correction, weight * VALUE(j, d));
-                m = m_new;
+                scores[j] = s;
+                tile_max = max(tile_max, s);
             }
+            float m_new = max(m, tile_max);
+            float correction = exp(m - m_new);
+            l *= correction;
+            [[unroll]] for (uint d = 0; d < D; d++)
+                acc[d] *= correction;
+            for (uint j = 0; j < limit; j++) {
+                float weight = exp(scores[j] - m_new);
+                l += weight;
+                [[unroll]] for (uint d = 0; d < D; d++)
+                    acc[d] = fma(weight, VALUE(j, d), acc[d]);
+            }
+            m = m_new;
         }
 #ifndef DIRECT
         barrier();

@@ -2,7 +2,9 @@
 // 2-D convolution as an implicit GEMM: the output [N,O,Ho,Wo] is a matrix of
 // O rows × (N·Ho·Wo) columns, K = C·k·k, and the "im2col" column is read on
 // the fly instead of being materialised. Each invocation keeps TO output
-// channels × TP output pixels in registers.
+// channels × TP output pixels in registers; its pixels are strided by the
+// workgroup width so neighbouring invocations read neighbouring pixels, and
+// the weights it reads are the same across the row of invocations.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -32,7 +34,8 @@ layout(push_constant) uniform Push {
 void main()
 {
     uint pixels = p.N * p.Ho * p.Wo;
-    uint pix0 = gl_GlobalInvocationID.x * TP;
+    uint pix0 = gl_WorkGroupID.x * gl_WorkGroupSize.x * TP + gl_LocalInvocationID.x;
+    uint pix_step = gl_WorkGroupSize.x;
     uint oc0 = gl_GlobalInvocationID.y * TO;
     if (pix0 >= pixels || oc0 >= p.O)
         return;
@@ -40,7 +43,7 @@ void main()
     int iy0[TP], ix0[TP];
     uint xbase[TP];
     [[unroll]] for (uint j = 0; j < TP; j++) {
-        uint q = min(pix0 + j, pixels - 1);
+        uint q = min(pix0 + j * pix_step, pixels - 1);
         uint ox = q % p.Wo, oy = (q / p.Wo) % p.Ho, n = q / (p.Wo * p.Ho);
         iy0[j] = int(oy * p.stride) - int(p.pad);
         ix0[j] = int(ox * p.stride) - int(p.pad);
@@ -77,7 +80,7 @@ void main()
         }
     }
     [[unroll]] for (uint j = 0; j < TP; j++) {
-        uint q = pix0 + j;
+        uint q = pix0 + j * pix_step;
         if (q >= pixels)
             break;
         uint ox = q % p.Wo, oy = (q / p.Wo) % p.Ho, n = q / (p.Wo * p.Ho);

@@ -1,8 +1,10 @@
 #version 450
 // out[M,N] = a[M,K] · b (+ bias[N]); b is [K,N], or [N,K] with TRANSPOSE_B.
-// Each invocation keeps a TM×TN block of outputs in registers and reads its
-// operands straight from memory: on CPU drivers (llvmpipe vectorises across
-// invocations) this beats shared-memory tiling, whose barriers are costly.
+// Each invocation keeps TM rows × TN columns of outputs in registers and
+// reads its operands straight from memory. Its columns are strided by the
+// workgroup width, so neighbouring invocations read neighbouring elements of
+// b (one vector load on CPU drivers, which vectorise across invocations,
+// and coalesced on GPUs), while the TM values of a are shared by the row.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -30,7 +32,8 @@ layout(push_constant) uniform Push {
 void main()
 {
     uint row0 = gl_GlobalInvocationID.y * TM;
-    uint col0 = gl_GlobalInvocationID.x * TN;
+    uint col0 = gl_WorkGroupID.x * gl_WorkGroupSize.x * TN + gl_LocalInvocationID.x;
+    uint col_step = gl_WorkGroupSize.x;
     if (row0 >= p.M || col0 >= p.N)
         return;
     float acc[TM][TN];
@@ -43,7 +46,7 @@ void main()
     [[unroll]] for (uint i = 0; i < TM; i++)
         rows[i] = min(row0 + i, p.M - 1);
     [[unroll]] for (uint j = 0; j < TN; j++)
-        cols[j] = min(col0 + j, p.N - 1);
+        cols[j] = min(col0 + j * col_step, p.N - 1);
 
     // The block loops are unrolled: llvmpipe ends any loop after 65535
     // iterations in total, so only this one may run long (K < 65536).
@@ -66,12 +69,13 @@ void main()
         if (row0 + i >= p.M)
             break;
         [[unroll]] for (uint j = 0; j < TN; j++) {
-            if (col0 + j >= p.N)
+            uint col = col0 + j * col_step;
+            if (col >= p.N)
                 break;
             float v = acc[i][j];
             if (p.has_bias != 0)
-                v += p.bias.v[col0 + j];
-            p.dst.v[(row0 + i) * p.N + col0 + j] = v;
+                v += p.bias.v[col];
+            p.dst.v[(row0 + i) * p.N + col] = v;
         }
     }
 }

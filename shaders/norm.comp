@@ -7,8 +7,22 @@
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
+#ifdef SERIAL
+// CPU drivers: one invocation per row, no barriers (they cost more there
+// than the serial sums; llvmpipe still runs 8 rows side by side).
+layout(local_size_x = 64) in;
+#define ROW (gs_flat_group_index() * gl_WorkGroupSize.x + gl_LocalInvocationID.x)
+#define FIRST 0
+#define STEP 1
+#define SUM(v) (v)
+#else
 layout(local_size_x = 256) in;
 #include "reduce.glsl"
+#define ROW gs_flat_group_index()
+#define FIRST gl_LocalInvocationID.x
+#define STEP gl_WorkGroupSize.x
+#define SUM(v) gs_workgroup_sum(v)
+#endif
 
 layout(push_constant) uniform Push {
     F32 dst;
@@ -20,24 +34,29 @@ layout(push_constant) uniform Push {
     uint channels_per_row;
     uint spatial;
     float eps;
+    uint rows;
 } p;
 
 void main()
 {
-    uint row = gs_flat_group_index();
+    uint row = ROW;
+#ifdef SERIAL
+    if (row >= p.rows)
+        return;
+#endif
     uint base = row * p.row_len;
     float s = 0.0;
-    for (uint i = gl_LocalInvocationID.x; i < p.row_len; i += gl_WorkGroupSize.x)
+    for (uint i = FIRST; i < p.row_len; i += STEP)
         s += p.x.v[base + i];
-    float mean = gs_workgroup_sum(s) / float(p.row_len);
+    float mean = SUM(s) / float(p.row_len);
     float q = 0.0;
-    for (uint i = gl_LocalInvocationID.x; i < p.row_len; i += gl_WorkGroupSize.x) {
+    for (uint i = FIRST; i < p.row_len; i += STEP) {
         float d = p.x.v[base + i] - mean;
         q += d * d;
     }
-    float inv = inversesqrt(gs_workgroup_sum(q) / float(p.row_len) + p.eps);
+    float inv = inversesqrt(SUM(q) / float(p.row_len) + p.eps);
     uint param0 = (row % p.rows_per_sample) * p.channels_per_row;
-    for (uint i = gl_LocalInvocationID.x; i < p.row_len; i += gl_WorkGroupSize.x) {
+    for (uint i = FIRST; i < p.row_len; i += STEP) {
         uint c = param0 + i / p.spatial;
         float y = (p.x.v[base + i] - mean) * inv * p.gamma.v[c] + p.beta.v[c];
 #ifdef SILU

@@ -321,6 +321,36 @@ gs_safetensors_metadata(const gs_safetensors *st, const char *key)
     return g_hash_table_lookup(st->metadata, key);
 }
 
+gs_status
+gs_safetensors_read(const gs_safetensors *st, int i, float *dst)
+{
+    const entry *e = &st->entries[i];
+    const uint8_t *src = gs_safetensors_data(st, i);
+    int64_t n = gs_safetensors_numel(st, i);
+    /* memcpy per element: offsets in the file need not be aligned. */
+    for (int64_t k = 0; k < n; k++) {
+        uint16_t half;
+        uint32_t bits;
+        switch (e->dtype) {
+        case GS_ST_F32:
+            memcpy(&dst[k], src + 4 * k, 4);
+            break;
+        case GS_ST_F16:
+            memcpy(&half, src + 2 * k, 2);
+            dst[k] = gs_half_to_float(half);
+            break;
+        case GS_ST_BF16:
+            memcpy(&half, src + 2 * k, 2);
+            bits = (uint32_t)half << 16;
+            memcpy(&dst[k], &bits, 4);
+            break;
+        default:
+            return GS_ERR_UNSUPPORTED;
+        }
+    }
+    return GS_OK;
+}
+
 gs_tensor *
 gs_safetensors_load(gs_context *ctx, const gs_safetensors *st, const char *name, gs_dtype dtype, int ndim,
                     const int64_t *expect_shape)
@@ -349,20 +379,14 @@ gs_safetensors_load(gs_context *ctx, const gs_safetensors *st, const char *name,
     if (!t)
         return NULL;
     int64_t n = gs_safetensors_numel(st, i);
-    const void *src = gs_safetensors_data(st, i);
     gs_status status;
-    if (e->dtype == GS_ST_F16) {
-        status = gs_tensor_upload_f16(t, src, n);
-    } else if (e->dtype == GS_ST_F32) {
-        status = gs_tensor_upload(t, src, n);
+    const void *data = gs_safetensors_data(st, i);
+    if (e->dtype == GS_ST_F16 && (uintptr_t)data % 2 == 0) { /* straight through, no round trip via fp32 */
+        status = gs_tensor_upload_f16(t, data, n);
     } else {
         float *full = malloc((size_t)n * sizeof *full + 1);
-        status = full ? GS_OK : gs_fail(ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
-        for (int64_t k = 0; full && k < n; k++) {
-            uint32_t bits = (uint32_t)((const uint16_t *)src)[k] << 16;
-            memcpy(&full[k], &bits, 4);
-        }
-        if (full)
+        status = full ? gs_safetensors_read(st, i, full) : gs_fail(ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
+        if (status == GS_OK)
             status = gs_tensor_upload(t, full, n);
         free(full);
     }

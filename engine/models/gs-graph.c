@@ -124,10 +124,10 @@ gs_graph_linear(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_te
     int ndim;
     int64_t shape[GS_MAX_DIMS];
     shape_of(x, &ndim, shape);
-    shape[ndim - 1] = gs_tensor_dim(w, 0);
+    shape[ndim - 1] = gs_tensor_dim(w, 1);
     gs_tensor *out = gs_graph_tensor(g, ndim, shape);
-    g->flops += 2.0 * (double)gs_tensor_numel(x) * (double)gs_tensor_dim(w, 0);
-    return out ? checked(g, gs_op_matmul(g->stream, out, x, w, b, true), out) : NULL;
+    g->flops += 2.0 * (double)gs_tensor_numel(x) * (double)gs_tensor_dim(w, 1);
+    return out ? checked(g, gs_op_matmul(g->stream, out, x, w, b, false), out) : NULL;
 }
 
 gs_tensor *

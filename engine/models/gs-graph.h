@@ -30,6 +30,7 @@ gs_tensor *gs_graph_keep(gs_graph *g, gs_tensor *t);
 /* Records a failure that did not come from an op (a missing weight, say). */
 void gs_graph_fail(gs_graph *g, gs_status status);
 
+/* x [..., in] · w [in, out] + b: w as gs_weights_linear stores it. */
 gs_tensor *gs_graph_linear(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b);
 gs_tensor *gs_graph_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int stride,
                            int padding);

@@ -69,24 +69,24 @@ gs_text_encoder_forward(gs_graph *g, gs_weights *w, const gs_safetensors *file, 
 #define LAYER(name) GS_TEXT_PREFIX "encoder.layers.%d." name, l
         gs_tensor *h = gs_graph_layer_norm(g, x, gs_weights_vector(w, g, LAYER("layer_norm1.weight")),
                                            gs_weights_vector(w, g, LAYER("layer_norm1.bias")), cfg->text_eps);
-        gs_tensor *q = gs_graph_linear(g, h, gs_weights_matrix(w, g, LAYER("self_attn.q_proj.weight")),
+        gs_tensor *q = gs_graph_linear(g, h, gs_weights_linear(w, g, LAYER("self_attn.q_proj.weight")),
                                        gs_weights_vector(w, g, LAYER("self_attn.q_proj.bias")));
-        gs_tensor *k = gs_graph_linear(g, h, gs_weights_matrix(w, g, LAYER("self_attn.k_proj.weight")),
+        gs_tensor *k = gs_graph_linear(g, h, gs_weights_linear(w, g, LAYER("self_attn.k_proj.weight")),
                                        gs_weights_vector(w, g, LAYER("self_attn.k_proj.bias")));
-        gs_tensor *v = gs_graph_linear(g, h, gs_weights_matrix(w, g, LAYER("self_attn.v_proj.weight")),
+        gs_tensor *v = gs_graph_linear(g, h, gs_weights_linear(w, g, LAYER("self_attn.v_proj.weight")),
                                        gs_weights_vector(w, g, LAYER("self_attn.v_proj.bias")));
         gs_tensor *a = gs_graph_attention(g, q, k, v, cfg->text_heads, true);
         gs_graph_add_into(g, x,
-                          gs_graph_linear(g, a, gs_weights_matrix(w, g, LAYER("self_attn.out_proj.weight")),
+                          gs_graph_linear(g, a, gs_weights_linear(w, g, LAYER("self_attn.out_proj.weight")),
                                           gs_weights_vector(w, g, LAYER("self_attn.out_proj.bias"))));
 
         h = gs_graph_layer_norm(g, x, gs_weights_vector(w, g, LAYER("layer_norm2.weight")),
                                 gs_weights_vector(w, g, LAYER("layer_norm2.bias")), cfg->text_eps);
-        h = gs_graph_linear(g, h, gs_weights_matrix(w, g, LAYER("mlp.fc1.weight")),
+        h = gs_graph_linear(g, h, gs_weights_linear(w, g, LAYER("mlp.fc1.weight")),
                             gs_weights_vector(w, g, LAYER("mlp.fc1.bias")));
         h = gs_graph_gelu(g, h);
         gs_graph_add_into(g, x,
-                          gs_graph_linear(g, h, gs_weights_matrix(w, g, LAYER("mlp.fc2.weight")),
+                          gs_graph_linear(g, h, gs_weights_linear(w, g, LAYER("mlp.fc2.weight")),
                                           gs_weights_vector(w, g, LAYER("mlp.fc2.bias"))));
 #undef LAYER
     }

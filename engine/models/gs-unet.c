@@ -17,6 +17,7 @@ typedef struct {
 } unet_state;
 
 #define MAT(...) gs_weights_matrix(u->w, u->g, __VA_ARGS__)
+#define LIN(...) gs_weights_linear(u->w, u->g, __VA_ARGS__)
 #define VEC(...) gs_weights_vector(u->w, u->g, __VA_ARGS__)
 
 static gs_tensor *
@@ -27,7 +28,7 @@ res_block(unet_state *u, const char *p, gs_tensor *x, int out_channels)
     gs_tensor *h = gs_graph_group_norm(g, x, VEC("%sin_layers.0.weight", p), VEC("%sin_layers.0.bias", p),
                                        c->norm_groups, c->resnet_eps, true);
     h = gs_graph_conv2d(g, h, MAT("%sin_layers.2.weight", p), VEC("%sin_layers.2.bias", p), 1, 1);
-    gs_tensor *e = gs_graph_linear(g, u->emb_silu, MAT("%semb_layers.1.weight", p), VEC("%semb_layers.1.bias", p));
+    gs_tensor *e = gs_graph_linear(g, u->emb_silu, LIN("%semb_layers.1.weight", p), VEC("%semb_layers.1.bias", p));
     if (e) {
         int64_t shape[4] = { gs_tensor_dim(e, 0), out_channels, 1, 1 };
         gs_graph_add_into(g, h, gs_graph_reshape(g, e, 4, shape));
@@ -45,11 +46,11 @@ static gs_tensor *
 attention(unet_state *u, const char *p, const gs_tensor *x, const gs_tensor *context, int heads)
 {
     gs_graph *g = u->g;
-    gs_tensor *q = gs_graph_linear(g, x, MAT("%sto_q.weight", p), NULL);
-    gs_tensor *k = gs_graph_linear(g, context, MAT("%sto_k.weight", p), NULL);
-    gs_tensor *v = gs_graph_linear(g, context, MAT("%sto_v.weight", p), NULL);
+    gs_tensor *q = gs_graph_linear(g, x, LIN("%sto_q.weight", p), NULL);
+    gs_tensor *k = gs_graph_linear(g, context, LIN("%sto_k.weight", p), NULL);
+    gs_tensor *v = gs_graph_linear(g, context, LIN("%sto_v.weight", p), NULL);
     gs_tensor *a = gs_graph_attention(g, q, k, v, heads, false);
-    return gs_graph_linear(g, a, MAT("%sto_out.0.weight", p), VEC("%sto_out.0.bias", p));
+    return gs_graph_linear(g, a, LIN("%sto_out.0.weight", p), VEC("%sto_out.0.bias", p));
 }
 
 static gs_tensor *
@@ -79,9 +80,9 @@ spatial_transformer(unet_state *u, const char *p, gs_tensor *x)
     snprintf(attn, sizeof attn, "%sattn2.", q);
     gs_graph_add_into(g, tokens, attention(u, attn, t, u->context, heads));
     t = gs_graph_layer_norm(g, tokens, VEC("%snorm3.weight", q), VEC("%snorm3.bias", q), c->layer_norm_eps);
-    t = gs_graph_linear(g, t, MAT("%sff.net.0.proj.weight", q), VEC("%sff.net.0.proj.bias", q));
+    t = gs_graph_linear(g, t, LIN("%sff.net.0.proj.weight", q), VEC("%sff.net.0.proj.bias", q));
     t = gs_graph_geglu(g, t);
-    gs_graph_add_into(g, tokens, gs_graph_linear(g, t, MAT("%sff.net.2.weight", q), VEC("%sff.net.2.bias", q)));
+    gs_graph_add_into(g, tokens, gs_graph_linear(g, t, LIN("%sff.net.2.weight", q), VEC("%sff.net.2.bias", q)));
 
     int64_t spatial[4] = { n, ch, hgt, wid };
     h = gs_graph_reshape(g, gs_graph_transpose(g, tokens), 4, spatial);
@@ -98,9 +99,9 @@ gs_unet_forward(gs_graph *g, gs_weights *w, const gs_sd_config *c, const gs_tens
     char p[128];
 
     gs_tensor *emb = gs_graph_timestep_embedding(g, t, c->model_channels);
-    emb = gs_graph_linear(g, emb, MAT(GS_UNET_PREFIX "time_embed.0.weight"), VEC(GS_UNET_PREFIX "time_embed.0.bias"));
+    emb = gs_graph_linear(g, emb, LIN(GS_UNET_PREFIX "time_embed.0.weight"), VEC(GS_UNET_PREFIX "time_embed.0.bias"));
     emb = gs_graph_silu(g, emb);
-    emb = gs_graph_linear(g, emb, MAT(GS_UNET_PREFIX "time_embed.2.weight"), VEC(GS_UNET_PREFIX "time_embed.2.bias"));
+    emb = gs_graph_linear(g, emb, LIN(GS_UNET_PREFIX "time_embed.2.weight"), VEC(GS_UNET_PREFIX "time_embed.2.bias"));
     u->emb_silu = gs_graph_silu(g, emb);
 
     gs_tensor *skips[MAX_SKIPS];

@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "gs-weights.h"
+#include "vk/gs-vk-private.h"
 
 struct gs_weights {
     gs_context *ctx;
@@ -31,8 +32,40 @@ gs_weights_free(gs_weights *w)
     g_free(w);
 }
 
+typedef enum { AS_VECTOR, AS_MATRIX, AS_LINEAR } weight_kind;
+
+/* Uploads a [out, in] file tensor as [in, out]. */
+static gs_tensor *
+load_transposed(gs_weights *w, const char *name, gs_dtype dtype)
+{
+    int i = gs_safetensors_find(w->file, name);
+    if (i < 0 || gs_safetensors_ndim(w->file, i) != 2) {
+        gs_fail(w->ctx, GS_ERR_FORMAT, "the model has no 2-D tensor \"%s\"", name);
+        return NULL;
+    }
+    int64_t rows = gs_safetensors_dim(w->file, i, 0), cols = gs_safetensors_dim(w->file, i, 1);
+    float *src = g_try_new(float, rows * cols), *dst = g_try_new(float, rows * cols);
+    gs_tensor *t = NULL;
+    if (!src || !dst) {
+        gs_fail(w->ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory loading %s", name);
+    } else if (gs_safetensors_read(w->file, i, src) != GS_OK) {
+        gs_fail(w->ctx, GS_ERR_UNSUPPORTED, "tensor \"%s\" is not f32, f16 or bf16", name);
+    } else {
+        for (int64_t r = 0; r < rows; r++)
+            for (int64_t c = 0; c < cols; c++)
+                dst[c * rows + r] = src[r * cols + c];
+        int64_t shape[2] = { cols, rows };
+        t = gs_tensor_new(w->ctx, dtype, 2, shape);
+        if (t && gs_tensor_upload(t, dst, rows * cols) != GS_OK)
+            g_clear_pointer(&t, gs_tensor_free);
+    }
+    g_free(src);
+    g_free(dst);
+    return t;
+}
+
 static const gs_tensor *
-get(gs_weights *w, gs_graph *g, bool matrix, const char *fmt, va_list ap)
+get(gs_weights *w, gs_graph *g, weight_kind kind, const char *fmt, va_list ap)
 {
     if (g->status != GS_OK)
         return NULL;
@@ -42,8 +75,8 @@ get(gs_weights *w, gs_graph *g, bool matrix, const char *fmt, va_list ap)
         g_free(name);
         return t;
     }
-    gs_dtype dtype = matrix && gs_context_has_fp16_storage(w->ctx) ? GS_F16 : GS_F32;
-    t = gs_safetensors_load(w->ctx, w->file, name, dtype, 0, NULL);
+    gs_dtype dtype = kind != AS_VECTOR && gs_context_has_fp16_storage(w->ctx) ? GS_F16 : GS_F32;
+    t = kind == AS_LINEAR ? load_transposed(w, name, dtype) : gs_safetensors_load(w->ctx, w->file, name, dtype, 0, NULL);
     if (!t) {
         g_free(name);
         gs_graph_fail(g, GS_ERR_FORMAT);
@@ -58,7 +91,17 @@ gs_weights_matrix(gs_weights *w, gs_graph *g, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    const gs_tensor *t = get(w, g, true, fmt, ap);
+    const gs_tensor *t = get(w, g, AS_MATRIX, fmt, ap);
+    va_end(ap);
+    return t;
+}
+
+const gs_tensor *
+gs_weights_linear(gs_weights *w, gs_graph *g, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const gs_tensor *t = get(w, g, AS_LINEAR, fmt, ap);
     va_end(ap);
     return t;
 }
@@ -68,7 +111,7 @@ gs_weights_vector(gs_weights *w, gs_graph *g, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    const gs_tensor *t = get(w, g, false, fmt, ap);
+    const gs_tensor *t = get(w, g, AS_VECTOR, fmt, ap);
     va_end(ap);
     return t;
 }

@@ -39,8 +39,7 @@ gs_op_attention(gs_stream *s, gs_tensor *out, const gs_tensor *q, const gs_tenso
         gs_tensor_address(out), gs_tensor_address(q), gs_tensor_address(k), gs_tensor_address(v),
         (uint32_t)q->shape[1], (uint32_t)k->shape[1], (uint32_t)heads, causal, (float)(1.0 / sqrt((double)d)),
     };
-    const gs_device_info *device = gs_context_device(ctx, gs_context_chosen_device(ctx));
-    gs_kernel kernel = device->type == GS_DEVICE_CPU ? GS_KERNEL(attention_direct) : GS_KERNEL(attention);
+    gs_kernel kernel = gs_cpu_kernels(ctx) ? GS_KERNEL(attention_direct) : GS_KERNEL(attention);
     kernel.spec[0] = QUERIES_PER_GROUP;
     kernel.spec[1] = (uint32_t)d;
     kernel.spec[2] = KEYS_PER_TILE;

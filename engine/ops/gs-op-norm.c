@@ -5,24 +5,37 @@
 
 #include "norm.spv.h"
 #include "norm_silu.spv.h"
+#include "norm_serial.spv.h"
+#include "norm_serial_silu.spv.h"
+
+#define SERIAL_ROWS_PER_GROUP 64
 
 typedef struct {
     VkDeviceAddress dst, x, gamma, beta;
     uint32_t row_len, rows_per_sample, channels_per_row, spatial;
     float eps;
+    uint32_t rows;
 } norm_push;
 
+/* On CPU devices one invocation per row (no barriers) while the row fits
+ * llvmpipe's 65535-iteration loop limit; elsewhere a workgroup per row. */
 static gs_status
-normalise_rows(gs_stream *s, gs_kernel kernel, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
+normalise_rows(gs_stream *s, bool silu, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
                const gs_tensor *beta, int64_t rows, const norm_push *shape)
 {
+    gs_context *ctx = gs_stream_context(s);
+    bool serial = gs_cpu_kernels(ctx) && shape->row_len < 65535;
+    gs_kernel kernel = serial ? (silu ? GS_KERNEL(norm_serial_silu) : GS_KERNEL(norm_serial))
+                              : (silu ? GS_KERNEL(norm_silu) : GS_KERNEL(norm));
     norm_push push = *shape;
+    push.rows = (uint32_t)rows;
     push.dst = gs_tensor_address(out);
     push.x = gs_tensor_address(x);
     push.gamma = gs_tensor_address(gamma);
     push.beta = gs_tensor_address(beta);
     gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ }, { gamma, GS_READ }, { beta, GS_READ } };
-    return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 4, rows, 1);
+    return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 4, rows,
+                                 serial ? SERIAL_ROWS_PER_GROUP : 1);
 }
 
 static gs_status
@@ -62,7 +75,7 @@ gs_op_group_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tens
         .spatial = (uint32_t)spatial,
         .eps = eps,
     };
-    return normalise_rows(s, silu ? GS_KERNEL(norm_silu) : GS_KERNEL(norm), out, x, gamma, beta, n * groups, &shape);
+    return normalise_rows(s, silu, out, x, gamma, beta, n * groups, &shape);
 }
 
 gs_status
@@ -75,5 +88,5 @@ gs_op_layer_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tens
     if (st != GS_OK)
         return st;
     norm_push shape = { .row_len = (uint32_t)d, .rows_per_sample = 1, .channels_per_row = 0, .spatial = 1, .eps = eps };
-    return normalise_rows(s, GS_KERNEL(norm), out, x, gamma, beta, gs_tensor_numel(x) / d, &shape);
+    return normalise_rows(s, false, out, x, gamma, beta, gs_tensor_numel(x) / d, &shape);
 }

@@ -318,6 +318,8 @@ create_device(gs_context *ctx, char **error)
         return gs_status_from_vk(r);
     }
     ctx->fp16_storage = info->storage_16bit;
+    const char *gpu_kernels = getenv("GS_GPU_KERNELS");
+    ctx->cpu_kernels = info->type == GS_DEVICE_CPU && !(gpu_kernels && *gpu_kernels == '1');
     return GS_OK;
 }
 
@@ -460,6 +462,12 @@ int
 gs_context_chosen_device(const gs_context *ctx)
 {
     return ctx->chosen;
+}
+
+bool
+gs_cpu_kernels(const gs_context *ctx)
+{
+    return ctx->cpu_kernels;
 }
 
 bool

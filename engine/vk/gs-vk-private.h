@@ -62,6 +62,7 @@ struct gs_context {
     int device_count;
     int chosen;
     bool fp16_storage;
+    bool cpu_kernels; /* kernel variants tuned for CPU drivers; see gs_cpu_kernels() */
 
     gs_allocator *allocator;
     gs_pipeline_set *pipelines;
@@ -117,6 +118,11 @@ gs_status gs_stream_dispatch(gs_stream *s, const gs_kernel *kernel, const void *
 gs_status gs_stream_dispatch_1d(gs_stream *s, const gs_kernel *kernel, const void *push, size_t push_bytes,
                                 const gs_binding *bindings, int binding_count, int64_t items, uint32_t per_group);
 gs_context *gs_stream_context(const gs_stream *s);
+
+/* True when ops should pick the variants tuned for CPU drivers (no shared
+ * memory, no barriers, big register blocks): on CPU devices, unless
+ * GS_GPU_KERNELS=1 asks for the GPU variants (so tests cover both on lavapipe). */
+bool gs_cpu_kernels(const gs_context *ctx);
 
 /* Shape checks shared by the op host files. */
 bool gs_same_shape(const gs_tensor *a, const gs_tensor *b);

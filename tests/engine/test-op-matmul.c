@@ -59,6 +59,8 @@ main(void)
     check(ctx, 1, 64, 64, 64, false, false, GS_F32, 6);  /* exact tiles */
     check(ctx, 3, 5, 130, 7, false, true, f16, 7);       /* ragged edges */
     check(ctx, 1, 3, 5, 20000, true, false, GS_F32, 8);  /* long K: no loop limit trips */
+    check(ctx, 1, 300, 520, 64, false, true, f16, 9);    /* vec4 kernel, big blocks, ragged */
+    check(ctx, 1, 100, 132, 36, false, true, GS_F32, 10); /* vec4 kernel, middle blocks */
 
     int64_t s2[2] = { 4, 8 }, s3[2] = { 5, 8 };
     gs_tensor *a = gs_test_tensor(ctx, 2, s2, NULL), *b = gs_test_tensor(ctx, 2, s3, NULL);
