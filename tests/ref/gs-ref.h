@@ -35,3 +35,13 @@ void ref_concat(float *out, const float *a, const float *b, int64_t outer, int64
 void ref_transpose(float *out, const float *x, int64_t batch, int64_t r, int64_t c);
 void ref_upsample2x(float *out, const float *x, int64_t planes, int64_t h, int64_t w);
 void ref_timestep_embedding(float *out, const float *t, int64_t n, int dim, double max_period, int cos_first);
+
+/* x [n,c,l], w [o,c,k] → out [n,o,lo]. */
+void ref_conv1d(float *out, const float *x, const float *w, const float *bias, int64_t n, int64_t c, int64_t l,
+                int64_t o, int64_t k, int stride, int pad, int dilation);
+/* x [n,c,l], w [c,o,k] (torch ConvTranspose1d) → out [n,o,(l−1)·stride − 2·pad + k]. */
+void ref_conv_transpose1d(float *out, const float *x, const float *w, const float *bias, int64_t n, int64_t c,
+                          int64_t l, int64_t o, int64_t k, int stride, int pad);
+/* Naive DFT of real rows: x [b,n] → out [b,n/2+1,2]; and its inverse (÷n). */
+void ref_rdft(float *out, const float *x, int64_t b, int64_t n);
+void ref_irdft(float *out, const float *spectrum, int64_t b, int64_t n);

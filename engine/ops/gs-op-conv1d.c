@@ -1,0 +1,70 @@
+/* 1-D convolution (dilated) and transposed 1-D convolution.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "vk/gs-vk-private.h"
+
+#include "conv1d_f16.spv.h"
+#include "conv1d_f32.spv.h"
+#include "conv_transpose1d_f16.spv.h"
+#include "conv_transpose1d_f32.spv.h"
+
+#define WORKGROUP 64
+
+typedef struct {
+    VkDeviceAddress dst, x, w, bias;
+    uint32_t n, c, l, o, lo, k;
+    uint32_t stride, pad, dilation;
+    uint32_t has_bias;
+} conv1d_push;
+
+static gs_status
+conv1d(gs_stream *s, bool transposed, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,
+       const gs_tensor *bias, int stride, int padding, int dilation)
+{
+    gs_context *ctx = gs_stream_context(s);
+    const char *op = transposed ? "conv_transpose1d" : "conv1d";
+    gs_status st;
+    if ((st = gs_check_dtype(ctx, op, out, GS_F32)) || (st = gs_check_dtype(ctx, op, x, GS_F32)) ||
+        (bias && (st = gs_check_dtype(ctx, op, bias, GS_F32))))
+        return st;
+    if (x->ndim != 3 || weight->ndim != 3 || out->ndim != 3)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: x, weight and out must be 3-D", op);
+    if (stride < 1 || padding < 0 || dilation < 1)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: stride and dilation must be ≥ 1, padding ≥ 0", op);
+    int64_t n = x->shape[0], c = x->shape[1], l = x->shape[2], k = weight->shape[2];
+    int64_t o = transposed ? weight->shape[1] : weight->shape[0];
+    int64_t wc = transposed ? weight->shape[0] : weight->shape[1];
+    int64_t lo = transposed ? (l - 1) * stride - 2 * padding + k
+                            : (l + 2 * padding - dilation * (k - 1) - 1) / stride + 1;
+    if (wc != c || lo < 1 || out->shape[0] != n || out->shape[1] != o || out->shape[2] != lo)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: weight must match x's %lld channels and out be [%lld,%lld,%lld]",
+                       op, (long long)c, (long long)n, (long long)o, (long long)lo);
+    if (bias && gs_tensor_numel(bias) != o)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: bias must have %lld elements", op, (long long)o);
+
+    bool f16 = weight->dtype == GS_F16;
+    gs_kernel kernel = transposed ? (f16 ? GS_KERNEL(conv_transpose1d_f16) : GS_KERNEL(conv_transpose1d_f32))
+                                  : (f16 ? GS_KERNEL(conv1d_f16) : GS_KERNEL(conv1d_f32));
+    kernel.spec[0] = WORKGROUP;
+    kernel.spec_count = 1;
+    conv1d_push push = {
+        gs_tensor_address(out), gs_tensor_address(x), gs_tensor_address(weight), bias ? gs_tensor_address(bias) : 0,
+        (uint32_t)n, (uint32_t)c, (uint32_t)l, (uint32_t)o, (uint32_t)lo, (uint32_t)k,
+        (uint32_t)stride, (uint32_t)padding, (uint32_t)dilation, bias != NULL,
+    };
+    gs_binding bindings[4] = { { out, GS_WRITE }, { x, GS_READ }, { weight, GS_READ }, { bias, GS_READ } };
+    return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, bias ? 4 : 3, n * o * lo, WORKGROUP);
+}
+
+gs_status
+gs_op_conv1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight, const gs_tensor *bias,
+             int stride, int padding, int dilation)
+{
+    return conv1d(s, false, out, x, weight, bias, stride, padding, dilation);
+}
+
+gs_status
+gs_op_conv_transpose1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,
+                       const gs_tensor *bias, int stride, int padding)
+{
+    return conv1d(s, true, out, x, weight, bias, stride, padding, 1);
+}

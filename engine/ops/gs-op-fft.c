@@ -1,0 +1,57 @@
+/* Real FFT and inverse of rows of 256..2048 samples (the STFT frames of the
+ * audio path).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "vk/gs-vk-private.h"
+
+#include "irfft.spv.h"
+#include "rfft.spv.h"
+
+typedef struct {
+    VkDeviceAddress dst, src;
+    uint32_t n, log2n;
+} fft_push;
+
+static int
+log2_exact(int64_t n)
+{
+    for (int b = 8; b <= 11; b++)
+        if (n == (INT64_C(1) << b))
+            return b;
+    return -1;
+}
+
+static gs_status
+fft(gs_stream *s, bool inverse, gs_tensor *out, const gs_tensor *x)
+{
+    gs_context *ctx = gs_stream_context(s);
+    const char *op = inverse ? "irfft" : "rfft";
+    gs_status st;
+    if ((st = gs_check_dtype(ctx, op, out, GS_F32)) || (st = gs_check_dtype(ctx, op, x, GS_F32)))
+        return st;
+    const gs_tensor *real = inverse ? out : x, *spectrum = inverse ? x : out;
+    if (real->ndim != 2 || spectrum->ndim != 3 || spectrum->shape[2] != 2 || real->shape[0] != spectrum->shape[0])
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: the real side must be [B,n] and the spectrum [B,n/2+1,2]", op);
+    int64_t n = real->shape[1];
+    int bits = log2_exact(n);
+    if (bits < 0)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: n = %lld is not a power of two in 256..2048", op, (long long)n);
+    if (spectrum->shape[1] != n / 2 + 1)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: the spectrum must hold n/2+1 = %lld bins", op,
+                       (long long)(n / 2 + 1));
+    fft_push push = { gs_tensor_address(out), gs_tensor_address(x), (uint32_t)n, (uint32_t)bits };
+    gs_kernel kernel = inverse ? GS_KERNEL(irfft) : GS_KERNEL(rfft);
+    gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
+    return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 2, real->shape[0], 1);
+}
+
+gs_status
+gs_op_rfft(gs_stream *s, gs_tensor *out, const gs_tensor *x)
+{
+    return fft(s, false, out, x);
+}
+
+gs_status
+gs_op_irfft(gs_stream *s, gs_tensor *out, const gs_tensor *x)
+{
+    return fft(s, true, out, x);
+}
