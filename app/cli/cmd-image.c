@@ -32,6 +32,14 @@ show_progress(int step, int steps, const float *rgb, int width, int height, void
     return TRUE;
 }
 
+/* Checked before generating, so a typo in -o costs no compute. */
+static gboolean
+output_dir_writable(const char *output)
+{
+    g_autofree char *dir = g_path_get_dirname(output);
+    return g_access(dir, W_OK) == 0;
+}
+
 int
 gs_cli_image(int argc, char **argv)
 {
@@ -60,7 +68,7 @@ gs_cli_image(int argc, char **argv)
     g_option_context_add_main_entries(options, entries, NULL);
     g_autoptr(GError) error = NULL;
     if (!g_option_context_parse(options, &argc, &argv, &error)) {
-        fprintf(stderr, "genstudio-cli image: %s\n", error->message);
+        fprintf(stderr, "genstudio-cli image: bad options (text must be valid UTF-8): %s\n", error->message);
         return 2;
     }
     if (!prompt || !output) {
@@ -92,6 +100,8 @@ gs_cli_image(int argc, char **argv)
     } else if (sampler_name && !gs_sampler_from_name(sampler_name, &p->sampler)) {
         fprintf(stderr, "genstudio-cli image: unknown sampler '%s' (euler_a, euler, ddim, dpmpp_2m)\n", sampler_name);
         status = 2;
+    } else if (!output_dir_writable(output)) {
+        fprintf(stderr, "genstudio-cli image: cannot write to the folder of %s: %s\n", output, g_strerror(errno));
     } else if (steps_dir && g_mkdir_with_parents(steps_dir, 0755) != 0) {
         fprintf(stderr, "genstudio-cli image: cannot create %s: %s\n", steps_dir, g_strerror(errno));
     } else if (!(ctx = gs_open_engine(&error))) {
