@@ -22,7 +22,7 @@ def main():
     args = ap.parse_args()
     state = torch.load(args.ckpt)
     tensors = {k: v.detach().float().numpy().astype(np.float16) for k, v in state["ema"].items()}
-    images = state["step"] * 48
+    images = state["step"] * state.get("batch", 48)
     meta = {
         "genstudio.config": json.dumps(state["config"], separators=(",", ":")),
         "genstudio.vocab": "\n".join(state["vocab"]),

@@ -130,7 +130,8 @@ def main():
         now = time.time()
         if now - last_save > args.save_minutes * 60:
             state = {"model": net.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
-                     "py_rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "vocab": tok.vocab, "config": cfg}
+                     "py_rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "vocab": tok.vocab, "config": cfg,
+                     "batch": args.batch}
             torch.save(state, latest + ".tmp")
             os.replace(latest + ".tmp", latest)
             last_save = now
