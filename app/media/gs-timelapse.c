@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "gs-timelapse.h"
+
+/* The one bus handler: waits for the end, turning an error message into a
+ * GError that carries GStreamer's debug string too. */
+static gboolean
+wait_for_eos(GstElement *pipeline, GError **error)
+{
+    g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
+    g_autoptr(GstMessage) msg =
+        gst_bus_timed_pop_filtered(bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    if (msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+        g_autoptr(GError) gst_error = NULL;
+        g_autofree char *debug = NULL;
+        gst_message_parse_error(msg, &gst_error, &debug);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s (%s)", gst_error->message, debug ? debug : "no details");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+gs_timelapse_write(const char *path, GPtrArray *frames, int width, int height, int fps, GError **error)
+{
+    gst_init(NULL, NULL);
+    g_autofree char *tmp = g_strdup_printf("%s.tmp-%d", path, (int)getpid());
+    g_autoptr(GstElement) pipeline = gst_parse_launch(
+        "appsrc name=src format=time ! videoconvert ! vp8enc deadline=1 ! webmmux ! filesink name=sink", error);
+    if (!pipeline)
+        return FALSE;
+    g_autoptr(GstElement) src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
+    g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    g_object_set(sink, "location", tmp, NULL);
+    g_autoptr(GstCaps) caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "RGBA", "width", G_TYPE_INT,
+                                                  width, "height", G_TYPE_INT, height, "framerate", GST_TYPE_FRACTION,
+                                                  fps, 1, NULL);
+    gst_app_src_set_caps(GST_APP_SRC(src), caps);
+    if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot start the video encoder (is gstreamer1.0-plugins-good installed?)");
+        return FALSE;
+    }
+    for (guint i = 0; i < frames->len; i++) {
+        GstBuffer *buffer = gst_buffer_new_wrapped_bytes(g_ptr_array_index(frames, i));
+        GST_BUFFER_PTS(buffer) = gst_util_uint64_scale(i, GST_SECOND, (guint64)fps);
+        GST_BUFFER_DURATION(buffer) = gst_util_uint64_scale(1, GST_SECOND, (guint64)fps);
+        gst_app_src_push_buffer(GST_APP_SRC(src), buffer);
+    }
+    gst_app_src_end_of_stream(GST_APP_SRC(src));
+    gboolean ok = wait_for_eos(pipeline, error);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    int fd = ok ? open(tmp, O_RDONLY) : -1;
+    if (fd >= 0) { /* filesink does not sync: do it before the rename */
+        fsync(fd);
+        close(fd);
+    }
+    if (ok && rename(tmp, path) != 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot write %s: %s", path, g_strerror(errno));
+        ok = FALSE;
+    }
+    if (!ok)
+        unlink(tmp);
+    return ok;
+}

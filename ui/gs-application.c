@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "gs-application.h"
+#include "gs-window.h"
+
+struct _GsApplication {
+    AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE(GsApplication, gs_application, ADW_TYPE_APPLICATION)
+
+static void
+gs_application_activate(GApplication *app)
+{
+    GtkWindow *window = gtk_application_get_active_window(GTK_APPLICATION(app));
+    if (!window)
+        window = GTK_WINDOW(gs_window_new(GTK_APPLICATION(app)));
+    gtk_window_present(window);
+}
+
+static void
+gs_application_startup(GApplication *app)
+{
+    G_APPLICATION_CLASS(gs_application_parent_class)->startup(app);
+    gs_application_install_actions(GS_APPLICATION(app));
+}
+
+static void
+gs_application_class_init(GsApplicationClass *klass)
+{
+    GApplicationClass *app_class = G_APPLICATION_CLASS(klass);
+    app_class->activate = gs_application_activate;
+    app_class->startup = gs_application_startup;
+}
+
+static void
+gs_application_init(GsApplication *self)
+{
+}
+
+GsApplication *
+gs_application_new(void)
+{
+    return g_object_new(GS_TYPE_APPLICATION, "application-id", "org.genstudio.GenStudio", "flags",
+                        G_APPLICATION_DEFAULT_FLAGS, "resource-base-path", "/org/genstudio/GenStudio", NULL);
+}

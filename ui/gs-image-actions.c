@@ -1,0 +1,266 @@
+/* The Image workspace's actions ("image.*") and their shortcuts.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <glib/gi18n.h>
+
+#include "gs-image-page-private.h"
+#include "gs-png.h"
+#include "gs-timelapse.h"
+
+static void
+generate(GtkWidget *widget, const char *action, GVariant *param)
+{
+    gs_image_page_generate(GS_IMAGE_PAGE(widget));
+}
+
+static void
+cancel(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsImagePage *self = GS_IMAGE_PAGE(widget);
+    self->batch_left = 0;
+    if (self->cancellable)
+        g_cancellable_cancel(self->cancellable);
+}
+
+static void
+roll_seed(GtkWidget *widget, const char *action, GVariant *param)
+{
+    gtk_spin_button_set_value(GS_IMAGE_PAGE(widget)->seed_spin, g_random_int());
+}
+
+static void
+zoom_fit(GtkWidget *widget, const char *action, GVariant *param)
+{
+    gs_canvas_set_zoom(GS_IMAGE_PAGE(widget)->canvas, 0);
+}
+
+static void
+zoom_original(GtkWidget *widget, const char *action, GVariant *param)
+{
+    gs_canvas_set_zoom(GS_IMAGE_PAGE(widget)->canvas, 1);
+}
+
+static void
+copy_image(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsImagePage *self = GS_IMAGE_PAGE(widget);
+    if (self->shown)
+        gdk_clipboard_set_texture(gtk_widget_get_clipboard(widget), gs_history_item_get_texture(self->shown));
+}
+
+static void
+clear_start(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsImagePage *self = GS_IMAGE_PAGE(widget);
+    g_clear_pointer(&self->init_path, g_free);
+    gtk_label_set_label(self->init_label, _("No start image"));
+    gtk_toggle_button_set_active(self->paint_toggle, FALSE);
+    gs_canvas_clear_mask(self->canvas);
+}
+
+/* ---- file choosers (GtkFileChooserNative: GTK 4.8 has no GtkFileDialog) -- */
+
+typedef void (*ChosenFunc)(GsImagePage *self, GFile *file);
+
+static void
+on_chooser_response(GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+    GsImagePage *self = g_object_get_data(G_OBJECT(dialog), "page");
+    ChosenFunc chosen = user_data;
+    if (response == GTK_RESPONSE_ACCEPT) {
+        g_autoptr(GFile) file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
+        chosen(self, file);
+    }
+    g_object_unref(dialog);
+}
+
+static void
+choose_file(GsImagePage *self, GtkFileChooserAction mode, const char *title, const char *suggested_name,
+            ChosenFunc chosen)
+{
+    GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
+    GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
+        title, GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL, mode,
+        mode == GTK_FILE_CHOOSER_ACTION_SAVE ? _("_Save") : _("_Open"), _("_Cancel"));
+    if (suggested_name)
+        gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), suggested_name);
+    g_object_set_data_full(G_OBJECT(dialog), "page", g_object_ref(self), g_object_unref);
+    g_signal_connect(dialog, "response", G_CALLBACK(on_chooser_response), chosen);
+    gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+}
+
+static void
+init_chosen(GsImagePage *self, GFile *file)
+{
+    g_autofree char *path = g_file_get_path(file);
+    g_autoptr(GError) error = NULL;
+    int w, h;
+    g_autofree float *rgb = path ? gs_png_load(path, &w, &h, &error) : NULL;
+    if (!rgb) {
+        gs_image_page_toast(self, error ? error->message : _("Not a local file"));
+        return;
+    }
+    g_autoptr(GdkTexture) texture = gs_texture_from_rgb(rgb, w, h);
+    gs_canvas_set_texture(self->canvas, texture);
+    g_free(self->init_path);
+    self->init_path = g_steal_pointer(&path);
+    g_autofree char *name = g_file_get_basename(file);
+    gtk_label_set_label(self->init_label, name);
+}
+
+static void
+open_init(GtkWidget *widget, const char *action, GVariant *param)
+{
+    choose_file(GS_IMAGE_PAGE(widget), GTK_FILE_CHOOSER_ACTION_OPEN, _("Open a Start Image"), NULL, init_chosen);
+}
+
+static float *
+texture_to_rgb(GdkTexture *texture, int *width, int *height)
+{
+    int w = gdk_texture_get_width(texture), h = gdk_texture_get_height(texture);
+    g_autofree guchar *bgra = g_malloc((gsize)w * h * 4);
+    gdk_texture_download(texture, bgra, (gsize)w * 4); /* GDK_MEMORY_DEFAULT: B, G, R, A premultiplied */
+    float *rgb = g_new(float, (gsize)w * h * 3);
+    for (gsize i = 0; i < (gsize)w * h; i++)
+        for (int c = 0; c < 3; c++)
+            rgb[i * 3 + c] = bgra[i * 4 + 2 - c] / 255.0f;
+    *width = w;
+    *height = h;
+    return rgb;
+}
+
+static void
+save_chosen(GsImagePage *self, GFile *file)
+{
+    if (!self->shown)
+        return;
+    g_autofree char *path = g_file_get_path(file);
+    int w, h;
+    g_autofree float *rgb = texture_to_rgb(gs_history_item_get_texture(self->shown), &w, &h);
+    GsPngText texts[] = { { "parameters", gs_history_item_get_parameters_text(self->shown) },
+                          { "Software", "GenStudio " GS_VERSION } };
+    g_autoptr(GError) error = NULL;
+    if (!path || !gs_png_save(path, rgb, w, h, texts, G_N_ELEMENTS(texts), &error))
+        gs_image_page_toast(self, error ? error->message : _("Not a local file"));
+}
+
+static void
+save_image(GtkWidget *widget, const char *action, GVariant *param)
+{
+    choose_file(GS_IMAGE_PAGE(widget), GTK_FILE_CHOOSER_ACTION_SAVE, _("Save Image"), "genstudio.png", save_chosen);
+}
+
+#define TIMELAPSE_SIDE 256
+#define TIMELAPSE_FPS 8
+
+typedef struct {
+    char *path;
+    GPtrArray *frames; /* GBytes, RGBA */
+    int side;
+} Timelapse;
+
+static void
+timelapse_free(Timelapse *t)
+{
+    g_free(t->path);
+    g_ptr_array_unref(t->frames);
+    g_free(t);
+}
+
+/* A frame enlarged (nearest) to the video size, as RGBA. */
+static GBytes *
+video_frame(GdkTexture *texture, int side)
+{
+    int w, h;
+    g_autofree float *rgb = texture_to_rgb(texture, &w, &h);
+    guint8 *rgba = g_malloc((gsize)side * side * 4);
+    for (int y = 0; y < side; y++)
+        for (int x = 0; x < side; x++) {
+            const float *src = rgb + ((gsize)(y * h / side) * w + x * w / side) * 3;
+            guint8 *dst = rgba + ((gsize)y * side + x) * 4;
+            for (int c = 0; c < 3; c++)
+                dst[c] = (guint8)(src[c] * 255.0f + 0.5f);
+            dst[3] = 255;
+        }
+    return g_bytes_new_take(rgba, (gsize)side * side * 4);
+}
+
+static void
+write_timelapse(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    Timelapse *t = data;
+    GError *error = NULL;
+    if (gs_timelapse_write(t->path, t->frames, t->side, t->side, TIMELAPSE_FPS, &error))
+        g_task_return_boolean(task, TRUE);
+    else
+        g_task_return_error(task, error);
+}
+
+static void
+on_timelapse_written(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    GsImagePage *self = GS_IMAGE_PAGE(source);
+    g_autoptr(GError) error = NULL;
+    if (!g_task_propagate_boolean(G_TASK(result), &error))
+        gs_image_page_toast(self, error->message);
+    else
+        gs_image_page_toast(self, _("Timelapse exported"));
+}
+
+static void
+timelapse_chosen(GsImagePage *self, GFile *file)
+{
+    if (!self->shown)
+        return;
+    Timelapse *t = g_new0(Timelapse, 1);
+    t->path = g_file_get_path(file);
+    t->side = TIMELAPSE_SIDE;
+    t->frames = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    GPtrArray *steps = gs_history_item_get_steps(self->shown);
+    for (guint i = 0; i < steps->len; i++)
+        g_ptr_array_add(t->frames, video_frame(g_ptr_array_index(steps, i), t->side));
+    for (int i = 0; i < TIMELAPSE_FPS; i++) /* hold the result for a second */
+        g_ptr_array_add(t->frames, video_frame(gs_history_item_get_texture(self->shown), t->side));
+    g_autoptr(GTask) task = g_task_new(self, NULL, on_timelapse_written, NULL);
+    g_task_set_task_data(task, t, (GDestroyNotify)timelapse_free);
+    g_task_run_in_thread(task, write_timelapse);
+}
+
+static void
+export_timelapse(GtkWidget *widget, const char *action, GVariant *param)
+{
+    choose_file(GS_IMAGE_PAGE(widget), GTK_FILE_CHOOSER_ACTION_SAVE, _("Export Timelapse"), "genstudio.webm",
+                timelapse_chosen);
+}
+
+/* Ctrl+Enter must reach the page before the prompt's text view takes it. */
+void
+gs_image_page_add_shortcuts(GsImagePage *self)
+{
+    GtkEventController *controller = gtk_shortcut_controller_new();
+    gtk_event_controller_set_propagation_phase(controller, GTK_PHASE_CAPTURE);
+    const guint keys[] = { GDK_KEY_Return, GDK_KEY_KP_Enter };
+    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+        gtk_shortcut_controller_add_shortcut(GTK_SHORTCUT_CONTROLLER(controller),
+                                             gtk_shortcut_new(gtk_keyval_trigger_new(keys[i], GDK_CONTROL_MASK),
+                                                              gtk_named_action_new("image.generate")));
+    gtk_widget_add_controller(GTK_WIDGET(self), controller);
+}
+
+void
+gs_image_page_install_actions(GtkWidgetClass *widget_class)
+{
+    gtk_widget_class_install_action(widget_class, "image.generate", NULL, generate);
+    gtk_widget_class_install_action(widget_class, "image.cancel", NULL, cancel);
+    gtk_widget_class_install_action(widget_class, "image.roll-seed", NULL, roll_seed);
+    gtk_widget_class_install_action(widget_class, "image.open-init", NULL, open_init);
+    gtk_widget_class_install_action(widget_class, "image.clear-start", NULL, clear_start);
+    gtk_widget_class_install_action(widget_class, "image.zoom-fit", NULL, zoom_fit);
+    gtk_widget_class_install_action(widget_class, "image.zoom-original", NULL, zoom_original);
+    gtk_widget_class_install_action(widget_class, "image.save", NULL, save_image);
+    gtk_widget_class_install_action(widget_class, "image.copy", NULL, copy_image);
+    gtk_widget_class_install_action(widget_class, "image.export-timelapse", NULL, export_timelapse);
+    gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Escape, 0, "image.cancel", NULL);
+    gtk_widget_class_add_binding_action(widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "image.zoom-fit", NULL);
+    gtk_widget_class_add_binding_action(widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "image.zoom-original", NULL);
+    gtk_widget_class_add_binding_action(widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "image.save", NULL);
+}

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <glib/gi18n.h>
+
+#include "gs-image-page-private.h"
+#include "gs-png.h"
+
+G_DEFINE_FINAL_TYPE(GsImagePage, gs_image_page, GTK_TYPE_WIDGET)
+
+static const char *const sampler_ids[] = { "euler_a", "euler", "ddim", "dpmpp_2m" };
+
+void
+gs_image_page_toast(GsImagePage *self, const char *message)
+{
+    GtkWidget *overlay = gtk_widget_get_ancestor(GTK_WIDGET(self), ADW_TYPE_TOAST_OVERLAY);
+    if (overlay)
+        adw_toast_overlay_add_toast(ADW_TOAST_OVERLAY(overlay), adw_toast_new(message));
+    else
+        g_message("%s", message);
+}
+
+static char *
+buffer_text(GtkTextView *view)
+{
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer(view);
+    GtkTextIter start, end;
+    gtk_text_buffer_get_bounds(buffer, &start, &end);
+    return gtk_text_buffer_get_text(buffer, &start, &end, FALSE);
+}
+
+void
+gs_image_page_update_actions(GsImagePage *self)
+{
+    gboolean busy = self->cancellable != NULL, shown = self->shown != NULL;
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.generate", !busy);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.cancel", busy);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.save", shown && !busy);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.copy", shown);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.export-timelapse", shown && !busy);
+}
+
+void
+gs_image_page_show_item(GsImagePage *self, GsHistoryItem *item)
+{
+    g_set_object(&self->shown, item);
+    GPtrArray *steps = item ? gs_history_item_get_steps(item) : NULL;
+    GtkAdjustment *adj = gtk_range_get_adjustment(GTK_RANGE(self->scrubber));
+    gtk_adjustment_set_upper(adj, steps && steps->len ? steps->len : 0);
+    gtk_adjustment_set_value(adj, steps ? steps->len : 0);
+    gs_canvas_set_texture(self->canvas, item ? gs_history_item_get_texture(item) : NULL);
+    gs_image_page_update_actions(self);
+}
+
+static void
+on_scrub(GtkAdjustment *adj, GsImagePage *self)
+{
+    if (!self->shown || self->cancellable)
+        return;
+    GPtrArray *steps = gs_history_item_get_steps(self->shown);
+    guint step = (guint)gtk_adjustment_get_value(adj);
+    /* Step k is the sample after k denoising steps; the last is the image. */
+    GdkTexture *texture = step >= 1 && step <= steps->len ? g_ptr_array_index(steps, step - 1)
+                                                          : gs_history_item_get_texture(self->shown);
+    gs_canvas_set_texture(self->canvas, texture);
+}
+
+/* The parameters in the pane, as the engine job takes them. */
+static GsImageRequest *
+build_request(GsImagePage *self, char **model_path)
+{
+    GsImageRequest *r = g_new0(GsImageRequest, 1);
+    gs_image_request_init(r);
+    GsImageParams *p = &r->params;
+    g_free(p->prompt);
+    p->prompt = buffer_text(self->prompt_view);
+    g_free(p->negative_prompt);
+    p->negative_prompt = buffer_text(self->negative_view);
+    p->steps = gtk_spin_button_get_value_as_int(self->steps_spin);
+    p->cfg_scale = gtk_spin_button_get_value(self->cfg_spin);
+    p->seed = (guint64)gtk_spin_button_get_value(self->seed_spin);
+    guint sampler = gtk_drop_down_get_selected(self->sampler_dropdown);
+    p->sampler = sampler < G_N_ELEMENTS(sampler_ids) ? (gs_sampler)sampler : GS_SAMPLER_EULER_A;
+    p->strength = gtk_spin_button_get_value(self->strength_spin);
+    guint model = gtk_drop_down_get_selected(self->model_dropdown);
+    *model_path = model < self->model_paths->len ? g_strdup(g_ptr_array_index(self->model_paths, model)) : NULL;
+
+    if (self->init_path) {
+        r->init_path = g_strdup(self->init_path);
+        int w, h;
+        const float *mask = gs_canvas_get_mask(self->canvas, &w, &h);
+        if (mask) {
+            /* The job reads masks from PNG, as the CLI does. */
+            g_autofree float *rgb = g_new(float, (gsize)w * h * 3);
+            for (int i = 0; i < w * h; i++)
+                rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = mask[i];
+            g_autofree char *dir = g_build_filename(g_get_user_cache_dir(), "genstudio", NULL);
+            g_mkdir_with_parents(dir, 0700);
+            r->mask_path = g_build_filename(dir, "mask.png", NULL);
+            if (!gs_png_save(r->mask_path, rgb, w, h, NULL, 0, NULL))
+                g_clear_pointer(&r->mask_path, g_free);
+        }
+    }
+    return r;
+}
+
+static void
+on_step(int step, int steps, GdkTexture *preview, gpointer user_data)
+{
+    GsImagePage *self = user_data;
+    if (!self->cancellable)
+        return;
+    gs_canvas_set_texture(self->canvas, preview);
+    g_ptr_array_add(self->steps, g_object_ref(preview));
+    double elapsed = (g_get_monotonic_time() - self->started_us) / 1e6;
+    double left = elapsed / step * (steps - step);
+    g_autofree char *text = g_strdup_printf(_("Step %d of %d — %.0f s left"), step, steps, left);
+    gtk_progress_bar_set_fraction(self->progress, (double)step / steps);
+    gtk_progress_bar_set_text(self->progress, text);
+}
+
+static void start_run(GsImagePage *self);
+
+static void
+on_generated(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(GsImagePage) self = user_data;
+    GsImageParams *params = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GdkTexture) texture = gs_engine_generate_finish(GS_ENGINE(source), result, &params, &error);
+    g_autoptr(GPtrArray) steps = g_steal_pointer(&self->steps);
+    g_clear_object(&self->cancellable);
+    if (!texture) {
+        self->batch_left = 0;
+        gboolean cancelled = g_error_matches(error, GS_ENGINE_ERROR, GS_ERR_CANCELLED);
+        gtk_progress_bar_set_text(self->progress, cancelled ? _("Cancelled") : _("Failed"));
+        if (!cancelled)
+            gs_image_page_toast(self, error->message);
+        if (self->shown)
+            gs_canvas_set_texture(self->canvas, gs_history_item_get_texture(self->shown));
+        gs_image_page_update_actions(self);
+        return;
+    }
+    g_autoptr(GsHistoryItem) item = gs_history_item_new(texture, params, g_steal_pointer(&steps));
+    g_list_store_insert(self->history, 0, item);
+    gs_image_page_show_item(self, item);
+    gtk_progress_bar_set_fraction(self->progress, 1.0);
+    gtk_progress_bar_set_text(self->progress, _("Done"));
+    if (--self->batch_left > 0)
+        start_run(self);
+    else
+        gs_image_page_update_actions(self);
+}
+
+static void
+start_run(GsImagePage *self)
+{
+    if (gtk_check_button_get_active(self->random_seed_check))
+        gtk_spin_button_set_value(self->seed_spin, g_random_int());
+    g_autofree char *model_path = NULL;
+    GsImageRequest *request = build_request(self, &model_path);
+    self->cancellable = g_cancellable_new();
+    self->steps = g_ptr_array_new_with_free_func(g_object_unref);
+    self->started_us = g_get_monotonic_time();
+    gtk_progress_bar_set_fraction(self->progress, 0);
+    gtk_progress_bar_set_text(self->progress, _("Starting…"));
+    gs_image_page_update_actions(self);
+    gs_engine_generate_async(self->engine, request, model_path, on_step, self, self->cancellable, on_generated,
+                             g_object_ref(self));
+    g_free(request); /* its contents moved into the job */
+}
+
+void
+gs_image_page_generate(GsImagePage *self)
+{
+    if (self->cancellable)
+        return;
+    self->batch_left = gtk_spin_button_get_value_as_int(self->batch_spin);
+    start_run(self);
+}
+
+/* ---- history ------------------------------------------------------------ */
+
+static void
+setup_history_cell(GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer data)
+{
+    GtkWidget *picture = gtk_picture_new();
+    gtk_widget_set_size_request(picture, 88, 88);
+    gtk_picture_set_can_shrink(GTK_PICTURE(picture), TRUE);
+    gtk_list_item_set_child(list_item, picture);
+}
+
+static void
+bind_history_cell(GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer data)
+{
+    GsHistoryItem *item = gtk_list_item_get_item(list_item);
+    GtkWidget *picture = gtk_list_item_get_child(list_item);
+    gtk_picture_set_paintable(GTK_PICTURE(picture), GDK_PAINTABLE(gs_history_item_get_texture(item)));
+    gtk_widget_set_tooltip_text(picture, gs_history_item_get_parameters_text(item));
+}
+
+static void
+apply_params(GsImagePage *self, const GsImageParams *p)
+{
+    gtk_text_buffer_set_text(gtk_text_view_get_buffer(self->prompt_view), p->prompt ? p->prompt : "", -1);
+    gtk_text_buffer_set_text(gtk_text_view_get_buffer(self->negative_view),
+                             p->negative_prompt ? p->negative_prompt : "", -1);
+    gtk_spin_button_set_value(self->steps_spin, p->steps);
+    gtk_spin_button_set_value(self->cfg_spin, p->cfg_scale);
+    gtk_spin_button_set_value(self->seed_spin, (double)p->seed);
+    gtk_check_button_set_active(self->random_seed_check, FALSE); /* restoring means this exact seed */
+    gtk_drop_down_set_selected(self->sampler_dropdown, p->sampler);
+}
+
+void
+gs_image_page_restore(GsImagePage *self, guint position)
+{
+    g_autoptr(GsHistoryItem) item = g_list_model_get_item(G_LIST_MODEL(self->history), position);
+    if (!item)
+        return;
+    apply_params(self, gs_history_item_get_params(item));
+    gs_image_page_show_item(self, item);
+}
+
+static void
+on_history_activate(GtkGridView *view, guint position, GsImagePage *self)
+{
+    gs_image_page_restore(self, position);
+}
+
+gboolean
+gs_image_page_restore_from_png(GsImagePage *self, GFile *file, GError **error)
+{
+    g_autofree char *path = g_file_get_path(file);
+    g_autofree char *text = path ? gs_png_read_text(path, "parameters", error) : NULL;
+    if (!text)
+        return FALSE;
+    GsImageParams p;
+    gs_image_params_init(&p);
+    gboolean ok = gs_image_params_parse(text, &p, error);
+    if (ok)
+        apply_params(self, &p);
+    gs_image_params_clear(&p);
+    return ok;
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+static gboolean
+sampler_from_setting(GValue *value, GVariant *variant, gpointer data)
+{
+    const char *id = g_variant_get_string(variant, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(sampler_ids); i++)
+        if (g_str_equal(id, sampler_ids[i]))
+            g_value_set_uint(value, i);
+    return TRUE;
+}
+
+static GVariant *
+sampler_to_setting(const GValue *value, const GVariantType *type, gpointer data)
+{
+    guint i = g_value_get_uint(value);
+    return g_variant_new_string(sampler_ids[i < G_N_ELEMENTS(sampler_ids) ? i : 0]);
+}
+
+static void
+fill_models(GsImagePage *self)
+{
+    GtkStringList *names = gtk_string_list_new(NULL);
+    self->model_paths = g_ptr_array_new_with_free_func(g_free);
+    gtk_string_list_append(names, _("emoji32 (default)"));
+    g_ptr_array_add(self->model_paths, NULL);
+    g_autofree char *dir_path = g_build_filename(g_get_user_data_dir(), "genstudio", "models", NULL);
+    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+    for (const char *name; dir && (name = g_dir_read_name(dir));) {
+        if (!g_str_has_suffix(name, ".safetensors"))
+            continue;
+        g_autofree char *label = g_strndup(name, strlen(name) - strlen(".safetensors"));
+        gtk_string_list_append(names, label);
+        g_ptr_array_add(self->model_paths, g_build_filename(dir_path, name, NULL));
+    }
+    gtk_drop_down_set_model(self->model_dropdown, G_LIST_MODEL(names));
+    g_object_unref(names);
+}
+
+static void
+bind_settings(GsImagePage *self)
+{
+    GSettings *s = self->settings;
+    g_settings_bind(s, "prompt", gtk_text_view_get_buffer(self->prompt_view), "text", G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind(s, "negative-prompt", gtk_text_view_get_buffer(self->negative_view), "text",
+                    G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind(s, "steps", self->steps_spin, "value", G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind(s, "cfg-scale", self->cfg_spin, "value", G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind(s, "seed", gtk_spin_button_get_adjustment(self->seed_spin), "value", G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind(s, "random-seed", self->random_seed_check, "active", G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind(s, "batch-count", self->batch_spin, "value", G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind_with_mapping(s, "sampler", self->sampler_dropdown, "selected", G_SETTINGS_BIND_DEFAULT,
+                                 sampler_from_setting, sampler_to_setting, NULL, NULL);
+}
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+static void
+gs_image_page_dispose(GObject *object)
+{
+    GsImagePage *self = GS_IMAGE_PAGE(object);
+    if (self->cancellable)
+        g_cancellable_cancel(self->cancellable);
+    gtk_widget_dispose_template(GTK_WIDGET(self), GS_TYPE_IMAGE_PAGE);
+    g_clear_object(&self->settings);
+    g_clear_object(&self->engine);
+    g_clear_object(&self->history);
+    g_clear_object(&self->shown);
+    g_clear_object(&self->cancellable);
+    g_clear_pointer(&self->steps, g_ptr_array_unref);
+    g_clear_pointer(&self->model_paths, g_ptr_array_unref);
+    g_clear_pointer(&self->init_path, g_free);
+    G_OBJECT_CLASS(gs_image_page_parent_class)->dispose(object);
+}
+
+static void
+gs_image_page_class_init(GsImagePageClass *klass)
+{
+    GObjectClass *object_class = G_OBJECT_CLASS(klass);
+    GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+    object_class->dispose = gs_image_page_dispose;
+
+    g_type_ensure(GS_TYPE_CANVAS);
+    gtk_widget_class_set_template_from_resource(widget_class, "/org/genstudio/GenStudio/gs-image-page.ui");
+    gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
+#define CHILD(name) gtk_widget_class_bind_template_child(widget_class, GsImagePage, name)
+    CHILD(flap);
+    CHILD(prompt_view);
+    CHILD(negative_view);
+    CHILD(model_dropdown);
+    CHILD(sampler_dropdown);
+    CHILD(steps_spin);
+    CHILD(cfg_spin);
+    CHILD(seed_spin);
+    CHILD(batch_spin);
+    CHILD(strength_spin);
+    CHILD(random_seed_check);
+    CHILD(init_label);
+    CHILD(paint_toggle);
+    CHILD(canvas);
+    CHILD(progress);
+    CHILD(scrubber);
+    CHILD(history_view);
+#undef CHILD
+    gs_image_page_install_actions(widget_class);
+}
+
+static void
+gs_image_page_init(GsImagePage *self)
+{
+    gtk_widget_init_template(GTK_WIDGET(self));
+    self->settings = g_settings_new("org.genstudio.GenStudio");
+    self->engine = gs_engine_new();
+    self->history = g_list_store_new(GS_TYPE_HISTORY_ITEM);
+
+    const char *samplers[] = { _("Euler a"), _("Euler"), _("DDIM"), _("DPM++ 2M"), NULL };
+    GtkStringList *sampler_list = gtk_string_list_new(samplers);
+    gtk_drop_down_set_model(self->sampler_dropdown, G_LIST_MODEL(sampler_list));
+    g_object_unref(sampler_list);
+    fill_models(self);
+    bind_settings(self);
+
+    GtkListItemFactory *factory = gtk_signal_list_item_factory_new();
+    g_signal_connect(factory, "setup", G_CALLBACK(setup_history_cell), NULL);
+    g_signal_connect(factory, "bind", G_CALLBACK(bind_history_cell), NULL);
+    gtk_grid_view_set_factory(self->history_view, factory);
+    g_object_unref(factory);
+    GtkNoSelection *selection = gtk_no_selection_new(G_LIST_MODEL(g_object_ref(self->history)));
+    gtk_grid_view_set_model(self->history_view, GTK_SELECTION_MODEL(selection));
+    g_object_unref(selection);
+    g_signal_connect(self->history_view, "activate", G_CALLBACK(on_history_activate), self);
+    g_signal_connect(gtk_range_get_adjustment(GTK_RANGE(self->scrubber)), "value-changed", G_CALLBACK(on_scrub), self);
+    gs_image_page_add_shortcuts(self);
+    gs_image_page_update_actions(self);
+}
+
+GsCanvas *gs_image_page_get_canvas(GsImagePage *self) { return self->canvas; }
+GListModel *gs_image_page_get_history(GsImagePage *self) { return G_LIST_MODEL(self->history); }
+gboolean gs_image_page_get_generating(GsImagePage *self) { return self->cancellable != NULL; }
+
+void
+gs_image_page_set_prompt(GsImagePage *self, const char *prompt)
+{
+    gtk_text_buffer_set_text(gtk_text_view_get_buffer(self->prompt_view), prompt, -1);
+}
+
+char *
+gs_image_page_dup_prompt(GsImagePage *self)
+{
+    return buffer_text(self->prompt_view);
+}

@@ -1,0 +1,24 @@
+/* The Image workspace: prompt pane, live canvas, step scrubber, history.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "gs-canvas.h"
+
+G_BEGIN_DECLS
+
+#define GS_TYPE_IMAGE_PAGE (gs_image_page_get_type())
+G_DECLARE_FINAL_TYPE(GsImagePage, gs_image_page, GS, IMAGE_PAGE, GtkWidget)
+
+GsCanvas *gs_image_page_get_canvas(GsImagePage *self);
+GListModel *gs_image_page_get_history(GsImagePage *self);
+void gs_image_page_set_prompt(GsImagePage *self, const char *prompt);
+char *gs_image_page_dup_prompt(GsImagePage *self);
+gboolean gs_image_page_get_generating(GsImagePage *self);
+/* Shows history entry `position` and puts its parameters in the pane. */
+void gs_image_page_restore(GsImagePage *self, guint position);
+/* Restores the parameters a PNG carries; FALSE with an error when none. */
+gboolean gs_image_page_restore_from_png(GsImagePage *self, GFile *file, GError **error);
+
+G_END_DECLS
