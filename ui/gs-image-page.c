@@ -179,12 +179,26 @@ gs_image_page_generate(GsImagePage *self)
 
 /* ---- history ------------------------------------------------------------ */
 
+/* Dragging a history thumbnail out hands over the image itself. */
+static GdkContentProvider *
+on_history_drag_prepare(GtkDragSource *source, double x, double y, GtkPicture *picture)
+{
+    GdkPaintable *paintable = gtk_picture_get_paintable(picture);
+    if (!GDK_IS_TEXTURE(paintable))
+        return NULL;
+    gtk_drag_source_set_icon(source, paintable, 0, 0);
+    return gdk_content_provider_new_typed(GDK_TYPE_TEXTURE, paintable);
+}
+
 static void
 setup_history_cell(GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer data)
 {
     GtkWidget *picture = gtk_picture_new();
     gtk_widget_set_size_request(picture, 88, 88);
     gtk_picture_set_can_shrink(GTK_PICTURE(picture), TRUE);
+    GtkDragSource *drag = gtk_drag_source_new();
+    g_signal_connect(drag, "prepare", G_CALLBACK(on_history_drag_prepare), picture);
+    gtk_widget_add_controller(picture, GTK_EVENT_CONTROLLER(drag));
     gtk_list_item_set_child(list_item, picture);
 }
 
