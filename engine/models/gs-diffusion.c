@@ -207,7 +207,8 @@ denoise(denoiser *d, const float *x, double sigma, double t, float *denoised)
         float e = eps_cond[i];
         if (d->batch == 2)
             e = eps_uncond[i] + d->cfg_scale * (eps_cond[i] - eps_uncond[i]);
-        denoised[i] = x[i] - (float)sigma * e;
+        float v = x[i] - (float)sigma * e;
+        denoised[i] = c->clip_denoised ? fminf(fmaxf(v, -1.0f), 1.0f) : v;
     }
     return GS_OK;
 }

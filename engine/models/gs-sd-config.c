@@ -105,6 +105,9 @@ gs_sd_config_parse(gs_context *ctx, const char *json, gs_sd_config *c)
     c->beta_end = (float)read_number(&r, "beta_end", 1e-8, 0.999);
     const char *schedule = read_string(&r, "beta_schedule");
     const char *prediction = read_string(&r, "prediction");
+    JsonNode *clip = json_object_get_member(r.root, "clip_denoised");
+    c->clip_denoised = clip && JSON_NODE_HOLDS_VALUE(clip) && json_node_get_value_type(clip) == G_TYPE_BOOLEAN &&
+                       json_node_get_boolean(clip);
 
     JsonArray *mult = read_array(&r, "channel_mult", 1, GS_SD_MAX_LEVELS);
     JsonArray *attention = read_array(&r, "attention_levels", 0, GS_SD_MAX_LEVELS);

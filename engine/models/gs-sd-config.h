@@ -24,6 +24,9 @@ typedef struct {
     int train_timesteps;
     float beta_start, beta_end;
     bool scaled_linear; /* betas linear in sqrt space, as SD; else linear */
+    /* Clamp each step's clean-image prediction to [-1, 1] (pixel-space
+     * models, as DDPM); optional, false for latent models such as SD. */
+    bool clip_denoised;
 } gs_sd_config;
 
 /* Fills `config` from the metadata JSON; GS_ERR_FORMAT with a message in

@@ -10,6 +10,7 @@ import os
 import numpy as np
 import torch
 
+import model as M
 import safetensors_io
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -22,9 +23,10 @@ def main():
     args = ap.parse_args()
     state = torch.load(args.ckpt)
     tensors = {k: v.detach().float().numpy().astype(np.float16) for k, v in state["ema"].items()}
+    config = {**M.CONFIG, **state["config"]}  # checkpoints older than a config key get its default
     images = state["step"] * state.get("batch", 48)
     meta = {
-        "genstudio.config": json.dumps(state["config"], separators=(",", ":")),
+        "genstudio.config": json.dumps(config, separators=(",", ":")),
         "genstudio.vocab": "\n".join(state["vocab"]),
         "genstudio.training": (f"GenStudio emoji32: trained from scratch by tools/train/train.py for {state['step']} "
                                f"steps (~{images} images) on fonts-noto-color-emoji glyphs (Apache-2.0) with "

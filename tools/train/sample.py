@@ -38,6 +38,8 @@ def euler_sample(net, context, noise, steps, cfg, uncond=None, guidance=1.0):
             eps_u = unet(inp, tt, uncond)
             eps = eps_u + guidance * (eps - eps_u)
         denoised = x - s * eps
+        if cfg.get("clip_denoised"):
+            denoised = denoised.clamp(-1, 1)
         x = denoised + sigmas[i + 1] * (x - denoised) / s
     return x
 
