@@ -91,20 +91,9 @@ choose_file(GsImagePage *self, GtkFileChooserAction mode, const char *title, con
 static void
 init_chosen(GsImagePage *self, GFile *file)
 {
-    g_autofree char *path = g_file_get_path(file);
     g_autoptr(GError) error = NULL;
-    int w, h;
-    g_autofree float *rgb = path ? gs_png_load(path, &w, &h, &error) : NULL;
-    if (!rgb) {
-        gs_image_page_toast(self, error ? error->message : _("Not a local file"));
-        return;
-    }
-    g_autoptr(GdkTexture) texture = gs_texture_from_rgb(rgb, w, h);
-    gs_canvas_set_texture(self->canvas, texture);
-    g_free(self->init_path);
-    self->init_path = g_steal_pointer(&path);
-    g_autofree char *name = g_file_get_basename(file);
-    gtk_label_set_label(self->init_label, name);
+    if (!gs_image_page_set_start_image(self, file, &error))
+        gs_image_page_toast(self, error->message);
 }
 
 static void

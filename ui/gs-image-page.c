@@ -256,6 +256,26 @@ gs_image_page_restore_from_png(GsImagePage *self, GFile *file, GError **error)
     return ok;
 }
 
+gboolean
+gs_image_page_set_start_image(GsImagePage *self, GFile *file, GError **error)
+{
+    g_autofree char *path = g_file_get_path(file);
+    int w, h;
+    g_autofree float *rgb = path ? gs_png_load(path, &w, &h, error) : NULL;
+    if (!rgb) {
+        if (!path)
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Not a local file"));
+        return FALSE;
+    }
+    g_autoptr(GdkTexture) texture = gs_texture_from_rgb(rgb, w, h);
+    gs_canvas_set_texture(self->canvas, texture);
+    g_free(self->init_path);
+    self->init_path = g_steal_pointer(&path);
+    g_autofree char *name = g_file_get_basename(file);
+    gtk_label_set_label(self->init_label, name);
+    return TRUE;
+}
+
 /* ---- settings ------------------------------------------------------------ */
 
 static gboolean
@@ -273,6 +293,28 @@ sampler_to_setting(const GValue *value, const GVariantType *type, gpointer data)
 {
     guint i = g_value_get_uint(value);
     return g_variant_new_string(sampler_ids[i < G_N_ELEMENTS(sampler_ids) ? i : 0]);
+}
+
+/* The "model" key holds a file path, "" for the default model. */
+static gboolean
+model_from_setting(GValue *value, GVariant *variant, gpointer data)
+{
+    GsImagePage *self = data;
+    const char *path = g_variant_get_string(variant, NULL);
+    g_value_set_uint(value, 0);
+    for (guint i = 1; i < self->model_paths->len; i++)
+        if (g_str_equal(path, g_ptr_array_index(self->model_paths, i)))
+            g_value_set_uint(value, i);
+    return TRUE;
+}
+
+static GVariant *
+model_to_setting(const GValue *value, const GVariantType *type, gpointer data)
+{
+    GsImagePage *self = data;
+    guint i = g_value_get_uint(value);
+    const char *path = i < self->model_paths->len ? g_ptr_array_index(self->model_paths, i) : NULL;
+    return g_variant_new_string(path ? path : "");
 }
 
 static void
@@ -309,6 +351,8 @@ bind_settings(GsImagePage *self)
     g_settings_bind(s, "batch-count", self->batch_spin, "value", G_SETTINGS_BIND_DEFAULT);
     g_settings_bind_with_mapping(s, "sampler", self->sampler_dropdown, "selected", G_SETTINGS_BIND_DEFAULT,
                                  sampler_from_setting, sampler_to_setting, NULL, NULL);
+    g_settings_bind_with_mapping(s, "model", self->model_dropdown, "selected", G_SETTINGS_BIND_DEFAULT,
+                                 model_from_setting, model_to_setting, self, NULL);
 }
 
 /* ---- lifetime ------------------------------------------------------------ */

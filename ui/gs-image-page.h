@@ -20,5 +20,7 @@ gboolean gs_image_page_get_generating(GsImagePage *self);
 void gs_image_page_restore(GsImagePage *self, guint position);
 /* Restores the parameters a PNG carries; FALSE with an error when none. */
 gboolean gs_image_page_restore_from_png(GsImagePage *self, GFile *file, GError **error);
+/* Uses a PNG as the img2img start image; FALSE with an error if unreadable. */
+gboolean gs_image_page_set_start_image(GsImagePage *self, GFile *file, GError **error);
 
 G_END_DECLS

@@ -15,15 +15,20 @@ G_DEFINE_FINAL_TYPE(GsWindow, gs_window, ADW_TYPE_APPLICATION_WINDOW)
 static gboolean
 on_drop(GtkDropTarget *target, const GValue *value, double x, double y, GsWindow *self)
 {
+    /* A PNG made by GenStudio (or AUTOMATIC1111) brings back its parameters;
+     * any other image becomes the start image for img2img. */
     GFile *file = g_value_get_object(value);
     g_autoptr(GError) error = NULL;
-    if (!gs_image_page_restore_from_png(self->image_page, file, &error)) {
-        g_autofree char *message = g_strdup_printf(_("No image parameters found: %s"), error->message);
-        gs_window_toast(self, message);
+    adw_view_stack_set_visible_child_name(self->stack, "image");
+    if (gs_image_page_restore_from_png(self->image_page, file, NULL)) {
+        gs_window_toast(self, _("Parameters restored from the image"));
+        return TRUE;
+    }
+    if (!gs_image_page_set_start_image(self->image_page, file, &error)) {
+        gs_window_toast(self, error->message);
         return FALSE;
     }
-    adw_view_stack_set_visible_child_name(self->stack, "image");
-    gs_window_toast(self, _("Parameters restored from the image"));
+    gs_window_toast(self, _("Image set as the start image"));
     return TRUE;
 }
 
