@@ -35,15 +35,6 @@ gs_image_params_free(GsImageParams *p)
     g_free(p);
 }
 
-void
-gs_image_params_copy(GsImageParams *dst, const GsImageParams *src)
-{
-    *dst = *src;
-    dst->prompt = g_strdup(src->prompt);
-    dst->negative_prompt = g_strdup(src->negative_prompt);
-    dst->model = g_strdup(src->model);
-}
-
 /* A1111 writes numbers without trailing zeros: "CFG scale: 7" or "7.5". */
 static char *
 format_number(double v)

@@ -29,7 +29,6 @@ void gs_image_params_init(GsImageParams *p);
 void gs_image_params_clear(GsImageParams *p);
 /* Clears and frees a heap-allocated GsImageParams. */
 void gs_image_params_free(GsImageParams *p);
-void gs_image_params_copy(GsImageParams *dst, const GsImageParams *src);
 char *gs_image_params_to_text(const GsImageParams *p);
 /* Fills what the text carries; FALSE with an error when it is not in the format. */
 gboolean gs_image_params_parse(const char *text, GsImageParams *p, GError **error);
