@@ -126,6 +126,10 @@ on_generated(GObject *source, GAsyncResult *result, gpointer user_data)
     GsImageParams *params = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(GdkTexture) texture = gs_engine_generate_finish(GS_ENGINE(source), result, &params, &error);
+    if (!self->history) { /* the page went away while the engine worked */
+        g_clear_pointer(&params, gs_image_params_free);
+        return;
+    }
     g_autoptr(GPtrArray) steps = g_steal_pointer(&self->steps);
     g_clear_object(&self->cancellable);
     if (!texture) {
