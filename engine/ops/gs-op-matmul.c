@@ -8,6 +8,8 @@
 #include "matmul_t_f16.spv.h"
 #include "matmul_vec4_f16.spv.h"
 #include "matmul_vec4_f32.spv.h"
+#include "matmul_lanes_f16.spv.h"
+#include "matmul_lanes_f32.spv.h"
 
 #define WG 8   /* 8×8 invocations per workgroup */
 #define ROWS 8 /* scalar kernel: 8 rows × 4 strided columns per invocation */
@@ -31,6 +33,21 @@ choose_vec4_block(gs_context *ctx, int64_t m, int64_t n)
     if (m >= 64 && n >= 128)
         return (vec4_block){ 8, 4 };
     return (vec4_block){ 8, 2 };
+}
+
+/* matmul_lanes.comp, for CPU drivers with 8-wide subgroups: a workgroup is
+ * one subgroup and covers 8·rows rows × 4·LANE_GROUPS columns. Rows per lane
+ * measured on lavapipe (engine/README.md): 10 and 11 best at every UNet and
+ * text-encoder shape tried, 8 and 16 clearly slower (LLVM's register
+ * allocation, not arithmetic, decides); fewer only when M is small. */
+#define LANES 8
+#define LANE_ROWS 10
+#define LANE_GROUPS 4
+
+static bool
+use_lanes_kernel(gs_context *ctx)
+{
+    return gs_cpu_kernels(ctx) && gs_context_device(ctx, gs_context_chosen_device(ctx))->subgroup_size == LANES;
 }
 
 typedef struct {
@@ -66,6 +83,20 @@ gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *
     /* vec4 loads need K and N multiples of 4 and 16-byte aligned a and b. */
     bool vec4 = !transpose_b && k % 4 == 0 && n % 4 == 0 && gs_tensor_address(a) % 16 == 0 &&
                 gs_tensor_address(b) % 16 == 0;
+    matmul_push push = {
+        gs_tensor_address(out), gs_tensor_address(a), gs_tensor_address(b), bias ? gs_tensor_address(bias) : 0,
+        (uint32_t)m, (uint32_t)n, (uint32_t)k, bias != NULL,
+    };
+    gs_binding bindings[4] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ }, { bias, GS_READ } };
+    if (vec4 && use_lanes_kernel(ctx)) {
+        gs_kernel kernel = f16 ? GS_KERNEL(matmul_lanes_f16) : GS_KERNEL(matmul_lanes_f32);
+        uint32_t rows = m < LANES * LANE_ROWS ? gs_groups(m, LANES) : LANE_ROWS;
+        kernel.spec[0] = rows;
+        kernel.spec[1] = LANE_GROUPS;
+        kernel.spec_count = 2;
+        return gs_stream_dispatch(s, &kernel, &push, sizeof push, bindings, bias ? 4 : 3,
+                                  gs_groups(n, 4 * LANE_GROUPS), gs_groups(m, LANES * rows), 1);
+    }
     gs_kernel kernel = vec4          ? (f16 ? GS_KERNEL(matmul_vec4_f16) : GS_KERNEL(matmul_vec4_f32))
                        : transpose_b ? (f16 ? GS_KERNEL(matmul_t_f16) : GS_KERNEL(matmul_t_f32))
                                      : (f16 ? GS_KERNEL(matmul_f16) : GS_KERNEL(matmul_f32));
@@ -76,11 +107,6 @@ gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *
     kernel.spec[2] = rows;
     kernel.spec[3] = vec4 ? block.groups : COLS;
     kernel.spec_count = 4;
-    matmul_push push = {
-        gs_tensor_address(out), gs_tensor_address(a), gs_tensor_address(b), bias ? gs_tensor_address(bias) : 0,
-        (uint32_t)m, (uint32_t)n, (uint32_t)k, bias != NULL,
-    };
-    gs_binding bindings[4] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ }, { bias, GS_READ } };
     return gs_stream_dispatch(s, &kernel, &push, sizeof push, bindings, bias ? 4 : 3, gs_groups(n, WG * cols),
                               gs_groups(m, WG * rows), 1);
 }

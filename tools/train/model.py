@@ -308,3 +308,46 @@ class Diffusion(nn.Module):
 def alphas_cumprod(cfg):
     betas = torch.linspace(cfg["beta_start"], cfg["beta_end"], cfg["train_timesteps"], dtype=torch.float64)
     return torch.cumprod(1 - betas, 0)
+
+
+def count_flops(net, cfg):
+    """FLOPs (2 per multiply-add) of one UNet call on one image: convolutions,
+    linear layers and the attention matmuls; norms and activations left out."""
+    unet, total = net.model.diffusion_model, [0]
+
+    def conv(mod, inp, out):
+        total[0] += 2 * out.numel() * mod.in_channels // mod.groups * mod.kernel_size[0] * mod.kernel_size[1]
+
+    def linear(mod, inp, out):
+        total[0] += 2 * out.numel() * mod.in_features
+
+    def attention(mod, inp, out):
+        n, m = inp[0].shape[1], inp[1].shape[1]
+        total[0] += 2 * 2 * n * m * mod.to_q.out_features  # q·kᵀ and attn·v
+
+    hooks = []
+    for mod in unet.modules():
+        if isinstance(mod, nn.Conv2d):
+            hooks.append(mod.register_forward_hook(conv))
+        elif isinstance(mod, nn.Linear):
+            hooks.append(mod.register_forward_hook(linear))
+        elif isinstance(mod, Attention):
+            hooks.append(mod.register_forward_hook(attention))
+    s = cfg["image_size"]
+    with torch.no_grad():
+        unet(torch.zeros(1, cfg["in_channels"], s, s), torch.tensor([500.0]),
+             torch.zeros(1, cfg["text_tokens"], cfg["context_dim"]))
+    for h in hooks:
+        h.remove()
+    return total[0]
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    vocab = 2761  # the emoji vocabulary's size; only the token embedding depends on it
+    cfg = dict(CONFIG, vocab_size=vocab)
+    net = Diffusion(cfg, vocab)
+    unet = sum(p.numel() for p in net.model.diffusion_model.parameters())
+    text = sum(p.numel() for p in net.cond_stage_model.parameters())
+    print(f"UNet {unet:,} parameters, text encoder {text:,} (vocab {vocab}), total {unet + text:,}")
+    print(f"{count_flops(net, cfg) / 1e9:.3f} GFLOP per UNet forward (one 32x32 image)")

@@ -70,9 +70,10 @@ def main():
     ap.add_argument("--hours", type=float, default=100.0)
     ap.add_argument("--save-minutes", type=float, default=5.0)
     ap.add_argument("--sample-minutes", type=float, default=20.0)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads; 1 leaves a core to the rest")
     args = ap.parse_args()
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     os.makedirs(args.ckpt, exist_ok=True)
     images, items = load_dataset(args.data)
     tok = M.Tokenizer.build(vocab_texts(items))
