@@ -5,10 +5,19 @@
 // channels × TP output pixels in registers; its pixels are strided by the
 // workgroup width so neighbouring invocations read neighbouring pixels, and
 // the weights it reads are the same across the row of invocations.
+// With SHARED_WEIGHTS (CPU drivers, where the workgroup row is one subgroup
+// of 8 and every load is a loop over the lanes) those weights are loaded once
+// per subgroup, TO/8 per lane, and handed out with subgroupBroadcast, as in
+// matmul_lanes.comp.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 #extension GL_EXT_control_flow_attributes : require
+#ifdef SHARED_WEIGHTS
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_ballot : require
+const uint LANES = 8;
+#endif
 
 layout(local_size_x_id = 0, local_size_y_id = 1) in;
 layout(constant_id = 2) const uint TO = 4;
@@ -37,7 +46,9 @@ void main()
     uint pix0 = gl_WorkGroupID.x * gl_WorkGroupSize.x * TP + gl_LocalInvocationID.x;
     uint pix_step = gl_WorkGroupSize.x;
     uint oc0 = gl_GlobalInvocationID.y * TO;
-    if (pix0 >= pixels || oc0 >= p.O)
+    // Lanes past the last pixel keep running on clamped indices (and store
+    // nothing): with SHARED_WEIGHTS the others need the weights they load.
+    if (oc0 >= p.O)
         return;
 
     int iy0[TP], ix0[TP];
@@ -49,16 +60,22 @@ void main()
         ix0[j] = int(ox * p.stride) - int(p.pad);
         xbase[j] = n * p.C * p.H * p.W;
     }
-    uint ocs[TO];
+    uint wkk = p.ksize * p.ksize;
+#ifdef SHARED_WEIGHTS
+    uint wrows[TO / LANES];
+    [[unroll]] for (uint t = 0; t < TO / LANES; t++)
+        wrows[t] = min(oc0 + gl_SubgroupInvocationID + t * LANES, p.O - 1) * p.C * wkk;
+#else
+    uint wrows[TO];
     [[unroll]] for (uint i = 0; i < TO; i++)
-        ocs[i] = min(oc0 + i, p.O - 1);
+        wrows[i] = min(oc0 + i, p.O - 1) * p.C * wkk;
+#endif
 
     float acc[TO][TP];
     [[unroll]] for (uint i = 0; i < TO; i++)
         [[unroll]] for (uint j = 0; j < TP; j++)
             acc[i][j] = 0.0;
 
-    uint kk = p.ksize * p.ksize;
     for (uint c = 0; c < p.C; c++) {
         for (uint ky = 0; ky < p.ksize; ky++) {
             for (uint kx = 0; kx < p.ksize; kx++) {
@@ -70,9 +87,17 @@ void main()
                                uint(clamp(ix, 0, int(p.W) - 1));
                     xv[j] = inside ? p.x.v[idx] : 0.0;
                 }
-                uint widx = c * kk + ky * p.ksize + kx;
+                uint widx = c * wkk + ky * p.ksize + kx;
+#ifdef SHARED_WEIGHTS
+                float mine[TO / LANES];
+                [[unroll]] for (uint t = 0; t < TO / LANES; t++)
+                    mine[t] = float(p.w.v[wrows[t] + widx]);
                 [[unroll]] for (uint i = 0; i < TO; i++)
-                    wv[i] = float(p.w.v[ocs[i] * p.C * kk + widx]);
+                    wv[i] = subgroupBroadcast(mine[i / LANES], i % LANES);
+#else
+                [[unroll]] for (uint i = 0; i < TO; i++)
+                    wv[i] = float(p.w.v[wrows[i] + widx]);
+#endif
                 [[unroll]] for (uint i = 0; i < TO; i++)
                     [[unroll]] for (uint j = 0; j < TP; j++)
                         acc[i][j] = fma(wv[i], xv[j], acc[i][j]);

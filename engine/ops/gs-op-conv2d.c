@@ -4,11 +4,14 @@
 
 #include "conv2d_f32.spv.h"
 #include "conv2d_f16.spv.h"
+#include "conv2d_lanes_f16.spv.h"
+#include "conv2d_lanes_f32.spv.h"
 
 /* Block per invocation (output channels × strided pixels) and workgroup.
  * Measured on lavapipe, 64→64 3×3 on 64×64 (engine/README.md): 4×4 in 8×8
- * workgroups 3.3 GFLOP/s, 16×8 in 8×2 7.8, 16×16 in 8×1 9.0. GPUs get many
- * small invocations instead. */
+ * workgroups 3.3 GFLOP/s, 16×8 in 8×2 7.8, 16×16 in 8×1 9.0; loading the
+ * weights once per 8-lane subgroup (SHARED_WEIGHTS) adds 15–40%. GPUs get
+ * many small invocations instead. */
 typedef struct {
     uint32_t channels, pixels, wg_x, wg_y;
 } conv_block;
@@ -54,8 +57,13 @@ gs_op_conv2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *
     if (bias && gs_tensor_numel(bias) != o)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d: bias must have %lld elements", (long long)o);
 
-    gs_kernel kernel = weight->dtype == GS_F16 ? GS_KERNEL(conv2d_f16) : GS_KERNEL(conv2d_f32);
     conv_block block = choose_block(ctx, o, n * ho * wo);
+    /* The shared-weights variant needs each workgroup row to be one subgroup. */
+    bool lanes = gs_cpu_kernels(ctx) && block.wg_x == 8 && block.wg_y == 1 && block.channels % 8 == 0 &&
+                 gs_context_device(ctx, gs_context_chosen_device(ctx))->subgroup_size == 8;
+    bool f16 = weight->dtype == GS_F16;
+    gs_kernel kernel = lanes ? (f16 ? GS_KERNEL(conv2d_lanes_f16) : GS_KERNEL(conv2d_lanes_f32))
+                             : (f16 ? GS_KERNEL(conv2d_f16) : GS_KERNEL(conv2d_f32));
     kernel.spec[0] = block.wg_x;
     kernel.spec[1] = block.wg_y;
     kernel.spec[2] = block.channels;

@@ -1,5 +1,9 @@
 /* Real FFT and inverse of rows of 256..2048 samples (the STFT frames of the
  * audio path).
+ * For STFT / Griffin-Lim: windowing, framing and overlap-add are left to the
+ * caller; irfft keeps only the real part, so the imaginary parts of the DC and
+ * Nyquist bins of a modified spectrum are ignored, as in torch.fft.irfft.
+ * Unnormalised forward, 1/n inverse (torch's "backward" norm).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "vk/gs-vk-private.h"
 

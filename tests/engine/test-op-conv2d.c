@@ -52,6 +52,7 @@ main(void)
     check(ctx, 2, 96, 8, 8, 64, 1, 1, 0, true, f16, 3);       /* skip 1×1, batch 2 */
     check(ctx, 1, 5, 7, 9, 3, 3, 1, 0, false, GS_F32, 4);     /* ragged, no padding */
     check(ctx, 2, 4, 9, 7, 6, 3, 2, 1, true, GS_F32, 5);      /* odd size, stride 2 */
+    check(ctx, 2, 8, 9, 7, 24, 3, 1, 1, true, f16, 6);        /* ragged channel and pixel blocks */
 
     int64_t xs[4] = { 1, 4, 8, 8 }, ws[4] = { 4, 4, 5, 5 }, os[4] = { 1, 4, 8, 8 };
     gs_tensor *x = gs_test_tensor(ctx, 4, xs, NULL), *w = gs_test_tensor(ctx, 4, ws, NULL);
