@@ -147,7 +147,26 @@ uint16_t gs_float_to_half(float f);
 /* A safetensors file mapped read-only: an 8-byte little-endian header length,
  * a JSON header (name → dtype, shape, data_offsets; optional __metadata__ of
  * strings), then the data. Every size and offset is checked against the file
- * length before anything is read or allocated. */
+ * length when opening, before anything is read or allocated, so a corrupt,
+ * truncated or lying file fails there with a message naming the file and the
+ * tensor. Nothing is copied on open; conversion happens per tensor on read.
+ *
+ *   gs_safetensors *st;
+ *   char *error = NULL;
+ *   if (gs_safetensors_open("model.safetensors", &st, &error) != GS_OK) {
+ *       fprintf(stderr, "%s\n", error);
+ *       free(error);
+ *       return 1;
+ *   }
+ *   int64_t shape[2] = {320, 768};
+ *   gs_tensor *w = gs_safetensors_load(ctx, st, "proj.weight", GS_F16, 2, shape);
+ *   if (!w)
+ *       fprintf(stderr, "%s\n", gs_context_error(ctx));
+ *   gs_safetensors_close(st);   // device tensors outlive the file
+ *
+ * Tensors are indexed 0 .. count-1 in file order; index arguments are not
+ * range-checked (use gs_safetensors_find). An open handle is read-only and
+ * may be shared between threads. */
 typedef struct gs_safetensors gs_safetensors;
 
 typedef enum {
@@ -168,8 +187,10 @@ const char *gs_safetensors_name(const gs_safetensors *st, int i);
 int gs_safetensors_find(const gs_safetensors *st, const char *name); /* -1 if absent */
 gs_st_dtype gs_safetensors_dtype(const gs_safetensors *st, int i);
 int gs_safetensors_ndim(const gs_safetensors *st, int i);
-int64_t gs_safetensors_dim(const gs_safetensors *st, int i, int d);
-int64_t gs_safetensors_numel(const gs_safetensors *st, int i);
+int64_t gs_safetensors_dim(const gs_safetensors *st, int i, int d); /* 1 for d >= ndim */
+int64_t gs_safetensors_numel(const gs_safetensors *st, int i);      /* may be 0 */
+/* The raw little-endian bytes inside the mapping, valid until close. Not
+ * necessarily aligned: memcpy out of it. */
 const void *gs_safetensors_data(const gs_safetensors *st, int i);
 /* Copies tensor i to the host as floats (f32, f16 or bf16 in the file);
  * dst holds gs_safetensors_numel() floats. GS_ERR_UNSUPPORTED for others. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,12 +17,15 @@
 
 #define MAX_HEADER_BYTES ((uint64_t)100 << 20)
 #define MAX_FILE_DIMS 8
+/* A safetensors header nests 3 deep; json-glib recurses per level. */
+#define MAX_JSON_DEPTH 16
 
 typedef struct {
     char *name;
     gs_st_dtype dtype;
     int ndim;
     int64_t shape[MAX_FILE_DIMS];
+    int64_t numel;
     uint64_t begin, end; /* within the data region */
 } entry;
 
@@ -97,17 +101,24 @@ parse_entry(gs_safetensors *st, const char *name, JsonNode *node, uint64_t data_
                     MAX_FILE_DIMS);
     JsonArray *dims = json_node_get_array(shape);
     e->ndim = (int)json_array_get_length(dims);
-    uint64_t numel = 1;
+    bool empty = false;
     for (int d = 0; d < e->ndim; d++) {
         JsonNode *dim = json_array_get_element(dims, (guint)d);
         if (!JSON_NODE_HOLDS_VALUE(dim) || json_node_get_value_type(dim) != G_TYPE_INT64 ||
             json_node_get_int(dim) < 0)
             return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has an invalid dimension %d", file, name, d);
         e->shape[d] = json_node_get_int(dim);
-        if (e->shape[d] && numel > data_size / (uint64_t)e->shape[d])
-            return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" is larger than the file", file, name);
+        empty |= e->shape[d] == 0;
+    }
+    /* The byte size must not overflow; a zero dim anywhere makes the other
+     * dims harmless. Whether it fits the file is checked with the offsets. */
+    uint64_t numel = empty ? 0 : 1;
+    for (int d = 0; !empty && d < e->ndim; d++) {
+        if (numel > (uint64_t)INT64_MAX / (uint64_t)esize / (uint64_t)e->shape[d])
+            return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has an impossibly large shape", file, name);
         numel *= (uint64_t)e->shape[d];
     }
+    e->numel = (int64_t)numel;
 
     JsonArray *range = offsets && JSON_NODE_HOLDS_ARRAY(offsets) ? json_node_get_array(offsets) : NULL;
     if (!range || json_array_get_length(range) != 2)
@@ -148,6 +159,32 @@ parse_metadata(gs_safetensors *st, JsonNode *node, char **error)
     return GS_OK;
 }
 
+/* json-glib's parser recurses per nesting level, so a header of a million
+ * '[' would overflow the stack: the depth is bounded before parsing. */
+static bool
+nesting_within(const char *json, uint64_t len, int limit)
+{
+    int depth = 0;
+    bool in_string = false;
+    for (uint64_t i = 0; i < len; i++) {
+        char c = json[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit)
+                return false;
+        } else if ((c == ']' || c == '}') && --depth < 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static gs_status
 parse(gs_safetensors *st, char **error)
 {
@@ -162,6 +199,9 @@ parse(gs_safetensors *st, char **error)
     const char *json = (const char *)st->bytes + 8;
     if (!g_utf8_validate(json, (gssize)header, NULL))
         return fail(error, GS_ERR_FORMAT, "%s: the header is not valid UTF-8", st->name);
+    if (!nesting_within(json, header, MAX_JSON_DEPTH))
+        return fail(error, GS_ERR_FORMAT, "%s: the header is not valid JSON (unbalanced, or nested deeper than %d)",
+                    st->name, MAX_JSON_DEPTH);
     st->data = st->bytes + 8 + header;
     uint64_t data_size = st->size - 8 - header;
 
@@ -181,8 +221,8 @@ parse(gs_safetensors *st, char **error)
     const char *name;
     JsonNode *node;
     if (root)
-        json_object_iter_init(&it, root);
-    while (status == GS_OK && json_object_iter_next(&it, &name, &node)) {
+        json_object_iter_init_ordered(&it, root); /* tensors listed in file order */
+    while (status == GS_OK && json_object_iter_next_ordered(&it, &name, &node)) {
         if (g_str_equal(name, "__metadata__")) {
             status = parse_metadata(st, node, error);
             continue;
@@ -306,14 +346,7 @@ gs_safetensors_dim(const gs_safetensors *st, int i, int d)
     return d >= 0 && d < st->entries[i].ndim ? st->entries[i].shape[d] : 1;
 }
 
-int64_t
-gs_safetensors_numel(const gs_safetensors *st, int i)
-{
-    int64_t n = 1;
-    for (int d = 0; d < st->entries[i].ndim; d++)
-        n *= st->entries[i].shape[d];
-    return n;
-}
+int64_t gs_safetensors_numel(const gs_safetensors *st, int i) { return st->entries[i].numel; }
 
 const char *
 gs_safetensors_metadata(const gs_safetensors *st, const char *key)
@@ -351,6 +384,18 @@ gs_safetensors_read(const gs_safetensors *st, int i, float *dst)
     return GS_OK;
 }
 
+/* "[2, 3]" into buf. */
+static const char *
+format_shape(char *buf, size_t size, int ndim, const int64_t *shape)
+{
+    size_t used = (size_t)snprintf(buf, size, "[");
+    for (int d = 0; d < ndim && used < size; d++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%lld", d ? ", " : "", (long long)shape[d]);
+    if (used < size)
+        snprintf(buf + used, size - used, "]");
+    return buf;
+}
+
 gs_tensor *
 gs_safetensors_load(gs_context *ctx, const gs_safetensors *st, const char *name, gs_dtype dtype, int ndim,
                     const int64_t *expect_shape)
@@ -366,7 +411,9 @@ gs_safetensors_load(gs_context *ctx, const gs_safetensors *st, const char *name,
         return NULL;
     }
     if (expect_shape && (ndim != e->ndim || memcmp(expect_shape, e->shape, (size_t)ndim * sizeof *expect_shape))) {
-        gs_fail(ctx, GS_ERR_FORMAT, "%s: tensor \"%s\" has another shape than the model expects", st->name, name);
+        char have[256], want[256];
+        gs_fail(ctx, GS_ERR_FORMAT, "%s: tensor \"%s\" has shape %s, but the model expects %s", st->name, name,
+                format_shape(have, sizeof have, e->ndim, e->shape), format_shape(want, sizeof want, ndim, expect_shape));
         return NULL;
     }
     if (e->ndim > GS_MAX_DIMS) {
@@ -376,8 +423,12 @@ gs_safetensors_load(gs_context *ctx, const gs_safetensors *st, const char *name,
     }
     int64_t scalar[1] = { 1 };
     gs_tensor *t = gs_tensor_new(ctx, dtype, e->ndim ? e->ndim : 1, e->ndim ? e->shape : scalar);
-    if (!t)
+    if (!t) {
+        char reason[256];
+        g_strlcpy(reason, gs_context_error(ctx), sizeof reason);
+        gs_fail(ctx, GS_ERR_UNSUPPORTED, "%s: tensor \"%s\": %s", st->name, name, reason);
         return NULL;
+    }
     int64_t n = gs_safetensors_numel(st, i);
     gs_status status;
     const void *data = gs_safetensors_data(st, i);

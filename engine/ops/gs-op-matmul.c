@@ -15,7 +15,8 @@
 #define ROWS 8 /* scalar kernel: 8 rows × 4 strided columns per invocation */
 #define COLS 4
 
-/* The vec4 kernel's block per invocation: rows × groups of 4 columns.
+/* The vec4 kernel's block per invocation: rows × groups of 4 columns (CPU
+ * drivers without 8-wide subgroups, and GPUs).
  * Measured on lavapipe at 1024³ (engine/README.md): 8×2 6.9 GFLOP/s, 8×4 8.7,
  * 16×8 11.6; big blocks only pay off when there are enough of them to keep
  * every core busy, and GPUs want many small invocations instead. */

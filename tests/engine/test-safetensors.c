@@ -82,6 +82,8 @@ test_valid(gs_context *ctx)
         return;
     }
     GS_CHECK(gs_safetensors_count(st) == 3);
+    /* Listed in file order. */
+    GS_CHECK(strcmp(gs_safetensors_name(st, 0), "a") == 0 && strcmp(gs_safetensors_name(st, 2), "b") == 0);
     GS_CHECK(strcmp(gs_safetensors_metadata(st, "genstudio.config"), "{}") == 0);
     GS_CHECK(gs_safetensors_metadata(st, "missing") == NULL);
     int a = gs_safetensors_find(st, "a"), h = gs_safetensors_find(st, "h"), b = gs_safetensors_find(st, "b");
@@ -115,7 +117,7 @@ test_valid(gs_context *ctx)
     GS_CHECK(strstr(gs_context_error(ctx), "nope") && strstr(gs_context_error(ctx), "valid.safetensors"));
     int64_t wrong[1] = { 3 };
     GS_CHECK(gs_safetensors_load(ctx, st, "b", GS_F32, 1, wrong) == NULL);
-    GS_CHECK(strstr(gs_context_error(ctx), "shape") != NULL);
+    GS_CHECK(strstr(gs_context_error(ctx), "has shape [2], but the model expects [3]") != NULL);
     gs_safetensors_close(st);
 
     /* The same bytes from memory. */
@@ -127,20 +129,58 @@ test_valid(gs_context *ctx)
     GS_CHECK(st && gs_safetensors_count(st) == 3);
     gs_safetensors_close(st);
 
-    /* Every truncation fails: cut headers and cut data alike. */
+    /* Every truncation fails: cut headers and cut data alike. Each prefix
+     * sits in a buffer of exactly its size, so valgrind sees any overread. */
     int failures = 0;
     for (size_t cut = 0; cut < len; cut++) {
         char *error2 = NULL;
-        if (gs_safetensors_open_memory(whole, cut, "truncated", &st, &error2) == GS_OK) {
+        unsigned char *prefix = malloc(cut + !cut);
+        memcpy(prefix, whole, cut);
+        if (gs_safetensors_open_memory(prefix, cut, "truncated", &st, &error2) == GS_OK) {
             fprintf(stderr, "a file cut to %zu of %zu bytes opened\n", cut, len);
             failures++;
             gs_safetensors_close(st);
         }
         free(error2);
+        free(prefix);
     }
     GS_CHECK(failures == 0);
     printf("all %zu truncations refused\n", len);
     free(error);
+    unlink(path);
+    free(path);
+}
+
+/* Legal but unusual files open; what the device cannot hold fails cleanly. */
+static void
+test_unusual(gs_context *ctx)
+{
+    unsigned char data[8] = { 1, 0, 0, 0, 2, 0, 0, 0 };
+    char *path = write_tensor_file("unusual.safetensors",
+                                   "{\"we[ir\\\"d{\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                                   "\"empty\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,3,0],"
+                                   "\"data_offsets\":[8,8]}}  ",
+                                   data, sizeof data);
+    gs_safetensors *st = NULL;
+    char *error = NULL;
+    GS_CHECK(gs_safetensors_open(path, &st, &error) == GS_OK);
+    if (!st) {
+        fprintf(stderr, "%s\n", error);
+        free(error);
+        return;
+    }
+    int ints = gs_safetensors_find(st, "we[ir\"d{"), empty = gs_safetensors_find(st, "empty");
+    GS_CHECK(ints == 0 && empty == 1);
+    GS_CHECK(gs_safetensors_dtype(st, ints) == GS_ST_I32 && gs_safetensors_numel(st, empty) == 0);
+    const int32_t *raw = gs_safetensors_data(st, ints);
+    GS_CHECK(raw[0] == 1 && raw[1] == 2);
+    float got[2];
+    GS_CHECK(gs_safetensors_read(st, ints, got) == GS_ERR_UNSUPPORTED);
+    GS_CHECK(gs_safetensors_load(ctx, st, "we[ir\"d{", GS_F32, 0, NULL) == NULL);
+    GS_CHECK(strstr(gs_context_error(ctx), "f32, f16 or bf16") != NULL);
+    GS_CHECK(gs_safetensors_load(ctx, st, "empty", GS_F32, 0, NULL) == NULL);
+    GS_CHECK(strstr(gs_context_error(ctx), "\"empty\"") != NULL);
+    gs_safetensors_close(st);
     unlink(path);
     free(path);
 }
@@ -182,7 +222,7 @@ test_corrupt(void)
     CASE("absurd shape",
          write_tensor_file("s2", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1099511627776,1099511627776],\"data_offsets\":[0,4]}}",
                            data, 4),
-         "larger than the file");
+         "impossibly large shape");
     CASE("offsets past EOF",
          write_tensor_file("o1", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", data, 8),
          "outside");
@@ -198,6 +238,14 @@ test_corrupt(void)
                            "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
                            data, 12),
          "overlap");
+    char deep[100001];
+    memset(deep, '[', sizeof deep - 1);
+    deep[sizeof deep - 1] = '\0';
+    CASE("deep nesting", write_tensor_file("j4", deep, NULL, 0), "nested deeper");
+    CASE("unbalanced", write_tensor_file("j5", "{}]]]][[[[", NULL, 0), "unbalanced");
+    CASE("fractional dim",
+         write_tensor_file("s3", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}", data, 4),
+         "invalid dimension");
     CASE("metadata not strings", write_tensor_file("m1", "{\"__metadata__\":{\"a\":1}}", NULL, 0), "not a string");
     CASE("no data_offsets", write_tensor_file("m2", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", data, 4), "data_offsets");
 #undef CASE
@@ -210,6 +258,7 @@ main(void)
         return 1;
     gs_context *ctx = gs_test_context();
     test_valid(ctx);
+    test_unusual(ctx);
     test_corrupt();
     gs_context_free(ctx);
     rmdir(dir);
