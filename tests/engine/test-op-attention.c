@@ -1,16 +1,18 @@
 /* Fused attention vs the textbook reference (full scores, softmax, sum).
  * Tolerance: atol 2e-5, rtol 1e-4: online-softmax rescaling reorders the
- * fp32 sums; inputs in [-1, 1].
+ * fp32 sums; inputs in [-1, 1], and one case with q, k in [-4, 4] where the
+ * softmax is nearly one-hot and the running max rises many times.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gs-test.h"
 #include "ref/gs-ref.h"
 
 static void
-check(gs_context *ctx, int64_t b, int64_t lq, int64_t lk, int heads, int64_t d, bool causal, uint64_t seed)
+check_range(gs_context *ctx, int64_t b, int64_t lq, int64_t lk, int heads, int64_t d, bool causal, uint64_t seed,
+            float range)
 {
     int64_t w = heads * d;
     size_t nq = (size_t)(b * lq * w), nk = (size_t)(b * lk * w);
-    float *q = gs_test_random_new(nq, seed, -1, 1), *k = gs_test_random_new(nk, seed + 1, -1, 1);
+    float *q = gs_test_random_new(nq, seed, -range, range), *k = gs_test_random_new(nk, seed + 1, -range, range);
     float *v = gs_test_random_new(nk, seed + 2, -1, 1), *want = malloc(nq * sizeof *want);
     ref_attention(want, q, k, v, b, lq, lk, heads, d, causal);
     int64_t qs[3] = { b, lq, w }, ks[3] = { b, lk, w };
@@ -21,8 +23,8 @@ check(gs_context *ctx, int64_t b, int64_t lq, int64_t lk, int heads, int64_t d, 
     GS_CHECK_OK(ctx, gs_stream_submit(s));
     float *got = gs_test_download(tout);
     char what[128];
-    snprintf(what, sizeof what, "attention b%lld q%lld k%lld %d heads of %lld%s", (long long)b, (long long)lq,
-             (long long)lk, heads, (long long)d, causal ? " causal" : "");
+    snprintf(what, sizeof what, "attention b%lld q%lld k%lld %d heads of %lld%s (q, k in ±%g)", (long long)b,
+             (long long)lq, (long long)lk, heads, (long long)d, causal ? " causal" : "", range);
     gs_test_close(what, got, want, nq, 2e-5f, 1e-4f);
     gs_stream_free(s);
     gs_tensor_free(tq);
@@ -34,6 +36,12 @@ check(gs_context *ctx, int64_t b, int64_t lq, int64_t lk, int heads, int64_t d, 
     free(v);
     free(want);
     free(got);
+}
+
+static void
+check(gs_context *ctx, int64_t b, int64_t lq, int64_t lk, int heads, int64_t d, bool causal, uint64_t seed)
+{
+    check_range(ctx, b, lq, lk, heads, d, causal, seed, 1);
 }
 
 int
@@ -52,6 +60,9 @@ main(void)
     check(ctx, 1, 64, 1024, 1, 64, false, 8);
     check(ctx, 1, 64, 1024, 1, 32, false, 9);
     check(ctx, 1, 1024, 1024, 1, 64, false, 10);
+    check(ctx, 1, 30, 45, 2, 16, true, 13);    /* causal with more keys than queries */
+    check(ctx, 2, 9, 13, 2, 6, false, 14);     /* head dim not a multiple of 4: direct kernel on CPUs */
+    check_range(ctx, 1, 40, 300, 1, 32, false, 15, 4); /* scores up to ±90: the running max keeps rising */
 
     int64_t qs[3] = { 1, 4, 12 }, ks[3] = { 1, 5, 8 };
     gs_tensor *q = gs_test_tensor(ctx, 3, qs, NULL), *k = gs_test_tensor(ctx, 3, ks, NULL);
