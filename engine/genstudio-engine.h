@@ -258,6 +258,7 @@ gs_status gs_op_attention(gs_stream *s, gs_tensor *out, const gs_tensor *q, cons
 gs_status gs_op_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_silu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_geglu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+gs_status gs_op_exp(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 
 /* Concatenation along `dim`; all other dims equal. */
 gs_status gs_op_concat(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b, int dim);
@@ -287,6 +288,19 @@ gs_status gs_op_timestep_embedding(gs_stream *s, gs_tensor *out, const gs_tensor
 gs_status gs_op_rfft(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_irfft(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 
+/* STFT framing as torch.stft(center=True, pad_mode="reflect") with a
+ * periodic Hann window of n: signal [len] → frames [T, n], T = len/hop + 1
+ * (len > n/2). Overlap-add is its inverse as torch.istft: frames [T, n] →
+ * signal [hop·(T−1)], each sample divided by the squared windows summed
+ * over the frames that cover it. */
+gs_status gs_op_stft_frames(gs_stream *s, gs_tensor *frames, const gs_tensor *signal, int hop);
+gs_status gs_op_overlap_add(gs_stream *s, gs_tensor *signal, const gs_tensor *frames, int hop);
+/* One fast Griffin-Lim step (Perraudin et al. 2013) per bin: with
+ * p = max(magnitude, 0)·spectrum/|spectrum|, out = p + momentum·(p − prev)
+ * and prev = p. spectrum, out, prev [T, bins, 2]; magnitude [T, bins]. */
+gs_status gs_op_griffin_lim_project(gs_stream *s, gs_tensor *out, const gs_tensor *spectrum,
+                                    const gs_tensor *magnitude, gs_tensor *prev, float momentum);
+
 /* ---- random numbers ------------------------------------------------------ */
 
 /* Standard normal noise, counter-based and so reproducible anywhere:
@@ -294,6 +308,75 @@ gs_status gs_op_irfft(gs_stream *s, gs_tensor *out, const gs_tensor *x);
  * Box–Muller on consecutive pairs of its 32-bit outputs. Element i of
  * (seed, stream) is the same whatever the count or the order of calls. */
 void gs_normal_noise(uint64_t seed, uint32_t stream, uint64_t first, float *dst, size_t count);
+
+/* ---- speech front end (espeak-ng) ----------------------------------------- */
+
+/* One unit of a sentence: an IPA phoneme ("h", "oʊ", "ɹ") with its stress
+ * (0 none, 1 primary, 2 secondary), or a boundary: " " between words, ","
+ * for a clause pause, "." "?" "!" at the end of a sentence. */
+typedef struct {
+    char symbol[14];
+    uint8_t stress;
+} gs_phone;
+
+typedef struct gs_phonemizer gs_phonemizer;
+
+/* `lang` is an espeak-ng voice name ("en-us", "de", "fr"…); NULL means
+ * "en-us". An unknown language fails with GS_ERR_INVALID_ARGUMENT. */
+gs_status gs_phonemizer_new(const char *lang, gs_phonemizer **out, char **error);
+void gs_phonemizer_free(gs_phonemizer *ph);
+/* Phonemes of the next sentence of *text, which advances past it (NULL at
+ * the end). A sentence may come back empty (only punctuation). Invalid
+ * UTF-8 fails with GS_ERR_INVALID_ARGUMENT. Free the phones with
+ * gs_phones_free. */
+gs_status gs_phonemizer_next_sentence(gs_phonemizer *ph, const char **text, gs_phone **phones, int *count,
+                                      char **error);
+void gs_phones_free(gs_phone *phones);
+
+/* ---- text → speech ----------------------------------------------------- */
+
+typedef struct gs_speech gs_speech;
+
+typedef enum {
+    GS_VOCODER_GRIFFIN_LIM = 0, /* phase by iterative STFT projection, no training needed */
+    GS_VOCODER_NEURAL,          /* the model's trained vocoder, when the file has one */
+} gs_vocoder;
+
+typedef struct {
+    const char *voice;         /* a speaker of the model ("slt"…); NULL = the first */
+    const char *lang;          /* espeak-ng language; NULL = "en-us" */
+    float rate;                /* speaking rate, 1 = as trained */
+    float pitch;               /* shift in semitones */
+    gs_vocoder vocoder;
+    int griffin_lim_iterations;
+} gs_speech_params;
+
+gs_speech_params gs_speech_default_params(void);
+
+/* One sentence of audio, as soon as it is ready: mono float samples at
+ * gs_speech_sample_rate(), its log-mel spectrogram ([mel_bins, mel_frames],
+ * row-major), and the fraction of the text done. Return false to cancel. */
+typedef struct {
+    const float *samples;
+    size_t sample_count;
+    const float *mel;
+    int mel_bins, mel_frames;
+    double progress;
+} gs_speech_chunk;
+typedef bool (*gs_speech_callback)(const gs_speech_chunk *chunk, void *user_data);
+
+gs_status gs_speech_load(gs_context *ctx, const char *path, gs_speech **out);
+void gs_speech_free(gs_speech *m);
+int gs_speech_sample_rate(const gs_speech *m);
+int gs_speech_voice_count(const gs_speech *m);
+const char *gs_speech_voice_name(const gs_speech *m, int index);
+bool gs_speech_has_neural_vocoder(const gs_speech *m);
+/* Speaks `text` sentence by sentence (memory stays bounded by one
+ * sentence). Empty text, invalid UTF-8, an unknown voice or language fail
+ * with GS_ERR_INVALID_ARGUMENT; a false from the callback gives
+ * GS_ERR_CANCELLED. */
+gs_status gs_speech_synthesize(gs_speech *m, const char *text, const gs_speech_params *params,
+                               gs_speech_callback callback, void *user_data);
 
 /* ---- text → image diffusion ------------------------------------------------ */
 

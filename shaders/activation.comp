@@ -1,5 +1,5 @@
 #version 450
-// Elementwise activations: exact (erf) GELU, SiLU, and GEGLU (a·gelu(g) with
+// Elementwise activations: exact (erf) GELU, SiLU, exp, and GEGLU (a·gelu(g) with
 // a and g the two halves of each row of 2·half values).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
@@ -37,6 +37,8 @@ void main()
 #elif defined(OP_SILU)
     float x = p.x.v[i];
     p.dst.v[i] = x / (1.0 + exp(-x));
+#elif defined(OP_EXP)
+    p.dst.v[i] = exp(p.x.v[i]);
 #elif defined(OP_GEGLU)
     uint row = i / p.half_len, col = i % p.half_len;
     uint base = row * 2 * p.half_len;

@@ -13,6 +13,7 @@ static const struct {
 } targets[] = {
     { "ops", gs_cli_bench_ops, "matmul, conv2d and attention GFLOP/s against OpenBLAS sgemm" },
     { "image", gs_cli_bench_image, "seconds per image, GFLOP per UNet call, prompt adherence" },
+    { "speech", gs_cli_bench_speech, "real-time factor per vocoder, word error rates against flite and espeak-ng" },
 };
 
 static void

@@ -15,6 +15,7 @@ typedef struct {
 static const command commands[] = {
     { "info", gs_cli_info, "list Vulkan devices and the one GenStudio uses" },
     { "image", gs_cli_image, "generate an image from a text prompt" },
+    { "speak", gs_cli_speak, "say a text, to a file or the speakers" },
     { "bench", gs_cli_bench, "measure speed against a reference measured in the same run" },
 };
 

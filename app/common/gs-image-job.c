@@ -13,18 +13,24 @@ gs_set_engine_error(GError **error, gs_context *ctx, gs_status status, const cha
 }
 
 char *
-gs_default_model_path(void)
+gs_shipped_model_path(const char *file_name)
 {
     const char *dirs[] = { g_getenv("GENSTUDIO_MODEL_DIR"), GS_SOURCE_MODEL_DIR, GS_INSTALLED_MODEL_DIR };
     for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
         if (!dirs[i] || !*dirs[i])
             continue;
-        char *path = g_build_filename(dirs[i], "emoji32.safetensors", NULL);
+        char *path = g_build_filename(dirs[i], file_name, NULL);
         if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
             return path;
         g_free(path);
     }
-    return g_build_filename(GS_INSTALLED_MODEL_DIR, "emoji32.safetensors", NULL);
+    return g_build_filename(GS_INSTALLED_MODEL_DIR, file_name, NULL);
+}
+
+char *
+gs_default_model_path(void)
+{
+    return gs_shipped_model_path("emoji32.safetensors");
 }
 
 gs_context *

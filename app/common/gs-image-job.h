@@ -14,8 +14,11 @@ GQuark gs_engine_error_quark(void);
 /* Turns a failed engine status into a GError carrying the engine's message. */
 void gs_set_engine_error(GError **error, gs_context *ctx, gs_status status, const char *what);
 
-/* The default model shipped with GenStudio: $GENSTUDIO_MODEL_DIR, then the
- * source tree (uninstalled runs), then the installed data directory. */
+/* A model shipped with GenStudio ("emoji32.safetensors"): in
+ * $GENSTUDIO_MODEL_DIR, then the source tree (uninstalled runs), then the
+ * installed data directory. */
+char *gs_shipped_model_path(const char *file_name);
+/* The default image model. */
 char *gs_default_model_path(void);
 
 gs_context *gs_open_engine(GError **error);

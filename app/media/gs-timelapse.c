@@ -6,25 +6,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "gs-gst-bus.h"
 #include "gs-timelapse.h"
-
-/* The one bus handler: waits for the end, turning an error message into a
- * GError that carries GStreamer's debug string too. */
-static gboolean
-wait_for_eos(GstElement *pipeline, GError **error)
-{
-    g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
-    g_autoptr(GstMessage) msg =
-        gst_bus_timed_pop_filtered(bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-    if (msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
-        g_autoptr(GError) gst_error = NULL;
-        g_autofree char *debug = NULL;
-        gst_message_parse_error(msg, &gst_error, &debug);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s (%s)", gst_error->message, debug ? debug : "no details");
-        return FALSE;
-    }
-    return TRUE;
-}
 
 gboolean
 gs_timelapse_write(const char *path, GPtrArray *frames, int width, int height, int fps, GError **error)
@@ -53,7 +36,7 @@ gs_timelapse_write(const char *path, GPtrArray *frames, int width, int height, i
         gst_app_src_push_buffer(GST_APP_SRC(src), buffer);
     }
     gst_app_src_end_of_stream(GST_APP_SRC(src));
-    gboolean ok = wait_for_eos(pipeline, error);
+    gboolean ok = gs_gst_wait_for_eos(pipeline, GST_CLOCK_TIME_NONE, error) == GST_MESSAGE_EOS;
     gst_element_set_state(pipeline, GST_STATE_NULL);
     int fd = ok ? open(tmp, O_RDONLY) : -1;
     if (fd >= 0) { /* filesink does not sync: do it before the rename */

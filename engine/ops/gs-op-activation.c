@@ -1,7 +1,8 @@
-/* GELU, SiLU and GEGLU.
+/* GELU, SiLU, exp and GEGLU.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "vk/gs-vk-private.h"
 
+#include "exp.spv.h"
 #include "gelu.spv.h"
 #include "geglu.spv.h"
 #include "silu.spv.h"
@@ -51,4 +52,10 @@ gs_status
 gs_op_geglu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
 {
     return activation(s, GS_KERNEL(geglu), "geglu", out, x, true);
+}
+
+gs_status
+gs_op_exp(gs_stream *s, gs_tensor *out, const gs_tensor *x)
+{
+    return activation(s, GS_KERNEL(exp), "exp", out, x, false);
 }

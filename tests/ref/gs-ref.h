@@ -45,3 +45,12 @@ void ref_conv_transpose1d(float *out, const float *x, const float *w, const floa
 /* Naive DFT of real rows: x [b,n] → out [b,n/2+1,2]; and its inverse (÷n). */
 void ref_rdft(float *out, const float *x, int64_t b, int64_t n);
 void ref_irdft(float *out, const float *spectrum, int64_t b, int64_t n);
+
+/* torch.stft(center=True, reflect) framing with a periodic Hann window, its
+ * overlap-add inverse, and one fast Griffin-Lim projection (see
+ * gs_op_griffin_lim_project). */
+void ref_stft_frames(float *frames, const float *signal, int64_t len, int64_t n, int hop);
+void ref_overlap_add(float *signal, const float *frames, int64_t t, int64_t n, int hop);
+void ref_griffin_lim_project(float *out, float *prev, const float *spectrum, const float *magnitude, int64_t bins,
+                             float momentum);
+void ref_exp(float *out, const float *x, int64_t n);

@@ -1,0 +1,233 @@
+/* Text → speech: espeak-ng phonemes for each sentence, the acoustic model,
+ * then a vocoder; each sentence's audio goes to the caller as soon as it is
+ * ready, so any length of text runs in the memory of one sentence.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gs-speech-private.h"
+
+#define START_SYMBOL "^"
+#define UNKNOWN_ID 0
+
+gs_speech_params
+gs_speech_default_params(void)
+{
+    return (gs_speech_params){ .voice = NULL, .lang = "en-us", .rate = 1.0f, .pitch = 0.0f,
+                               .vocoder = GS_VOCODER_GRIFFIN_LIM, .griffin_lim_iterations = 32 };
+}
+
+static int
+json_int(JsonObject *o, const char *key, int fallback)
+{
+    return json_object_has_member(o, key) ? (int)json_object_get_int_member(o, key) : fallback;
+}
+
+static gs_status
+parse_config(gs_speech *m, const char *path)
+{
+    const char *text = gs_safetensors_metadata(m->file, "genstudio.speech_config");
+    const char *phones = gs_safetensors_metadata(m->file, "genstudio.phones");
+    const char *speakers = gs_safetensors_metadata(m->file, "genstudio.speakers");
+    if (!text || !phones || !speakers)
+        return gs_fail(m->ctx, GS_ERR_FORMAT, "%s is not a GenStudio speech model (no genstudio.speech_config, "
+                       "genstudio.phones or genstudio.speakers metadata)", path);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    if (!json_parser_load_from_data(parser, text, -1, NULL) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+        return gs_fail(m->ctx, GS_ERR_FORMAT, "%s: genstudio.speech_config is not a JSON object", path);
+    JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+    gs_speech_config *c = &m->cfg;
+    c->channels = json_int(o, "channels", 0);
+    c->encoder_layers = json_int(o, "encoder_layers", 0);
+    c->kernel = json_int(o, "kernel", 0);
+    c->mel_bins = json_int(o, "mel_bins", 80);
+    c->sample_rate = json_int(o, "sample_rate", 22050);
+    c->n_fft = json_int(o, "n_fft", 1024);
+    c->hop = json_int(o, "hop", 256);
+    c->layer_norm_eps = 1e-5f;
+    JsonArray *dilations = json_object_has_member(o, "decoder_dilations")
+                               ? json_object_get_array_member(o, "decoder_dilations") : NULL;
+    c->decoder_layers = dilations ? (int)json_array_get_length(dilations) : 0;
+    bool ok = c->channels > 0 && c->channels <= 4096 && c->encoder_layers > 0 && c->encoder_layers <= 64 &&
+              c->kernel > 0 && c->kernel % 2 == 1 && c->decoder_layers > 0 &&
+              c->decoder_layers <= (int)G_N_ELEMENTS(c->decoder_dilations) && c->mel_bins > 0 &&
+              c->hop > 0 && c->hop <= c->n_fft && (c->n_fft == 256 || c->n_fft == 512 || c->n_fft == 1024 ||
+                                                   c->n_fft == 2048);
+    for (int i = 0; ok && i < c->decoder_layers; i++) {
+        c->decoder_dilations[i] = (int)json_array_get_int_element(dilations, (guint)i);
+        ok = c->decoder_dilations[i] > 0 && c->decoder_dilations[i] <= 64;
+    }
+    if (!ok)
+        return gs_fail(m->ctx, GS_ERR_FORMAT, "%s: genstudio.speech_config has missing or impossible values", path);
+
+    m->phones = g_strsplit(phones, "\n", -1);
+    m->speakers = g_strsplit(speakers, "\n", -1);
+    if (g_strv_length(m->phones) < 2 || g_strv_length(m->speakers) < 1)
+        return gs_fail(m->ctx, GS_ERR_FORMAT, "%s: empty phoneme or speaker list", path);
+    m->phone_ids = g_hash_table_new(g_str_hash, g_str_equal);
+    for (int i = 0; m->phones[i]; i++)
+        g_hash_table_insert(m->phone_ids, m->phones[i], GINT_TO_POINTER(i + 1));
+    return GS_OK;
+}
+
+gs_status
+gs_speech_load(gs_context *ctx, const char *path, gs_speech **out)
+{
+    *out = NULL;
+    gs_speech *m = g_new0(gs_speech, 1);
+    m->ctx = ctx;
+    char *error = NULL;
+    gs_status st = gs_safetensors_open(path, &m->file, &error);
+    if (st != GS_OK) {
+        gs_fail(ctx, st, "%s", error ? error : "cannot open the speech model");
+        free(error);
+        g_free(m);
+        return st;
+    }
+    st = parse_config(m, path);
+    if (st == GS_OK) {
+        m->weights = gs_weights_new(ctx, m->file);
+        m->stream = gs_stream_new(ctx);
+        if (!m->stream)
+            st = GS_ERR_OUT_OF_MEMORY;
+    }
+    if (st != GS_OK) {
+        gs_speech_free(m);
+        return st;
+    }
+    *out = m;
+    return GS_OK;
+}
+
+void
+gs_speech_free(gs_speech *m)
+{
+    if (!m)
+        return;
+    gs_stream_free(m->stream);
+    gs_weights_free(m->weights);
+    g_clear_pointer(&m->phone_ids, g_hash_table_destroy);
+    g_strfreev(m->phones);
+    g_strfreev(m->speakers);
+    gs_safetensors_close(m->file);
+    g_free(m);
+}
+
+int gs_speech_sample_rate(const gs_speech *m) { return m->cfg.sample_rate; }
+int gs_speech_voice_count(const gs_speech *m) { return (int)g_strv_length(m->speakers); }
+bool gs_speech_has_neural_vocoder(const gs_speech *m) { return false; }
+
+const char *
+gs_speech_voice_name(const gs_speech *m, int index)
+{
+    return index >= 0 && index < gs_speech_voice_count(m) ? m->speakers[index] : NULL;
+}
+
+/* The model knows the phonemes of its teacher language; another language's
+ * phoneme speaks as the nearest one it knows: without length marks or
+ * diacritics, else its first letter, else silence-like <unk>. */
+static int
+phone_id(const gs_speech *m, const char *symbol)
+{
+    gpointer id = g_hash_table_lookup(m->phone_ids, symbol);
+    if (id)
+        return GPOINTER_TO_INT(id) - 1;
+    GString *base = g_string_new(NULL);
+    for (const char *p = symbol; *p; p = g_utf8_next_char(p)) {
+        gunichar ch = g_utf8_get_char(p);
+        GUnicodeType type = g_unichar_type(ch);
+        if (ch != 0x02D0 /* ː */ && type != G_UNICODE_NON_SPACING_MARK && type != G_UNICODE_MODIFIER_LETTER)
+            g_string_append_unichar(base, ch);
+    }
+    id = g_hash_table_lookup(m->phone_ids, base->str);
+    if (!id && base->len > 0) {
+        g_string_truncate(base, (gsize)(g_utf8_next_char(base->str) - base->str));
+        id = g_hash_table_lookup(m->phone_ids, base->str);
+    }
+    g_string_free(base, TRUE);
+    return id ? GPOINTER_TO_INT(id) - 1 : UNKNOWN_ID;
+}
+
+static int
+speaker_index(const gs_speech *m, const char *voice)
+{
+    if (!voice || !*voice)
+        return 0;
+    for (int i = 0; m->speakers[i]; i++)
+        if (strcmp(m->speakers[i], voice) == 0)
+            return i;
+    return -1;
+}
+
+static gs_status
+speak_sentence(gs_speech *m, const gs_phone *phones, int count, int speaker, const gs_speech_params *p,
+               double progress, gs_speech_callback callback, void *user_data)
+{
+    int32_t *ids = g_new(int32_t, count + 1), *stress = g_new(int32_t, count + 1);
+    ids[0] = phone_id(m, START_SYMBOL);
+    stress[0] = 0;
+    for (int i = 0; i < count; i++) {
+        ids[i + 1] = phone_id(m, phones[i].symbol);
+        stress[i + 1] = phones[i].stress <= 2 ? phones[i].stress : 0;
+    }
+    float *mel = NULL, *samples = NULL;
+    int frames = 0;
+    size_t sample_count = 0;
+    gs_status st = gs_acoustic_forward(m, ids, stress, count + 1, speaker, p->rate, p->pitch, &mel, &frames);
+    if (st == GS_OK)
+        st = gs_griffin_lim(m, mel, frames, p->griffin_lim_iterations, &samples, &sample_count);
+    if (st == GS_OK) {
+        gs_speech_chunk chunk = { samples, sample_count, mel, m->cfg.mel_bins, frames, progress };
+        if (!callback(&chunk, user_data))
+            st = gs_fail(m->ctx, GS_ERR_CANCELLED, "speech cancelled");
+    }
+    free(mel);
+    free(samples);
+    g_free(ids);
+    g_free(stress);
+    return st;
+}
+
+gs_status
+gs_speech_synthesize(gs_speech *m, const char *text, const gs_speech_params *params, gs_speech_callback callback,
+                     void *user_data)
+{
+    gs_speech_params p = params ? *params : gs_speech_default_params();
+    if (!text)
+        text = "";
+    int speaker = speaker_index(m, p.voice);
+    if (speaker < 0)
+        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "Unknown voice “%s”", p.voice);
+    if (!(p.rate >= 0.25f && p.rate <= 4.0f) || !(p.pitch >= -24.0f && p.pitch <= 24.0f))
+        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "The rate must lie in 0.25–4 and the pitch in ±24 semitones");
+    if (p.vocoder == GS_VOCODER_NEURAL && !gs_speech_has_neural_vocoder(m))
+        return gs_fail(m->ctx, GS_ERR_UNSUPPORTED, "This speech model has no neural vocoder; use Griffin-Lim");
+    if (p.griffin_lim_iterations < 1 || p.griffin_lim_iterations > 1000)
+        p.griffin_lim_iterations = gs_speech_default_params().griffin_lim_iterations;
+
+    gs_phonemizer *ph = NULL;
+    char *error = NULL;
+    gs_status st = gs_phonemizer_new(p.lang, &ph, &error);
+    size_t total = strlen(text);
+    int spoken = 0;
+    for (const char *rest = text; st == GS_OK && rest;) {
+        gs_phone *phones = NULL;
+        int count = 0;
+        st = gs_phonemizer_next_sentence(ph, &rest, &phones, &count, &error);
+        if (st == GS_OK && count > 0) {
+            double progress = rest ? (double)(rest - text) / (double)total : 1.0;
+            st = speak_sentence(m, phones, count, speaker, &p, progress, callback, user_data);
+            spoken++;
+        }
+        gs_phones_free(phones);
+    }
+    if (error) {
+        gs_fail(m->ctx, st, "%s", error);
+        free(error);
+    }
+    gs_phonemizer_free(ph);
+    if (st == GS_OK && spoken == 0)
+        st = gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "There is nothing to say: the text has no words");
+    return st;
+}

@@ -1,0 +1,119 @@
+/* STFT framing, overlap-add, the Griffin-Lim projection and exp against
+ * plain-C references, and frames → rfft → irfft → overlap-add as the
+ * identity (what Griffin-Lim relies on). Tolerances: framing and the
+ * projection are a few fp32 roundings (atol 1e-6, rtol 1e-5); overlap-add
+ * sums at most n/hop products (1e-5); the round trip adds the FFTs' 2e-6.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <glib.h>
+#include <string.h>
+
+#include "gs-test.h"
+#include "ref/gs-ref.h"
+
+static void
+check_stft(gs_context *ctx, int64_t len, int64_t n, int hop, uint64_t seed)
+{
+    int64_t t = len / hop + 1, bins = n / 2 + 1;
+    float *x = gs_test_random_new((size_t)len, seed, -1, 1);
+    float *want_frames = malloc((size_t)(t * n) * sizeof(float));
+    ref_stft_frames(want_frames, x, len, n, hop);
+    float *want_signal = malloc((size_t)(hop * (t - 1)) * sizeof(float));
+    ref_overlap_add(want_signal, want_frames, t, n, hop);
+
+    int64_t xs[1] = { len }, fs[2] = { t, n }, ss[3] = { t, bins, 2 }, os[1] = { hop * (t - 1) };
+    gs_tensor *tx = gs_test_tensor(ctx, 1, xs, x), *frames = gs_test_tensor(ctx, 2, fs, NULL);
+    gs_tensor *spectrum = gs_test_tensor(ctx, 3, ss, NULL), *back = gs_test_tensor(ctx, 2, fs, NULL);
+    gs_tensor *from_ref = gs_test_tensor(ctx, 2, fs, want_frames);
+    gs_tensor *ola = gs_test_tensor(ctx, 1, os, NULL), *roundtrip = gs_test_tensor(ctx, 1, os, NULL);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK_OK(ctx, gs_op_stft_frames(s, frames, tx, hop));
+    GS_CHECK_OK(ctx, gs_op_overlap_add(s, ola, from_ref, hop));
+    GS_CHECK_OK(ctx, gs_op_rfft(s, spectrum, frames));
+    GS_CHECK_OK(ctx, gs_op_irfft(s, back, spectrum));
+    GS_CHECK_OK(ctx, gs_op_overlap_add(s, roundtrip, back, hop));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    float *got_frames = gs_test_download(frames), *got_ola = gs_test_download(ola);
+    float *got_roundtrip = gs_test_download(roundtrip);
+    char what[80];
+    snprintf(what, sizeof what, "stft_frames len %lld n %lld hop %d", (long long)len, (long long)n, hop);
+    gs_test_close(what, got_frames, want_frames, (size_t)(t * n), 1e-6f, 1e-5f);
+    snprintf(what, sizeof what, "overlap_add T %lld n %lld hop %d", (long long)t, (long long)n, hop);
+    gs_test_close(what, got_ola, want_signal, (size_t)(hop * (t - 1)), 1e-5f, 1e-5f);
+    /* The first hop·(T−1) samples come back: istft(stft(x)) = x. */
+    snprintf(what, sizeof what, "istft(stft(x)) len %lld", (long long)len);
+    gs_test_close(what, got_roundtrip, x, (size_t)(hop * (t - 1)), 5e-6f, 0);
+
+    gs_stream_free(s);
+    gs_tensor *all[] = { tx, frames, spectrum, back, from_ref, ola, roundtrip };
+    for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+        gs_tensor_free(all[i]);
+    free(x), free(want_frames), free(want_signal), free(got_frames), free(got_ola), free(got_roundtrip);
+}
+
+static void
+check_projection(gs_context *ctx, int64_t t, int64_t bins, float momentum, uint64_t seed)
+{
+    size_t count = (size_t)(t * bins);
+    float *spec = gs_test_random_new(2 * count, seed, -2, 2), *mag = gs_test_random_new(count, seed + 1, -0.5f, 3);
+    float *prev = gs_test_random_new(2 * count, seed + 2, -1, 1), *want = malloc(2 * count * sizeof(float));
+    spec[0] = spec[1] = 0.0f; /* a zero bin takes the magnitude as a real value */
+    float *want_prev = g_memdup2(prev, 2 * count * sizeof(float));
+    ref_griffin_lim_project(want, want_prev, spec, mag, (int64_t)count, momentum);
+    int64_t cs[3] = { t, bins, 2 }, ms[2] = { t, bins };
+    gs_tensor *ts = gs_test_tensor(ctx, 3, cs, spec), *tm = gs_test_tensor(ctx, 2, ms, mag);
+    gs_tensor *tp = gs_test_tensor(ctx, 3, cs, prev), *out = gs_test_tensor(ctx, 3, cs, NULL);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK_OK(ctx, gs_op_griffin_lim_project(s, out, ts, tm, tp, momentum));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    float *got = gs_test_download(out), *got_prev = gs_test_download(tp);
+    gs_test_close("griffin_lim_project out", got, want, 2 * count, 1e-6f, 1e-5f);
+    gs_test_close("griffin_lim_project prev", got_prev, want_prev, 2 * count, 1e-6f, 1e-5f);
+
+    GS_CHECK(gs_op_griffin_lim_project(s, out, ts, tm, out, momentum) == GS_OK); /* shapes fine */
+    int64_t bad[3] = { t, bins + 1, 2 };
+    gs_tensor *wrong = gs_test_tensor(ctx, 3, bad, NULL);
+    GS_CHECK(gs_op_griffin_lim_project(s, wrong, ts, tm, tp, momentum) == GS_ERR_INVALID_ARGUMENT);
+    gs_stream_free(s);
+    gs_tensor_free(ts), gs_tensor_free(tm), gs_tensor_free(tp), gs_tensor_free(out), gs_tensor_free(wrong);
+    free(spec), free(mag), free(prev), free(want), g_free(want_prev), free(got), free(got_prev);
+}
+
+static void
+check_exp(gs_context *ctx)
+{
+    int64_t n = 5000;
+    float *x = gs_test_random_new((size_t)n, 9, -12, 3), *want = malloc((size_t)n * sizeof(float));
+    ref_exp(want, x, n);
+    gs_tensor *tx = gs_test_tensor(ctx, 1, &n, x), *out = gs_test_tensor(ctx, 1, &n, NULL);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK_OK(ctx, gs_op_exp(s, out, tx));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    float *got = gs_test_download(out);
+    gs_test_close("exp", got, want, (size_t)n, 0, 2e-6f);
+    gs_stream_free(s);
+    gs_tensor_free(tx), gs_tensor_free(out);
+    free(x), free(want), free(got);
+}
+
+int
+main(void)
+{
+    gs_context *ctx = gs_test_context();
+    check_stft(ctx, 4000, 1024, 256, 1);
+    check_stft(ctx, 1300, 512, 128, 2);
+    check_stft(ctx, 700, 256, 64, 3);
+    check_projection(ctx, 7, 513, 0.99f, 4);
+    check_projection(ctx, 3, 129, 0.0f, 5);
+    check_exp(ctx);
+
+    int64_t xs[1] = { 100 }, fs[2] = { 1, 1024 };
+    gs_tensor *x = gs_test_tensor(ctx, 1, xs, NULL), *f = gs_test_tensor(ctx, 2, fs, NULL);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK(gs_op_stft_frames(s, f, x, 256) == GS_ERR_INVALID_ARGUMENT);
+    GS_CHECK(strstr(gs_context_error(ctx), "n/2") != NULL);
+    gs_stream_free(s);
+    gs_tensor_free(x);
+    gs_tensor_free(f);
+    gs_context_free(ctx);
+    return gs_test_failures != 0;
+}

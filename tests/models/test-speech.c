@@ -1,0 +1,214 @@
+/* The speech model on the engine: the acoustic model against PyTorch
+ * (tools/speech/export_golden.py, same fp16 weights; only the summation
+ * order differs, so log-mel atol 2e-3 on values of order 1–10), the
+ * phonemizer's ids for the same sentence, Griffin-Lim convergence (the
+ * STFT magnitude of its audio against the target, by a plain-C DFT), and
+ * the public API's handling of bad input.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <string.h>
+
+#include "gs-test.h"
+#include "speech/gs-speech-private.h"
+
+static gs_context *ctx;
+static gs_speech *model;
+
+static float *
+golden_floats(gs_safetensors *golden, const char *name, int64_t *count)
+{
+    int i = gs_safetensors_find(golden, name);
+    if (i < 0 || gs_safetensors_dtype(golden, i) != GS_ST_F32) {
+        fprintf(stderr, "golden file lacks %s\n", name);
+        exit(1);
+    }
+    *count = gs_safetensors_numel(golden, i);
+    float *p = malloc((size_t)*count * sizeof *p);
+    memcpy(p, gs_safetensors_data(golden, i), (size_t)*count * sizeof *p);
+    return p;
+}
+
+/* The ids the synthesizer would build for the sentence, from espeak-ng. */
+static int
+hello_ids(int32_t *ids, int32_t *stress, int max)
+{
+    gs_phonemizer *ph;
+    GS_CHECK(gs_phonemizer_new("en-us", &ph, NULL) == GS_OK);
+    const char *text = "Hello from GenStudio.";
+    gs_phone *phones;
+    int count;
+    GS_CHECK(gs_phonemizer_next_sentence(ph, &text, &phones, &count, NULL) == GS_OK);
+    int n = 0;
+    ids[n] = GPOINTER_TO_INT(g_hash_table_lookup(model->phone_ids, "^")) - 1;
+    stress[n++] = 0;
+    for (int i = 0; i < count && n < max; i++, n++) {
+        ids[n] = GPOINTER_TO_INT(g_hash_table_lookup(model->phone_ids, phones[i].symbol)) - 1;
+        stress[n] = phones[i].stress;
+    }
+    gs_phones_free(phones);
+    gs_phonemizer_free(ph);
+    return n;
+}
+
+static float *
+test_golden(int *frames_out)
+{
+    char *error = NULL;
+    gs_safetensors *golden;
+    if (gs_safetensors_open(GS_SPEECH_GOLDEN_PATH, &golden, &error) != GS_OK) {
+        fprintf(stderr, "%s\n", error);
+        exit(1);
+    }
+    int64_t n, mel_count, dummy;
+    float *fids = golden_floats(golden, "ids", &n), *fstress = golden_floats(golden, "stress", &dummy);
+    float *want_mel = golden_floats(golden, "mel", &mel_count);
+    int32_t ids[64], stress[64], espeak_ids[64], espeak_stress[64];
+    for (int64_t i = 0; i < n; i++) {
+        ids[i] = (int32_t)fids[i];
+        stress[i] = (int32_t)fstress[i];
+    }
+    int espeak_count = hello_ids(espeak_ids, espeak_stress, 64);
+    GS_CHECK(espeak_count == n);
+    GS_CHECK(memcmp(espeak_ids, ids, (size_t)n * sizeof *ids) == 0);
+    GS_CHECK(memcmp(espeak_stress, stress, (size_t)n * sizeof *stress) == 0);
+
+    float *mel = NULL;
+    int frames = 0;
+    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, 1.0f, 0.0f, &mel, &frames));
+    GS_CHECK(frames * model->cfg.mel_bins == mel_count);
+    if (frames * model->cfg.mel_bins == mel_count)
+        gs_test_close("acoustic model log-mel vs PyTorch", mel, want_mel, (size_t)mel_count, 2e-3f, 0);
+
+    /* Rate 2 halves the frames (to rounding); the pitch shift changes the mel. */
+    float *fast = NULL, *high = NULL;
+    int fast_frames = 0, high_frames = 0;
+    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, 2.0f, 0.0f, &fast, &fast_frames));
+    GS_CHECK(abs(2 * fast_frames - frames) <= (int)n);
+    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, 1.0f, 5.0f, &high, &high_frames));
+    GS_CHECK(high_frames == frames);
+    double diff = 0;
+    for (int64_t i = 0; i < mel_count && high_frames == frames; i++)
+        diff += fabs(high[i] - mel[i]);
+    GS_CHECK(diff / (double)mel_count > 0.01);
+    free(fast), free(high), free(fids), free(fstress), free(want_mel);
+    gs_safetensors_close(golden);
+    *frames_out = frames;
+    return mel;
+}
+
+/* ‖ |STFT(x)| − M ‖ / ‖M‖ with a naive DFT in double precision. */
+static double
+spectral_error(const float *x, size_t len, const float *magnitude, int frames)
+{
+    int n = model->cfg.n_fft, hop = model->cfg.hop, bins = n / 2 + 1;
+    double num = 0, den = 0;
+    double *frame = malloc((size_t)n * sizeof *frame);
+    for (int t = 0; t < frames; t++) {
+        for (int j = 0; j < n; j++) {
+            long idx = (long)t * hop + j - n / 2;
+            idx = idx < 0 ? -idx : idx;
+            idx = idx >= (long)len ? 2 * ((long)len - 1) - idx : idx;
+            frame[j] = idx >= 0 ? x[idx] * (0.5 - 0.5 * cos(2 * M_PI * j / n)) : 0.0;
+        }
+        for (int k = 0; k < bins; k++) {
+            double re = 0, im = 0;
+            for (int j = 0; j < n; j++) {
+                re += frame[j] * cos(2 * M_PI * k * j / n);
+                im -= frame[j] * sin(2 * M_PI * k * j / n);
+            }
+            double want = magnitude[(size_t)t * bins + k];
+            num += pow(hypot(re, im) - want, 2);
+            den += want * want;
+        }
+    }
+    free(frame);
+    return sqrt(num / den);
+}
+
+/* The target magnitude: pinv · exp(mel), clamped at 0, as the engine forms it. */
+static float *
+target_magnitude(const float *mel, int frames)
+{
+    int bins = model->cfg.n_fft / 2 + 1, mels = model->cfg.mel_bins;
+    int index = gs_safetensors_find(model->file, "audio.mel_pinv");
+    float *pinv = malloc((size_t)(mels * bins) * sizeof *pinv), *mag = calloc((size_t)frames * bins, sizeof *mag);
+    GS_CHECK(gs_safetensors_read(model->file, index, pinv) == GS_OK);
+    for (int t = 0; t < frames; t++)
+        for (int k = 0; k < bins; k++) {
+            double sum = 0;
+            for (int m = 0; m < mels; m++)
+                sum += exp(mel[(size_t)m * frames + t]) * pinv[(size_t)m * bins + k];
+            mag[(size_t)t * bins + k] = (float)fmax(sum, 0.0);
+        }
+    free(pinv);
+    return mag;
+}
+
+static void
+test_griffin_lim(const float *mel, int frames)
+{
+    float *mag = target_magnitude(mel, frames);
+    float *few = NULL, *many = NULL;
+    size_t few_count = 0, many_count = 0;
+    GS_CHECK_OK(ctx, gs_griffin_lim(model, mel, frames, 1, &few, &few_count));
+    GS_CHECK_OK(ctx, gs_griffin_lim(model, mel, frames, 32, &many, &many_count));
+    GS_CHECK(many_count == (size_t)model->cfg.hop * (frames - 1));
+    double e1 = spectral_error(few, few_count, mag, frames), e32 = spectral_error(many, many_count, mag, frames);
+    printf("griffin-lim spectral error: 1 iteration %.3f, 32 iterations %.3f\n", e1, e32);
+    GS_CHECK(e32 < 0.6 * e1);
+    GS_CHECK(e32 < 0.35);
+    free(mag), free(few), free(many);
+}
+
+static bool
+count_chunks(const gs_speech_chunk *chunk, void *user_data)
+{
+    int *chunks = user_data;
+    GS_CHECK(chunk->sample_count > 0 && chunk->mel_frames > 1 && chunk->progress > 0 && chunk->progress <= 1.0);
+    (*chunks)++;
+    return *chunks < 2; /* cancels at the second sentence */
+}
+
+static void
+test_api(void)
+{
+    gs_speech_params p = gs_speech_default_params();
+    int chunks = 0;
+    GS_CHECK(gs_speech_synthesize(model, "One. Two. Three.", &p, count_chunks, &chunks) == GS_ERR_CANCELLED);
+    GS_CHECK(chunks == 2);
+    GS_CHECK(gs_speech_synthesize(model, "  ", &p, count_chunks, &chunks) == GS_ERR_INVALID_ARGUMENT);
+    GS_CHECK(strstr(gs_context_error(ctx), "nothing to say") != NULL);
+    GS_CHECK(gs_speech_synthesize(model, "caf\xc3\x28", &p, count_chunks, &chunks) == GS_ERR_INVALID_ARGUMENT);
+    GS_CHECK(strstr(gs_context_error(ctx), "UTF-8") != NULL);
+    p.voice = "nobody";
+    GS_CHECK(gs_speech_synthesize(model, "Hi.", &p, count_chunks, &chunks) == GS_ERR_INVALID_ARGUMENT);
+    p = gs_speech_default_params();
+    p.lang = "xx-none";
+    GS_CHECK(gs_speech_synthesize(model, "Hi.", &p, count_chunks, &chunks) == GS_ERR_INVALID_ARGUMENT);
+    GS_CHECK(strstr(gs_context_error(ctx), "Unknown language") != NULL);
+    p = gs_speech_default_params();
+    p.rate = 100.0f;
+    GS_CHECK(gs_speech_synthesize(model, "Hi.", &p, count_chunks, &chunks) == GS_ERR_INVALID_ARGUMENT);
+
+    gs_speech *none = NULL;
+    GS_CHECK(gs_speech_load(ctx, GS_MODEL_PATH, &none) == GS_ERR_FORMAT); /* an image model */
+    GS_CHECK(none == NULL && strstr(gs_context_error(ctx), "not a GenStudio speech model") != NULL);
+}
+
+int
+main(void)
+{
+    ctx = gs_test_context();
+    GS_CHECK_OK(ctx, gs_speech_load(ctx, GS_SPEECH_MODEL_PATH, &model));
+    if (!model)
+        return 1;
+    int frames = 0;
+    float *mel = test_golden(&frames);
+    if (mel)
+        test_griffin_lim(mel, frames);
+    free(mel);
+    test_api();
+    gs_speech_free(model);
+    gs_context_free(ctx);
+    return gs_test_failures != 0;
+}
