@@ -271,6 +271,11 @@ gs_status gs_op_upsample_nearest2x(gs_stream *s, gs_tensor *out, const gs_tensor
  * Lo = (L + 2·padding − dilation·(K−1) − 1)/stride + 1. */
 gs_status gs_op_conv1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,
                        const gs_tensor *bias, int stride, int padding, int dilation);
+/* im2col for token-major sequences: x [N,L,C] → out [N,Lo,C·K] with
+ * out[n,t,c·K+k] = x[n, t + k·dilation − padding, c] (0 outside) and
+ * Lo = L + 2·padding − dilation·(K−1): a stride-1 conv1d is then one matmul
+ * with the weight [O,C,K] seen as [O,C·K]. */
+gs_status gs_op_unfold1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int kernel, int padding, int dilation);
 /* x [N,C,L], weight [C,O,K] (torch ConvTranspose1d layout), bias [O] or NULL;
  * out [N,O,(L−1)·stride − 2·padding + K]. */
 gs_status gs_op_conv_transpose1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,

@@ -147,16 +147,18 @@ gs_graph_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_te
 }
 
 gs_tensor *
-gs_graph_conv1d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int padding, int dilation)
+gs_graph_conv1d_tokens(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int kernel,
+                       int padding, int dilation)
 {
     if (g->status != GS_OK)
         return NULL;
-    int64_t k = gs_tensor_dim(w, 2);
-    int64_t shape[3] = { gs_tensor_dim(x, 0), gs_tensor_dim(w, 0),
-                         gs_tensor_dim(x, 2) + 2 * padding - dilation * (k - 1) };
-    gs_tensor *out = gs_graph_tensor(g, 3, shape);
-    g->flops += 2.0 * (double)(shape[0] * shape[1] * shape[2]) * (double)(gs_tensor_dim(x, 1) * k);
-    return out ? checked(g, gs_op_conv1d(g->stream, out, x, w, b, 1, padding, dilation), out) : NULL;
+    if (kernel == 1 && padding == 0)
+        return gs_graph_linear(g, x, w, b);
+    int64_t shape[3] = { gs_tensor_dim(x, 0), gs_tensor_dim(x, 1) + 2 * padding - (int64_t)dilation * (kernel - 1),
+                         gs_tensor_dim(x, 2) * kernel };
+    gs_tensor *columns = gs_graph_tensor(g, 3, shape);
+    columns = columns ? checked(g, gs_op_unfold1d(g->stream, columns, x, kernel, padding, dilation), columns) : NULL;
+    return columns ? gs_graph_linear(g, columns, w, b) : NULL;
 }
 
 gs_tensor *

@@ -34,9 +34,10 @@ void gs_graph_fail(gs_graph *g, gs_status status);
 gs_tensor *gs_graph_linear(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b);
 gs_tensor *gs_graph_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int stride,
                            int padding);
-/* Stride-1 conv1d: x [N,C,L], w [O,C,K]. */
-gs_tensor *gs_graph_conv1d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int padding,
-                           int dilation);
+/* Stride-1 conv1d on token-major x [N,L,C] → [N,Lo,O], as unfold + one
+ * matmul: w is the Conv1d weight as gs_weights_linear stores it ([C·K, O]). */
+gs_tensor *gs_graph_conv1d_tokens(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b,
+                                  int kernel, int padding, int dilation);
 gs_tensor *gs_graph_exp(gs_graph *g, const gs_tensor *x);
 gs_tensor *gs_graph_group_norm(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
                                int groups, float eps, bool silu);

@@ -34,16 +34,17 @@ gs_weights_free(gs_weights *w)
 
 typedef enum { AS_VECTOR, AS_MATRIX, AS_LINEAR } weight_kind;
 
-/* Uploads a [out, in] file tensor as [in, out]. */
+/* Uploads a [out, in…] file tensor (a Linear weight, or a Conv1d weight
+ * [out, in, K] whose trailing dims flatten) as [in…, out]. */
 static gs_tensor *
 load_transposed(gs_weights *w, const char *name, gs_dtype dtype)
 {
     int i = gs_safetensors_find(w->file, name);
-    if (i < 0 || gs_safetensors_ndim(w->file, i) != 2) {
-        gs_fail(w->ctx, GS_ERR_FORMAT, "the model has no 2-D tensor \"%s\"", name);
+    if (i < 0 || gs_safetensors_ndim(w->file, i) < 2 || gs_safetensors_dim(w->file, i, 0) == 0) {
+        gs_fail(w->ctx, GS_ERR_FORMAT, "the model has no matrix \"%s\"", name);
         return NULL;
     }
-    int64_t rows = gs_safetensors_dim(w->file, i, 0), cols = gs_safetensors_dim(w->file, i, 1);
+    int64_t rows = gs_safetensors_dim(w->file, i, 0), cols = gs_safetensors_numel(w->file, i) / rows;
     float *src = g_try_new(float, rows * cols), *dst = g_try_new(float, rows * cols);
     gs_tensor *t = NULL;
     if (!src || !dst) {

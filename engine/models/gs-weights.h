@@ -15,8 +15,9 @@ void gs_weights_free(gs_weights *w);
  * context's error names it, and the graph's status turns to failure. */
 const gs_tensor *gs_weights_matrix(gs_weights *w, gs_graph *g, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* A torch Linear weight [out, in], stored transposed as [in, out] so that
- * matmul reads it row-major (the fast path). */
+/* A torch Linear weight [out, in] (or Conv1d weight [out, in, K], seen as
+ * [out, in·K]), stored transposed as [in, out] so that matmul reads it
+ * row-major (the fast path). */
 const gs_tensor *gs_weights_linear(gs_weights *w, gs_graph *g, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const gs_tensor *gs_weights_vector(gs_weights *w, gs_graph *g, const char *fmt, ...)

@@ -1,4 +1,5 @@
-/* 1-D convolution (dilated) and transposed 1-D convolution.
+/* 1-D convolution (dilated), transposed 1-D convolution, and the unfold that
+ * turns a token-major stride-1 conv1d into a matmul.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "vk/gs-vk-private.h"
 
@@ -6,6 +7,7 @@
 #include "conv1d_f32.spv.h"
 #include "conv_transpose1d_f16.spv.h"
 #include "conv_transpose1d_f32.spv.h"
+#include "unfold1d.spv.h"
 
 #define WORKGROUP 64
 
@@ -67,4 +69,33 @@ gs_op_conv_transpose1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const g
                        const gs_tensor *bias, int stride, int padding)
 {
     return conv1d(s, true, out, x, weight, bias, stride, padding, 1);
+}
+
+typedef struct {
+    VkDeviceAddress dst, x;
+    uint32_t count, l, c, k, lo, pad, dilation;
+} unfold_push;
+
+gs_status
+gs_op_unfold1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int kernel, int padding, int dilation)
+{
+    gs_context *ctx = gs_stream_context(s);
+    gs_status st;
+    if ((st = gs_check_dtype(ctx, "unfold1d", out, GS_F32)) || (st = gs_check_dtype(ctx, "unfold1d", x, GS_F32)))
+        return st;
+    if (x->ndim != 3 || out->ndim != 3 || kernel < 1 || padding < 0 || dilation < 1)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "unfold1d: x must be [N, L, C] and out [N, Lo, C·K]");
+    int64_t n = x->shape[0], l = x->shape[1], c = x->shape[2];
+    int64_t lo = l + 2 * padding - (int64_t)dilation * (kernel - 1);
+    if (lo < 1 || out->shape[0] != n || out->shape[1] != lo || out->shape[2] != c * kernel)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "unfold1d: out must be [%lld, %lld, %lld]", (long long)n,
+                       (long long)lo, (long long)(c * kernel));
+    unfold_push push = { gs_tensor_address(out), gs_tensor_address(x), (uint32_t)gs_tensor_numel(out),
+                         (uint32_t)l, (uint32_t)c, (uint32_t)kernel, (uint32_t)lo, (uint32_t)padding,
+                         (uint32_t)dilation };
+    gs_kernel k = GS_KERNEL(unfold1d);
+    k.spec[0] = WORKGROUP;
+    k.spec_count = 1;
+    gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
+    return gs_stream_dispatch_1d(s, &k, &push, sizeof push, bindings, 2, gs_tensor_numel(out), WORKGROUP);
 }

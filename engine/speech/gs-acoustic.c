@@ -1,8 +1,10 @@
 /* The acoustic model (tools/speech/model.py is the reference): phoneme,
  * stress and speaker embeddings → convolution encoder → durations, pitch and
  * energy → length regulation → dilated convolution decoder → log-mel.
+ * Activations are token-major ([1, length, channels]) so that every
+ * convolution is an unfold and one matmul and LayerNorm needs no transpose.
  * Embedding lookups and the length regulation are copies done on the host
- * between two submits; every numeric step runs on the device.
+ * between submits; every numeric step runs on the device.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <stdio.h>
@@ -11,7 +13,7 @@
 
 #include "gs-speech-private.h"
 
-#define MAT(...) gs_weights_matrix(m->weights, g, __VA_ARGS__)
+#define LIN(...) gs_weights_linear(m->weights, g, __VA_ARGS__)
 #define VEC(...) gs_weights_vector(m->weights, g, __VA_ARGS__)
 
 /* Voiceless phonemes keep their (zero) pitch when the user shifts it. */
@@ -27,22 +29,20 @@ is_voiceless(const char *symbol)
     return false;
 }
 
-/* x + conv(GELU(LN(x))), LayerNorm over channels; or without the residual. */
-static gs_tensor *
-block(gs_speech *m, gs_graph *g, gs_tensor *x, const char *prefix, int kernel, int dilation, bool residual)
+gs_tensor *
+gs_speech_block(gs_speech *m, gs_graph *g, gs_tensor *x, const char *prefix, int kernel, int dilation,
+                bool residual)
 {
-    gs_tensor *h = gs_graph_layer_norm(g, gs_graph_transpose(g, x), VEC("%s.norm.weight", prefix),
-                                       VEC("%s.norm.bias", prefix), m->cfg.layer_norm_eps);
-    h = gs_graph_gelu(g, gs_graph_transpose(g, h));
-    h = gs_graph_conv1d(g, h, MAT("%s.conv.weight", prefix), VEC("%s.conv.bias", prefix),
-                        dilation * (kernel - 1) / 2, dilation);
+    gs_tensor *h = gs_graph_layer_norm(g, x, VEC("%s.norm.weight", prefix), VEC("%s.norm.bias", prefix),
+                                       m->cfg.layer_norm_eps);
+    h = gs_graph_conv1d_tokens(g, gs_graph_gelu(g, h), LIN("%s.conv.weight", prefix), VEC("%s.conv.bias", prefix),
+                               kernel, dilation * (kernel - 1) / 2, dilation);
     if (residual && h)
         gs_graph_add_into(g, h, x);
     return h;
 }
 
-/* Rows `ids` of a [rows, width] embedding added into dst [width, count]
- * (channels first, as the convolutions want). */
+/* Rows `ids` of a [rows, width] embedding added into dst [count, width]. */
 static bool
 add_embedding(gs_speech *m, const char *name, const int32_t *ids, int count, float *dst)
 {
@@ -58,7 +58,7 @@ add_embedding(gs_speech *m, const char *name, const int32_t *ids, int count, flo
     for (int i = 0; ok && i < count; i++) {
         ok = ids[i] >= 0 && ids[i] < rows;
         for (int c = 0; ok && c < width; c++)
-            dst[(size_t)c * count + i] += table[(size_t)ids[i] * width + c];
+            dst[(size_t)i * width + c] += table[(size_t)ids[i] * width + c];
     }
     free(table);
     if (!ok)
@@ -66,18 +66,18 @@ add_embedding(gs_speech *m, const char *name, const int32_t *ids, int count, flo
     return ok;
 }
 
-static gs_tensor *
-upload(gs_graph *g, const float *data, int64_t channels, int64_t length)
+gs_tensor *
+gs_speech_upload(gs_graph *g, const float *data, int64_t length, int64_t channels)
 {
-    int64_t shape[3] = { 1, channels, length };
+    int64_t shape[3] = { 1, length, channels };
     gs_tensor *t = gs_graph_tensor(g, 3, shape);
     if (t)
         gs_graph_fail(g, gs_tensor_upload(t, data, channels * length));
     return t;
 }
 
-/* Encoder and variance predictor: → hidden [C, count] (host) and the
- * variances [3, count] (host). */
+/* Encoder and variance predictor: → hidden [count, C] (host) and the
+ * variances [count, 3] (host). */
 static gs_status
 encode(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker, float *hidden,
        float *variance)
@@ -97,16 +97,16 @@ encode(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int s
     }
     gs_graph graph, *g = &graph;
     gs_graph_init(g, m->ctx, m->stream);
-    gs_tensor *x = upload(g, x0, c->channels, count);
+    gs_tensor *x = gs_speech_upload(g, x0, count, c->channels);
     free(x0);
     char name[64];
     for (int i = 0; i < c->encoder_layers; i++) {
         snprintf(name, sizeof name, "encoder.%d", i);
-        x = block(m, g, x, name, c->kernel, 1, true);
+        x = gs_speech_block(m, g, x, name, c->kernel, 1, true);
     }
-    gs_tensor *h = block(m, g, x, "variance.0", 3, 1, false);
-    h = block(m, g, h, "variance.1", 3, 1, false);
-    h = gs_graph_conv1d(g, h, MAT("variance_out.weight"), VEC("variance_out.bias"), 0, 1);
+    gs_tensor *h = gs_speech_block(m, g, x, "variance.0", 3, 1, false);
+    h = gs_speech_block(m, g, h, "variance.1", 3, 1, false);
+    h = gs_graph_linear(g, h, LIN("variance_out.weight"), VEC("variance_out.bias"));
     if (x)
         gs_graph_keep(g, x);
     if (h)
@@ -130,18 +130,20 @@ gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int
     *frames = 0;
     float *hidden = malloc((size_t)c->channels * count * sizeof *hidden);
     float *variance = malloc(3 * (size_t)count * sizeof *variance);
+    float *controls = malloc(2 * (size_t)count * sizeof *controls); /* [count, (pitch, energy)] */
     int *durations = malloc((size_t)count * sizeof *durations);
-    gs_status st = hidden && variance && durations ? encode(m, ids, stress, count, speaker, hidden, variance)
-                                                   : GS_ERR_OUT_OF_MEMORY;
+    gs_status st = hidden && variance && controls && durations
+                       ? encode(m, ids, stress, count, speaker, hidden, variance)
+                       : GS_ERR_OUT_OF_MEMORY;
     /* Durations from log(1 + frames), scaled by the rate; pitch shifted in
      * octaves where the phoneme is voiced. */
     int total = 0;
     for (int i = 0; st == GS_OK && i < count; i++) {
-        double d = (exp(variance[i]) - 1.0) / rate;
+        double d = (exp(variance[3 * i]) - 1.0) / rate;
         durations[i] = d > 0 ? (int)lround(d) : 0;
         total += durations[i];
-        if (!is_voiceless(m->phones[ids[i]]))
-            variance[count + i] += pitch / 12.0f;
+        controls[2 * i] = variance[3 * i + 1] + (is_voiceless(m->phones[ids[i]]) ? 0.0f : pitch / 12.0f);
+        controls[2 * i + 1] = variance[3 * i + 2];
     }
     if (st == GS_OK && total < 2)
         st = gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "nothing to say: the sentence has no duration");
@@ -151,9 +153,9 @@ gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int
     gs_graph_init(g, m->ctx, m->stream);
     gs_tensor *out = NULL;
     if (st == GS_OK) {
-        gs_tensor *x = upload(g, hidden, c->channels, count);
-        gs_graph_add_into(g, x, gs_graph_conv1d(g, upload(g, variance + count, 2, count),
-                                                MAT("variance_embed.weight"), VEC("variance_embed.bias"), 0, 1));
+        gs_tensor *x = gs_speech_upload(g, hidden, count, c->channels);
+        gs_graph_add_into(g, x, gs_graph_linear(g, gs_speech_upload(g, controls, count, 2),
+                                                LIN("variance_embed.weight"), VEC("variance_embed.bias")));
         if (x)
             gs_graph_keep(g, x);
         st = gs_graph_finish(g);
@@ -169,21 +171,21 @@ gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int
             speakers[t] = speaker;
         bool ok = frames_in && speakers && add_embedding(m, "speaker_embedding2.weight", speakers, total, frames_in);
         free(speakers);
-        for (int ch = 0, t = 0; ok && ch < c->channels; ch++, t = 0)
-            for (int i = 0; i < count; i++)
-                for (int r = 0; r < durations[i]; r++, t++)
-                    frames_in[(size_t)ch * total + t] += hidden[(size_t)ch * count + i];
+        for (int i = 0, t = 0; ok && i < count; i++)
+            for (int r = 0; r < durations[i]; r++, t++)
+                for (int ch = 0; ch < c->channels; ch++)
+                    frames_in[(size_t)t * c->channels + ch] += hidden[(size_t)i * c->channels + ch];
         st = ok ? GS_OK : GS_ERR_FORMAT;
     }
     if (st == GS_OK) {
         gs_graph_init(g, m->ctx, m->stream);
-        gs_tensor *y = upload(g, frames_in, c->channels, total);
+        gs_tensor *y = gs_speech_upload(g, frames_in, total, c->channels);
         char name[64];
         for (int i = 0; i < c->decoder_layers; i++) {
             snprintf(name, sizeof name, "decoder.%d", i);
-            y = block(m, g, y, name, c->kernel, c->decoder_dilations[i], true);
+            y = gs_speech_block(m, g, y, name, c->kernel, c->decoder_dilations[i], true);
         }
-        out = gs_graph_conv1d(g, y, MAT("mel_out.weight"), VEC("mel_out.bias"), 0, 1);
+        out = gs_graph_linear(g, y, LIN("mel_out.weight"), VEC("mel_out.bias"));
         if (out)
             gs_graph_keep(g, out);
         st = gs_graph_finish(g);
@@ -202,6 +204,7 @@ gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int
     free(frames_in);
     free(hidden);
     free(variance);
+    free(controls);
     free(durations);
     return st;
 }

@@ -14,6 +14,39 @@
 /* The starting phase is noise, seeded so that the same text gives the same audio. */
 #define PHASE_SEED 0x6a09e667u
 
+gs_tensor *
+gs_speech_istft(gs_graph *g, const gs_speech_config *c, const gs_tensor *spectrum, int frames)
+{
+    int64_t frame_shape[2] = { frames, c->n_fft }, sig_shape[1] = { (int64_t)c->hop * (frames - 1) };
+    gs_tensor *fr = gs_graph_tensor(g, 2, frame_shape), *signal = gs_graph_tensor(g, 1, sig_shape);
+    if (g->status == GS_OK)
+        gs_graph_fail(g, gs_op_irfft(g->stream, fr, spectrum));
+    if (g->status == GS_OK)
+        gs_graph_fail(g, gs_op_overlap_add(g->stream, signal, fr, c->hop));
+    return g->status == GS_OK ? signal : NULL;
+}
+
+gs_status
+gs_speech_download_signal(gs_graph *g, gs_tensor *signal, float **samples, size_t *count)
+{
+    if (signal)
+        gs_graph_keep(g, signal);
+    gs_status st = gs_graph_finish(g);
+    int64_t len = signal ? gs_tensor_dim(signal, 0) : 0;
+    if (st == GS_OK) {
+        *samples = malloc((size_t)len * sizeof **samples);
+        st = *samples ? gs_tensor_download(signal, *samples, len) : GS_ERR_OUT_OF_MEMORY;
+    }
+    gs_tensor_free(signal);
+    if (st != GS_OK) {
+        free(*samples);
+        *samples = NULL;
+        return st;
+    }
+    *count = (size_t)len;
+    return GS_OK;
+}
+
 gs_status
 gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float **samples, size_t *count)
 {
@@ -34,7 +67,7 @@ gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float
 
     gs_graph graph, *g = &graph;
     gs_graph_init(g, m->ctx, m->stream);
-    int64_t mel_shape[3] = { 1, c->mel_bins, t }, spec_shape[3] = { t, bins, 2 }, frame_shape[2] = { t, c->n_fft };
+    int64_t mel_shape[3] = { 1, t, c->mel_bins }, spec_shape[3] = { t, bins, 2 }, frame_shape[2] = { t, c->n_fft };
     int64_t mag_shape[2] = { t, bins }, sig_shape[1] = { len };
     gs_tensor *tmel = gs_graph_tensor(g, 3, mel_shape);
     gs_tensor *spectrum = gs_graph_tensor(g, 3, spec_shape), *prev = gs_graph_tensor(g, 3, spec_shape);
@@ -47,8 +80,8 @@ gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float
     }
     free(noise);
     free(zeros);
-    /* [1, 80, T] → [1, T, 80] → exp → · pinv [80, bins] = magnitude [T, bins] */
-    gs_tensor *linear = gs_graph_exp(g, gs_graph_transpose(g, tmel));
+    /* exp(log-mel) [1, T, 80] · pinv [80, bins] = magnitude [T, bins] */
+    gs_tensor *linear = gs_graph_exp(g, tmel);
     const gs_tensor *pinv = gs_weights_matrix(m->weights, g, "audio.mel_pinv");
     gs_tensor *magnitude = gs_graph_reshape(g, gs_graph_linear(g, linear, pinv, NULL), 2, mag_shape);
     gs_stream *s = m->stream;
@@ -61,23 +94,5 @@ gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float
         gs_graph_fail(g, gs_op_rfft(s, spectrum, fr));
         gs_graph_fail(g, gs_op_griffin_lim_project(s, x, spectrum, magnitude, prev, MOMENTUM));
     }
-    if (g->status == GS_OK) {
-        gs_graph_fail(g, gs_op_irfft(s, fr, x));
-        gs_graph_fail(g, gs_op_overlap_add(s, signal, fr, c->hop));
-    }
-    if (signal)
-        gs_graph_keep(g, signal);
-    gs_status st = gs_graph_finish(g);
-    if (st == GS_OK) {
-        *samples = malloc((size_t)len * sizeof **samples);
-        st = *samples ? gs_tensor_download(signal, *samples, len) : GS_ERR_OUT_OF_MEMORY;
-    }
-    gs_tensor_free(signal);
-    if (st != GS_OK) {
-        free(*samples);
-        *samples = NULL;
-        return st;
-    }
-    *count = (size_t)len;
-    return GS_OK;
+    return gs_speech_download_signal(g, gs_speech_istft(g, c, x, frames), samples, count);
 }

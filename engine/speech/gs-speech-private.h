@@ -13,6 +13,7 @@ typedef struct {
     int channels, encoder_layers, kernel, mel_bins;
     int decoder_layers, decoder_dilations[16];
     int sample_rate, n_fft, hop;
+    int vocoder_blocks, vocoder_kernel; /* 0 blocks: no neural vocoder in the file */
     float layer_norm_eps;
 } gs_speech_config;
 
@@ -27,12 +28,28 @@ struct gs_speech {
     GHashTable *phone_ids; /* symbol → id + 1 */
 };
 
-/* Phoneme ids, stresses and the speaker → log-mel [mel_bins, *frames],
- * malloc'd. `rate` divides the predicted durations; `pitch` (semitones)
+/* x + conv(GELU(LN(x))) with LayerNorm over channels, "same" padding; or
+ * without the residual. x [1, L, C] (token-major); weights under
+ * `prefix`.conv/.norm. */
+gs_tensor *gs_speech_block(gs_speech *m, gs_graph *g, gs_tensor *x, const char *prefix, int kernel, int dilation,
+                           bool residual);
+/* Host floats [length, channels] → a [1, length, channels] graph tensor. */
+gs_tensor *gs_speech_upload(gs_graph *g, const float *data, int64_t length, int64_t channels);
+
+/* Phoneme ids, stresses and the speaker → log-mel [*frames, mel_bins]
+ * (frame-major), malloc'd. `rate` divides the predicted durations; `pitch` (semitones)
  * shifts the predicted pitch of voiced phonemes. */
 gs_status gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
                               float rate, float pitch, float **mel, int *frames);
 
-/* log-mel [mel_bins, frames] → *samples (hop·(frames−1) of them), malloc'd. */
+/* Spectrum [frames, n_fft/2+1, 2] → signal [hop·(frames−1)] (irfft and
+ * overlap-add recorded into the graph). */
+gs_tensor *gs_speech_istft(gs_graph *g, const gs_speech_config *c, const gs_tensor *spectrum, int frames);
+/* Submits the graph and downloads `signal` into *samples (malloc'd). */
+gs_status gs_speech_download_signal(gs_graph *g, gs_tensor *signal, float **samples, size_t *count);
+
+/* Frame-major log-mel [frames, mel_bins] → *samples (hop·(frames−1) of
+ * them), malloc'd. */
+gs_status gs_neural_vocoder(gs_speech *m, const float *mel, int frames, float **samples, size_t *count);
 gs_status gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float **samples,
                          size_t *count);

@@ -58,6 +58,9 @@ parse_config(gs_speech *m, const char *path)
         c->decoder_dilations[i] = (int)json_array_get_int_element(dilations, (guint)i);
         ok = c->decoder_dilations[i] > 0 && c->decoder_dilations[i] <= 64;
     }
+    c->vocoder_blocks = json_int(o, "vocoder_blocks", 0);
+    c->vocoder_kernel = json_int(o, "vocoder_kernel", 5);
+    ok = ok && c->vocoder_blocks >= 0 && c->vocoder_blocks <= 64 && c->vocoder_kernel > 0 && c->vocoder_kernel % 2;
     if (!ok)
         return gs_fail(m->ctx, GS_ERR_FORMAT, "%s: genstudio.speech_config has missing or impossible values", path);
 
@@ -116,7 +119,7 @@ gs_speech_free(gs_speech *m)
 
 int gs_speech_sample_rate(const gs_speech *m) { return m->cfg.sample_rate; }
 int gs_speech_voice_count(const gs_speech *m) { return (int)g_strv_length(m->speakers); }
-bool gs_speech_has_neural_vocoder(const gs_speech *m) { return false; }
+bool gs_speech_has_neural_vocoder(const gs_speech *m) { return m->cfg.vocoder_blocks > 0; }
 
 const char *
 gs_speech_voice_name(const gs_speech *m, int index)
@@ -175,14 +178,21 @@ speak_sentence(gs_speech *m, const gs_phone *phones, int count, int speaker, con
     int frames = 0;
     size_t sample_count = 0;
     gs_status st = gs_acoustic_forward(m, ids, stress, count + 1, speaker, p->rate, p->pitch, &mel, &frames);
-    if (st == GS_OK)
+    if (st == GS_OK && p->vocoder == GS_VOCODER_NEURAL)
+        st = gs_neural_vocoder(m, mel, frames, &samples, &sample_count);
+    else if (st == GS_OK)
         st = gs_griffin_lim(m, mel, frames, p->griffin_lim_iterations, &samples, &sample_count);
+    float *bins_major = st == GS_OK ? g_new(float, (size_t)frames * m->cfg.mel_bins) : NULL;
+    for (int t = 0; bins_major && t < frames; t++)
+        for (int b = 0; b < m->cfg.mel_bins; b++)
+            bins_major[(size_t)b * frames + t] = mel[(size_t)t * m->cfg.mel_bins + b];
     if (st == GS_OK) {
-        gs_speech_chunk chunk = { samples, sample_count, mel, m->cfg.mel_bins, frames, progress };
+        gs_speech_chunk chunk = { samples, sample_count, bins_major, m->cfg.mel_bins, frames, progress };
         if (!callback(&chunk, user_data))
             st = gs_fail(m->ctx, GS_ERR_CANCELLED, "speech cancelled");
     }
     free(mel);
+    g_free(bins_major);
     free(samples);
     g_free(ids);
     g_free(stress);

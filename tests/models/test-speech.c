@@ -1,6 +1,7 @@
 /* The speech model on the engine: the acoustic model against PyTorch
  * (tools/speech/export_golden.py, same fp16 weights; only the summation
- * order differs, so log-mel atol 2e-3 on values of order 1–10), the
+ * order differs, so log-mel atol 2e-3 on values of order 1–10; the neural
+ * vocoder's audio atol 2e-3 on samples within ±1), the
  * phonemizer's ids for the same sentence, Griffin-Lim convergence (the
  * STFT magnitude of its audio against the target, by a plain-C DFT), and
  * the public API's handling of bad input.
@@ -61,7 +62,13 @@ test_golden(int *frames_out)
     }
     int64_t n, mel_count, dummy;
     float *fids = golden_floats(golden, "ids", &n), *fstress = golden_floats(golden, "stress", &dummy);
-    float *want_mel = golden_floats(golden, "mel", &mel_count);
+    float *bins_major = golden_floats(golden, "mel", &mel_count); /* PyTorch's [80, T] */
+    int bins = model->cfg.mel_bins, golden_frames = (int)(mel_count / bins);
+    float *want_mel = malloc((size_t)mel_count * sizeof *want_mel); /* the engine's [T, 80] */
+    for (int t = 0; t < golden_frames; t++)
+        for (int b = 0; b < bins; b++)
+            want_mel[(size_t)t * bins + b] = bins_major[(size_t)b * golden_frames + t];
+    free(bins_major);
     int32_t ids[64], stress[64], espeak_ids[64], espeak_stress[64];
     for (int64_t i = 0; i < n; i++) {
         ids[i] = (int32_t)fids[i];
@@ -90,6 +97,19 @@ test_golden(int *frames_out)
     for (int64_t i = 0; i < mel_count && high_frames == frames; i++)
         diff += fabs(high[i] - mel[i]);
     GS_CHECK(diff / (double)mel_count > 0.01);
+    /* The neural vocoder on PyTorch's mel against PyTorch's audio. */
+    GS_CHECK(gs_speech_has_neural_vocoder(model));
+    if (gs_speech_has_neural_vocoder(model)) {
+        int64_t audio_count;
+        float *want_audio = golden_floats(golden, "vocoder_audio", &audio_count), *audio = NULL;
+        size_t got_count = 0;
+        GS_CHECK_OK(ctx, gs_neural_vocoder(model, want_mel, frames, &audio, &got_count));
+        GS_CHECK((int64_t)got_count == audio_count);
+        if ((int64_t)got_count == audio_count)
+            gs_test_close("neural vocoder audio vs PyTorch", audio, want_audio, got_count, 2e-3f, 0);
+        free(want_audio);
+        free(audio);
+    }
     free(fast), free(high), free(fids), free(fstress), free(want_mel);
     gs_safetensors_close(golden);
     *frames_out = frames;
@@ -125,7 +145,8 @@ spectral_error(const float *x, size_t len, const float *magnitude, int frames)
     return sqrt(num / den);
 }
 
-/* The target magnitude: pinv · exp(mel), clamped at 0, as the engine forms it. */
+/* The target magnitude of a frame-major mel: pinv · exp(mel), clamped at 0,
+ * as the engine forms it. */
 static float *
 target_magnitude(const float *mel, int frames)
 {
@@ -137,7 +158,7 @@ target_magnitude(const float *mel, int frames)
         for (int k = 0; k < bins; k++) {
             double sum = 0;
             for (int m = 0; m < mels; m++)
-                sum += exp(mel[(size_t)m * frames + t]) * pinv[(size_t)m * bins + k];
+                sum += exp(mel[(size_t)t * mels + m]) * pinv[(size_t)m * bins + k];
             mag[(size_t)t * bins + k] = (float)fmax(sum, 0.0);
         }
     free(pinv);

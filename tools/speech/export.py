@@ -13,15 +13,36 @@ import numpy as np
 import torch
 
 import audio
+import vocoder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "train"))
 import safetensors_io  # noqa: E402
 
 
+def vocoder_tensors(model):
+    """Under "vocoder.", with the head split as the engine reads it:
+    head_mag [bins, C, 1] and head_phase [2·bins, C, 1] with x and y rows
+    interleaved, so that the transposed output is already [T, bins, 2]."""
+    out = {}
+    for name, value in model.items():
+        v = value.detach().float().numpy()
+        if name.startswith("head."):
+            bins = vocoder.BINS
+            mag, x, y = v[:bins], v[bins:2 * bins], v[2 * bins:]
+            phase = np.stack([x, y], axis=1).reshape((2 * bins,) + v.shape[1:])
+            kind = name.split(".")[1]
+            out[f"vocoder.head_mag.{kind}"] = mag.astype(np.float16)
+            out[f"vocoder.head_phase.{kind}"] = phase.astype(np.float16)
+        else:
+            out["vocoder." + name] = v.astype(np.float16)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", default="/work/cache/speech/ckpt/latest.pt")
+    ap.add_argument("--vocoder", default="/work/cache/speech/vocoder/latest.pt")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "data", "models", "speech.safetensors"))
     args = ap.parse_args()
     state = torch.load(args.ckpt)
@@ -29,9 +50,12 @@ def main():
     for name, value in state["model"].items():
         v = value.detach().float().numpy()
         tensors[name] = v if "embedding" in name else v.astype(np.float16)
+    config = dict(state["config"], sample_rate=audio.SAMPLE_RATE, n_fft=audio.N_FFT, hop=audio.HOP)
+    if os.path.exists(args.vocoder):
+        tensors.update(vocoder_tensors(torch.load(args.vocoder)["model"]))
+        config.update(vocoder_blocks=vocoder.CONFIG["blocks"], vocoder_kernel=vocoder.CONFIG["kernel"])
     tensors["audio.mel_pinv"] = np.linalg.pinv(audio.mel_filters()).T.astype(np.float32).copy()
     stats = state["stats"]
-    config = dict(state["config"], sample_rate=audio.SAMPLE_RATE, n_fft=audio.N_FFT, hop=audio.HOP)
     meta = {
         "genstudio.speech_config": json.dumps(config, separators=(",", ":")),
         "genstudio.phones": "\n".join(stats["phones"]),

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 import model as M
+import vocoder
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 sys.path.insert(0, os.path.join(ROOT, "tools", "train"))
@@ -31,7 +32,7 @@ def main():
     speakers = meta["genstudio.speakers"].split("\n")
     net = M.Acoustic(cfg, len(phones), len(speakers))
     net.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in weights.items()
-                         if not k.startswith("audio.")})
+                         if not k.startswith(("audio.", "vocoder."))})
     net.eval()
     ids = torch.tensor([[phones.index(p) for p, _ in HELLO]])
     stress = torch.tensor([[s for _, s in HELLO]])
@@ -42,6 +43,23 @@ def main():
         mel = net.decode(x, variance[:, 1], variance[:, 2], durations, speaker)
     out = {"ids": ids.float().numpy(), "stress": stress.float().numpy(), "variance": variance.numpy(),
            "mel": mel.numpy()}
+    if "vocoder.head_mag.weight" in weights:
+        voc = vocoder.Vocoder(vocoder.CONFIG)
+        state = {}
+        for k, v in weights.items():
+            if k.startswith("vocoder.head_"):
+                continue
+            if k.startswith("vocoder."):
+                state[k[len("vocoder."):]] = torch.from_numpy(v.astype(np.float32))
+        bins = vocoder.BINS
+        for kind in ("weight", "bias"):
+            phase = weights[f"vocoder.head_phase.{kind}"].astype(np.float32)
+            phase = phase.reshape((bins, 2) + phase.shape[1:])
+            state[f"head.{kind}"] = torch.from_numpy(np.concatenate(
+                [weights[f"vocoder.head_mag.{kind}"].astype(np.float32), phase[:, 0], phase[:, 1]]))
+        voc.load_state_dict(state)
+        with torch.no_grad():
+            out["vocoder_audio"] = voc(mel)[0].numpy()
     path = os.path.join(ROOT, "tests", "data", "golden", "speech_golden.safetensors")
     safetensors_io.save(path, {k: v.astype(np.float32) for k, v in out.items()},
                         {"genstudio.golden": "tools/speech/export_golden.py"})

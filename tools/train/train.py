@@ -17,7 +17,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 import model as M
 from sample import euler_sample, save_grid
@@ -67,6 +66,7 @@ def main():
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--ema", type=float, default=0.999)
+    ap.add_argument("--min-snr-gamma", type=float, default=5.0)
     ap.add_argument("--hours", type=float, default=100.0)
     ap.add_argument("--save-minutes", type=float, default=5.0)
     ap.add_argument("--sample-minutes", type=float, default=20.0)
@@ -107,7 +107,11 @@ def main():
         noise = torch.randn_like(x0)
         a = abar[t][:, None, None, None]
         xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-        loss = F.mse_loss(net(xt, t, ids), noise)
+        # Min-SNR-γ weighting (Hang et al. 2023): the nearly clean timesteps
+        # dominate an unweighted ε loss yet matter little to samples.
+        snr = a.flatten() / (1 - a.flatten())
+        weight = torch.clamp(snr, max=args.min_snr_gamma) / snr
+        loss = ((net(xt, t, ids) - noise) ** 2).mean(dim=(1, 2, 3)).mul(weight).mean()
         for g in opt.param_groups:
             g["lr"] = args.lr * min(1.0, (step + 1) / 500)
         opt.zero_grad(set_to_none=True)

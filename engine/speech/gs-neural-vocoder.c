@@ -1,0 +1,48 @@
+/* The neural vocoder (tools/speech/vocoder.py is the reference): a
+ * convolution network turns each log-mel frame into an STFT frame —
+ * magnitude exp(·) and a phase direction (x, y) — and the inverse STFT
+ * makes the audio. One submit for a whole sentence.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gs-speech-private.h"
+
+#define LIN(...) gs_weights_linear(m->weights, g, __VA_ARGS__)
+#define VEC(...) gs_weights_vector(m->weights, g, __VA_ARGS__)
+
+gs_status
+gs_neural_vocoder(gs_speech *m, const float *mel, int frames, float **samples, size_t *count)
+{
+    const gs_speech_config *c = &m->cfg;
+    *samples = NULL;
+    *count = 0;
+    if (c->vocoder_blocks == 0)
+        return gs_fail(m->ctx, GS_ERR_UNSUPPORTED, "This speech model has no neural vocoder; use Griffin-Lim");
+    if (frames < 2)
+        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "neural vocoder: %d frames are too few", frames);
+    int64_t bins = c->n_fft / 2 + 1, spec_shape[3] = { frames, bins, 2 };
+    gs_graph graph, *g = &graph;
+    gs_graph_init(g, m->ctx, m->stream);
+    gs_tensor *x = gs_graph_conv1d_tokens(g, gs_speech_upload(g, mel, frames, c->mel_bins),
+                                          LIN("vocoder.conv_in.weight"), VEC("vocoder.conv_in.bias"), 7, 3, 1);
+    char name[64];
+    for (int i = 0; i < c->vocoder_blocks; i++) {
+        snprintf(name, sizeof name, "vocoder.blocks.%d", i);
+        x = gs_speech_block(m, g, x, name, c->vocoder_kernel, 1, true);
+    }
+    x = gs_graph_layer_norm(g, x, VEC("vocoder.norm_out.weight"), VEC("vocoder.norm_out.bias"), c->layer_norm_eps);
+    /* [1, T, bins] magnitudes; [1, T, 2·bins] = [T, bins, 2] directions (the
+     * exporter interleaves the x and y rows of the head). */
+    gs_tensor *magnitude = gs_graph_exp(g, gs_graph_linear(g, x, LIN("vocoder.head_mag.weight"),
+                                                           VEC("vocoder.head_mag.bias")));
+    gs_tensor *direction = gs_graph_linear(g, x, LIN("vocoder.head_phase.weight"), VEC("vocoder.head_phase.bias"));
+    int64_t mag_shape[2] = { frames, bins };
+    magnitude = gs_graph_reshape(g, magnitude, 2, mag_shape);
+    direction = gs_graph_reshape(g, direction, 3, spec_shape);
+    gs_tensor *spectrum = gs_graph_tensor(g, 3, spec_shape), *scratch = gs_graph_tensor(g, 3, spec_shape);
+    /* With momentum 0 the Griffin-Lim projection is exactly magnitude·d/|d|. */
+    if (g->status == GS_OK)
+        gs_graph_fail(g, gs_op_griffin_lim_project(g->stream, spectrum, direction, magnitude, scratch, 0.0f));
+    return gs_speech_download_signal(g, gs_speech_istft(g, c, spectrum, frames), samples, count);
+}

@@ -1,0 +1,56 @@
+#!/bin/sh
+# genstudio-cli speak end to end: each export format decodes back to about
+# the right length, both vocoders, and bad input fails with a clear message.
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -u
+cli=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+expect() { # description, expected status, command...
+  what=$1 want=$2
+  shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit $got, expected $want"; cat "$work/err"; failures=$((failures + 1))
+  else
+    echo "ok: $what ($(tail -c 160 "$work/err" | tr '\r\n' '  '))"
+  fi
+}
+fail() { echo "FAIL: $1"; failures=$((failures + 1)); }
+
+text="Hello from GenStudio."
+for ext in wav flac ogg opus; do
+  expect "speak to .$ext" 0 "$cli" speak --text "$text" -o "$work/hello.$ext"
+  [ -s "$work/hello.$ext" ] || fail "no hello.$ext"
+done
+# A second of speech at least, under four: the sentence takes about 1.5 s.
+seconds=$(gst-discoverer-1.0 "$work/hello.ogg" 2>/dev/null | sed -n 's/^ *Duration: 0:00:0\([0-9]\).*/\1/p')
+[ -n "$seconds" ] && [ "$seconds" -ge 1 ] && [ "$seconds" -le 3 ] || fail "hello.ogg lasts ${seconds:-?} s"
+gst-discoverer-1.0 -v "$work/hello.ogg" 2>/dev/null | grep -q "AI-generated" || fail "no AI-generated tag"
+expect "neural vocoder" 0 "$cli" speak --text "$text" --vocoder neural -o "$work/neural.wav"
+expect "slower, higher, another voice" 0 "$cli" speak --text "$text" --rate 0.7 --pitch 3 --voice awb -o "$work/slow.wav"
+[ "$(stat -c %s "$work/slow.wav")" -gt "$(stat -c %s "$work/hello.wav")" ] || fail "rate 0.7 is not longer"
+expect "German through the English phonemes" 0 "$cli" speak --lang de --text "Guten Tag." -o "$work/de.wav"
+printf 'First line of a script.\n\nSecond paragraph.\n' > "$work/script.txt"
+expect "script file" 0 "$cli" speak --file "$work/script.txt" -o "$work/script.wav"
+
+expect "empty text" 1 "$cli" speak --text "   " -o "$work/empty.wav"
+grep -q "nothing to say" "$work/err" || fail "no message for empty text"
+printf 'bad \377 text\n' > "$work/bad.txt"
+expect "invalid UTF-8 file" 1 "$cli" speak --file "$work/bad.txt" -o "$work/bad.wav"
+grep -q "UTF-8" "$work/err" || fail "no message about UTF-8"
+expect "unknown language" 1 "$cli" speak --lang xx-none --text "$text" -o "$work/x.wav"
+grep -q "Unknown language" "$work/err" || fail "no message about the language"
+expect "unknown voice" 1 "$cli" speak --voice nobody --text "$text" -o "$work/x.wav"
+expect "unknown vocoder" 2 "$cli" speak --vocoder nope --text "$text" -o "$work/x.wav"
+expect "unsupported format" 1 "$cli" speak --text "$text" -o "$work/x.mp5"
+grep -q "unknown audio format" "$work/err" || fail "no message about the format"
+expect "unwritable output" 1 "$cli" speak --text "$text" -o /nonexistent-dir/x.wav
+expect "no output" 2 "$cli" speak --text "$text"
+ls "$work"/x.* >/dev/null 2>&1 && fail "a failed run left an output file"
+
+echo "$failures failure(s)"
+[ "$failures" -eq 0 ]
