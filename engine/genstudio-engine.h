@@ -343,12 +343,13 @@ void gs_phones_free(gs_phone *phones);
 typedef struct gs_speech gs_speech;
 
 typedef enum {
-    GS_VOCODER_GRIFFIN_LIM = 0, /* phase by iterative STFT projection, no training needed */
-    GS_VOCODER_NEURAL,          /* the model's trained vocoder, when the file has one */
+    GS_VOCODER_AUTO = 0,    /* the neural vocoder when the model has one, else Griffin-Lim */
+    GS_VOCODER_GRIFFIN_LIM, /* phase by iterative STFT projection, no training needed */
+    GS_VOCODER_NEURAL,      /* the model's trained vocoder */
 } gs_vocoder;
 
 typedef struct {
-    const char *voice;         /* a speaker of the model ("slt"…); NULL = the first */
+    const char *voice;         /* a speaker of the model ("slt"…); NULL = the default */
     const char *lang;          /* espeak-ng language; NULL = "en-us" */
     float rate;                /* speaking rate, 1 = as trained */
     float pitch;               /* shift in semitones */
@@ -374,6 +375,7 @@ gs_status gs_speech_load(gs_context *ctx, const char *path, gs_speech **out);
 void gs_speech_free(gs_speech *m);
 int gs_speech_sample_rate(const gs_speech *m);
 int gs_speech_voice_count(const gs_speech *m);
+/* Voice 0 is the model's default voice. */
 const char *gs_speech_voice_name(const gs_speech *m, int index);
 bool gs_speech_has_neural_vocoder(const gs_speech *m);
 /* Speaks `text` sentence by sentence (memory stays bounded by one

@@ -1,19 +1,23 @@
-/* The engine as the window sees it: one Vulkan context and the loaded model,
- * used from one worker thread at a time; results and step previews come
- * back on the main thread.
+/* The engine as the window sees it: one Vulkan context and the loaded
+ * models, used from one worker thread at a time (image and speech jobs
+ * queue for it); results, step previews and progress come back on the main
+ * thread.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gtk/gtk.h>
 
 #include "gs-image-job.h"
+#include "gs-take.h"
 
 G_BEGIN_DECLS
 
 #define GS_TYPE_ENGINE (gs_engine_get_type())
 G_DECLARE_FINAL_TYPE(GsEngine, gs_engine, GS, ENGINE, GObject)
 
-GsEngine *gs_engine_new(void);
+/* The engine the workspaces share, so that they share one Vulkan context;
+ * it goes away with its last user. Main thread only. */
+GsEngine *gs_engine_dup_default(void);
 
 /* Called on the main thread for every denoising step. */
 typedef void (*GsEngineStepFunc)(int step, int steps, GdkTexture *preview, gpointer user_data);
@@ -24,6 +28,23 @@ void gs_engine_generate_async(GsEngine *self, GsImageRequest *request, const cha
                               GAsyncReadyCallback callback, gpointer user_data);
 /* The image, and the parameters it was made with (free with gs_image_params_clear + g_free). */
 GdkTexture *gs_engine_generate_finish(GsEngine *self, GAsyncResult *result, GsImageParams **params, GError **error);
+
+/* Loads the default speech model (so that the first take starts warm) and
+ * gives its voice names, a NULL-terminated array (g_strfreev). */
+void gs_engine_list_voices_async(GsEngine *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data);
+char **gs_engine_list_voices_finish(GsEngine *self, GAsyncResult *result, GError **error);
+
+/* Called on the main thread after every sentence, with the fraction of the text done. */
+typedef void (*GsEngineProgressFunc)(double fraction, gpointer user_data);
+
+/* Speaks `text` with the default speech model; `params` is copied (voice
+ * NULL means the model's first). A cancelled job fails with
+ * G_IO_ERROR_CANCELLED. */
+void gs_engine_speak_async(GsEngine *self, const char *text, const gs_speech_params *params,
+                           GsEngineProgressFunc on_progress, gpointer progress_data, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data);
+GsTake *gs_engine_speak_finish(GsEngine *self, GAsyncResult *result, GError **error);
 
 /* RGB floats in [0,1] → an 8-bit texture. */
 GdkTexture *gs_texture_from_rgb(const float *rgb, int width, int height);

@@ -134,7 +134,8 @@ on_generated(GObject *source, GAsyncResult *result, gpointer user_data)
     g_clear_object(&self->cancellable);
     if (!texture) {
         self->batch_left = 0;
-        gboolean cancelled = g_error_matches(error, GS_ENGINE_ERROR, GS_ERR_CANCELLED);
+        gboolean cancelled = g_error_matches(error, GS_ENGINE_ERROR, GS_ERR_CANCELLED) ||
+                             g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
         gtk_progress_bar_set_text(self->progress, cancelled ? _("Cancelled") : _("Failed"));
         if (!cancelled)
             gs_image_page_toast(self, error->message);
@@ -416,7 +417,7 @@ gs_image_page_init(GsImagePage *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
     self->settings = g_settings_new("org.genstudio.GenStudio");
-    self->engine = gs_engine_new();
+    self->engine = gs_engine_dup_default();
     self->history = g_list_store_new(GS_TYPE_HISTORY_ITEM);
 
     const char *samplers[] = { _("Euler a"), _("Euler"), _("DDIM"), _("DPM++ 2M"), NULL };

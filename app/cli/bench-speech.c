@@ -145,8 +145,9 @@ bench_ours(gs_context *ctx, gs_speech *model, gs_vocoder vocoder, char **sentenc
     g_autofree char *hypothesis = ok ? recognise(wav, dir, error) : NULL;
     if (!hypothesis)
         return FALSE;
-    report(vocoder == GS_VOCODER_NEURAL ? "GenStudio (neural vocoder)" : "GenStudio (Griffin-Lim 32)",
-           seconds / audio, word_error_rate(reference, hypothesis));
+    g_autofree char *name = g_strdup_printf("GenStudio %s, %s", gs_speech_voice_name(model, 0),
+                                            vocoder == GS_VOCODER_NEURAL ? "neural" : "Griffin-Lim 32");
+    report(name, seconds / audio, word_error_rate(reference, hypothesis));
     return TRUE;
 }
 
@@ -195,7 +196,7 @@ gs_cli_bench_speech(gs_context *ctx)
     if (ok && gs_speech_has_neural_vocoder(model))
         ok = bench_ours(ctx, model, GS_VOCODER_NEURAL, sentences, dir, text, &error);
     else if (ok)
-        printf("%-28s (this model has no neural vocoder yet)\n", "GenStudio (neural vocoder)");
+        printf("%-28s (this model has no neural vocoder)\n", "GenStudio, neural");
     ok = ok && bench_tool("flite slt (reference)", flite, flite_wav, dir, text, &error) &&
          bench_tool("espeak-ng (formant)", espeak, espeak_wav, dir, text, &error);
     if (!ok)

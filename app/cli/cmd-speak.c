@@ -1,10 +1,6 @@
 /* genstudio-cli speak: text → speech, to a file or the speakers.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
-
-#include <glib/gstdio.h>
 
 #include "cli.h"
 #include "gs-audio.h"
@@ -12,7 +8,7 @@
 #include "gs-speech-job.h"
 
 typedef struct {
-    GArray *samples;       /* for -o */
+    GsAudioWriter *writer; /* for -o */
     gboolean play;         /* --play */
     int rate;
     double seconds;
@@ -26,9 +22,19 @@ take_chunk(const gs_speech_chunk *chunk, gpointer user_data, GError **error)
     fprintf(stderr, "\r%3.0f%%  %.1f s of speech", chunk->progress * 100.0, sink->seconds);
     if (sink->play && !gs_audio_play_blocking(chunk->samples, chunk->sample_count, 1, sink->rate, error))
         return FALSE;
-    if (sink->samples)
-        g_array_append_vals(sink->samples, chunk->samples, (guint)chunk->sample_count);
-    return TRUE;
+    return !sink->writer || gs_audio_writer_push(sink->writer, chunk->samples, chunk->sample_count, error);
+}
+
+/* Up to the first line break, at most 120 characters. */
+static char *
+first_line(const char *text)
+{
+    while (g_ascii_isspace(*text))
+        text++;
+    const char *end = text;
+    for (int chars = 0; *end && *end != '\n' && chars < 120; chars++)
+        end = g_utf8_next_char(end);
+    return g_strndup(text, (gsize)(end - text));
 }
 
 static gboolean
@@ -51,7 +57,7 @@ gs_cli_speak(int argc, char **argv)
         { "lang", 0, 0, G_OPTION_ARG_STRING, &lang, "espeak-ng language (en-us)", "CODE" },
         { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate, "Speaking rate, 1 = normal (0.25–4)", "X" },
         { "pitch", 0, 0, G_OPTION_ARG_DOUBLE, &pitch, "Pitch shift in semitones (±24)", "N" },
-        { "vocoder", 0, 0, G_OPTION_ARG_STRING, &vocoder, "griffinlim or neural", "NAME" },
+        { "vocoder", 0, 0, G_OPTION_ARG_STRING, &vocoder, "neural (the default) or griffinlim", "NAME" },
         { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Speech model (.safetensors)", "PATH" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write .wav, .flac, .ogg or .opus", "PATH" },
         { "play", 0, 0, G_OPTION_ARG_NONE, &play, "Play through the speakers", NULL },
@@ -92,12 +98,17 @@ gs_cli_speak(int argc, char **argv)
         fprintf(stderr, "genstudio-cli speak: %s\n", error->message);
     } else {
         sink.rate = gs_speech_sample_rate(model);
-        GsAudioTags tags = { .title = text, .artist = voice ? voice : gs_speech_voice_name(model, 0) };
-        if (output)
-            sink.samples = g_array_new(FALSE, FALSE, sizeof(float));
-        gboolean ok = gs_speech_job_run(ctx, model, text, &params, take_chunk, &sink, NULL, &error) &&
-                      (!output || gs_audio_export(output, (const float *)sink.samples->data, sink.samples->len, 1,
-                                                  sink.rate, &tags, NULL, NULL, NULL, &error));
+        /* The title is the script's first line (a whole book would make a
+         * huge tag). The job refuses invalid UTF-8 with a clear message;
+         * GStreamer would first warn about the title of the writer. */
+        g_autofree char *title = g_utf8_validate(text, -1, NULL) ? first_line(text) : NULL;
+        GsAudioTags tags = { .title = title,
+                             .artist = voice ? voice : gs_speech_voice_name(model, 0) };
+        /* Written sentence by sentence: hours of speech need not fit in
+         * memory, and a path that cannot be written fails before any speech. */
+        gboolean ok = (!output || (sink.writer = gs_audio_writer_new(output, 1, sink.rate, &tags, &error))) &&
+                      gs_speech_job_run(ctx, model, text, &params, take_chunk, &sink, NULL, &error) &&
+                      (!output || gs_audio_writer_finish(sink.writer, &error));
         fprintf(stderr, "\n");
         if (ok) {
             if (output)
@@ -107,7 +118,7 @@ gs_cli_speak(int argc, char **argv)
             fprintf(stderr, "genstudio-cli speak: %s\n", error->message);
         }
     }
-    g_clear_pointer(&sink.samples, g_array_unref);
+    gs_audio_writer_free(sink.writer); /* unfinished, it leaves nothing behind */
     gs_speech_free(model);
     gs_context_free(ctx);
     return status;

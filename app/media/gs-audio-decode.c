@@ -7,6 +7,14 @@
 #include "gs-audio.h"
 #include "gs-gst-bus.h"
 
+/* decodebin (GStreamer 1.22) drops an error raised while it is still
+ * activating a demuxer in pull mode, as a truncated Ogg file does now and
+ * then; the pipeline then waits for ever. Nothing read from the file and
+ * nothing decoded for this long means it is stuck. (A queue before
+ * decodebin, for push mode, deadlocks instead: its allocation query is
+ * dropped when wavparse ends the stream.) */
+#define STALL_SECONDS 5
+
 /* Filled on the streaming threads, read once the pipeline has stopped.
  * Not a GByteArray: two hours at 96 kHz stereo pass its 4 GB. */
 typedef struct {
@@ -15,7 +23,16 @@ typedef struct {
     gsize max_bytes;
     gboolean too_long;
     gboolean found_stream, found_audio; /* decodebin's output pads */
+    gint activity;                      /* atomic: buffers read or decoded */
 } Collected;
+
+static GstPadProbeReturn
+on_file_read(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+    Collected *collected = user_data;
+    g_atomic_int_inc(&collected->activity);
+    return GST_PAD_PROBE_OK;
+}
 
 /* Only to tell "not audio" apart from other failures: parse-launch's
  * delayed linking does the linking. */
@@ -35,6 +52,7 @@ static GstFlowReturn
 on_new_sample(GstAppSink *sink, gpointer user_data)
 {
     Collected *collected = user_data;
+    g_atomic_int_inc(&collected->activity);
     g_autoptr(GstSample) sample = gst_app_sink_pull_sample(sink);
     GstBuffer *buffer = sample ? gst_sample_get_buffer(sample) : NULL;
     GstMapInfo map;
@@ -56,37 +74,63 @@ on_new_sample(GstAppSink *sink, gpointer user_data)
     return flow;
 }
 
+static gboolean
+wait_while_active(GstElement *pipeline, Collected *collected, GError **error)
+{
+    gint seen = g_atomic_int_get(&collected->activity);
+    gint64 last_change = g_get_monotonic_time();
+    for (;;) {
+        GstMessageType type = gs_gst_wait_for_eos(pipeline, GST_SECOND, error);
+        if (type != GST_MESSAGE_UNKNOWN)
+            return type == GST_MESSAGE_EOS;
+        gint activity = g_atomic_int_get(&collected->activity);
+        gint64 now = g_get_monotonic_time();
+        if (activity != seen) {
+            seen = activity;
+            last_change = now;
+        } else if (now - last_change >= STALL_SECONDS * G_USEC_PER_SEC) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                        "decoding stopped without an error from GStreamer (is the file damaged?)");
+            return FALSE;
+        }
+    }
+}
+
 /* Runs the pipeline to its end, collecting everything that reaches appsink. */
 static gboolean
 run_decoder(const char *path, int channels, int rate, Collected *collected, GError **error)
 {
-    /* The queue keeps decodebin in push mode. In pull mode a demuxer can
-     * fail while decodebin is still activating it, and decodebin drops
-     * that error: the pipeline then waits for ever (seen with a truncated
-     * Ogg file). */
     g_autoptr(GstElement) pipeline = gst_parse_launch_full(
-        "filesrc name=file ! queue ! decodebin name=decoder ! audioconvert ! audioresample ! capsfilter name=format ! "
-        "appsink name=sink",
-        NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
+        "decodebin name=decoder ! audioconvert ! audioresample ! capsfilter name=format ! appsink name=sink", NULL,
+        GST_PARSE_FLAG_FATAL_ERRORS, error);
     if (!pipeline)
         return FALSE;
-    g_autoptr(GstElement) file = gst_bin_get_by_name(GST_BIN(pipeline), "file");
-    g_autoptr(GstElement) decoder = gst_bin_get_by_name(GST_BIN(pipeline), "decoder");
-    g_autoptr(GstElement) format = gst_bin_get_by_name(GST_BIN(pipeline), "format");
-    g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    /* Added once it knows its file: linking may already start it. */
+    GstElement *file = gst_element_factory_make("filesrc", NULL);
     g_object_set(file, "location", path, NULL);
+    gst_bin_add(GST_BIN(pipeline), file);
+    g_autoptr(GstElement) decoder = gst_bin_get_by_name(GST_BIN(pipeline), "decoder");
+    if (!gst_element_link(file, decoder)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot link filesrc to decodebin");
+        return FALSE;
+    }
+    g_autoptr(GstPad) file_pad = gst_element_get_static_pad(file, "src");
+    gst_pad_add_probe(file_pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_PUSH | GST_PAD_PROBE_TYPE_PULL,
+                      on_file_read, collected, NULL);
+    g_signal_connect(decoder, "pad-added", G_CALLBACK(on_decoded_pad), collected);
+
+    g_autoptr(GstElement) format = gst_bin_get_by_name(GST_BIN(pipeline), "format");
     g_autoptr(GstCaps) caps = gst_caps_new_simple("audio/x-raw", "format", G_TYPE_STRING, GST_AUDIO_NE(F32), "layout",
                                                   G_TYPE_STRING, "interleaved", "rate", G_TYPE_INT, rate, "channels",
                                                   G_TYPE_INT, channels, NULL);
     g_object_set(format, "caps", caps, NULL);
-    g_signal_connect(decoder, "pad-added", G_CALLBACK(on_decoded_pad), collected);
+    g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
     g_object_set(sink, "sync", FALSE, NULL); /* as fast as it decodes, not in real time */
     GstAppSinkCallbacks callbacks = { .new_sample = on_new_sample };
     gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, collected, NULL);
 
-    gboolean ok = gs_gst_start(pipeline, error) &&
-                  gs_gst_wait_for_eos(pipeline, GST_CLOCK_TIME_NONE, error) == GST_MESSAGE_EOS;
-    gst_element_set_state(pipeline, GST_STATE_NULL); /* joins the thread that fills `collected` */
+    gboolean ok = gs_gst_start(pipeline, error) && wait_while_active(pipeline, collected, error);
+    gst_element_set_state(pipeline, GST_STATE_NULL); /* joins the threads that fill `collected` */
     return ok;
 }
 

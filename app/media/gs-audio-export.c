@@ -13,7 +13,8 @@
 
 /* Every file says where it comes from, whatever the caller's tags. */
 #define PROVENANCE "AI-generated with GenStudio"
-/* Half a second per buffer: progress and cancellation stay responsive. */
+/* Export pushes half a second at a time, so progress and cancellation stay
+ * responsive; the writer queues about two such chunks. */
 #define CHUNKS_PER_SECOND 2
 
 /* What follows "appsrc ! audioconvert ! audioresample" for each extension. */
@@ -38,8 +39,8 @@ gboolean
 gs_audio_check_format(int channels, int rate, GError **error)
 {
     if (channels < 1 || channels > 2) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%d audio channels: only mono and stereo are supported",
-                    channels);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "%d audio channels: only mono and stereo are supported", channels);
         return FALSE;
     }
     if (rate < GS_AUDIO_MIN_RATE || rate > GS_AUDIO_MAX_RATE) {
@@ -72,6 +73,13 @@ set_write_error(GError **error, const char *path)
     int saved_errno = errno;
     g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved_errno), "Cannot write “%s”: %s", path,
                 g_strerror(saved_errno));
+    return FALSE;
+}
+
+static gboolean
+set_no_audio_error(GError **error, const char *path)
+{
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Cannot export “%s”: there is no audio", path);
     return FALSE;
 }
 
@@ -127,70 +135,163 @@ wait_for_room(Feed *feed, GstElement *pipeline, GError **error)
     return TRUE;
 }
 
-static gboolean
-push_samples(GstElement *pipeline, GstAppSrc *src, Feed *feed, const float *samples, gsize frames, int channels,
-             int rate, GsAudioProgressFunc progress, gpointer user_data, GCancellable *cancellable, GError **error)
-{
-    gsize chunk_frames = (gsize)rate / CHUNKS_PER_SECOND;
-    for (gsize first = 0; first < frames; first += chunk_frames) {
-        if (g_cancellable_set_error_if_cancelled(cancellable, error) || !wait_for_room(feed, pipeline, error))
-            return FALSE;
-        gsize count = MIN(chunk_frames, frames - first);
-        GstBuffer *buffer = gst_buffer_new_memdup(samples + first * channels, count * channels * sizeof(float));
-        GST_BUFFER_PTS(buffer) = gst_util_uint64_scale(first, GST_SECOND, rate);
-        GST_BUFFER_DURATION(buffer) = gst_util_uint64_scale(first + count, GST_SECOND, rate) - GST_BUFFER_PTS(buffer);
-        gst_app_src_push_buffer(src, buffer);
-        if (progress && first + count < frames) /* 1.0 waits for the file to be in place */
-            progress((double)(first + count) / (double)frames, user_data);
-    }
-    gst_app_src_end_of_stream(src);
-    return gs_gst_wait_for_eos(pipeline, GST_CLOCK_TIME_NONE, error) == GST_MESSAGE_EOS;
-}
+struct _GsAudioWriter {
+    char *path;
+    char *tmp; /* NULL once renamed into place */
+    int fd;    /* of `tmp`, to fsync before the rename */
+    int channels, rate;
+    guint64 frames; /* pushed so far: where the next buffer starts */
+    GstElement *pipeline;
+    GstAppSrc *src;
+    Feed feed;
+    gboolean open; /* neither finished nor failed */
+};
 
-/* Runs the whole pipeline into `tmp`; the caller makes it the real file. */
 static gboolean
-encode(const char *tmp, const char *encoder, const float *samples, gsize frames, int channels, int rate,
-       const GsAudioTags *tags, GsAudioProgressFunc progress, gpointer user_data, GCancellable *cancellable,
-       GError **error)
+start_pipeline(GsAudioWriter *w, const char *encoder, const GsAudioTags *tags, GError **error)
 {
     g_autofree char *description = g_strdup_printf(
         "appsrc name=src format=time ! audioconvert ! audioresample ! %s ! filesink name=sink", encoder);
-    g_autoptr(GstElement) pipeline = gst_parse_launch_full(description, NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
-    if (!pipeline) {
+    w->pipeline = gst_parse_launch_full(description, NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
+    if (!w->pipeline) {
         g_prefix_error(error, "GStreamer lacks an element (gstreamer1.0-plugins-base and -good have them): ");
         return FALSE;
     }
-    g_autoptr(GstElement) src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
-    g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
-    g_object_set(sink, "location", tmp, NULL);
+    w->src = GST_APP_SRC(gst_bin_get_by_name(GST_BIN(w->pipeline), "src"));
+    g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(w->pipeline), "sink");
+    g_object_set(sink, "location", w->tmp, NULL);
 
     GstAudioInfo info;
-    gst_audio_info_set_format(&info, GST_AUDIO_FORMAT_F32, rate, channels, NULL);
+    gst_audio_info_set_format(&info, GST_AUDIO_FORMAT_F32, w->rate, w->channels, NULL);
     g_autoptr(GstCaps) caps = gst_audio_info_to_caps(&info);
-    gst_app_src_set_caps(GST_APP_SRC(src), caps);
+    gst_app_src_set_caps(w->src, caps);
     /* About two chunks queued, refilled at half: memory stays small and the
      * progress follows the encoder rather than the copying. */
-    gsize chunk_bytes = (gsize)rate / CHUNKS_PER_SECOND * channels * sizeof(float);
-    g_object_set(src, "max-bytes", (guint64)(2 * chunk_bytes), "min-percent", 50, NULL);
-    Feed feed = { .wants_data = TRUE };
-    g_mutex_init(&feed.lock);
-    g_cond_init(&feed.changed);
+    gsize chunk_bytes = (gsize)w->rate / CHUNKS_PER_SECOND * w->channels * sizeof(float);
+    g_object_set(w->src, "max-bytes", (guint64)(2 * chunk_bytes), "min-percent", 50, NULL);
     GstAppSrcCallbacks callbacks = { .need_data = on_need_data, .enough_data = on_enough_data };
-    gst_app_src_set_callbacks(GST_APP_SRC(src), &callbacks, &feed, NULL);
+    gst_app_src_set_callbacks(w->src, &callbacks, &w->feed, NULL);
 
-    g_autoptr(GstElement) tagger = gst_bin_get_by_interface(GST_BIN(pipeline), GST_TYPE_TAG_SETTER);
+    g_autoptr(GstElement) tagger = gst_bin_get_by_interface(GST_BIN(w->pipeline), GST_TYPE_TAG_SETTER);
     if (tagger) {
         g_autoptr(GstTagList) tag_list = tag_list_new(tags);
         gst_tag_setter_merge_tags(GST_TAG_SETTER(tagger), tag_list, GST_TAG_MERGE_REPLACE);
     }
+    return gs_gst_start(w->pipeline, error);
+}
 
-    gboolean ok = gs_gst_start(pipeline, error) &&
-                  push_samples(pipeline, GST_APP_SRC(src), &feed, samples, frames, channels, rate, progress,
-                               user_data, cancellable, error);
-    gst_element_set_state(pipeline, GST_STATE_NULL); /* joins the streaming threads that use `feed` */
-    g_mutex_clear(&feed.lock);
-    g_cond_clear(&feed.changed);
-    return ok;
+GsAudioWriter *
+gs_audio_writer_new(const char *path, int channels, int rate, const GsAudioTags *tags, GError **error)
+{
+    g_return_val_if_fail(path != NULL, NULL);
+    const char *encoder = encoder_for_path(path, error);
+    if (!encoder || !gs_audio_check_format(channels, rate, error))
+        return NULL;
+    gst_init(NULL, NULL);
+
+    /* Opening the temporary file here gives a clear error for a place we
+     * cannot write to, and the descriptor to fsync before the rename. A
+     * unique name keeps two writers to one path apart. */
+    g_autofree char *tmp = g_strdup_printf("%s.tmp-XXXXXX", path);
+    int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        set_write_error(error, path);
+        return NULL;
+    }
+    GsAudioWriter *w = g_new0(GsAudioWriter, 1);
+    w->path = g_strdup(path);
+    w->tmp = g_steal_pointer(&tmp);
+    w->fd = fd;
+    w->channels = channels;
+    w->rate = rate;
+    w->feed.wants_data = TRUE;
+    g_mutex_init(&w->feed.lock);
+    g_cond_init(&w->feed.changed);
+    if (!start_pipeline(w, encoder, tags, error)) {
+        g_prefix_error(error, "Cannot export “%s”: ", path);
+        gs_audio_writer_free(w);
+        return NULL;
+    }
+    w->open = TRUE;
+    return w;
+}
+
+/* The pipeline is of no more use: only free is left. */
+static gboolean
+writer_failed(GsAudioWriter *w, GError **error)
+{
+    w->open = FALSE;
+    g_prefix_error(error, "Cannot export “%s”: ", w->path);
+    return FALSE;
+}
+
+gboolean
+gs_audio_writer_push(GsAudioWriter *w, const float *samples, gsize frames, GError **error)
+{
+    g_return_val_if_fail(w != NULL && w->open, FALSE);
+    g_return_val_if_fail(samples != NULL || frames == 0, FALSE);
+    if (frames == 0)
+        return TRUE;
+    if (!wait_for_room(&w->feed, w->pipeline, error))
+        return writer_failed(w, error);
+    GstBuffer *buffer = gst_buffer_new_memdup(samples, frames * w->channels * sizeof(float));
+    GST_BUFFER_PTS(buffer) = gst_util_uint64_scale(w->frames, GST_SECOND, w->rate);
+    w->frames += frames;
+    GST_BUFFER_DURATION(buffer) = gst_util_uint64_scale(w->frames, GST_SECOND, w->rate) - GST_BUFFER_PTS(buffer);
+    gst_app_src_push_buffer(w->src, buffer);
+    return TRUE;
+}
+
+/* The rename is durable only once the folder's entry is on disk too. */
+static void
+sync_folder(const char *path)
+{
+    g_autofree char *folder = g_path_get_dirname(path);
+    int fd = open(folder, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+gboolean
+gs_audio_writer_finish(GsAudioWriter *w, GError **error)
+{
+    g_return_val_if_fail(w != NULL && w->open, FALSE);
+    if (w->frames == 0) { /* an empty file would replace one at `path` */
+        w->open = FALSE;
+        return set_no_audio_error(error, w->path);
+    }
+    gst_app_src_end_of_stream(w->src);
+    if (gs_gst_wait_for_eos(w->pipeline, GST_CLOCK_TIME_NONE, error) != GST_MESSAGE_EOS)
+        return writer_failed(w, error);
+    w->open = FALSE;
+    gst_element_set_state(w->pipeline, GST_STATE_NULL); /* filesink closes the file */
+    if (fsync(w->fd) != 0 || rename(w->tmp, w->path) != 0)
+        return set_write_error(error, w->path);
+    g_clear_pointer(&w->tmp, g_free);
+    sync_folder(w->path);
+    return TRUE;
+}
+
+void
+gs_audio_writer_free(GsAudioWriter *w)
+{
+    if (!w)
+        return;
+    if (w->pipeline) {
+        gst_element_set_state(w->pipeline, GST_STATE_NULL); /* joins the streaming threads that use `feed` */
+        gst_object_unref(w->pipeline);
+    }
+    g_clear_pointer(&w->src, gst_object_unref);
+    g_mutex_clear(&w->feed.lock);
+    g_cond_clear(&w->feed.changed);
+    close(w->fd);
+    if (w->tmp) /* not finished: whatever is at `path` stays as it was */
+        g_unlink(w->tmp);
+    g_free(w->tmp);
+    g_free(w->path);
+    g_free(w);
 }
 
 gboolean
@@ -200,35 +301,28 @@ gs_audio_export(const char *path, const float *samples, gsize frames, int channe
 {
     g_return_val_if_fail(path != NULL, FALSE);
     g_return_val_if_fail(samples != NULL || frames == 0, FALSE);
-    const char *encoder = encoder_for_path(path, error);
-    if (!encoder || !gs_audio_check_format(channels, rate, error))
+    /* The refusals come before the writer starts anything. */
+    if (!encoder_for_path(path, error) || !gs_audio_check_format(channels, rate, error))
         return FALSE;
-    if (frames == 0) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Cannot export “%s”: there is no audio", path);
-        return FALSE;
-    }
+    if (frames == 0)
+        return set_no_audio_error(error, path);
     if (g_cancellable_set_error_if_cancelled(cancellable, error))
         return FALSE;
-    gst_init(NULL, NULL);
-
-    /* Opening the temporary file here gives a clear error for a place we
-     * cannot write to, and the descriptor to fsync before the rename. */
-    g_autofree char *tmp = g_strdup_printf("%s.tmp-%d", path, (int)getpid());
-    int fd = g_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
-        return set_write_error(error, path);
-    gboolean ok = encode(tmp, encoder, samples, frames, channels, rate, tags, progress, user_data, cancellable, error);
-    if (!ok)
-        g_prefix_error(error, "Cannot export “%s”: ", path);
-    if (ok && fsync(fd) != 0)
-        ok = set_write_error(error, path);
-    close(fd);
-    if (ok && rename(tmp, path) != 0)
-        ok = set_write_error(error, path);
-    if (!ok) {
-        g_unlink(tmp);
+    g_autoptr(GsAudioWriter) writer = gs_audio_writer_new(path, channels, rate, tags, error);
+    if (!writer)
         return FALSE;
+
+    gsize chunk_frames = (gsize)rate / CHUNKS_PER_SECOND;
+    for (gsize first = 0; first < frames; first += chunk_frames) {
+        gsize count = MIN(chunk_frames, frames - first);
+        if (g_cancellable_set_error_if_cancelled(cancellable, error) ||
+            !gs_audio_writer_push(writer, samples + first * channels, count, error))
+            return FALSE;
+        if (progress && first + count < frames) /* 1.0 waits for the file to be in place */
+            progress((double)(first + count) / (double)frames, user_data);
     }
+    if (!gs_audio_writer_finish(writer, error))
+        return FALSE;
     if (progress)
         progress(1.0, user_data);
     return TRUE;

@@ -66,9 +66,10 @@ audio_sink_new(GError **error)
     g_autoptr(GstElement) autosink = gst_element_factory_make("autoaudiosink", NULL);
     if (autosink) {
         gst_object_ref_sink(autosink);
-        if (reaches_audio_device(autosink))
+        gboolean usable = reaches_audio_device(autosink);
+        gst_element_set_state(autosink, GST_STATE_NULL); /* the pipeline opens it again */
+        if (usable)
             return g_steal_pointer(&autosink);
-        gst_element_set_state(autosink, GST_STATE_NULL);
     }
     static gsize warned = 0;
     if (g_once_init_enter(&warned)) {
@@ -264,8 +265,9 @@ gs_audio_player_class_init(GsAudioPlayerClass *klass)
     object_class->get_property = gs_audio_player_get_property;
     object_class->dispose = gs_audio_player_dispose;
 
-    properties[PROP_PLAYING] = g_param_spec_boolean("playing", NULL, NULL, FALSE,
-                                                    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    properties[PROP_PLAYING] =
+        g_param_spec_boolean("playing", NULL, NULL, FALSE,
+                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
     g_object_class_install_properties(object_class, N_PROPS, properties);
 
     signals[SIGNAL_FINISHED] = g_signal_new("finished", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,

@@ -28,6 +28,26 @@ typedef void (*GsAudioProgressFunc)(double fraction, gpointer user_data);
  * GS_AUDIO_MIN_RATE ≤ rate ≤ GS_AUDIO_MAX_RATE. */
 gboolean gs_audio_check_format(int channels, int rate, GError **error);
 
+/* Writes audio as it comes, in bounded memory (speaking a long text takes
+ * hours): the formats, tags and atomic replacement of gs_audio_export, which
+ * is built on it. Blocking; use a writer from one thread at a time. */
+typedef struct _GsAudioWriter GsAudioWriter;
+
+/* Refuses what gs_audio_export refuses (an unknown extension is
+ * G_IO_ERROR_NOT_SUPPORTED) and opens a temporary file beside `path`, so a
+ * place that cannot be written fails here, before any audio is made. */
+GsAudioWriter *gs_audio_writer_new(const char *path, int channels, int rate, const GsAudioTags *tags, GError **error);
+/* Copies `frames` interleaved frames; blocks while the encoder is behind.
+ * After an error only gs_audio_writer_free is left to call. */
+gboolean gs_audio_writer_push(GsAudioWriter *w, const float *samples, gsize frames, GError **error);
+/* Ends the stream and moves the file into place, replacing any at `path`.
+ * Nothing pushed is G_IO_ERROR_INVALID_ARGUMENT, as for gs_audio_export. */
+gboolean gs_audio_writer_finish(GsAudioWriter *w, GError **error);
+/* Unless finished, stops and removes the temporary file: `path` stays as it
+ * was. NULL is ignored. */
+void gs_audio_writer_free(GsAudioWriter *w);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsAudioWriter, gs_audio_writer_free)
+
 /* The format follows the extension of `path` (any case): .wav (16-bit PCM),
  * .flac, .ogg (Vorbis) or .opus (Ogg Opus at 48 kHz); any other is
  * G_IO_ERROR_NOT_SUPPORTED. Blocking (call it from a worker thread);

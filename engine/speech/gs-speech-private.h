@@ -25,6 +25,7 @@ struct gs_speech {
     gs_speech_config cfg;
     char **phones;   /* the model's phoneme symbols; index = id */
     char **speakers;
+    int default_speaker; /* index into speakers */
     GHashTable *phone_ids; /* symbol → id + 1 */
 };
 

@@ -15,7 +15,7 @@ gs_speech_params
 gs_speech_default_params(void)
 {
     return (gs_speech_params){ .voice = NULL, .lang = "en-us", .rate = 1.0f, .pitch = 0.0f,
-                               .vocoder = GS_VOCODER_GRIFFIN_LIM, .griffin_lim_iterations = 32 };
+                               .vocoder = GS_VOCODER_AUTO, .griffin_lim_iterations = 32 };
 }
 
 static int
@@ -68,6 +68,12 @@ parse_config(gs_speech *m, const char *path)
     m->speakers = g_strsplit(speakers, "\n", -1);
     if (g_strv_length(m->phones) < 2 || g_strv_length(m->speakers) < 1)
         return gs_fail(m->ctx, GS_ERR_FORMAT, "%s: empty phoneme or speaker list", path);
+    /* Voices are listed with the model's default first (its
+     * genstudio.default_speaker, else the first in the file). */
+    const char *preferred = gs_safetensors_metadata(m->file, "genstudio.default_speaker");
+    for (int i = 0; preferred && m->speakers[i]; i++)
+        if (strcmp(m->speakers[i], preferred) == 0)
+            m->default_speaker = i;
     m->phone_ids = g_hash_table_new(g_str_hash, g_str_equal);
     for (int i = 0; m->phones[i]; i++)
         g_hash_table_insert(m->phone_ids, m->phones[i], GINT_TO_POINTER(i + 1));
@@ -124,7 +130,11 @@ bool gs_speech_has_neural_vocoder(const gs_speech *m) { return m->cfg.vocoder_bl
 const char *
 gs_speech_voice_name(const gs_speech *m, int index)
 {
-    return index >= 0 && index < gs_speech_voice_count(m) ? m->speakers[index] : NULL;
+    if (index < 0 || index >= gs_speech_voice_count(m))
+        return NULL;
+    /* Index 0 is the default voice; the others keep the file's order. */
+    int file_index = index == 0 ? m->default_speaker : index <= m->default_speaker ? index - 1 : index;
+    return m->speakers[file_index];
 }
 
 /* The model knows the phonemes of its teacher language; another language's
@@ -156,7 +166,7 @@ static int
 speaker_index(const gs_speech *m, const char *voice)
 {
     if (!voice || !*voice)
-        return 0;
+        return m->default_speaker;
     for (int i = 0; m->speakers[i]; i++)
         if (strcmp(m->speakers[i], voice) == 0)
             return i;
@@ -213,6 +223,8 @@ gs_speech_synthesize(gs_speech *m, const char *text, const gs_speech_params *par
         return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "The rate must lie in 0.25–4 and the pitch in ±24 semitones");
     if (p.vocoder == GS_VOCODER_NEURAL && !gs_speech_has_neural_vocoder(m))
         return gs_fail(m->ctx, GS_ERR_UNSUPPORTED, "This speech model has no neural vocoder; use Griffin-Lim");
+    if (p.vocoder == GS_VOCODER_AUTO)
+        p.vocoder = gs_speech_has_neural_vocoder(m) ? GS_VOCODER_NEURAL : GS_VOCODER_GRIFFIN_LIM;
     if (p.griffin_lim_iterations < 1 || p.griffin_lim_iterations > 1000)
         p.griffin_lim_iterations = gs_speech_default_params().griffin_lim_iterations;
 

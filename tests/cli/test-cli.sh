@@ -4,21 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 cli=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-expect() { # description, expected status, command...
-  what=$1 want=$2
-  shift 2
-  "$@" >"$work/out" 2>"$work/err"
-  got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL: $what: exit $got, expected $want"; cat "$work/err"; failures=$((failures + 1))
-  else
-    echo "ok: $what ($(head -c 160 "$work/err" | tr '\n' ' '))"
-  fi
-}
+. "$(dirname "$0")/expect.sh"
 
 expect "info lists lavapipe" 0 "$cli" info
 grep -q "llvmpipe" "$work/out" || { echo "FAIL: info does not list llvmpipe"; failures=$((failures + 1)); }

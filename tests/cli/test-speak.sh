@@ -4,22 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 cli=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-expect() { # description, expected status, command...
-  what=$1 want=$2
-  shift 2
-  "$@" >"$work/out" 2>"$work/err"
-  got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL: $what: exit $got, expected $want"; cat "$work/err"; failures=$((failures + 1))
-  else
-    echo "ok: $what ($(tail -c 160 "$work/err" | tr '\r\n' '  '))"
-  fi
-}
-fail() { echo "FAIL: $1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/expect.sh"
 
 text="Hello from GenStudio."
 for ext in wav flac ogg opus; do

@@ -1,15 +1,19 @@
 /* The studio window under Xvfb: generate (the canvas leaves its placeholder,
  * history grows, the main loop stays responsive), cancel, restore from
- * history and from a dropped PNG's parameters, and a screenshot artefact.
+ * history and from a dropped PNG's parameters, and a screenshot artefact;
+ * then the Voice workspace: a take from a script, its waveform, playback
+ * (on fakesink), export, cancel, and its own screenshot.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <glib/gstdio.h>
 
 #include "gs-application.h"
 #include "gs-png.h"
+#include "gs-voice-page.h"
 #include "gs-window.h"
 
 static GsWindow *window;
 static GsImagePage *page;
+static GsVoicePage *voice_page;
 static gint64 last_tick_us, longest_gap_us;
 
 /* A 5 ms timer: the largest gap between its ticks is the longest main-loop
@@ -128,15 +132,172 @@ test_restore(void)
     gs_image_page_set_prompt(page, "red apple");
 }
 
+/* The window's header has no getter for every workspace: look it up. */
+static GtkWidget *
+find_descendant(GtkWidget *widget, GType type)
+{
+    if (G_TYPE_CHECK_INSTANCE_TYPE(widget, type))
+        return widget;
+    for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
+        GtkWidget *found = find_descendant(child, type);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+static gboolean
+shows_toast(GtkWidget *widget)
+{
+    if (g_str_equal(gtk_widget_get_css_name(widget), "toast"))
+        return TRUE;
+    for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child))
+        if (shows_toast(child))
+            return TRUE;
+    return FALSE;
+}
+
+/* Toasts from earlier tests would cover the screenshot: let them time out. */
+static void
+wait_for_toasts_to_go(void)
+{
+    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    while (shows_toast(GTK_WIDGET(window)) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+}
+
+static void
+wait_for_speech(void)
+{
+    gint64 deadline = g_get_monotonic_time() + 120 * G_USEC_PER_SEC;
+    while (gs_voice_page_get_generating(voice_page) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    g_assert_false(gs_voice_page_get_generating(voice_page));
+    iterate_until_idle();
+}
+
+static void
+on_playback_finished(GsAudioPlayer *player, gboolean *finished)
+{
+    *finished = TRUE;
+}
+
+static void
+keep_result(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    GAsyncResult **kept = user_data;
+    *kept = g_object_ref(result);
+}
+
+static void
+test_voice(void)
+{
+    GListModel *takes = gs_voice_page_get_takes(voice_page);
+    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
+                                          "voice");
+    iterate_until_idle();
+
+    gs_voice_page_set_script(voice_page, "Hello from GenStudio.");
+    last_tick_us = longest_gap_us = 0;
+    guint timer = g_timeout_add(5, tick, NULL);
+    gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.generate", NULL);
+    g_assert_true(gs_voice_page_get_generating(voice_page));
+    wait_for_speech();
+    g_source_remove(timer);
+    g_print("longest main-loop iteration while speaking: %.1f ms\n", longest_gap_us / 1000.0);
+    g_assert_cmpint(longest_gap_us, <, 200 * 1000);
+    g_assert_cmpuint(g_list_model_get_n_items(takes), ==, 1);
+    g_autoptr(GsTake) take = g_list_model_get_item(takes, 0);
+    g_print("take: %.2f s, voice %s\n", gs_take_get_duration(take), gs_take_get_voice(take));
+    g_assert_cmpfloat(gs_take_get_duration(take), >, 0.5);
+    g_assert_cmpstr(gs_take_get_text(take), ==, "Hello from GenStudio.");
+
+    /* The new take is selected, so the waveform shows it. */
+    GsWaveform *waveform = gs_voice_page_get_waveform(voice_page);
+    g_assert_true(gs_waveform_get_take(waveform) == take);
+    gsize count = 0;
+    g_assert_nonnull(gs_take_get_samples(gs_waveform_get_take(waveform), &count));
+    g_assert_cmpuint(count, >, 0);
+    int bins, frames;
+    g_assert_nonnull(gs_take_get_mel(take, &bins, &frames));
+    GdkTexture *spectrogram = gs_waveform_get_spectrogram(waveform);
+    g_assert_nonnull(spectrogram);
+    g_assert_cmpint(gdk_texture_get_width(spectrogram), ==, frames);
+    g_assert_cmpint(gdk_texture_get_height(spectrogram), ==, bins);
+
+    /* Play to the end (GS_AUDIO_SINK=fakesink keeps real time). */
+    GsAudioPlayer *player = gs_voice_page_get_player(voice_page);
+    gboolean finished = FALSE;
+    gulong handler = g_signal_connect(player, "finished", G_CALLBACK(on_playback_finished), &finished);
+    gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.toggle-play", "u", 0);
+    g_assert_true(gs_audio_player_is_playing(player));
+    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    while (!finished && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    g_signal_handler_disconnect(player, handler);
+    g_assert_true(finished);
+    g_assert_false(gs_audio_player_is_playing(player));
+
+    /* Export as the file chooser would, to Ogg Vorbis. */
+    g_autofree char *dir = g_dir_make_tmp("genstudio-voice-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    g_autofree char *path = g_build_filename(dir, "take.ogg", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path(path);
+    g_autoptr(GAsyncResult) result = NULL;
+    gs_voice_page_export_async(voice_page, take, file, NULL, keep_result, &result);
+    while (!result)
+        g_main_context_iteration(NULL, TRUE);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(gs_voice_page_export_finish(voice_page, result, &error));
+    g_assert_no_error(error);
+    GStatBuf st;
+    g_assert_cmpint(g_stat(path, &st), ==, 0);
+    g_print("exported: %s (%ld bytes)\n", path, (long)st.st_size);
+    g_assert_cmpint(st.st_size, >, 0);
+    g_remove(path);
+    g_rmdir(dir);
+
+    wait_for_toasts_to_go();
+    screenshot(GS_ARTEFACT_DIR "/voice.png");
+}
+
+static gboolean
+cancel_speech_soon(gpointer data)
+{
+    gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.cancel", NULL);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+test_voice_cancel(void)
+{
+    GListModel *takes = gs_voice_page_get_takes(voice_page);
+    guint before = g_list_model_get_n_items(takes);
+    /* A blank script says so instead of starting. */
+    gs_voice_page_set_script(voice_page, " \n\t\n");
+    gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.generate", NULL);
+    g_assert_false(gs_voice_page_get_generating(voice_page));
+
+    gs_voice_page_set_script(voice_page, "One paragraph.\nAnother paragraph.\nA third one.");
+    gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.generate", NULL);
+    g_timeout_add(50, cancel_speech_soon, NULL);
+    wait_for_speech();
+    g_assert_cmpuint(g_list_model_get_n_items(takes), ==, before);
+    gs_voice_page_set_script(voice_page, "Hello from GenStudio.");
+}
+
 static void
 on_activate(GApplication *app)
 {
     window = GS_WINDOW(gtk_application_get_active_window(GTK_APPLICATION(app)));
     page = gs_window_get_image_page(window);
+    voice_page = GS_VOICE_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_VOICE_PAGE));
     iterate_until_idle();
     g_test_add_func("/window/generate", test_generate);
     g_test_add_func("/window/cancel", test_cancel);
     g_test_add_func("/window/restore", test_restore);
+    g_test_add_func("/window/voice", test_voice);
+    g_test_add_func("/window/voice-cancel", test_voice_cancel);
     int status = g_test_run();
     gtk_window_destroy(GTK_WINDOW(window));
     if (status)
@@ -147,6 +308,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_setenv("GS_AUDIO_SINK", "fakesink", TRUE); /* silent playback that still keeps time */
     g_autoptr(GsApplication) app = gs_application_new();
     g_application_set_flags(G_APPLICATION(app), G_APPLICATION_NON_UNIQUE);
     g_signal_connect_after(app, "activate", G_CALLBACK(on_activate), NULL);

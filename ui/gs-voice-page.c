@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <glib/gi18n.h>
+
+#include <adwaita.h>
+
+#include "gs-engine.h"
+#include "gs-voice-page.h"
+
+struct _GsVoicePage {
+    GtkWidget parent_instance;
+
+    /* template */
+    AdwFlap *flap; /* bound so that dispose_template unparents it */
+    GtkTextView *script_view;
+    GtkDropDown *voice_dropdown, *lang_dropdown;
+    GtkSpinButton *rate_spin, *pitch_spin;
+    GsWaveform *waveform; /* shows the selected take */
+    GtkProgressBar *progress;
+    GtkListBox *take_list;
+
+    GsEngine *engine;
+    GListStore *takes;
+    gboolean voices_requested;
+    GsAudioPlayer *player;
+    GsTake *playing; /* what the player plays, or NULL */
+    guint playhead_tick;
+
+    /* the run in progress: the script's paragraphs, one take each */
+    GCancellable *cancellable;
+    char **paragraphs;
+    guint paragraph; /* the one being spoken */
+    gs_speech_params run_params;
+    char *run_voice; /* run_params.voice points here */
+};
+
+G_DEFINE_FINAL_TYPE(GsVoicePage, gs_voice_page, GTK_TYPE_WIDGET)
+
+/* espeak-ng voices for the language dropdown, in its order. */
+static const struct {
+    const char *code;
+    const char *name;
+} languages[] = {
+    { "en-us", N_("English (US)") }, { "en-gb", N_("English (UK)") }, { "de", N_("German") },
+    { "fr", N_("French") },          { "es", N_("Spanish") },         { "it", N_("Italian") },
+    { "nl", N_("Dutch") },           { "pt", N_("Portuguese") },
+};
+
+static void
+gs_voice_page_toast(GsVoicePage *self, const char *message)
+{
+    GtkWidget *overlay = gtk_widget_get_ancestor(GTK_WIDGET(self), ADW_TYPE_TOAST_OVERLAY);
+    if (overlay)
+        adw_toast_overlay_add_toast(ADW_TOAST_OVERLAY(overlay), adw_toast_new(message));
+    else
+        g_message("%s", message);
+}
+
+static void
+update_actions(GsVoicePage *self)
+{
+    gboolean busy = self->cancellable != NULL;
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "voice.generate", !busy);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "voice.cancel", busy);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "voice.export", gs_waveform_get_take(self->waveform) != NULL);
+}
+
+/* ---- takes --------------------------------------------------------------- */
+
+static void
+show_play_state(GtkButton *button, gboolean playing)
+{
+    const char *label = playing ? _("Stop") : _("Play");
+    gtk_button_set_icon_name(button, playing ? "media-playback-stop-symbolic" : "media-playback-start-symbolic");
+    gtk_widget_set_tooltip_text(GTK_WIDGET(button), label);
+    gtk_accessible_update_property(GTK_ACCESSIBLE(button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static GtkWidget *
+create_take_row(gpointer item, gpointer user_data)
+{
+    GsVoicePage *self = user_data;
+    GsTake *take = item;
+    GtkWidget *row = adw_action_row_new();
+    adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
+    adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), gs_take_get_text(take));
+    adw_action_row_set_title_lines(ADW_ACTION_ROW(row), 2);
+    g_autofree char *subtitle = g_strdup_printf(_("%s · %s · %.1f s"), gs_take_get_voice(take),
+                                                gs_take_get_lang(take), gs_take_get_duration(take));
+    adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
+    g_autofree char *tooltip = g_strdup_printf(_("Rate %.2f, pitch %+.1f semitones"), gs_take_get_rate(take),
+                                               gs_take_get_pitch(take));
+    gtk_widget_set_tooltip_text(row, tooltip);
+
+    /* Takes are only ever appended, so a take's position stays its name. */
+    guint position = 0;
+    g_list_store_find(self->takes, take, &position);
+    GtkWidget *play = gtk_button_new();
+    show_play_state(GTK_BUTTON(play), take == self->playing);
+    gtk_widget_set_valign(play, GTK_ALIGN_CENTER);
+    gtk_widget_add_css_class(play, "flat");
+    gtk_widget_add_css_class(play, "circular");
+    gtk_actionable_set_action_name(GTK_ACTIONABLE(play), "voice.toggle-play");
+    gtk_actionable_set_action_target_value(GTK_ACTIONABLE(play), g_variant_new_uint32(position));
+    adw_action_row_add_suffix(ADW_ACTION_ROW(row), play);
+    g_object_set_data(G_OBJECT(row), "play-button", play);
+    return row;
+}
+
+static void
+select_take(GsVoicePage *self, guint position)
+{
+    gtk_list_box_select_row(self->take_list, gtk_list_box_get_row_at_index(self->take_list, (int)position));
+}
+
+static void
+on_row_selected(GtkListBox *list, GtkListBoxRow *row, GsVoicePage *self)
+{
+    g_autoptr(GsTake) take = row ? g_list_model_get_item(G_LIST_MODEL(self->takes), gtk_list_box_row_get_index(row))
+                                 : NULL;
+    gs_waveform_set_take(self->waveform, take);
+    update_actions(self);
+}
+
+/* ---- playback ------------------------------------------------------------ */
+
+static gboolean
+on_playhead_tick(GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+    GsVoicePage *self = user_data;
+    gboolean shown = self->playing && gs_waveform_get_take(self->waveform) == self->playing;
+    gs_waveform_set_playhead(self->waveform, shown ? gs_audio_player_get_position(self->player) : -1);
+    return G_SOURCE_CONTINUE;
+}
+
+/* Play buttons and the playhead follow the player. */
+static void
+show_playback(GsVoicePage *self)
+{
+    for (int i = 0;; i++) {
+        GtkListBoxRow *row = gtk_list_box_get_row_at_index(self->take_list, i);
+        if (!row)
+            break;
+        g_autoptr(GsTake) take = g_list_model_get_item(G_LIST_MODEL(self->takes), (guint)i);
+        show_play_state(g_object_get_data(G_OBJECT(row), "play-button"), take == self->playing);
+    }
+    if (self->playing && !self->playhead_tick) {
+        self->playhead_tick =
+            gtk_widget_add_tick_callback(GTK_WIDGET(self->waveform), on_playhead_tick, self, NULL);
+    } else if (!self->playing && self->playhead_tick) {
+        gtk_widget_remove_tick_callback(GTK_WIDGET(self->waveform), self->playhead_tick);
+        self->playhead_tick = 0;
+        gs_waveform_set_playhead(self->waveform, -1);
+    }
+}
+
+static void
+on_playing_changed(GsAudioPlayer *player, GParamSpec *pspec, GsVoicePage *self)
+{
+    if (!gs_audio_player_is_playing(player))
+        g_clear_object(&self->playing);
+    show_playback(self);
+}
+
+static void
+on_playback_error(GsAudioPlayer *player, GError *error, GsVoicePage *self)
+{
+    gs_voice_page_toast(self, error->message);
+}
+
+/* Plays take `position`, or stops it when it is the one playing. */
+static void
+toggle_play(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsVoicePage *self = GS_VOICE_PAGE(widget);
+    guint position = g_variant_get_uint32(param);
+    g_autoptr(GsTake) take = g_list_model_get_item(G_LIST_MODEL(self->takes), position);
+    if (!take)
+        return;
+    if (take == self->playing) {
+        gs_audio_player_stop(self->player);
+        return;
+    }
+    select_take(self, position);
+    /* Set first: starting may notify "playing" at once. */
+    g_set_object(&self->playing, take);
+    gsize count;
+    const float *samples = gs_take_get_samples(take, &count);
+    g_autoptr(GError) error = NULL;
+    if (!gs_audio_player_play(self->player, samples, count, 1, gs_take_get_sample_rate(take), &error))
+        gs_voice_page_toast(self, error->message);
+    if (!gs_audio_player_is_playing(self->player))
+        g_clear_object(&self->playing);
+    show_playback(self); /* switching takes does not notify */
+}
+
+/* ---- generation ---------------------------------------------------------- */
+
+static char *
+dup_script(GsVoicePage *self)
+{
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer(self->script_view);
+    GtkTextIter start, end;
+    gtk_text_buffer_get_bounds(buffer, &start, &end);
+    return gtk_text_buffer_get_text(buffer, &start, &end, FALSE);
+}
+
+/* The script's non-blank lines (a text view's paragraphs), trimmed. */
+static char **
+split_paragraphs(const char *script)
+{
+    g_auto(GStrv) lines = g_strsplit(script, "\n", -1);
+    g_autoptr(GStrvBuilder) paragraphs = g_strv_builder_new();
+    for (char **line = lines; *line; line++) {
+        g_strstrip(*line);
+        if (**line)
+            g_strv_builder_add(paragraphs, *line);
+    }
+    return g_strv_builder_end(paragraphs);
+}
+
+/* The settings of the pane, kept for the whole run. */
+static void
+capture_params(GsVoicePage *self)
+{
+    GtkStringObject *voice = gtk_drop_down_get_selected_item(self->voice_dropdown);
+    guint lang = gtk_drop_down_get_selected(self->lang_dropdown);
+    g_free(self->run_voice);
+    self->run_voice = voice ? g_strdup(gtk_string_object_get_string(voice)) : NULL; /* NULL: the model's first */
+    self->run_params = gs_speech_default_params();
+    self->run_params.voice = self->run_voice;
+    self->run_params.lang = languages[lang < G_N_ELEMENTS(languages) ? lang : 0].code;
+    self->run_params.rate = (float)gtk_spin_button_get_value(self->rate_spin);
+    self->run_params.pitch = (float)gtk_spin_button_get_value(self->pitch_spin);
+}
+
+static void
+on_progress(double fraction, gpointer user_data)
+{
+    GsVoicePage *self = user_data;
+    if (!self->cancellable)
+        return;
+    guint count = g_strv_length(self->paragraphs);
+    g_autofree char *text = g_strdup_printf(_("Take %u of %u"), self->paragraph + 1, count);
+    gtk_progress_bar_set_fraction(self->progress, (self->paragraph + fraction) / count);
+    gtk_progress_bar_set_text(self->progress, text);
+}
+
+static void speak_paragraph(GsVoicePage *self);
+
+static void
+end_run(GsVoicePage *self, const char *outcome)
+{
+    g_clear_object(&self->cancellable);
+    g_clear_pointer(&self->paragraphs, g_strfreev);
+    gtk_progress_bar_set_text(self->progress, outcome);
+    update_actions(self);
+}
+
+static void
+on_spoken(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(GsVoicePage) self = user_data;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsTake) take = gs_engine_speak_finish(GS_ENGINE(source), result, &error);
+    if (!self->takes) /* the page went away while the engine worked */
+        return;
+    if (!take) {
+        gboolean cancelled = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+        if (!cancelled)
+            gs_voice_page_toast(self, error->message);
+        end_run(self, cancelled ? _("Cancelled") : _("Failed"));
+        return;
+    }
+    g_list_store_append(self->takes, take);
+    select_take(self, g_list_model_get_n_items(G_LIST_MODEL(self->takes)) - 1);
+    if (self->paragraphs[++self->paragraph]) {
+        speak_paragraph(self);
+        return;
+    }
+    gtk_progress_bar_set_fraction(self->progress, 1.0);
+    end_run(self, _("Done"));
+}
+
+static void
+speak_paragraph(GsVoicePage *self)
+{
+    gs_engine_speak_async(self->engine, self->paragraphs[self->paragraph], &self->run_params, on_progress, self,
+                          self->cancellable, on_spoken, g_object_ref(self));
+}
+
+static void
+generate(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsVoicePage *self = GS_VOICE_PAGE(widget);
+    if (self->cancellable)
+        return;
+    g_autofree char *script = dup_script(self);
+    g_auto(GStrv) paragraphs = split_paragraphs(script);
+    if (!paragraphs[0]) {
+        gs_voice_page_toast(self, _("Nothing to say"));
+        return;
+    }
+    self->paragraphs = g_steal_pointer(&paragraphs);
+    self->paragraph = 0;
+    self->cancellable = g_cancellable_new();
+    capture_params(self);
+    gtk_progress_bar_set_fraction(self->progress, 0);
+    gtk_progress_bar_set_text(self->progress, _("Starting…"));
+    update_actions(self);
+    speak_paragraph(self);
+}
+
+static void
+cancel(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsVoicePage *self = GS_VOICE_PAGE(widget);
+    if (self->cancellable)
+        g_cancellable_cancel(self->cancellable);
+}
+
+static void
+on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(GsVoicePage) self = user_data;
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) names = gs_engine_list_voices_finish(GS_ENGINE(source), result, &error);
+    if (!self->takes)
+        return;
+    if (!names) {
+        gs_voice_page_toast(self, error->message);
+        return;
+    }
+    g_autoptr(GtkStringList) voices = gtk_string_list_new((const char *const *)names);
+    gtk_drop_down_set_model(self->voice_dropdown, G_LIST_MODEL(voices));
+    gtk_widget_set_sensitive(GTK_WIDGET(self->voice_dropdown), TRUE);
+}
+
+/* ---- export -------------------------------------------------------------- */
+
+typedef struct {
+    GsTake *take;
+    char *path;
+} Export;
+
+static void
+export_free(Export *export)
+{
+    g_object_unref(export->take);
+    g_free(export->path);
+    g_free(export);
+}
+
+static void
+export_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    Export *export = data;
+    gsize count;
+    const float *samples = gs_take_get_samples(export->take, &count);
+    GsAudioTags tags = { .title = gs_take_get_text(export->take), .artist = gs_take_get_voice(export->take) };
+    GError *error = NULL;
+    if (gs_audio_export(export->path, samples, count, 1, gs_take_get_sample_rate(export->take), &tags, NULL, NULL,
+                        cancellable, &error))
+        g_task_return_boolean(task, TRUE);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+gs_voice_page_export_async(GsVoicePage *self, GsTake *take, GFile *file, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_return_if_fail(GS_IS_VOICE_PAGE(self) && GS_IS_TAKE(take) && G_IS_FILE(file));
+    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+    g_task_set_source_tag(task, gs_voice_page_export_async);
+    g_autofree char *path = g_file_get_path(file);
+    if (!path) {
+        g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s", _("Not a local file"));
+        return;
+    }
+    Export *export = g_new0(Export, 1);
+    export->take = g_object_ref(take);
+    export->path = g_steal_pointer(&path);
+    g_task_set_task_data(task, export, (GDestroyNotify)export_free);
+    g_task_run_in_thread(task, export_thread);
+}
+
+gboolean
+gs_voice_page_export_finish(GsVoicePage *self, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+    return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+static void
+on_exported(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    GsVoicePage *self = GS_VOICE_PAGE(source);
+    g_autoptr(GError) error = NULL;
+    if (gs_voice_page_export_finish(self, result, &error))
+        gs_voice_page_toast(self, _("Take exported"));
+    else
+        gs_voice_page_toast(self, error->message);
+}
+
+/* GtkFileChooserNative: GTK 4.8 has no GtkFileDialog. */
+static void
+on_export_chosen(GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+    GsVoicePage *self = g_object_get_data(G_OBJECT(dialog), "page");
+    GsTake *take = self->waveform ? gs_waveform_get_take(self->waveform) : NULL; /* NULL once the page is gone */
+    if (response == GTK_RESPONSE_ACCEPT && take) {
+        g_autoptr(GFile) file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
+        gs_voice_page_export_async(self, take, file, NULL, on_exported, NULL);
+    }
+    g_object_unref(dialog);
+}
+
+static void
+choose_export_file(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GtkRoot *root = gtk_widget_get_root(widget);
+    GtkFileChooserNative *dialog =
+        gtk_file_chooser_native_new(_("Export Take"), GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL,
+                                    GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+    gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), "genstudio-voice.ogg");
+    g_object_set_data_full(G_OBJECT(dialog), "page", g_object_ref(widget), g_object_unref);
+    g_signal_connect(dialog, "response", G_CALLBACK(on_export_chosen), NULL);
+    gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+}
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+/* The speech model loads when the workspace is first shown, not at start-up. */
+static void
+gs_voice_page_map(GtkWidget *widget)
+{
+    GsVoicePage *self = GS_VOICE_PAGE(widget);
+    GTK_WIDGET_CLASS(gs_voice_page_parent_class)->map(widget);
+    if (!self->voices_requested) {
+        self->voices_requested = TRUE;
+        gs_engine_list_voices_async(self->engine, NULL, on_voices_listed, g_object_ref(self));
+    }
+}
+
+static void
+gs_voice_page_dispose(GObject *object)
+{
+    GsVoicePage *self = GS_VOICE_PAGE(object);
+    if (self->cancellable)
+        g_cancellable_cancel(self->cancellable);
+    if (self->player) {
+        g_signal_handlers_disconnect_by_data(self->player, self);
+        gs_audio_player_stop(self->player);
+    }
+    if (self->playhead_tick) {
+        gtk_widget_remove_tick_callback(GTK_WIDGET(self->waveform), self->playhead_tick);
+        self->playhead_tick = 0;
+    }
+    /* Rows go while the waveform they select into is still there. */
+    if (self->take_list)
+        gtk_list_box_bind_model(self->take_list, NULL, NULL, NULL, NULL);
+    gtk_widget_dispose_template(GTK_WIDGET(self), GS_TYPE_VOICE_PAGE);
+    g_clear_object(&self->engine);
+    g_clear_object(&self->takes);
+    g_clear_object(&self->player);
+    g_clear_object(&self->playing);
+    g_clear_object(&self->cancellable);
+    g_clear_pointer(&self->paragraphs, g_strfreev);
+    g_clear_pointer(&self->run_voice, g_free);
+    G_OBJECT_CLASS(gs_voice_page_parent_class)->dispose(object);
+}
+
+static void
+gs_voice_page_class_init(GsVoicePageClass *klass)
+{
+    GObjectClass *object_class = G_OBJECT_CLASS(klass);
+    GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+    object_class->dispose = gs_voice_page_dispose;
+    widget_class->map = gs_voice_page_map;
+
+    g_type_ensure(GS_TYPE_WAVEFORM);
+    gtk_widget_class_set_template_from_resource(widget_class, "/org/genstudio/GenStudio/gs-voice-page.ui");
+    gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
+    gtk_widget_class_bind_template_child(widget_class, GsVoicePage, flap);
+    gtk_widget_class_bind_template_child(widget_class, GsVoicePage, script_view);
+    gtk_widget_class_bind_template_child(widget_class, GsVoicePage, voice_dropdown);
+    gtk_widget_class_bind_template_child(widget_class, GsVoicePage, lang_dropdown);
+    gtk_widget_class_bind_template_child(widget_class, GsVoicePage, rate_spin);
+    gtk_widget_class_bind_template_child(widget_class, GsVoicePage, pitch_spin);
+    gtk_widget_class_bind_template_child(widget_class, GsVoicePage, waveform);
+    gtk_widget_class_bind_template_child(widget_class, GsVoicePage, progress);
+    gtk_widget_class_bind_template_child(widget_class, GsVoicePage, take_list);
+    gtk_widget_class_bind_template_callback(widget_class, on_row_selected);
+
+    gtk_widget_class_install_action(widget_class, "voice.generate", NULL, generate);
+    gtk_widget_class_install_action(widget_class, "voice.cancel", NULL, cancel);
+    gtk_widget_class_install_action(widget_class, "voice.toggle-play", "u", toggle_play);
+    gtk_widget_class_install_action(widget_class, "voice.export", NULL, choose_export_file);
+    gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Escape, 0, "voice.cancel", NULL);
+}
+
+/* Ctrl+Enter must reach the page before the script's text view takes it. */
+static void
+add_generate_shortcut(GsVoicePage *self)
+{
+    GtkEventController *controller = gtk_shortcut_controller_new();
+    gtk_event_controller_set_propagation_phase(controller, GTK_PHASE_CAPTURE);
+    const guint keys[] = { GDK_KEY_Return, GDK_KEY_KP_Enter };
+    for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+        gtk_shortcut_controller_add_shortcut(GTK_SHORTCUT_CONTROLLER(controller),
+                                             gtk_shortcut_new(gtk_keyval_trigger_new(keys[i], GDK_CONTROL_MASK),
+                                                              gtk_named_action_new("voice.generate")));
+    gtk_widget_add_controller(GTK_WIDGET(self), controller);
+}
+
+static void
+gs_voice_page_init(GsVoicePage *self)
+{
+    gtk_widget_init_template(GTK_WIDGET(self));
+    self->engine = gs_engine_dup_default();
+    self->takes = g_list_store_new(GS_TYPE_TAKE);
+    self->player = gs_audio_player_new();
+    g_signal_connect(self->player, "notify::playing", G_CALLBACK(on_playing_changed), self);
+    g_signal_connect(self->player, "error", G_CALLBACK(on_playback_error), self);
+
+    g_autoptr(GtkStringList) language_names = gtk_string_list_new(NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(languages); i++)
+        gtk_string_list_append(language_names, _(languages[i].name));
+    gtk_drop_down_set_model(self->lang_dropdown, G_LIST_MODEL(language_names));
+
+    gtk_list_box_bind_model(self->take_list, G_LIST_MODEL(self->takes), create_take_row, self, NULL);
+    add_generate_shortcut(self);
+    update_actions(self);
+}
+
+void
+gs_voice_page_set_script(GsVoicePage *self, const char *script)
+{
+    gtk_text_buffer_set_text(gtk_text_view_get_buffer(self->script_view), script, -1);
+}
+
+gboolean gs_voice_page_get_generating(GsVoicePage *self) { return self->cancellable != NULL; }
+GListModel *gs_voice_page_get_takes(GsVoicePage *self) { return G_LIST_MODEL(self->takes); }
+GsWaveform *gs_voice_page_get_waveform(GsVoicePage *self) { return self->waveform; }
+GsAudioPlayer *gs_voice_page_get_player(GsVoicePage *self) { return self->player; }
