@@ -353,6 +353,7 @@ typedef struct {
     const char *lang;          /* espeak-ng language; NULL = "en-us" */
     float rate;                /* speaking rate, 1 = as trained */
     float pitch;               /* shift in semitones */
+    float energy;              /* emphasis, in the model's standard deviations of energy (±3) */
     gs_vocoder vocoder;
     int griffin_lim_iterations;
 } gs_speech_params;

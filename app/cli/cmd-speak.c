@@ -48,7 +48,7 @@ gs_cli_speak(int argc, char **argv)
 {
     g_autofree char *text = NULL, *file = NULL, *voice = NULL, *lang = NULL, *vocoder = NULL, *output = NULL;
     g_autofree char *model_path = NULL;
-    double rate = 1.0, pitch = 0.0;
+    double rate = 1.0, pitch = 0.0, energy = 0.0;
     gboolean play = FALSE;
     GOptionEntry entries[] = {
         { "text", 't', 0, G_OPTION_ARG_STRING, &text, "What to say", "TEXT" },
@@ -57,6 +57,7 @@ gs_cli_speak(int argc, char **argv)
         { "lang", 0, 0, G_OPTION_ARG_STRING, &lang, "espeak-ng language (en-us)", "CODE" },
         { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate, "Speaking rate, 1 = normal (0.25–4)", "X" },
         { "pitch", 0, 0, G_OPTION_ARG_DOUBLE, &pitch, "Pitch shift in semitones (±24)", "N" },
+        { "energy", 0, 0, G_OPTION_ARG_DOUBLE, &energy, "Emphasis, -3 (soft) to 3 (strong)", "X" },
         { "vocoder", 0, 0, G_OPTION_ARG_STRING, &vocoder, "neural (the default) or griffinlim", "NAME" },
         { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Speech model (.safetensors)", "PATH" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write .wav, .flac, .ogg or .opus", "PATH" },
@@ -79,6 +80,7 @@ gs_cli_speak(int argc, char **argv)
     params.lang = lang ? lang : params.lang;
     params.rate = (float)rate;
     params.pitch = (float)pitch;
+    params.energy = (float)energy;
     if (!parse_vocoder(vocoder, &params.vocoder)) {
         fprintf(stderr, "genstudio-cli speak: unknown vocoder '%s' (griffinlim, neural)\n", vocoder);
         return 2;

@@ -122,8 +122,8 @@ encode(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int s
 }
 
 gs_status
-gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker, float rate,
-                    float pitch, float **mel, int *frames)
+gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
+                    const gs_speech_params *params, float **mel, int *frames)
 {
     const gs_speech_config *c = &m->cfg;
     *mel = NULL;
@@ -136,14 +136,14 @@ gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int
                        ? encode(m, ids, stress, count, speaker, hidden, variance)
                        : GS_ERR_OUT_OF_MEMORY;
     /* Durations from log(1 + frames), scaled by the rate; pitch shifted in
-     * octaves where the phoneme is voiced. */
+     * octaves where the phoneme is voiced; energy shifted everywhere. */
     int total = 0;
     for (int i = 0; st == GS_OK && i < count; i++) {
-        double d = (exp(variance[3 * i]) - 1.0) / rate;
+        double d = (exp(variance[3 * i]) - 1.0) / params->rate;
         durations[i] = d > 0 ? (int)lround(d) : 0;
         total += durations[i];
-        controls[2 * i] = variance[3 * i + 1] + (is_voiceless(m->phones[ids[i]]) ? 0.0f : pitch / 12.0f);
-        controls[2 * i + 1] = variance[3 * i + 2];
+        controls[2 * i] = variance[3 * i + 1] + (is_voiceless(m->phones[ids[i]]) ? 0.0f : params->pitch / 12.0f);
+        controls[2 * i + 1] = variance[3 * i + 2] + params->energy;
     }
     if (st == GS_OK && total < 2)
         st = gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "nothing to say: the sentence has no duration");

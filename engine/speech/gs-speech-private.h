@@ -38,10 +38,11 @@ gs_tensor *gs_speech_block(gs_speech *m, gs_graph *g, gs_tensor *x, const char *
 gs_tensor *gs_speech_upload(gs_graph *g, const float *data, int64_t length, int64_t channels);
 
 /* Phoneme ids, stresses and the speaker → log-mel [*frames, mel_bins]
- * (frame-major), malloc'd. `rate` divides the predicted durations; `pitch` (semitones)
- * shifts the predicted pitch of voiced phonemes. */
+ * (frame-major), malloc'd. The params' rate divides the predicted
+ * durations, pitch (semitones) shifts the predicted pitch of voiced
+ * phonemes, energy shifts the predicted energy. */
 gs_status gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
-                              float rate, float pitch, float **mel, int *frames);
+                              const gs_speech_params *params, float **mel, int *frames);
 
 /* Spectrum [frames, n_fft/2+1, 2] → signal [hop·(frames−1)] (irfft and
  * overlap-add recorded into the graph). */

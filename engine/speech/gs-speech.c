@@ -14,7 +14,7 @@
 gs_speech_params
 gs_speech_default_params(void)
 {
-    return (gs_speech_params){ .voice = NULL, .lang = "en-us", .rate = 1.0f, .pitch = 0.0f,
+    return (gs_speech_params){ .voice = NULL, .lang = "en-us", .rate = 1.0f, .pitch = 0.0f, .energy = 0.0f,
                                .vocoder = GS_VOCODER_AUTO, .griffin_lim_iterations = 32 };
 }
 
@@ -187,7 +187,7 @@ speak_sentence(gs_speech *m, const gs_phone *phones, int count, int speaker, con
     float *mel = NULL, *samples = NULL;
     int frames = 0;
     size_t sample_count = 0;
-    gs_status st = gs_acoustic_forward(m, ids, stress, count + 1, speaker, p->rate, p->pitch, &mel, &frames);
+    gs_status st = gs_acoustic_forward(m, ids, stress, count + 1, speaker, p, &mel, &frames);
     if (st == GS_OK && p->vocoder == GS_VOCODER_NEURAL)
         st = gs_neural_vocoder(m, mel, frames, &samples, &sample_count);
     else if (st == GS_OK)
@@ -219,8 +219,10 @@ gs_speech_synthesize(gs_speech *m, const char *text, const gs_speech_params *par
     int speaker = speaker_index(m, p.voice);
     if (speaker < 0)
         return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "Unknown voice “%s”", p.voice);
-    if (!(p.rate >= 0.25f && p.rate <= 4.0f) || !(p.pitch >= -24.0f && p.pitch <= 24.0f))
-        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "The rate must lie in 0.25–4 and the pitch in ±24 semitones");
+    if (!(p.rate >= 0.25f && p.rate <= 4.0f) || !(p.pitch >= -24.0f && p.pitch <= 24.0f) ||
+        !(p.energy >= -3.0f && p.energy <= 3.0f))
+        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT,
+                       "The rate must lie in 0.25–4, the pitch in ±24 semitones and the energy in ±3");
     if (p.vocoder == GS_VOCODER_NEURAL && !gs_speech_has_neural_vocoder(m))
         return gs_fail(m->ctx, GS_ERR_UNSUPPORTED, "This speech model has no neural vocoder; use Griffin-Lim");
     if (p.vocoder == GS_VOCODER_AUTO)

@@ -11,6 +11,13 @@ for ext in wav flac ogg opus; do
   expect "speak to .$ext" 0 "$cli" speak --text "$text" -o "$work/hello.$ext"
   [ -s "$work/hello.$ext" ] || fail "no hello.$ext"
 done
+# Each export plays to its end in gst-play-1.0 (to a fake sink: CI has no sound card).
+for ext in wav flac ogg opus; do
+  timeout 60 gst-play-1.0 --audiosink=fakesink --no-interactive "$work/hello.$ext" >"$work/play" 2>&1
+  if grep -q ERROR "$work/play" || ! grep -q "/ 0:00:0[1-3]" "$work/play"; then
+    fail "gst-play-1.0 did not play hello.$ext"; cat "$work/play"
+  fi
+done
 # A second of speech at least, under four: the sentence takes about 1.5 s.
 seconds=$(gst-discoverer-1.0 "$work/hello.ogg" 2>/dev/null | sed -n 's/^ *Duration: 0:00:0\([0-9]\).*/\1/p')
 [ -n "$seconds" ] && [ "$seconds" -ge 1 ] && [ "$seconds" -le 3 ] || fail "hello.ogg lasts ${seconds:-?} s"

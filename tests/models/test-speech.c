@@ -81,22 +81,34 @@ test_golden(int *frames_out)
 
     float *mel = NULL;
     int frames = 0;
-    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, 1.0f, 0.0f, &mel, &frames));
+    gs_speech_params p = gs_speech_default_params();
+    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, &p, &mel, &frames));
     GS_CHECK(frames * model->cfg.mel_bins == mel_count);
     if (frames * model->cfg.mel_bins == mel_count)
         gs_test_close("acoustic model log-mel vs PyTorch", mel, want_mel, (size_t)mel_count, 2e-3f, 0);
 
-    /* Rate 2 halves the frames (to rounding); the pitch shift changes the mel. */
-    float *fast = NULL, *high = NULL;
-    int fast_frames = 0, high_frames = 0;
-    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, 2.0f, 0.0f, &fast, &fast_frames));
+    /* Rate 2 halves the frames (to rounding); a pitch shift changes the mel;
+     * more energy makes it louder. */
+    float *fast = NULL, *high = NULL, *loud = NULL;
+    int fast_frames = 0, high_frames = 0, loud_frames = 0;
+    p.rate = 2.0f;
+    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, &p, &fast, &fast_frames));
     GS_CHECK(abs(2 * fast_frames - frames) <= (int)n);
-    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, 1.0f, 5.0f, &high, &high_frames));
+    p = gs_speech_default_params();
+    p.pitch = 5.0f;
+    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, &p, &high, &high_frames));
     GS_CHECK(high_frames == frames);
-    double diff = 0;
-    for (int64_t i = 0; i < mel_count && high_frames == frames; i++)
+    p = gs_speech_default_params();
+    p.energy = 1.5f;
+    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, &p, &loud, &loud_frames));
+    GS_CHECK(loud_frames == frames);
+    double diff = 0, gain = 0;
+    for (int64_t i = 0; i < mel_count && high_frames == frames && loud_frames == frames; i++) {
         diff += fabs(high[i] - mel[i]);
+        gain += loud[i] - mel[i];
+    }
     GS_CHECK(diff / (double)mel_count > 0.01);
+    GS_CHECK(gain / (double)mel_count > 0.1);
     /* The neural vocoder on PyTorch's mel against PyTorch's audio. */
     GS_CHECK(gs_speech_has_neural_vocoder(model));
     if (gs_speech_has_neural_vocoder(model)) {
@@ -110,7 +122,7 @@ test_golden(int *frames_out)
         free(want_audio);
         free(audio);
     }
-    free(fast), free(high), free(fids), free(fstress), free(want_mel);
+    free(fast), free(high), free(loud), free(fids), free(fstress), free(want_mel);
     gs_safetensors_close(golden);
     *frames_out = frames;
     return mel;
