@@ -11,6 +11,7 @@ int gs_cli_info(int argc, char **argv);
 int gs_cli_bench(int argc, char **argv);
 int gs_cli_image(int argc, char **argv);
 int gs_cli_speak(int argc, char **argv);
+int gs_cli_music(int argc, char **argv);
 
 /* Benchmark targets of `genstudio-cli bench`. */
 int gs_cli_bench_ops(gs_context *ctx);

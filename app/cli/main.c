@@ -16,6 +16,7 @@ static const command commands[] = {
     { "info", gs_cli_info, "list Vulkan devices and the one GenStudio uses" },
     { "image", gs_cli_image, "generate an image from a text prompt" },
     { "speak", gs_cli_speak, "say a text, to a file or the speakers" },
+    { "music", gs_cli_music, "compose and render music from a text prompt" },
     { "bench", gs_cli_bench, "measure speed against a reference measured in the same run" },
 };
 

@@ -1,0 +1,124 @@
+/* genstudio-cli music: text prompt → arrangement → MIDI and rendered audio.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "gs-arranger.h"
+#include "gs-audio.h"
+#include "gs-midi-file.h"
+#include "gs-music-render.h"
+
+#define DEFAULT_SEED 42
+
+static void
+print_understood(const GsMusicPrompt *prompt, const GsArrangement *arr, guint64 seed)
+{
+    printf("style: %s\n", gs_music_style_name(prompt->style));
+    if (prompt->mood != GS_MUSIC_MOOD_NEUTRAL)
+        printf("mood: %s\n", gs_music_mood_name(prompt->mood));
+    printf("tempo: %d bpm\n", prompt->bpm);
+    printf("key: %s %s\n", gs_music_key_name(prompt->key), prompt->mode == GS_MUSIC_MODE_MINOR ? "minor" : "major");
+    printf("length: %.1f s (%d bars of %d/4; %g s asked)\n", gs_arrangement_seconds(arr), arr->bars,
+           arr->beats_per_bar, prompt->seconds);
+    printf("instruments: drums, bass: %s, chords: %s, melody: %s\n",
+           gs_music_program_name(prompt->programs[GS_MUSIC_PART_BASS]),
+           gs_music_program_name(prompt->programs[GS_MUSIC_PART_CHORDS]),
+           gs_music_program_name(prompt->programs[GS_MUSIC_PART_MELODY]));
+    printf("seed: %" G_GUINT64_FORMAT "\n", seed);
+    if (prompt->ignored[0]) {
+        g_autofree char *words = g_strjoinv(", ", prompt->ignored);
+        printf("ignored: %s\n", words);
+    }
+}
+
+static gboolean
+write_stems(const GsMusicAudio *audio, const char *dir, GError **error)
+{
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "cannot create %s: %s", dir, g_strerror(errno));
+        return FALSE;
+    }
+    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
+        g_autofree char *name = g_strconcat(gs_music_part_name(part), ".wav", NULL);
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        GsAudioTags tags = { .title = gs_music_part_name(part) };
+        if (!gs_audio_export(path, audio->stems[part], audio->frames, 2, audio->rate, &tags, NULL, NULL, NULL, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Parses, arranges and writes what was asked for. The audio writer opens
+ * before the rendering, so a path that cannot be written fails early. */
+static gboolean
+compose(const char *prompt_text, guint64 seed, const char *output, const char *stems_dir, const char *midi,
+        GError **error)
+{
+    g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse(prompt_text, error);
+    if (!prompt)
+        return FALSE;
+    g_autoptr(GsArrangement) arr = gs_arrangement_new(prompt, seed);
+    print_understood(prompt, arr, seed);
+    fflush(stdout);
+    g_autofree char *soundfont = NULL;
+    g_autoptr(GsAudioWriter) writer = NULL;
+    g_autofree char *comment = g_strdup_printf("%s in %s %s, %d bpm, seed %" G_GUINT64_FORMAT,
+                                               gs_music_style_name(prompt->style), gs_music_key_name(prompt->key),
+                                               prompt->mode == GS_MUSIC_MODE_MINOR ? "minor" : "major", prompt->bpm,
+                                               seed);
+    GsAudioTags tags = { .title = prompt_text, .comment = comment };
+    if (output && !(writer = gs_audio_writer_new(output, 2, GS_MUSIC_SAMPLE_RATE, &tags, error)))
+        return FALSE;
+    if (midi && !gs_midi_file_write(arr, midi, error))
+        return FALSE;
+    if (!output && !stems_dir)
+        return TRUE;
+    if (!(soundfont = gs_music_find_soundfont(error)))
+        return FALSE;
+    g_autoptr(GsMusicAudio) audio = gs_music_render(arr, soundfont, error);
+    if (!audio)
+        return FALSE;
+    return (!stems_dir || write_stems(audio, stems_dir, error)) &&
+           (!writer || (gs_audio_writer_push(writer, audio->mix, audio->frames, error) &&
+                        gs_audio_writer_finish(writer, error)));
+}
+
+int
+gs_cli_music(int argc, char **argv)
+{
+    g_autofree char *prompt = NULL, *seed_text = NULL, *output = NULL, *stems_dir = NULL, *midi = NULL;
+    GOptionEntry entries[] = {
+        { "prompt", 'p', 0, G_OPTION_ARG_STRING, &prompt, "What to play: style, mood, tempo, key, length, instruments",
+          "TEXT" },
+        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "Seed of the arrangement (42)", "N" },
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the mix as .wav, .flac, .ogg or .opus", "PATH" },
+        { "stems", 0, 0, G_OPTION_ARG_FILENAME, &stems_dir, "Write each part as DIR/<part>.wav", "DIR" },
+        { "midi", 0, 0, G_OPTION_ARG_FILENAME, &midi, "Write a Standard MIDI File", "PATH" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) options = g_option_context_new("- compose music from a text prompt");
+    g_option_context_add_main_entries(options, entries, NULL);
+    g_autoptr(GError) error = NULL;
+    if (!g_option_context_parse(options, &argc, &argv, &error)) {
+        fprintf(stderr, "genstudio-cli music: bad options (the prompt must be valid UTF-8): %s\n", error->message);
+        return 2;
+    }
+    if (!prompt || (!output && !stems_dir && !midi)) {
+        fprintf(stderr, "genstudio-cli music: give --prompt, and -o, --stems or --midi\n");
+        return 2;
+    }
+    guint64 seed = DEFAULT_SEED;
+    if (seed_text && !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &seed, &error)) {
+        fprintf(stderr, "genstudio-cli music: --seed: %s\n", error->message);
+        return 2;
+    }
+    if (!compose(prompt, seed, output, stems_dir, midi, &error)) {
+        fprintf(stderr, "genstudio-cli music: %s\n", error->message);
+        return 1;
+    }
+    if (output)
+        printf("%s\n", output);
+    return 0;
+}

@@ -1,0 +1,423 @@
+/* The arranger: per-style tables of chord progressions and rhythms, filled
+ * in bar by bar with a seeded counter-based random generator.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "gs-arranger.h"
+
+#include <math.h>
+#include <string.h>
+
+#define TICKS_PER_STEP (GS_MUSIC_TICKS_PER_QUARTER / 4) /* a sixteenth */
+#define SWING_DELAY (TICKS_PER_STEP * 2 / 3)           /* off-beat eighths land on the triplet */
+#define MELODY_LOW 60
+#define MELODY_HIGH 81
+
+enum { KICK = 36, SIDE_STICK = 37, SNARE = 38, CLAP = 39, CLOSED_HAT = 42, OPEN_HAT = 46, CRASH = 49, RIDE = 51 };
+
+/* Rhythms are strings with one character per sixteenth (per eighth for the
+ * bass), repeated over the bar: drums 'x' accent, 'o' soft; bass R root,
+ * T third, F fifth, O octave, A approach to the next chord; chords and
+ * melody 'x' attack; '-' holds the note before; '.' is a rest. */
+typedef struct {
+    const char *major_progression; /* scale degrees, one chord per bar */
+    const char *minor_progression;
+    gboolean sevenths;
+    const char *kick, *snare, *hat;
+    guint8 snare_note, hat_note;
+    const char *bass;
+    const char *comp;
+    int melody_density; /* 0 sparse … 2 busy */
+    gboolean swing;
+} style_patterns;
+
+/* In GsMusicStyle order. */
+static const style_patterns patterns[GS_MUSIC_STYLE_COUNT] = {
+    [GS_MUSIC_STYLE_POP] = { "1564", "1637", FALSE, "x.......x.x.....", "....x.......x...", "x.x.x.x.x.x.x.x.",
+                             SNARE, CLOSED_HAT, "R--RR-.A", "x-------x-------", 1, FALSE },
+    [GS_MUSIC_STYLE_ROCK] = { "1454", "1767", FALSE, "x.....x.x.....x.", "....x.......x...", "x.x.x.x.x.x.x.x.",
+                              SNARE, CLOSED_HAT, "RRRRRRRA", "x-x-x-x-x-x-x-x-", 1, FALSE },
+    [GS_MUSIC_STYLE_JAZZ] = { "2511", "2511", TRUE, "o...............", "..........o.....", "x...x.x.x...x.x.",
+                              SNARE, RIDE, "R-T-F-A-", "x-.....x-.......", 2, TRUE },
+    [GS_MUSIC_STYLE_BOSSA_NOVA] = { "1125", "1425", TRUE, "x..xx..xx..xx..x", "x..x..x...x..x..",
+                                    "o.o.o.o.o.o.o.o.", SIDE_STICK, CLOSED_HAT, "R--FR--F", "x--x--x---x--x--", 1,
+                                    FALSE },
+    [GS_MUSIC_STYLE_WALTZ] = { "1451", "1451", FALSE, "x...........", "....o...o...", "x...x...x...", SNARE,
+                               CLOSED_HAT, "R---F-", "....x---x---", 1, FALSE },
+    [GS_MUSIC_STYLE_AMBIENT] = { "1465", "1641", FALSE, "o...............", "", "..o...o...o...o.", SNARE,
+                                 CLOSED_HAT, "R-------", "x---------------", 0, FALSE },
+    [GS_MUSIC_STYLE_TECHNO] = { "1145", "1167", FALSE, "x...x...x...x...", "....x.......x...", "..x...x...x...x.",
+                                CLAP, OPEN_HAT, ".R.R.R.R", "..x-..x-..x-..x-", 1, FALSE },
+    [GS_MUSIC_STYLE_HIP_HOP] = { "2516", "1645", TRUE, "x......xx.x.....", "....x.......x...", "x.x.x.x.x.x.x.x.",
+                                 SNARE, CLOSED_HAT, "R--R..OA", "x-------...x----", 1, TRUE },
+    [GS_MUSIC_STYLE_FOLK] = { "1415", "1715", FALSE, "x.......x.......", "....o.......o...", "x...x...x...x...",
+                              SIDE_STICK, CLOSED_HAT, "R---F---", "x---x-x-x---x-x-", 1, FALSE },
+    /* No drums: an orchestra keeps time without a kit. */
+    [GS_MUSIC_STYLE_CLASSICAL] = { "1451", "1451", FALSE, "", "", "", SNARE, CLOSED_HAT, "R---F---",
+                                   "x---------------", 1, FALSE },
+    [GS_MUSIC_STYLE_BLUES] = { "111144115415", "111144115415", TRUE, "x.......x.......", "....x.......x...",
+                               "x...x.x.x...x.x.", SNARE, CLOSED_HAT, "R-T-F-A-", "x-..x-..x-..x-..", 1, TRUE },
+    [GS_MUSIC_STYLE_REGGAE] = { "1454", "1414", FALSE, "........x.......", "........x.......", "x.x.x.x.x.x.x.x.",
+                                SIDE_STICK, CLOSED_HAT, "R--R.F.A", "....x-......x-..", 1, FALSE },
+};
+
+static const char *const melody_rhythms_4[3][4] = {
+    { "x-------x-------", "x-----x-x-------", "x-----------x---", "x---x-------x---" },
+    { "x---x-x-x---x---", "x-x-x---x---x-x-", "x---x---x-x-x---", "x-----x-x-x-x---" },
+    { "x-x-x-x-x-x-x-x-", "x-xxx-x-x-xxx-x-", "x-x-x-xxx-x-x---", "xx-xx-x-x-x-xx--" },
+};
+static const char *const melody_rhythms_3[3][4] = {
+    { "x-----------", "x-------x---", "x-----x-----", "x-------x---" },
+    { "x---x---x---", "x-----x-x---", "x---x-x-x---", "x-x-x---x---" },
+    { "x-x-x-x-x-x-", "x---x-x-x-x-", "x-xxx-x-x---", "x-x-x-x-x---" },
+};
+
+static const int major_scale[7] = { 0, 2, 4, 5, 7, 9, 11 };
+static const int minor_scale[7] = { 0, 2, 3, 5, 7, 8, 10 };
+
+/* splitmix64: counter-based, so a part's notes depend only on the seed. */
+typedef struct {
+    guint64 counter;
+} gs_rng;
+
+static guint64
+rng_next(gs_rng *rng)
+{
+    guint64 z = (rng->counter += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static int
+rng_below(gs_rng *rng, int n)
+{
+    return (int)(rng_next(rng) % (guint64)n);
+}
+
+/* Each part draws from its own stream: changing one part leaves the others. */
+static gs_rng
+rng_for_part(guint64 seed, GsMusicPart part)
+{
+    gs_rng rng = { seed * 0xD1B54A32D192ED03ull + (guint64)part * 0x8CB92BA72F3D8DD7ull };
+    rng_next(&rng);
+    return rng;
+}
+
+static int
+mod12(int x)
+{
+    return ((x % 12) + 12) % 12;
+}
+
+static int
+base_velocity(GsMusicMood mood)
+{
+    static const int velocity[] = { 84, 92, 68, 90, 64, 100 }; /* GsMusicMood order */
+    return velocity[mood];
+}
+
+static void
+add_note(GsMusicTrack *track, guint32 tick, guint32 duration, int key, int velocity)
+{
+    GsMusicNote note = { tick, MAX(duration, 1u), (guint8)CLAMP(key, 0, 127), (guint8)CLAMP(velocity, 1, 127) };
+    g_array_append_val(track->notes, note);
+}
+
+/* Adds a note on sixteenth `step` of `bar`. Swung off-beat eighths start
+ * late and end on time, so they never run into the next beat. */
+static void
+add_step_note(GsMusicTrack *track, const GsArrangement *arr, gboolean swing, int bar, int step, guint32 duration,
+              int key, int velocity)
+{
+    guint32 tick = (guint32)bar * arr->ticks_per_bar + (guint32)step * TICKS_PER_STEP;
+    if (swing && step % 4 == 2) {
+        tick += SWING_DELAY;
+        duration = duration > SWING_DELAY ? duration - SWING_DELAY : duration / 2;
+    }
+    add_note(track, tick, duration, key, velocity);
+}
+
+/* Steps that '-' holds after position `at` of a rhythm, plus the attack. */
+static int
+held_steps(const char *rhythm, int length, int at)
+{
+    int n = 1;
+    while (at + n < length && rhythm[at + n] == '-')
+        n++;
+    return n;
+}
+
+static GsMusicChord
+chord_on_degree(const GsArrangement *arr, int degree, gboolean sevenths)
+{
+    GsMusicChord chord = { .n_tones = sevenths ? 4 : 3 };
+    for (int i = 0; i < chord.n_tones; i++)
+        chord.tones[i] = mod12(arr->key + arr->scale[(degree + 2 * i) % 7]);
+    /* The blues' dominant sevenths lie outside the major scale. */
+    if (arr->style == GS_MUSIC_STYLE_BLUES && arr->mode == GS_MUSIC_MODE_MAJOR)
+        chord.tones[3] = mod12(chord.tones[0] + 10);
+    chord.root = chord.tones[0];
+    return chord;
+}
+
+static void
+arrange_chords(GsArrangement *arr, const style_patterns *style)
+{
+    const char *progression = arr->mode == GS_MUSIC_MODE_MINOR ? style->minor_progression : style->major_progression;
+    gsize length = strlen(progression);
+    arr->chords = g_new(GsMusicChord, arr->bars);
+    for (int bar = 0; bar < arr->bars; bar++) {
+        /* The piece comes home to the tonic in its last bar. */
+        int degree = bar == arr->bars - 1 && arr->bars > 1 ? 0 : progression[bar % length] - '1';
+        arr->chords[bar] = chord_on_degree(arr, degree, style->sevenths);
+    }
+}
+
+static void
+arrange_drums(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+{
+    GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_DRUMS];
+    const struct {
+        const char *rhythm;
+        int key;
+    } voices[] = { { style->kick, KICK }, { style->snare, style->snare_note }, { style->hat, style->hat_note } };
+    int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood);
+    if (!*style->kick)
+        return;
+    for (int bar = 0; bar < arr->bars; bar++) {
+        gboolean last = bar == arr->bars - 1;
+        if (bar == 0 || last)
+            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, CRASH, velocity);
+        if (last) { /* the final chord rings out on a single kick */
+            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, KICK, velocity + 10);
+            continue;
+        }
+        /* Every fourth bar may end in a snare fill into the next phrase. */
+        gboolean fill = bar % 4 == 3 && rng_below(rng, 2) == 0;
+        for (gsize v = 0; v < G_N_ELEMENTS(voices); v++) {
+            int length = (int)strlen(voices[v].rhythm);
+            for (int step = 0; length && step < steps; step++) {
+                char hit = voices[v].rhythm[step % length];
+                if (fill && step >= steps - 4 && voices[v].key == style->snare_note)
+                    hit = step % 2 ? 'o' : 'x';
+                if (hit == 'x' || hit == 'o')
+                    add_step_note(track, arr, style->swing, bar, step, TICKS_PER_STEP, voices[v].key,
+                                  velocity + (hit == 'x' ? 10 : -30) + rng_below(rng, 9) - 4);
+            }
+        }
+    }
+}
+
+/* The bass note nearest below the next chord's root, or above it when the
+ * line would otherwise jump down. */
+static int
+approach_note(int from, int next_root_note)
+{
+    return next_root_note > from ? next_root_note - 1 : next_root_note + 1;
+}
+
+static void
+arrange_bass(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+{
+    GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_BASS];
+    int eighths = arr->beats_per_bar * 2, length = (int)strlen(style->bass), velocity = base_velocity(mood);
+    for (int bar = 0; bar < arr->bars; bar++) {
+        const GsMusicChord *chord = &arr->chords[bar];
+        const GsMusicChord *next = &arr->chords[MIN(bar + 1, arr->bars - 1)];
+        int root = 36 + chord->root, next_root = 36 + next->root, previous = root;
+        gboolean last = bar == arr->bars - 1;
+        for (int e = 0; e < eighths; e++) {
+            char kind = last ? (e == 0 ? 'R' : '-') : style->bass[e % length];
+            /* Fifth and octave trade places now and then on weak beats. */
+            if ((kind == 'F' || kind == 'O') && rng_below(rng, 4) == 0)
+                kind = kind == 'F' ? 'O' : 'F';
+            int key;
+            switch (kind) {
+            case 'R': key = root; break;
+            case 'O': key = root + 12; break;
+            case 'T': key = root + mod12(chord->tones[1] - chord->root); break;
+            case 'F': key = root + mod12(chord->tones[2] - chord->root); break;
+            case 'A': key = approach_note(previous, next_root); break;
+            default: continue;
+            }
+            int held = last ? eighths : 1;
+            while (!last && e + held < eighths && style->bass[(e + held) % length] == '-')
+                held++;
+            add_step_note(track, arr, style->swing, bar, e * 2, (guint32)(held * 2 * TICKS_PER_STEP * 9 / 10), key,
+                          velocity + (e == 0 ? 8 : 0) + rng_below(rng, 7) - 3);
+            previous = key;
+        }
+    }
+}
+
+static void
+arrange_comp(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+{
+    GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_CHORDS];
+    int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood) - 12;
+    for (int bar = 0; bar < arr->bars; bar++) {
+        gboolean last = bar == arr->bars - 1;
+        const char *rhythm = last ? "x---------------" : style->comp;
+        int length = last ? steps : (int)strlen(rhythm);
+        const GsMusicChord *chord = &arr->chords[bar];
+        for (int step = 0; step < steps; step++) {
+            if (rhythm[step % length] != 'x')
+                continue;
+            int held = MIN(held_steps(rhythm, length, step % length), steps - step);
+            int accent = rng_below(rng, 7) - 3;
+            /* Close voicing from F#3 upward keeps every chord in one octave. */
+            for (int i = 0; i < chord->n_tones; i++)
+                add_step_note(track, arr, style->swing, bar, step, (guint32)(held * TICKS_PER_STEP * 9 / 10),
+                              54 + mod12(chord->tones[i] - 6), velocity + accent);
+        }
+    }
+}
+
+static gboolean
+is_chord_tone(const GsMusicChord *chord, int key)
+{
+    for (int i = 0; i < 3; i++) /* the triad: all of it lies in the scale */
+        if (mod12(key) == chord->tones[i])
+            return TRUE;
+    return FALSE;
+}
+
+/* The scale's notes within the melody's range, low to high. */
+static int
+melody_ladder(const GsArrangement *arr, int *ladder)
+{
+    int n = 0;
+    for (int key = MELODY_LOW; key <= MELODY_HIGH; key++)
+        if (gs_arrangement_in_scale(arr, key))
+            ladder[n++] = key;
+    return n;
+}
+
+/* The chord tone (the tonic when `home`) nearest to rung `from`. */
+static int
+nearest_chord_rung(const int *ladder, int n, int from, const GsMusicChord *chord, int tonic, gboolean home,
+                   gs_rng *rng)
+{
+    for (int distance = 0; distance < n; distance++) {
+        int sign = rng_below(rng, 2) ? 1 : -1; /* ties go either way */
+        int candidates[2] = { from + sign * distance, from - sign * distance };
+        for (int c = 0; c < (distance ? 2 : 1); c++) {
+            int rung = candidates[c];
+            if (rung >= 0 && rung < n && (home ? mod12(ladder[rung]) == tonic : is_chord_tone(chord, ladder[rung])))
+                return rung;
+        }
+    }
+    return from;
+}
+
+static void
+arrange_melody(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+{
+    GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_MELODY];
+    int ladder[32];
+    int n = melody_ladder(arr, ladder);
+    int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood) + 4;
+    int density = style->melody_density - (mood == GS_MUSIC_MOOD_CALM || mood == GS_MUSIC_MOOD_SAD);
+    density = CLAMP(density, 0, 2);
+    int rung = n / 3, direction = 1;
+    for (int bar = 0; bar < arr->bars; bar++) {
+        gboolean last = bar == arr->bars - 1;
+        /* A phrase of four bars ends on a long chord tone on the downbeat. */
+        gboolean phrase_end = last || bar % 4 == 3;
+        const char *const(*rhythms)[4] = steps == 12 ? melody_rhythms_3 : melody_rhythms_4;
+        const char *rhythm = phrase_end ? (steps == 12 ? "x-------...." : "x-------........")
+                                        : rhythms[density][rng_below(rng, 4)];
+        for (int step = 0; step < steps; step++) {
+            /* Swing has no room for sixteenths between its uneven eighths. */
+            if (rhythm[step] != 'x' || (style->swing && step % 2))
+                continue;
+            gboolean strong = step == 0 || (steps == 16 && step == 8);
+            if (strong) {
+                rung = nearest_chord_rung(ladder, n, rung, &arr->chords[bar], arr->key, last, rng);
+            } else {
+                int roll = rng_below(rng, 10);
+                if (roll < 3 || rung + direction < 0 || rung + direction >= n)
+                    direction = -direction;
+                int move = roll < 7 ? 1 : roll < 9 ? 2 : 0; /* mostly by step */
+                rung = CLAMP(rung + direction * move, 0, n - 1);
+            }
+            int held = held_steps(rhythm, steps, step);
+            add_step_note(track, arr, style->swing, bar, step, (guint32)(held * TICKS_PER_STEP * 9 / 10), ladder[rung],
+                          velocity + (strong ? 8 : 0) + rng_below(rng, 9) - 4);
+        }
+    }
+}
+
+static int
+compare_notes(gconstpointer a, gconstpointer b)
+{
+    const GsMusicNote *x = a, *y = b;
+    if (x->tick != y->tick)
+        return x->tick < y->tick ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (int)x->duration - (int)y->duration;
+}
+
+GsArrangement *
+gs_arrangement_new(const GsMusicPrompt *prompt, guint64 seed)
+{
+    const style_patterns *style = &patterns[prompt->style];
+    GsArrangement *arr = g_new0(GsArrangement, 1);
+    arr->style = prompt->style;
+    arr->bpm = prompt->bpm;
+    arr->beats_per_bar = gs_music_style_beats_per_bar(prompt->style);
+    arr->key = prompt->key;
+    arr->mode = prompt->mode;
+    memcpy(arr->scale, prompt->mode == GS_MUSIC_MODE_MINOR ? minor_scale : major_scale, sizeof arr->scale);
+    double beats = prompt->seconds * prompt->bpm / 60.0;
+    arr->bars = MAX(1, (int)lround(beats / arr->beats_per_bar));
+    arr->ticks_per_bar = (guint32)arr->beats_per_bar * GS_MUSIC_TICKS_PER_QUARTER;
+    static const guint8 channels[GS_MUSIC_PART_COUNT] = { GS_MUSIC_DRUM_CHANNEL, 0, 1, 2 };
+    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
+        arr->tracks[part] = (GsMusicTrack){ (GsMusicPart)part, channels[part],
+                                            (guint8)(part == GS_MUSIC_PART_DRUMS ? 0 : prompt->programs[part]),
+                                            g_array_new(FALSE, FALSE, sizeof(GsMusicNote)) };
+    }
+    arrange_chords(arr, style);
+    gs_rng drums = rng_for_part(seed, GS_MUSIC_PART_DRUMS), bass = rng_for_part(seed, GS_MUSIC_PART_BASS);
+    gs_rng comp = rng_for_part(seed, GS_MUSIC_PART_CHORDS), melody = rng_for_part(seed, GS_MUSIC_PART_MELODY);
+    arrange_drums(arr, style, prompt->mood, &drums);
+    arrange_bass(arr, style, prompt->mood, &bass);
+    arrange_comp(arr, style, prompt->mood, &comp);
+    arrange_melody(arr, style, prompt->mood, &melody);
+    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++)
+        g_array_sort(arr->tracks[part].notes, compare_notes);
+    return arr;
+}
+
+void
+gs_arrangement_free(GsArrangement *arrangement)
+{
+    if (!arrangement)
+        return;
+    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++)
+        g_array_unref(arrangement->tracks[part].notes);
+    g_free(arrangement->chords);
+    g_free(arrangement);
+}
+
+guint32
+gs_arrangement_total_ticks(const GsArrangement *arrangement)
+{
+    return (guint32)arrangement->bars * arrangement->ticks_per_bar;
+}
+
+double
+gs_arrangement_seconds(const GsArrangement *arrangement)
+{
+    return gs_arrangement_total_ticks(arrangement) * 60.0 / (GS_MUSIC_TICKS_PER_QUARTER * arrangement->bpm);
+}
+
+gboolean
+gs_arrangement_in_scale(const GsArrangement *arrangement, int pc)
+{
+    for (int i = 0; i < 7; i++)
+        if (mod12(pc) == mod12(arrangement->key + arrangement->scale[i]))
+            return TRUE;
+    return FALSE;
+}

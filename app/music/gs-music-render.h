@@ -1,0 +1,37 @@
+/* Text → music, step three: an arrangement played through a General MIDI
+ * soundfont with libfluidsynth, one stereo stem per part and their mix.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "gs-arranger.h"
+
+G_BEGIN_DECLS
+
+#define GS_MUSIC_SAMPLE_RATE 44100
+/* Rendered after the last bar, so the final chord dies away instead of
+ * stopping dead. */
+#define GS_MUSIC_TAIL_SECONDS 1.0
+
+typedef struct {
+    int rate;
+    gsize frames;
+    /* Interleaved stereo floats. The stems carry the mix's gain, so they add
+     * up to the mix. */
+    float *stems[GS_MUSIC_PART_COUNT];
+    float *mix; /* peak at −1 dBFS (unless silent) */
+} GsMusicAudio;
+
+/* $GENSTUDIO_SOUNDFONT if set (it must exist), else FluidR3_GM.sf2
+ * (fluid-soundfont-gm), else TimGM6mb.sf2 (timgm6mb-soundfont);
+ * GENSTUDIO_SOUNDFONT_FALLBACK=0 skips those two. G_IO_ERROR_NOT_FOUND
+ * names the packages when there is none. */
+char *gs_music_find_soundfont(GError **error);
+
+/* Deterministic: the synth is driven directly, without an audio driver or
+ * sequencer thread, with reverb and chorus off (stems stay dry). Notes start
+ * on fluidsynth's 64-frame blocks (1.5 ms). */
+GsMusicAudio *gs_music_render(const GsArrangement *arrangement, const char *soundfont, GError **error);
+void gs_music_audio_free(GsMusicAudio *audio);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsMusicAudio, gs_music_audio_free)
+
+G_END_DECLS

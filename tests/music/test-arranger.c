@@ -1,0 +1,207 @@
+/* The arranger and the MIDI writer: reproducible from the seed, and
+ * musically sane for every style in both modes.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gs-arranger.h"
+#include "gs-midi-file.h"
+
+static GsArrangement *
+arrange(const char *text, guint64 seed)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse(text, &error);
+    g_assert_no_error(error);
+    return gs_arrangement_new(prompt, seed);
+}
+
+static gboolean
+same_notes(const GsArrangement *a, const GsArrangement *b)
+{
+    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
+        GArray *x = a->tracks[part].notes, *y = b->tracks[part].notes;
+        if (x->len != y->len)
+            return FALSE;
+        for (guint i = 0; i < x->len; i++) { /* field by field: the struct has padding */
+            const GsMusicNote *m = &g_array_index(x, GsMusicNote, i), *n = &g_array_index(y, GsMusicNote, i);
+            if (m->tick != n->tick || m->duration != n->duration || m->key != n->key || m->velocity != n->velocity)
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static void
+test_reproducible(void)
+{
+    g_autoptr(GsArrangement) a = arrange("calm bossa nova in D minor, 100 bpm, 30 seconds", 7);
+    g_autoptr(GsArrangement) b = arrange("calm bossa nova in D minor, 100 bpm, 30 seconds", 7);
+    g_autoptr(GsArrangement) c = arrange("calm bossa nova in D minor, 100 bpm, 30 seconds", 8);
+    g_assert_true(same_notes(a, b));
+    g_assert_false(same_notes(a, c));
+
+    g_autoptr(GBytes) midi_a = gs_midi_file_build(a);
+    g_autoptr(GBytes) midi_b = gs_midi_file_build(b);
+    g_autoptr(GBytes) midi_c = gs_midi_file_build(c);
+    g_assert_true(g_bytes_equal(midi_a, midi_b));
+    g_assert_false(g_bytes_equal(midi_a, midi_c));
+}
+
+static guint32
+read_u32(const guint8 *p)
+{
+    return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
+}
+
+static void
+test_midi_header(void)
+{
+    g_autoptr(GsArrangement) arr = arrange("waltz, 90 bpm, 10 seconds", 1);
+    g_autoptr(GBytes) midi = gs_midi_file_build(arr);
+    gsize size;
+    const guint8 *data = g_bytes_get_data(midi, &size);
+    g_assert_cmpmem(data, 4, "MThd", 4);
+    g_assert_cmpuint(read_u32(data + 4), ==, 6);
+    g_assert_cmpuint(data[8] << 8 | data[9], ==, 1);                        /* type 1 */
+    g_assert_cmpuint(data[10] << 8 | data[11], ==, 1 + GS_MUSIC_PART_COUNT); /* tempo + parts */
+    g_assert_cmpuint(data[12] << 8 | data[13], ==, GS_MUSIC_TICKS_PER_QUARTER);
+    /* The chunks tile the file exactly, and each track ends with End of Track. */
+    gsize at = 14;
+    int tracks = 0;
+    while (at < size) {
+        g_assert_cmpmem(data + at, 4, "MTrk", 4);
+        guint32 length = read_u32(data + at + 4);
+        g_assert_cmpuint(at + 8 + length, <=, size);
+        g_assert_cmpmem(data + at + 8 + length - 3, 3, "\xff\x2f\x00", 3);
+        at += 8 + length;
+        tracks++;
+    }
+    g_assert_cmpuint(at, ==, size);
+    g_assert_cmpint(tracks, ==, 1 + GS_MUSIC_PART_COUNT);
+    /* 90 bpm: 666,666 µs a quarter, in the tempo track's first event. */
+    g_assert_cmpmem(data + 14 + 8, 6, "\x00\xff\x51\x03\x0a\x2c", 6);
+}
+
+static int
+pc_distance(int a, int b)
+{
+    int d = ((a - b) % 12 + 12) % 12;
+    return MIN(d, 12 - d);
+}
+
+static gboolean
+chord_has(const GsMusicChord *chord, int key)
+{
+    for (int i = 0; i < chord->n_tones; i++)
+        if (key % 12 == chord->tones[i])
+            return TRUE;
+    return FALSE;
+}
+
+static void
+check_sanity(const GsArrangement *arr, GsMusicStyle style, double seconds)
+{
+    double bar_seconds = arr->ticks_per_bar * 60.0 / (GS_MUSIC_TICKS_PER_QUARTER * arr->bpm);
+    g_assert_cmpfloat(fabs(gs_arrangement_seconds(arr) - seconds), <=, bar_seconds);
+    g_assert_cmpint(arr->chords[arr->bars - 1].root, ==, arr->key); /* home at the end */
+    guint32 total = gs_arrangement_total_ticks(arr);
+    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++)
+        for (guint i = 0; i < arr->tracks[part].notes->len; i++) {
+            const GsMusicNote *n = &g_array_index(arr->tracks[part].notes, GsMusicNote, i);
+            g_assert_cmpuint(n->tick + n->duration, <=, total);
+            if (i > 0)
+                g_assert_cmpuint(n->tick, >=, g_array_index(arr->tracks[part].notes, GsMusicNote, i - 1).tick);
+        }
+
+    const GsMusicTrack *drums = &arr->tracks[GS_MUSIC_PART_DRUMS];
+    g_assert_cmpint(drums->channel, ==, 9);
+    if (style != GS_MUSIC_STYLE_CLASSICAL)
+        g_assert_cmpuint(drums->notes->len, >=, (guint)arr->bars);
+
+    const GArray *melody = arr->tracks[GS_MUSIC_PART_MELODY].notes;
+    g_assert_cmpuint(melody->len, >=, (guint)arr->bars);
+    guint steps = 0;
+    for (guint i = 0; i < melody->len; i++) {
+        const GsMusicNote *n = &g_array_index(melody, GsMusicNote, i);
+        g_assert_true(gs_arrangement_in_scale(arr, n->key));
+        g_assert_cmpint(n->key, >=, 55);
+        g_assert_cmpint(n->key, <=, 84);
+        guint bar = n->tick / arr->ticks_per_bar;
+        /* Phrases end on a chord tone held from the downbeat. */
+        if (n->tick % arr->ticks_per_bar == 0 && (bar % 4 == 3 || bar == (guint)arr->bars - 1))
+            g_assert_true(chord_has(&arr->chords[bar], n->key));
+        if (i > 0 && abs(n->key - g_array_index(melody, GsMusicNote, i - 1).key) <= 4)
+            steps++;
+    }
+    if (melody->len > 8)
+        g_assert_cmpfloat((double)steps / (melody->len - 1), >=, 0.6); /* mostly stepwise */
+
+    const GArray *bass = arr->tracks[GS_MUSIC_PART_BASS].notes;
+    for (guint i = 0; i < bass->len; i++) {
+        const GsMusicNote *n = &g_array_index(bass, GsMusicNote, i);
+        guint bar = n->tick / arr->ticks_per_bar;
+        const GsMusicChord *chord = &arr->chords[bar], *next = &arr->chords[MIN(bar + 1, (guint)arr->bars - 1)];
+        if (n->tick % arr->ticks_per_bar == 0)
+            g_assert_cmpint(n->key % 12, ==, chord->root);
+        else
+            g_assert_true(chord_has(chord, n->key) || pc_distance(n->key, next->root) <= 2);
+    }
+}
+
+static void
+test_every_style_is_sane(void)
+{
+    const char *const modes[] = { "major", "minor" };
+    for (int style = 0; style < GS_MUSIC_STYLE_COUNT; style++)
+        for (gsize m = 0; m < G_N_ELEMENTS(modes); m++)
+            for (guint64 seed = 1; seed <= 3; seed++) {
+                g_autofree char *text = g_strdup_printf("%s in %s %s, 20 seconds", gs_music_style_name(style),
+                                                        seed == 2 ? "F#" : "C", modes[m]);
+                g_test_message("%s, seed %" G_GUINT64_FORMAT, text, seed);
+                g_autoptr(GsArrangement) arr = arrange(text, seed);
+                g_assert_cmpint(arr->beats_per_bar, ==, style == GS_MUSIC_STYLE_WALTZ ? 3 : 4);
+                check_sanity(arr, style, 20.0);
+            }
+}
+
+static void
+test_style_grooves(void)
+{
+    /* Techno: four on the floor, a kick on every beat of a full bar. */
+    g_autoptr(GsArrangement) techno = arrange("techno, 10 seconds", 3);
+    int kicks = 0;
+    for (guint i = 0; i < techno->tracks[GS_MUSIC_PART_DRUMS].notes->len; i++) {
+        const GsMusicNote *n = &g_array_index(techno->tracks[GS_MUSIC_PART_DRUMS].notes, GsMusicNote, i);
+        if (n->key == 36 && n->tick < techno->ticks_per_bar) {
+            g_assert_cmpuint(n->tick % GS_MUSIC_TICKS_PER_QUARTER, ==, 0);
+            kicks++;
+        }
+    }
+    g_assert_cmpint(kicks, ==, 4);
+    /* Reggae's one drop: the first bar's kick falls on beat three only. */
+    g_autoptr(GsArrangement) reggae = arrange("reggae, 10 seconds", 3);
+    for (guint i = 0; i < reggae->tracks[GS_MUSIC_PART_DRUMS].notes->len; i++) {
+        const GsMusicNote *n = &g_array_index(reggae->tracks[GS_MUSIC_PART_DRUMS].notes, GsMusicNote, i);
+        if (n->key == 36 && n->tick < reggae->ticks_per_bar)
+            g_assert_cmpuint(n->tick, ==, 2 * GS_MUSIC_TICKS_PER_QUARTER);
+    }
+    /* The blues takes twelve bars to come round. */
+    g_autoptr(GsArrangement) blues = arrange("blues in C, 80 bpm, 40 seconds", 3);
+    g_assert_cmpint(blues->bars, ==, 13);
+    g_assert_cmpint(blues->chords[4].root, ==, 5);  /* IV in bar 5 */
+    g_assert_cmpint(blues->chords[8].root, ==, 7);  /* V in bar 9 */
+    g_assert_cmpint(blues->chords[12].root, ==, 0); /* and round again */
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/music/arranger/reproducible", test_reproducible);
+    g_test_add_func("/music/arranger/midi-header", test_midi_header);
+    g_test_add_func("/music/arranger/every-style", test_every_style_is_sane);
+    g_test_add_func("/music/arranger/grooves", test_style_grooves);
+    return g_test_run();
+}
