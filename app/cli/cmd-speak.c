@@ -53,7 +53,7 @@ gs_cli_speak(int argc, char **argv)
     GOptionEntry entries[] = {
         { "text", 't', 0, G_OPTION_ARG_STRING, &text, "What to say", "TEXT" },
         { "file", 'f', 0, G_OPTION_ARG_FILENAME, &file, "Read the script from a UTF-8 text file", "PATH" },
-        { "voice", 0, 0, G_OPTION_ARG_STRING, &voice, "Voice (slt, awb, rms, kal16)", "NAME" },
+        { "voice", 0, 0, G_OPTION_ARG_STRING, &voice, "Voice: awb (default), kal16, rms or slt", "NAME" },
         { "lang", 0, 0, G_OPTION_ARG_STRING, &lang, "espeak-ng language (en-us)", "CODE" },
         { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate, "Speaking rate, 1 = normal (0.25–4)", "X" },
         { "pitch", 0, 0, G_OPTION_ARG_DOUBLE, &pitch, "Pitch shift in semitones (±24)", "N" },

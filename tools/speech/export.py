@@ -60,7 +60,7 @@ def main():
         "genstudio.speech_config": json.dumps(config, separators=(",", ":")),
         "genstudio.phones": "\n".join(stats["phones"]),
         "genstudio.speakers": "\n".join(stats["speakers"]),
-        "genstudio.default_speaker": "slt",
+        "genstudio.default_speaker": "awb",  # the most intelligible to pocketsphinx (bench speech)
         "genstudio.training": (f"GenStudio speech: acoustic model trained from scratch by tools/speech/train.py for "
                                f"{state['step']} steps on flite voices ({', '.join(stats['speakers'])}; BSD-style "
                                "licence) reading sentences of debian-handbook and debian-reference (GPL-2+)."),
