@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <glib/gi18n.h>
 
+#include "gs-music-page.h"
 #include "gs-voice-page.h"
 #include "gs-window.h"
 
@@ -47,6 +48,7 @@ gs_window_class_init(GsWindowClass *klass)
     G_OBJECT_CLASS(klass)->dispose = gs_window_dispose;
     g_type_ensure(GS_TYPE_IMAGE_PAGE);
     g_type_ensure(GS_TYPE_VOICE_PAGE);
+    g_type_ensure(GS_TYPE_MUSIC_PAGE);
     gtk_widget_class_set_template_from_resource(widget_class, "/org/genstudio/GenStudio/gs-window.ui");
     gtk_widget_class_bind_template_child(widget_class, GsWindow, toast_overlay);
     gtk_widget_class_bind_template_child(widget_class, GsWindow, stack);

@@ -2,11 +2,15 @@
  * history grows, the main loop stays responsive), cancel, restore from
  * history and from a dropped PNG's parameters, and a screenshot artefact;
  * then the Voice workspace: a take from a script, its waveform, playback
- * (on fakesink), export, cancel, and its own screenshot.
+ * (on fakesink), export, cancel, and its own screenshot; then the Music
+ * workspace: a piece from a prompt, its summary, playback, export, MIDI.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
 
 #include "gs-application.h"
+#include "gs-music-page.h"
 #include "gs-png.h"
 #include "gs-voice-page.h"
 #include "gs-window.h"
@@ -14,6 +18,7 @@
 static GsWindow *window;
 static GsImagePage *page;
 static GsVoicePage *voice_page;
+static GsMusicPage *music_page;
 static gint64 last_tick_us, longest_gap_us;
 
 /* A 5 ms timer: the largest gap between its ticks is the longest main-loop
@@ -286,18 +291,142 @@ test_voice_cancel(void)
     gs_voice_page_set_script(voice_page, "Hello from GenStudio.");
 }
 
+static gboolean
+count_frame(GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+    (*(int *)user_data)++;
+    return G_SOURCE_CONTINUE;
+}
+
+/* A workspace's first frame is drawn when it is first shown, not while it
+ * composes: let it pass before the main loop is timed. */
+static void
+wait_for_first_frame(GtkWidget *widget)
+{
+    int frames = 0;
+    guint id = gtk_widget_add_tick_callback(widget, count_frame, &frames, NULL);
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (frames < 2 && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    gtk_widget_remove_tick_callback(widget, id);
+    iterate_until_idle();
+}
+
+static void
+test_music(void)
+{
+    GListModel *pieces = gs_music_page_get_pieces(music_page);
+    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
+                                          "music");
+    wait_for_first_frame(GTK_WIDGET(music_page));
+
+    gs_music_page_set_prompt(music_page, "happy pop in C major, 8 seconds");
+    last_tick_us = longest_gap_us = 0;
+    guint timer = g_timeout_add(5, tick, NULL);
+    gtk_widget_activate_action(GTK_WIDGET(music_page), "music.generate", NULL);
+    g_assert_true(gs_music_page_get_generating(music_page));
+    gint64 deadline = g_get_monotonic_time() + 120 * G_USEC_PER_SEC;
+    while (gs_music_page_get_generating(music_page) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    g_source_remove(timer);
+    g_assert_false(gs_music_page_get_generating(music_page));
+    iterate_until_idle();
+    g_print("longest main-loop iteration while composing: %.1f ms\n", longest_gap_us / 1000.0);
+    g_assert_cmpint(longest_gap_us, <, 200 * 1000);
+    g_assert_cmpuint(g_list_model_get_n_items(pieces), ==, 1);
+    g_autoptr(GsMusicPiece) piece = g_list_model_get_item(pieces, 0);
+
+    /* The summary says what was understood: pop, about 8 s. */
+    const char *summary = gs_music_page_get_summary(music_page);
+    g_print("summary:\n%s\n", summary);
+    g_assert_nonnull(strstr(summary, "pop"));
+    double seconds = gs_arrangement_seconds(gs_music_piece_get_arrangement(piece));
+    g_assert_cmpfloat(seconds, >=, 6.0);
+    g_assert_cmpfloat(seconds, <=, 10.0);
+    g_autofree char *length = g_strdup_printf("%.1f s", seconds);
+    g_assert_nonnull(strstr(summary, length));
+
+    /* The new piece is selected: the waveform shows its mix. */
+    g_autoptr(GsTake) mix = g_object_ref(gs_waveform_get_take(gs_music_page_get_waveform(music_page)));
+    g_assert_cmpfloat(fabs(gs_take_get_duration(mix) - gs_music_piece_get_duration(piece)), <, 0.01);
+
+    /* Play to the end (fakesink keeps real time), or stop after 20 s. */
+    GsAudioPlayer *player = gs_music_page_get_player(music_page);
+    gboolean finished = FALSE;
+    gulong handler = g_signal_connect(player, "finished", G_CALLBACK(on_playback_finished), &finished);
+    gtk_widget_activate_action(GTK_WIDGET(music_page), "music.toggle-play", NULL);
+    g_assert_true(gs_audio_player_is_playing(player));
+
+    /* Muting the drums while it plays changes the mix and keeps it playing. */
+    deadline = g_get_monotonic_time() + G_USEC_PER_SEC / 2;
+    while (g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    GtkToggleButton *drums = GTK_TOGGLE_BUTTON(find_descendant(GTK_WIDGET(music_page), GTK_TYPE_TOGGLE_BUTTON));
+    g_assert_nonnull(drums);
+    gtk_toggle_button_set_active(drums, TRUE);
+    g_assert_true(gs_music_piece_get_muted(piece, GS_MUSIC_PART_DRUMS));
+    g_assert_true(gs_audio_player_is_playing(player));
+    GsTake *muted = gs_waveform_get_take(gs_music_page_get_waveform(music_page));
+    g_assert_true(muted != mix);
+    gsize count, muted_count;
+    const float *all = gs_take_get_samples(mix, &count), *some = gs_take_get_samples(muted, &muted_count);
+    g_assert_cmpuint(count, ==, muted_count);
+    g_assert_true(memcmp(all, some, count * sizeof(float)) != 0);
+
+    deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    while (!finished && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    g_signal_handler_disconnect(player, handler);
+    if (!finished)
+        gtk_widget_activate_action(GTK_WIDGET(music_page), "music.toggle-play", NULL);
+    g_assert_false(gs_audio_player_is_playing(player));
+    gtk_toggle_button_set_active(drums, FALSE);
+    g_assert_false(gs_music_piece_get_muted(piece, GS_MUSIC_PART_DRUMS));
+
+    /* Export as the file chooser would, to Ogg Vorbis, and the notes as MIDI. */
+    g_autofree char *dir = g_dir_make_tmp("genstudio-music-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    g_autofree char *path = g_build_filename(dir, "piece.ogg", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path(path);
+    g_autoptr(GAsyncResult) result = NULL;
+    gs_music_page_export_async(music_page, piece, file, NULL, keep_result, &result);
+    while (!result)
+        g_main_context_iteration(NULL, TRUE);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(gs_music_page_export_finish(music_page, result, &error));
+    g_assert_no_error(error);
+    GStatBuf st;
+    g_assert_cmpint(g_stat(path, &st), ==, 0);
+    g_print("exported: %s (%ld bytes)\n", path, (long)st.st_size);
+    g_assert_cmpint(st.st_size, >, 0);
+    g_remove(path);
+    g_autofree char *midi_path = g_build_filename(dir, "piece.mid", NULL);
+    g_autoptr(GFile) midi = g_file_new_for_path(midi_path);
+    g_assert_true(gs_music_page_save_midi(music_page, piece, midi, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(g_stat(midi_path, &st), ==, 0);
+    g_assert_cmpint(st.st_size, >, 0);
+    g_remove(midi_path);
+    g_rmdir(dir);
+
+    wait_for_toasts_to_go();
+    screenshot(GS_ARTEFACT_DIR "/music.png");
+}
+
 static void
 on_activate(GApplication *app)
 {
     window = GS_WINDOW(gtk_application_get_active_window(GTK_APPLICATION(app)));
     page = gs_window_get_image_page(window);
     voice_page = GS_VOICE_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_VOICE_PAGE));
+    music_page = GS_MUSIC_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_MUSIC_PAGE));
     iterate_until_idle();
     g_test_add_func("/window/generate", test_generate);
     g_test_add_func("/window/cancel", test_cancel);
     g_test_add_func("/window/restore", test_restore);
     g_test_add_func("/window/voice", test_voice);
     g_test_add_func("/window/voice-cancel", test_voice_cancel);
+    g_test_add_func("/window/music", test_music);
     int status = g_test_run();
     gtk_window_destroy(GTK_WINDOW(window));
     if (status)

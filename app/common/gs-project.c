@@ -1,0 +1,1042 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "gs-project.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gs-audio.h"
+
+#define ASSETS_SUFFIX "-assets"
+/* Hex digits of SHA-256 in an asset's name: 64 bits make a collision
+ * between two assets of one project out of reach. */
+#define ASSET_HASH_DIGITS 16
+
+struct _GsProject {
+    GObject parent_instance;
+    char *path;
+    gboolean dirty;
+    /* Counts every change, so the autosave timer knows whether anything
+     * happened since the last save or autosave. */
+    guint64 changes, changes_at_autosave;
+    GListStore *takes;
+    GPtrArray *images; /* GsProjectImage */
+    GPtrArray *music;  /* GsProjectMusic */
+    JsonNode *timeline;
+    guint autosave_source;
+};
+
+G_DEFINE_FINAL_TYPE(GsProject, gs_project, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_PATH, PROP_DIRTY, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+/* On a GsTake: the name stem ("take-<hash>") of its assets. Takes are
+ * immutable, so it is computed once, and a loaded take keeps the name it
+ * was loaded from instead of re-encoding a slightly different WAV. */
+G_DEFINE_QUARK(gs-project-take-asset, take_asset)
+
+static void
+image_free(GsProjectImage *image)
+{
+    g_free(image->png_path);
+    g_free(image->parameters);
+    g_free(image);
+}
+
+static void
+music_free(GsProjectMusic *music)
+{
+    g_free(music->prompt);
+    g_free(music->audio_path);
+    g_strfreev(music->stem_paths);
+    g_free(music);
+}
+
+static void
+mark_changed(GsProject *self)
+{
+    self->changes++;
+    if (!self->dirty) {
+        self->dirty = TRUE;
+        g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_DIRTY]);
+    }
+}
+
+static void
+on_takes_changed(GListModel *takes, guint position, guint removed, guint added, GsProject *self)
+{
+    mark_changed(self);
+}
+
+static void
+gs_project_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+    GsProject *self = GS_PROJECT(object);
+    switch (prop_id) {
+    case PROP_PATH:
+        g_value_set_string(value, self->path);
+        break;
+    case PROP_DIRTY:
+        g_value_set_boolean(value, self->dirty);
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+    }
+}
+
+static void
+gs_project_dispose(GObject *object)
+{
+    GsProject *self = GS_PROJECT(object);
+    g_clear_handle_id(&self->autosave_source, g_source_remove);
+    if (self->takes)
+        g_signal_handlers_disconnect_by_data(self->takes, self);
+    g_clear_object(&self->takes);
+    G_OBJECT_CLASS(gs_project_parent_class)->dispose(object);
+}
+
+static void
+gs_project_finalize(GObject *object)
+{
+    GsProject *self = GS_PROJECT(object);
+    g_clear_pointer(&self->path, g_free);
+    g_clear_pointer(&self->images, g_ptr_array_unref);
+    g_clear_pointer(&self->music, g_ptr_array_unref);
+    g_clear_pointer(&self->timeline, json_node_unref);
+    G_OBJECT_CLASS(gs_project_parent_class)->finalize(object);
+}
+
+static void
+gs_project_class_init(GsProjectClass *klass)
+{
+    GObjectClass *object_class = G_OBJECT_CLASS(klass);
+    object_class->get_property = gs_project_get_property;
+    object_class->dispose = gs_project_dispose;
+    object_class->finalize = gs_project_finalize;
+    properties[PROP_PATH] = g_param_spec_string("path", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+    properties[PROP_DIRTY] = g_param_spec_boolean("dirty", NULL, NULL, FALSE,
+                                                  G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_object_class_install_properties(object_class, N_PROPS, properties);
+}
+
+static void
+gs_project_init(GsProject *self)
+{
+    self->takes = g_list_store_new(GS_TYPE_TAKE);
+    g_signal_connect(self->takes, "items-changed", G_CALLBACK(on_takes_changed), self);
+    self->images = g_ptr_array_new_with_free_func((GDestroyNotify)image_free);
+    self->music = g_ptr_array_new_with_free_func((GDestroyNotify)music_free);
+}
+
+GsProject *
+gs_project_new(void)
+{
+    return g_object_new(GS_TYPE_PROJECT, NULL);
+}
+
+const char *gs_project_get_path(GsProject *self) { return self->path; }
+gboolean gs_project_get_dirty(GsProject *self) { return self->dirty; }
+GListStore *gs_project_get_takes(GsProject *self) { return self->takes; }
+guint gs_project_get_n_images(GsProject *self) { return self->images->len; }
+guint gs_project_get_n_music(GsProject *self) { return self->music->len; }
+JsonNode *gs_project_get_timeline(GsProject *self) { return self->timeline; }
+
+static char *
+absolute_path(const char *path)
+{
+    return g_canonicalize_filename(path, NULL);
+}
+
+void
+gs_project_add_image(GsProject *self, const char *png_path, const char *parameters)
+{
+    GsProjectImage *image = g_new0(GsProjectImage, 1);
+    image->png_path = absolute_path(png_path);
+    image->parameters = g_strdup(parameters ? parameters : "");
+    g_ptr_array_add(self->images, image);
+    mark_changed(self);
+}
+
+const GsProjectImage *
+gs_project_get_image(GsProject *self, guint index)
+{
+    g_return_val_if_fail(index < self->images->len, NULL);
+    return g_ptr_array_index(self->images, index);
+}
+
+void
+gs_project_remove_image(GsProject *self, guint index)
+{
+    g_return_if_fail(index < self->images->len);
+    g_ptr_array_remove_index(self->images, index);
+    mark_changed(self);
+}
+
+void
+gs_project_add_music(GsProject *self, const char *prompt, guint64 seed, const char *audio_path,
+                     const char *const *stem_paths)
+{
+    GsProjectMusic *music = g_new0(GsProjectMusic, 1);
+    music->prompt = g_strdup(prompt ? prompt : "");
+    music->seed = seed;
+    music->audio_path = absolute_path(audio_path);
+    g_autoptr(GStrvBuilder) stems = g_strv_builder_new();
+    for (gsize i = 0; stem_paths && stem_paths[i]; i++) {
+        g_autofree char *stem = absolute_path(stem_paths[i]);
+        g_strv_builder_add(stems, stem);
+    }
+    music->stem_paths = g_strv_builder_end(stems);
+    g_ptr_array_add(self->music, music);
+    mark_changed(self);
+}
+
+const GsProjectMusic *
+gs_project_get_music(GsProject *self, guint index)
+{
+    g_return_val_if_fail(index < self->music->len, NULL);
+    return g_ptr_array_index(self->music, index);
+}
+
+void
+gs_project_remove_music(GsProject *self, guint index)
+{
+    g_return_if_fail(index < self->music->len);
+    g_ptr_array_remove_index(self->music, index);
+    mark_changed(self);
+}
+
+void
+gs_project_set_timeline(GsProject *self, JsonNode *timeline)
+{
+    g_clear_pointer(&self->timeline, json_node_unref);
+    self->timeline = timeline ? json_node_copy(timeline) : NULL;
+    mark_changed(self);
+}
+
+/* ---- Saving ---- */
+
+/* "song.genstudio" → "song-assets": one assets folder per project, so two
+ * projects in one folder never remove each other's files. */
+static char *
+assets_name_for(const char *project_path)
+{
+    g_autofree char *base = g_path_get_basename(project_path);
+    if (g_str_has_suffix(base, GS_PROJECT_EXTENSION) && strlen(base) > strlen(GS_PROJECT_EXTENSION))
+        base[strlen(base) - strlen(GS_PROJECT_EXTENSION)] = '\0';
+    return g_strconcat(base, ASSETS_SUFFIX, NULL);
+}
+
+typedef struct {
+    char *folder;       /* of the project file */
+    char *assets_name;  /* relative to `folder` */
+    char *assets_dir;   /* absolute */
+    GHashTable *in_use; /* file names in `assets_dir` the new JSON refers to */
+    GHashTable *stored_as; /* source path → its absolute path in `assets_dir` */
+} SaveTarget;
+
+static void
+save_target_clear(SaveTarget *target)
+{
+    g_free(target->folder);
+    g_free(target->assets_name);
+    g_free(target->assets_dir);
+    g_clear_pointer(&target->in_use, g_hash_table_unref);
+    g_clear_pointer(&target->stored_as, g_hash_table_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SaveTarget, save_target_clear)
+
+static gboolean
+set_error_from_errno(GError **error, int saved_errno, const char *what, const char *path)
+{
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved_errno), "Cannot %s “%s”: %s", what, path,
+                g_strerror(saved_errno));
+    return FALSE;
+}
+
+/* Makes what was written to `path` (a file, or a folder's entries) durable. */
+static gboolean
+fsync_path(const char *path, GError **error)
+{
+    int fd = g_open(path, O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0)
+        return set_error_from_errno(error, errno, "open", path);
+    if (fsync(fd) != 0) {
+        int saved_errno = errno;
+        close(fd);
+        return set_error_from_errno(error, saved_errno, "sync", path);
+    }
+    close(fd);
+    return TRUE;
+}
+
+/* The relative path the JSON stores for `name`, noting it as in use. */
+static char *
+asset_reference(SaveTarget *target, const char *name)
+{
+    g_hash_table_add(target->in_use, g_strdup(name));
+    return g_build_filename(target->assets_name, name, NULL);
+}
+
+static char *
+short_hash(GChecksum *checksum)
+{
+    return g_strndup(g_checksum_get_string(checksum), ASSET_HASH_DIGITS);
+}
+
+static const char *
+take_asset_stem(GsTake *take)
+{
+    const char *stem = g_object_get_qdata(G_OBJECT(take), take_asset_quark());
+    if (stem)
+        return stem;
+    gsize count = 0;
+    const float *samples = gs_take_get_samples(take, &count);
+    int rate = gs_take_get_sample_rate(take), bins = 0, frames = 0;
+    const float *mel = gs_take_get_mel(take, &bins, &frames);
+    g_autoptr(GChecksum) checksum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(checksum, (const guchar *)&rate, sizeof rate);
+    g_checksum_update(checksum, (const guchar *)samples, count * sizeof(float));
+    g_checksum_update(checksum, (const guchar *)&bins, sizeof bins);
+    g_checksum_update(checksum, (const guchar *)mel, (gsize)bins * frames * sizeof(float));
+    g_autofree char *hash = short_hash(checksum);
+    char *new_stem = g_strconcat("take-", hash, NULL);
+    g_object_set_qdata_full(G_OBJECT(take), take_asset_quark(), new_stem, g_free);
+    return new_stem;
+}
+
+/* The mel file: float32 little-endian, row-major [bins, frames]. */
+static gboolean
+write_mel(const char *path, const float *mel, gsize count, GError **error)
+{
+    g_autofree guint32 *little_endian = g_new(guint32, count ? count : 1);
+    for (gsize i = 0; i < count; i++) {
+        guint32 bits;
+        memcpy(&bits, &mel[i], sizeof bits);
+        little_endian[i] = GUINT32_TO_LE(bits);
+    }
+    return g_file_set_contents_full(path, (const char *)little_endian, (gssize)(count * sizeof(guint32)),
+                                    G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error);
+}
+
+static JsonNode *
+take_to_json(GsTake *take, SaveTarget *target, GError **error)
+{
+    const char *stem = take_asset_stem(take);
+    g_autofree char *wav_name = g_strconcat(stem, ".wav", NULL);
+    g_autofree char *mel_name = g_strconcat(stem, ".mel", NULL);
+    g_autofree char *wav_path = g_build_filename(target->assets_dir, wav_name, NULL);
+    g_autofree char *mel_path = g_build_filename(target->assets_dir, mel_name, NULL);
+
+    /* Named by content: a file already there is this very take. */
+    if (!g_file_test(wav_path, G_FILE_TEST_IS_REGULAR)) {
+        gsize count = 0;
+        const float *samples = gs_take_get_samples(take, &count);
+        GsAudioTags tags = {.title = gs_take_get_text(take), .artist = gs_take_get_voice(take)};
+        if (!gs_audio_export(wav_path, samples, count, 1, gs_take_get_sample_rate(take), &tags, NULL, NULL, NULL,
+                             error))
+            return NULL;
+    }
+    int bins = 0, frames = 0;
+    const float *mel = gs_take_get_mel(take, &bins, &frames);
+    if (!g_file_test(mel_path, G_FILE_TEST_IS_REGULAR) && !write_mel(mel_path, mel, (gsize)bins * frames, error))
+        return NULL;
+
+    g_autofree char *wav_reference = asset_reference(target, wav_name);
+    g_autofree char *mel_reference = asset_reference(target, mel_name);
+    g_autoptr(JsonBuilder) builder = json_builder_new();
+    json_builder_begin_object(builder);
+    json_builder_set_member_name(builder, "text");
+    json_builder_add_string_value(builder, gs_take_get_text(take));
+    json_builder_set_member_name(builder, "voice");
+    json_builder_add_string_value(builder, gs_take_get_voice(take));
+    json_builder_set_member_name(builder, "lang");
+    json_builder_add_string_value(builder, gs_take_get_lang(take));
+    json_builder_set_member_name(builder, "rate");
+    json_builder_add_double_value(builder, gs_take_get_rate(take));
+    json_builder_set_member_name(builder, "pitch");
+    json_builder_add_double_value(builder, gs_take_get_pitch(take));
+    json_builder_set_member_name(builder, "sample_rate");
+    json_builder_add_int_value(builder, gs_take_get_sample_rate(take));
+    json_builder_set_member_name(builder, "audio");
+    json_builder_add_string_value(builder, wav_reference);
+    json_builder_set_member_name(builder, "mel");
+    json_builder_add_string_value(builder, mel_reference);
+    json_builder_set_member_name(builder, "mel_bins");
+    json_builder_add_int_value(builder, bins);
+    json_builder_set_member_name(builder, "mel_frames");
+    json_builder_add_int_value(builder, frames);
+    json_builder_end_object(builder);
+    return json_builder_get_root(builder);
+}
+
+/* Copies `source` into the assets folder under a name from its content
+ * (`prefix`-<hash>.<extension>) and returns that name. A file already in
+ * that folder is its own asset. */
+static char *
+copy_into_assets(SaveTarget *target, const char *source, const char *prefix, GError **error)
+{
+    g_autofree char *source_folder = g_path_get_dirname(source);
+    if (g_strcmp0(source_folder, target->assets_dir) == 0) {
+        if (!g_file_test(source, G_FILE_TEST_IS_REGULAR)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The asset “%s” is missing", source);
+            return NULL;
+        }
+        return g_path_get_basename(source);
+    }
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+    if (!g_file_get_contents(source, &contents, &length, error))
+        return NULL;
+    g_autofree char *hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)contents, length);
+    hash[ASSET_HASH_DIGITS] = '\0';
+    g_autofree char *base = g_path_get_basename(source);
+    const char *extension = strrchr(base, '.');
+    char *name = g_strconcat(prefix, "-", hash, extension ? extension : "", NULL);
+    g_autofree char *destination = g_build_filename(target->assets_dir, name, NULL);
+    if (!g_file_test(destination, G_FILE_TEST_IS_REGULAR) &&
+        !g_file_set_contents_full(destination, contents, (gssize)length,
+                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error)) {
+        g_free(name);
+        return NULL;
+    }
+    return name;
+}
+
+/* The JSON's reference to `source`, once copied into the assets. */
+static char *
+store_file_asset(SaveTarget *target, const char *source, const char *prefix, GError **error)
+{
+    g_autofree char *name = copy_into_assets(target, source, prefix, error);
+    if (!name)
+        return NULL;
+    g_hash_table_insert(target->stored_as, g_strdup(source), g_build_filename(target->assets_dir, name, NULL));
+    return asset_reference(target, name);
+}
+
+static JsonNode *
+image_to_json(const GsProjectImage *image, SaveTarget *target, GError **error)
+{
+    g_autofree char *png = store_file_asset(target, image->png_path, "image", error);
+    if (!png)
+        return NULL;
+    g_autoptr(JsonBuilder) builder = json_builder_new();
+    json_builder_begin_object(builder);
+    json_builder_set_member_name(builder, "png");
+    json_builder_add_string_value(builder, png);
+    json_builder_set_member_name(builder, "parameters");
+    json_builder_add_string_value(builder, image->parameters);
+    json_builder_end_object(builder);
+    return json_builder_get_root(builder);
+}
+
+static JsonNode *
+music_to_json(const GsProjectMusic *music, SaveTarget *target, GError **error)
+{
+    g_autofree char *audio = store_file_asset(target, music->audio_path, "music", error);
+    if (!audio)
+        return NULL;
+    g_autoptr(JsonBuilder) builder = json_builder_new();
+    json_builder_begin_object(builder);
+    json_builder_set_member_name(builder, "prompt");
+    json_builder_add_string_value(builder, music->prompt);
+    /* JSON integers are signed 64-bit: a seed above G_MAXINT64 is stored as
+     * its two's complement and read back to the same bits. */
+    json_builder_set_member_name(builder, "seed");
+    json_builder_add_int_value(builder, (gint64)music->seed);
+    json_builder_set_member_name(builder, "audio");
+    json_builder_add_string_value(builder, audio);
+    json_builder_set_member_name(builder, "stems");
+    json_builder_begin_array(builder);
+    for (gsize i = 0; music->stem_paths[i]; i++) {
+        g_autofree char *stem = store_file_asset(target, music->stem_paths[i], "stem", error);
+        if (!stem)
+            return NULL;
+        json_builder_add_string_value(builder, stem);
+    }
+    json_builder_end_array(builder);
+    json_builder_end_object(builder);
+    return json_builder_get_root(builder);
+}
+
+/* Writes every asset and returns the document that refers to them.
+ * `recovery_of` is set for an autosave: the project it recovers. */
+static JsonNode *
+project_to_json(GsProject *self, SaveTarget *target, gboolean is_recovery, const char *recovery_of, GError **error)
+{
+    g_autoptr(JsonArray) takes = json_array_new();
+    for (guint i = 0; i < g_list_model_get_n_items(G_LIST_MODEL(self->takes)); i++) {
+        g_autoptr(GsTake) take = g_list_model_get_item(G_LIST_MODEL(self->takes), i);
+        JsonNode *node = take_to_json(take, target, error);
+        if (!node)
+            return NULL;
+        json_array_add_element(takes, node);
+    }
+    g_autoptr(JsonArray) images = json_array_new();
+    for (guint i = 0; i < self->images->len; i++) {
+        JsonNode *node = image_to_json(g_ptr_array_index(self->images, i), target, error);
+        if (!node)
+            return NULL;
+        json_array_add_element(images, node);
+    }
+    g_autoptr(JsonArray) music = json_array_new();
+    for (guint i = 0; i < self->music->len; i++) {
+        JsonNode *node = music_to_json(g_ptr_array_index(self->music, i), target, error);
+        if (!node)
+            return NULL;
+        json_array_add_element(music, node);
+    }
+
+    JsonObject *root = json_object_new();
+    json_object_set_string_member(root, "format", GS_PROJECT_FORMAT);
+    json_object_set_int_member(root, "version", GS_PROJECT_VERSION);
+    json_object_set_array_member(root, "takes", g_steal_pointer(&takes));
+    json_object_set_array_member(root, "images", g_steal_pointer(&images));
+    json_object_set_array_member(root, "music", g_steal_pointer(&music));
+    json_object_set_member(root, "timeline",
+                           self->timeline ? json_node_copy(self->timeline) : json_node_new(JSON_NODE_NULL));
+    if (is_recovery) {
+        if (recovery_of)
+            json_object_set_string_member(root, "recovery-of", recovery_of);
+        else
+            json_object_set_null_member(root, "recovery-of");
+    }
+    JsonNode *document = json_node_new(JSON_NODE_OBJECT);
+    json_node_take_object(document, root);
+    return document;
+}
+
+/* Removes what no save refers to any more: assets of removed items, and
+ * temporary files of a save that was killed. */
+static void
+remove_unused_assets(SaveTarget *target)
+{
+    g_autoptr(GDir) listing = g_dir_open(target->assets_dir, 0, NULL);
+    const char *name;
+    while (listing && (name = g_dir_read_name(listing))) {
+        if (g_hash_table_contains(target->in_use, name))
+            continue;
+        g_autofree char *path = g_build_filename(target->assets_dir, name, NULL);
+        if (g_file_test(path, G_FILE_TEST_IS_REGULAR) && g_remove(path) != 0)
+            g_warning("Cannot remove the unused asset “%s”: %s", path, g_strerror(errno));
+    }
+}
+
+/* After a save the project's files are the saved assets: the originals
+ * may go (a recovery folder is discarded, an output file overwritten). */
+static void
+move_path(char **path, GHashTable *stored_as)
+{
+    const char *saved = g_hash_table_lookup(stored_as, *path);
+    if (saved) {
+        g_free(*path);
+        *path = g_strdup(saved);
+    }
+}
+
+static void
+point_at_saved_assets(GsProject *self, GHashTable *stored_as)
+{
+    for (guint i = 0; i < self->images->len; i++) {
+        GsProjectImage *image = g_ptr_array_index(self->images, i);
+        move_path(&image->png_path, stored_as);
+    }
+    for (guint i = 0; i < self->music->len; i++) {
+        GsProjectMusic *music = g_ptr_array_index(self->music, i);
+        move_path(&music->audio_path, stored_as);
+        for (gsize s = 0; music->stem_paths[s]; s++)
+            move_path(&music->stem_paths[s], stored_as);
+    }
+}
+
+/* Assets first, then the JSON by rename: until the rename the previous
+ * save is whole, and after it the new one is. `stored_as` (may be NULL)
+ * receives where each image and music file now is. */
+static gboolean
+write_project(GsProject *self, const char *path, gboolean is_recovery, const char *recovery_of,
+              GHashTable **stored_as, GError **error)
+{
+    g_auto(SaveTarget) target = {0};
+    target.folder = g_path_get_dirname(path);
+    target.assets_name = assets_name_for(path);
+    target.assets_dir = g_build_filename(target.folder, target.assets_name, NULL);
+    target.in_use = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    target.stored_as = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    if (g_mkdir_with_parents(target.assets_dir, 0755) != 0)
+        return set_error_from_errno(error, errno, "create the folder", target.assets_dir);
+
+    g_autoptr(JsonNode) document = project_to_json(self, &target, is_recovery, recovery_of, error);
+    if (!document || !fsync_path(target.assets_dir, error))
+        return FALSE;
+
+    g_autoptr(JsonGenerator) generator = json_generator_new();
+    json_generator_set_pretty(generator, TRUE);
+    json_generator_set_root(generator, document);
+    gsize length = 0;
+    g_autofree char *text = json_generator_to_data(generator, &length);
+    if (!g_file_set_contents_full(path, text, (gssize)length,
+                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error) ||
+        !fsync_path(target.folder, error))
+        return FALSE;
+    remove_unused_assets(&target);
+    if (stored_as)
+        *stored_as = g_steal_pointer(&target.stored_as);
+    return TRUE;
+}
+
+gboolean
+gs_project_save(GsProject *self, const char *path, GError **error)
+{
+    g_return_val_if_fail(GS_IS_PROJECT(self) && path != NULL, FALSE);
+    g_autofree char *absolute = absolute_path(path);
+    g_autoptr(GHashTable) stored_as = NULL;
+    if (!write_project(self, absolute, FALSE, NULL, &stored_as, error))
+        return FALSE;
+    point_at_saved_assets(self, stored_as);
+    self->changes_at_autosave = self->changes;
+    if (g_strcmp0(self->path, absolute) != 0) {
+        g_free(self->path);
+        self->path = g_steal_pointer(&absolute);
+        g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_PATH]);
+    }
+    if (self->dirty) {
+        self->dirty = FALSE;
+        g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_DIRTY]);
+    }
+    return TRUE;
+}
+
+/* ---- Loading ---- */
+
+static gboolean
+invalid(GError **error, const char *path, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+static gboolean
+invalid(GError **error, const char *path, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    g_autofree char *what = g_strdup_vprintf(format, args);
+    va_end(args);
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "“%s” is not a valid GenStudio project: %s", path, what);
+    return FALSE;
+}
+
+typedef struct {
+    const char *path;   /* of the project file, for messages */
+    char *folder;       /* that assets are relative to */
+} LoadSource;
+
+static const char *
+get_string(LoadSource *source, JsonObject *object, const char *where, const char *member, GError **error)
+{
+    JsonNode *node = json_object_get_member(object, member);
+    if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING) {
+        invalid(error, source->path, "%s: “%s” is missing or not text", where, member);
+        return NULL;
+    }
+    return json_node_get_string(node);
+}
+
+static gboolean
+get_number(LoadSource *source, JsonObject *object, const char *where, const char *member, double *value,
+           GError **error)
+{
+    JsonNode *node = json_object_get_member(object, member);
+    GType type = node && JSON_NODE_HOLDS_VALUE(node) ? json_node_get_value_type(node) : G_TYPE_INVALID;
+    if (type == G_TYPE_INT64)
+        *value = (double)json_node_get_int(node);
+    else if (type == G_TYPE_DOUBLE)
+        *value = json_node_get_double(node);
+    else
+        return invalid(error, source->path, "%s: “%s” is missing or not a number", where, member);
+    return TRUE;
+}
+
+static gboolean
+get_int(LoadSource *source, JsonObject *object, const char *where, const char *member, gint64 *value,
+        GError **error)
+{
+    JsonNode *node = json_object_get_member(object, member);
+    if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
+        return invalid(error, source->path, "%s: “%s” is missing or not an integer", where, member);
+    *value = json_node_get_int(node);
+    return TRUE;
+}
+
+/* An empty array when the member is absent. */
+static JsonArray *
+get_array(LoadSource *source, JsonObject *object, const char *where, const char *member, GError **error)
+{
+    JsonNode *node = json_object_get_member(object, member);
+    if (!node)
+        return json_array_new();
+    if (!JSON_NODE_HOLDS_ARRAY(node)) {
+        invalid(error, source->path, "%s: “%s” is not a list", where, member);
+        return NULL;
+    }
+    return json_array_ref(json_node_get_array(node));
+}
+
+static JsonObject *
+get_object_element(LoadSource *source, JsonArray *array, guint index, const char *where, GError **error)
+{
+    JsonNode *node = json_array_get_element(array, index);
+    if (!JSON_NODE_HOLDS_OBJECT(node)) {
+        invalid(error, source->path, "%s is not an object", where);
+        return NULL;
+    }
+    return json_node_get_object(node);
+}
+
+/* The absolute path of an asset the project refers to, which must exist
+ * and stay inside the project's folder. */
+static char *
+resolve_asset(LoadSource *source, const char *reference, const char *where, GError **error)
+{
+    g_auto(GStrv) parts = g_strsplit(reference, G_DIR_SEPARATOR_S, -1);
+    gboolean escapes = g_path_is_absolute(reference) || *reference == '\0';
+    for (gsize i = 0; parts[i]; i++)
+        escapes |= strcmp(parts[i], "..") == 0;
+    if (escapes) {
+        invalid(error, source->path, "%s: “%s” is not a path inside the project's folder", where, reference);
+        return NULL;
+    }
+    char *asset = g_build_filename(source->folder, reference, NULL);
+    if (!g_file_test(asset, G_FILE_TEST_IS_REGULAR)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "The project “%s” is missing its asset “%s” (%s)",
+                    source->path, reference, where);
+        g_free(asset);
+        return NULL;
+    }
+    return asset;
+}
+
+static char *
+get_asset(LoadSource *source, JsonObject *object, const char *where, const char *member, GError **error)
+{
+    const char *reference = get_string(source, object, where, member, error);
+    return reference ? resolve_asset(source, reference, where, error) : NULL;
+}
+
+static GBytes *
+read_mel(LoadSource *source, const char *path, gint64 bins, gint64 frames, const char *where, GError **error)
+{
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+    if (!g_file_get_contents(path, &contents, &length, error))
+        return NULL;
+    if (bins < 0 || frames < 0 || length != (gsize)bins * (gsize)frames * sizeof(float)) {
+        invalid(error, source->path, "%s: the mel file “%s” does not hold %" G_GINT64_FORMAT " × %" G_GINT64_FORMAT
+                " values", where, path, bins, frames);
+        return NULL;
+    }
+    guint32 *values = (guint32 *)contents;
+    for (gsize i = 0; i < length / sizeof(guint32); i++)
+        values[i] = GUINT32_FROM_LE(values[i]);
+    return g_bytes_new_take(g_steal_pointer(&contents), length);
+}
+
+static GsTake *
+take_from_json(LoadSource *source, JsonObject *object, const char *where, GError **error)
+{
+    const char *text = get_string(source, object, where, "text", error);
+    const char *voice = text ? get_string(source, object, where, "voice", error) : NULL;
+    const char *lang = voice ? get_string(source, object, where, "lang", error) : NULL;
+    double rate = 0, pitch = 0;
+    gint64 sample_rate = 0, bins = 0, frames = 0;
+    if (!lang || !get_number(source, object, where, "rate", &rate, error) ||
+        !get_number(source, object, where, "pitch", &pitch, error) ||
+        !get_int(source, object, where, "sample_rate", &sample_rate, error) ||
+        !get_int(source, object, where, "mel_bins", &bins, error) ||
+        !get_int(source, object, where, "mel_frames", &frames, error))
+        return NULL;
+    /* The ranges GsTake accepts. */
+    if (!(rate >= 0.25 && rate <= 4.0) || !(pitch >= -24.0 && pitch <= 24.0)) {
+        invalid(error, source->path, "%s: the rate %g or the pitch %g is out of range", where, rate, pitch);
+        return NULL;
+    }
+    if (!gs_audio_check_format(1, (int)CLAMP(sample_rate, 0, G_MAXINT), NULL)) {
+        invalid(error, source->path, "%s: the sample rate %" G_GINT64_FORMAT " is not supported", where,
+                sample_rate);
+        return NULL;
+    }
+    g_autofree char *audio_path = get_asset(source, object, where, "audio", error);
+    g_autofree char *mel_path = audio_path ? get_asset(source, object, where, "mel", error) : NULL;
+    if (!mel_path)
+        return NULL;
+    g_autoptr(GBytes) mel = read_mel(source, mel_path, bins, frames, where, error);
+    if (!mel)
+        return NULL;
+    float *samples = NULL;
+    gsize count = 0;
+    if (!gs_audio_decode(audio_path, 1, (int)sample_rate, &samples, &count, error)) {
+        g_prefix_error(error, "%s of “%s”: ", where, source->path);
+        return NULL;
+    }
+    g_autoptr(GBytes) sample_bytes = g_bytes_new_take(samples, count * sizeof(float));
+    gs_speech_params params = {.voice = voice, .lang = lang, .rate = (float)rate, .pitch = (float)pitch};
+    GsTake *take = gs_take_new(text, &params, sample_bytes, (int)sample_rate, mel, (int)bins, (int)frames);
+
+    /* Its assets are this take's under a later save too, unless the files
+     * were renamed by hand. */
+    g_autofree char *wav_name = g_path_get_basename(audio_path);
+    g_autofree char *mel_name = g_path_get_basename(mel_path);
+    if (g_str_has_suffix(wav_name, ".wav")) {
+        wav_name[strlen(wav_name) - strlen(".wav")] = '\0';
+        g_autofree char *expected_mel = g_strconcat(wav_name, ".mel", NULL);
+        if (strcmp(expected_mel, mel_name) == 0)
+            g_object_set_qdata_full(G_OBJECT(take), take_asset_quark(), g_steal_pointer(&wav_name), g_free);
+    }
+    return take;
+}
+
+static gboolean
+load_takes(GsProject *self, LoadSource *source, JsonObject *root, GError **error)
+{
+    g_autoptr(JsonArray) takes = get_array(source, root, "The project", "takes", error);
+    if (!takes)
+        return FALSE;
+    for (guint i = 0; i < json_array_get_length(takes); i++) {
+        g_autofree char *where = g_strdup_printf("take %u", i + 1);
+        JsonObject *object = get_object_element(source, takes, i, where, error);
+        g_autoptr(GsTake) take = object ? take_from_json(source, object, where, error) : NULL;
+        if (!take)
+            return FALSE;
+        g_list_store_append(self->takes, take);
+    }
+    return TRUE;
+}
+
+static gboolean
+load_images(GsProject *self, LoadSource *source, JsonObject *root, GError **error)
+{
+    g_autoptr(JsonArray) images = get_array(source, root, "The project", "images", error);
+    if (!images)
+        return FALSE;
+    for (guint i = 0; i < json_array_get_length(images); i++) {
+        g_autofree char *where = g_strdup_printf("image %u", i + 1);
+        JsonObject *object = get_object_element(source, images, i, where, error);
+        const char *parameters = object ? get_string(source, object, where, "parameters", error) : NULL;
+        g_autofree char *png = parameters ? get_asset(source, object, where, "png", error) : NULL;
+        if (!png)
+            return FALSE;
+        gs_project_add_image(self, png, parameters);
+    }
+    return TRUE;
+}
+
+static gboolean
+load_music(GsProject *self, LoadSource *source, JsonObject *root, GError **error)
+{
+    g_autoptr(JsonArray) music = get_array(source, root, "The project", "music", error);
+    if (!music)
+        return FALSE;
+    for (guint i = 0; i < json_array_get_length(music); i++) {
+        g_autofree char *where = g_strdup_printf("music %u", i + 1);
+        JsonObject *object = get_object_element(source, music, i, where, error);
+        const char *prompt = object ? get_string(source, object, where, "prompt", error) : NULL;
+        gint64 seed = 0;
+        if (!prompt || !get_int(source, object, where, "seed", &seed, error))
+            return FALSE;
+        g_autofree char *audio = get_asset(source, object, where, "audio", error);
+        g_autoptr(JsonArray) stems = audio ? get_array(source, object, where, "stems", error) : NULL;
+        if (!stems)
+            return FALSE;
+        g_autoptr(GStrvBuilder) stem_paths = g_strv_builder_new();
+        for (guint s = 0; s < json_array_get_length(stems); s++) {
+            JsonNode *node = json_array_get_element(stems, s);
+            if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
+                return invalid(error, source->path, "%s: stem %u is not a path", where, s + 1);
+            g_autofree char *where_stem = g_strdup_printf("%s, stem %u", where, s + 1);
+            g_autofree char *stem = resolve_asset(source, json_node_get_string(node), where_stem, error);
+            if (!stem)
+                return FALSE;
+            g_strv_builder_add(stem_paths, stem);
+        }
+        g_auto(GStrv) stem_list = g_strv_builder_end(stem_paths);
+        gs_project_add_music(self, prompt, (guint64)seed, audio, (const char *const *)stem_list);
+    }
+    return TRUE;
+}
+
+GsProject *
+gs_project_load(const char *path, GError **error)
+{
+    g_return_val_if_fail(path != NULL, NULL);
+    g_autofree char *absolute = absolute_path(path);
+    g_autoptr(GFile) file = g_file_new_for_path(absolute);
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+    if (!g_file_load_contents(file, NULL, &contents, &length, NULL, error))
+        return NULL;
+
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    g_autoptr(GError) parse_error = NULL;
+    if (!json_parser_load_from_data(parser, contents, (gssize)length, &parse_error)) {
+        invalid(error, absolute, "the JSON is broken (%s)", parse_error->message);
+        return NULL;
+    }
+    JsonNode *document = json_parser_get_root(parser);
+    if (!document || !JSON_NODE_HOLDS_OBJECT(document)) {
+        invalid(error, absolute, "the document is not a JSON object");
+        return NULL;
+    }
+    JsonObject *root = json_node_get_object(document);
+    LoadSource source = {.path = absolute};
+    const char *format = get_string(&source, root, "The project", "format", error);
+    if (!format)
+        return NULL;
+    if (strcmp(format, GS_PROJECT_FORMAT) != 0) {
+        invalid(error, absolute, "its format is “%s”, not “%s”", format, GS_PROJECT_FORMAT);
+        return NULL;
+    }
+    gint64 version = 0;
+    if (!get_int(&source, root, "The project", "version", &version, error))
+        return NULL;
+    if (version > GS_PROJECT_VERSION) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                    "“%s” was made by a newer GenStudio (project version %" G_GINT64_FORMAT
+                    ", this one reads up to %d)",
+                    absolute, version, GS_PROJECT_VERSION);
+        return NULL;
+    }
+    if (version < 1) {
+        invalid(error, absolute, "its version %" G_GINT64_FORMAT " does not exist", version);
+        return NULL;
+    }
+
+    g_autofree char *folder = g_path_get_dirname(absolute);
+    source.folder = folder;
+    g_autoptr(GsProject) self = gs_project_new();
+    if (!load_takes(self, &source, root, error) || !load_images(self, &source, root, error) ||
+        !load_music(self, &source, root, error))
+        return NULL;
+    JsonNode *timeline = json_object_get_member(root, "timeline");
+    if (timeline && !JSON_NODE_HOLDS_NULL(timeline))
+        self->timeline = json_node_copy(timeline);
+
+    /* A recovery file stands in for the project it recovers, which is
+     * behind it: the path is that project's, and there is work to save. */
+    JsonNode *recovery_of = json_object_get_member(root, "recovery-of");
+    if (recovery_of) {
+        if (JSON_NODE_HOLDS_VALUE(recovery_of) && json_node_get_value_type(recovery_of) == G_TYPE_STRING)
+            self->path = g_strdup(json_node_get_string(recovery_of));
+        else if (!JSON_NODE_HOLDS_NULL(recovery_of)) {
+            invalid(error, absolute, "“recovery-of” is not a path");
+            return NULL;
+        }
+        self->dirty = TRUE;
+    } else {
+        self->path = g_steal_pointer(&absolute);
+        self->dirty = FALSE;
+    }
+    self->changes = self->changes_at_autosave = 0;
+    return g_steal_pointer(&self);
+}
+
+/* ---- Autosave and recovery ---- */
+
+static char *
+recovery_folder(void)
+{
+    return g_build_filename(g_get_user_state_dir(), "genstudio", "recovery", NULL);
+}
+
+/* "untitled", or the project's name and a hash of its full path: readable,
+ * and two "song.genstudio" in different folders do not share a file. */
+char *
+gs_project_recovery_path(const char *project_path)
+{
+    g_autofree char *folder = recovery_folder();
+    if (!project_path)
+        return g_build_filename(folder, "untitled" GS_PROJECT_EXTENSION, NULL);
+    g_autofree char *absolute = absolute_path(project_path);
+    g_autofree char *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, absolute, -1);
+    hash[ASSET_HASH_DIGITS] = '\0';
+    g_autofree char *assets_name = assets_name_for(absolute);
+    assets_name[strlen(assets_name) - strlen(ASSETS_SUFFIX)] = '\0';
+    g_autofree char *name = g_strdup_printf("%s-%s" GS_PROJECT_EXTENSION, assets_name, hash);
+    return g_build_filename(folder, name, NULL);
+}
+
+gboolean
+gs_project_autosave(GsProject *self, GError **error)
+{
+    g_return_val_if_fail(GS_IS_PROJECT(self), FALSE);
+    g_autofree char *recovery = gs_project_recovery_path(self->path);
+    if (!write_project(self, recovery, TRUE, self->path, NULL, error))
+        return FALSE;
+    self->changes_at_autosave = self->changes;
+    return TRUE;
+}
+
+static gboolean
+modification_time(const char *path, struct timespec *time)
+{
+    struct stat info;
+    if (stat(path, &info) != 0)
+        return FALSE;
+    *time = info.st_mtim;
+    return TRUE;
+}
+
+char *
+gs_project_find_recovery(const char *project_path)
+{
+    g_autofree char *recovery = gs_project_recovery_path(project_path);
+    struct timespec recovery_time, project_time;
+    if (!modification_time(recovery, &recovery_time))
+        return NULL;
+    if (project_path && modification_time(project_path, &project_time) &&
+        (recovery_time.tv_sec < project_time.tv_sec ||
+         (recovery_time.tv_sec == project_time.tv_sec && recovery_time.tv_nsec <= project_time.tv_nsec)))
+        return NULL;
+    return g_steal_pointer(&recovery);
+}
+
+gboolean
+gs_project_discard_recovery(const char *project_path, GError **error)
+{
+    g_autofree char *recovery = gs_project_recovery_path(project_path);
+    g_autofree char *folder = g_path_get_dirname(recovery);
+    g_autofree char *assets_name = assets_name_for(recovery);
+    g_autofree char *assets_dir = g_build_filename(folder, assets_name, NULL);
+    /* The file first: without it the assets are just unused files. */
+    if (g_remove(recovery) != 0 && errno != ENOENT)
+        return set_error_from_errno(error, errno, "remove", recovery);
+    g_autoptr(GDir) listing = g_dir_open(assets_dir, 0, NULL);
+    const char *name;
+    while (listing && (name = g_dir_read_name(listing))) {
+        g_autofree char *path = g_build_filename(assets_dir, name, NULL);
+        if (g_remove(path) != 0)
+            return set_error_from_errno(error, errno, "remove", path);
+    }
+    if (g_rmdir(assets_dir) != 0 && errno != ENOENT)
+        return set_error_from_errno(error, errno, "remove", assets_dir);
+    return TRUE;
+}
+
+static gboolean
+on_autosave_timer(gpointer user_data)
+{
+    GsProject *self = user_data;
+    if (self->changes == self->changes_at_autosave)
+        return G_SOURCE_CONTINUE;
+    g_autoptr(GError) error = NULL;
+    if (!gs_project_autosave(self, &error))
+        g_warning("Autosave failed: %s", error->message);
+    return G_SOURCE_CONTINUE;
+}
+
+void
+gs_project_start_autosave(GsProject *self, guint seconds)
+{
+    g_return_if_fail(GS_IS_PROJECT(self));
+    g_clear_handle_id(&self->autosave_source, g_source_remove);
+    if (seconds > 0)
+        self->autosave_source = g_timeout_add_seconds(seconds, on_autosave_timer, self);
+}

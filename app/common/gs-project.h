@@ -1,0 +1,110 @@
+/* The studio's session as a `.genstudio` project: a JSON document and an
+ * assets folder beside it ("<name>-assets/" for "<name>.genstudio").
+ *
+ *   { "format": "genstudio-project", "version": 1,
+ *     "takes": [...], "images": [...], "music": [...], "timeline": ... }
+ *
+ * Assets are named by a hash of their content, so a save never overwrites a
+ * file the previous save refers to: the JSON's rename is the one moment the
+ * project switches from the old version to the new, and a crash at any
+ * other moment leaves one complete version. Paths in the JSON are relative
+ * to the project's folder. Free of GTK.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "gs-take.h"
+
+G_BEGIN_DECLS
+
+#define GS_PROJECT_FORMAT "genstudio-project"
+#define GS_PROJECT_VERSION 1
+#define GS_PROJECT_EXTENSION ".genstudio"
+
+/* A generated image: its PNG and the A1111 `parameters` text it was made with. */
+typedef struct {
+    char *png_path; /* absolute */
+    char *parameters;
+} GsProjectImage;
+
+/* A piece of music: how it was asked for, the rendered mix and its stems. */
+typedef struct {
+    char *prompt;
+    guint64 seed;
+    char *audio_path;  /* absolute */
+    char **stem_paths; /* absolute, NULL-terminated, may be empty */
+} GsProjectMusic;
+
+#define GS_TYPE_PROJECT (gs_project_get_type())
+G_DECLARE_FINAL_TYPE(GsProject, gs_project, GS, PROJECT, GObject)
+
+/* Properties: "path" (string, read-only, NULL until saved or loaded) and
+ * "dirty" (boolean, read-only, notifies): TRUE after any change, FALSE
+ * after gs_project_save. */
+GsProject *gs_project_new(void);
+
+const char *gs_project_get_path(GsProject *self);
+gboolean gs_project_get_dirty(GsProject *self);
+
+/* The takes (GsTake), in order. Add, remove and reorder through the store
+ * itself: every change marks the project dirty. */
+GListStore *gs_project_get_takes(GsProject *self);
+
+/* Files are copied into the assets folder on save; until then they must
+ * stay where they are. */
+void gs_project_add_image(GsProject *self, const char *png_path, const char *parameters);
+guint gs_project_get_n_images(GsProject *self);
+const GsProjectImage *gs_project_get_image(GsProject *self, guint index);
+void gs_project_remove_image(GsProject *self, guint index);
+
+void gs_project_add_music(GsProject *self, const char *prompt, guint64 seed, const char *audio_path,
+                          const char *const *stem_paths);
+guint gs_project_get_n_music(GsProject *self);
+const GsProjectMusic *gs_project_get_music(GsProject *self, guint index);
+void gs_project_remove_music(GsProject *self, guint index);
+
+/* The timeline as the timeline model writes it, kept verbatim. The getter
+ * returns the project's own node (NULL when there is none); the setter
+ * copies `timeline` (NULL clears it). */
+JsonNode *gs_project_get_timeline(GsProject *self);
+void gs_project_set_timeline(GsProject *self, JsonNode *timeline);
+
+/* Writes the project to `path` (the assets first, then the JSON, each
+ * atomically and durably) and removes assets no longer referred to. On
+ * success the project takes `path` as its own and is no longer dirty; on
+ * failure the project on disk is the previous save, untouched. Blocking. */
+gboolean gs_project_save(GsProject *self, const char *path, GError **error);
+
+/* A new project read from `path`, or NULL with:
+ *   G_IO_ERROR_NOT_SUPPORTED  made by a newer GenStudio (a higher version);
+ *   G_IO_ERROR_INVALID_DATA   not JSON, not a GenStudio project, or a field
+ *                             missing or of the wrong type;
+ *   G_IO_ERROR_NOT_FOUND      the project or one of its assets is missing.
+ * Loading never writes to disk. Blocking (decodes every take). A recovery
+ * file loads as the project it recovers: its path, and dirty. */
+GsProject *gs_project_load(const char *path, GError **error);
+
+/* Where the autosave of the project saved at `project_path` goes (NULL for
+ * an untitled project): a file under
+ * $XDG_STATE_HOME/genstudio/recovery/. */
+char *gs_project_recovery_path(const char *project_path);
+
+/* Saves to the recovery file, atomically, without touching the project's
+ * own file, path or dirty flag. */
+gboolean gs_project_autosave(GsProject *self, GError **error);
+
+/* The recovery file of `project_path` (NULL: untitled) when there is one
+ * newer than the project file — what to offer after a crash — else NULL. */
+char *gs_project_find_recovery(const char *project_path);
+
+/* Removes the recovery file of `project_path` and its assets. Missing
+ * ones are not an error. */
+gboolean gs_project_discard_recovery(const char *project_path, GError **error);
+
+/* Every `seconds`, autosaves when something changed since the last save or
+ * autosave. Replaces any earlier timer; 0 stops it. Failures are logged. */
+void gs_project_start_autosave(GsProject *self, guint seconds);
+
+G_END_DECLS

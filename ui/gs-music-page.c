@@ -1,0 +1,660 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include <adwaita.h>
+
+#include "gs-midi-file.h"
+#include "gs-music-page.h"
+
+/* Samples per column of the stems' loudness under the waveform (23 ms). */
+#define LOUDNESS_HOP 1024
+
+struct _GsMusicPage {
+    GtkWidget parent_instance;
+
+    /* template */
+    AdwFlap *flap; /* bound so that dispose_template unparents it */
+    GtkEntry *prompt_entry;
+    GtkSpinButton *seed_spin;
+    GtkSpinner *spinner;
+    GtkLabel *summary_label, *ignored_label, *title_label;
+    GtkListBox *piece_list, *stem_list;
+    GsWaveform *waveform; /* shows the selected piece's mix */
+    GtkButton *play_button;
+
+    GListStore *pieces;
+    GsMusicPiece *selected;
+    float *mix; /* the selected piece's unmuted stems, mixed */
+    GsAudioPlayer *player;
+    GsMusicPiece *playing; /* what the player plays, or NULL */
+    double play_offset;    /* seconds into the piece where the player's samples begin */
+    guint playhead_tick;
+    GCancellable *cancellable; /* while composing */
+};
+
+G_DEFINE_FINAL_TYPE(GsMusicPage, gs_music_page, GTK_TYPE_WIDGET)
+
+static const char *const part_names[GS_MUSIC_PART_COUNT] = {
+    [GS_MUSIC_PART_DRUMS] = N_("Drums"),
+    [GS_MUSIC_PART_BASS] = N_("Bass"),
+    [GS_MUSIC_PART_CHORDS] = N_("Chords"),
+    [GS_MUSIC_PART_MELODY] = N_("Melody"),
+};
+
+static void
+gs_music_page_toast(GsMusicPage *self, const char *message)
+{
+    GtkWidget *overlay = gtk_widget_get_ancestor(GTK_WIDGET(self), ADW_TYPE_TOAST_OVERLAY);
+    if (overlay)
+        adw_toast_overlay_add_toast(ADW_TOAST_OVERLAY(overlay), adw_toast_new(message));
+    else
+        g_message("%s", message);
+}
+
+static void
+update_actions(GsMusicPage *self)
+{
+    gboolean has_piece = self->selected != NULL;
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.generate", self->cancellable == NULL);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.toggle-play", has_piece || self->playing);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.export", has_piece);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.save-midi", has_piece);
+}
+
+static char *
+dup_key_name(const GsMusicPrompt *prompt)
+{
+    const char *key = gs_music_key_name(prompt->key);
+    return prompt->mode == GS_MUSIC_MODE_MINOR ? g_strdup_printf(_("%s minor"), key)
+                                               : g_strdup_printf(_("%s major"), key);
+}
+
+/* ---- the selected piece -------------------------------------------------- */
+
+/* What the parser made of the prompt, as the CLI prints it. */
+static void
+show_summary(GsMusicPage *self)
+{
+    if (!self->selected) {
+        gtk_label_set_text(self->summary_label, _("Describe the music and press Generate."));
+        gtk_widget_set_visible(GTK_WIDGET(self->ignored_label), FALSE);
+        gtk_label_set_text(self->title_label, "");
+        return;
+    }
+    const GsMusicPrompt *prompt = gs_music_piece_get_prompt(self->selected);
+    const GsArrangement *arr = gs_music_piece_get_arrangement(self->selected);
+    g_autofree char *key = dup_key_name(prompt);
+    g_autoptr(GString) text = g_string_new(NULL);
+    if (prompt->mood != GS_MUSIC_MOOD_NEUTRAL)
+        g_string_append_printf(text, _("Style: %s (%s)"), gs_music_style_name(prompt->style),
+                               gs_music_mood_name(prompt->mood));
+    else
+        g_string_append_printf(text, _("Style: %s"), gs_music_style_name(prompt->style));
+    g_string_append_c(text, '\n');
+    g_string_append_printf(text, _("Tempo: %d bpm"), prompt->bpm);
+    g_string_append_c(text, '\n');
+    g_string_append_printf(text, _("Key: %s"), key);
+    g_string_append_c(text, '\n');
+    g_string_append_printf(text, _("Length: %.1f s (%d bars of %d/4)"), gs_arrangement_seconds(arr), arr->bars,
+                           arr->beats_per_bar);
+    g_string_append_c(text, '\n');
+    g_string_append_printf(text, _("Instruments: drums, bass: %s, chords: %s, melody: %s"),
+                           gs_music_program_name(prompt->programs[GS_MUSIC_PART_BASS]),
+                           gs_music_program_name(prompt->programs[GS_MUSIC_PART_CHORDS]),
+                           gs_music_program_name(prompt->programs[GS_MUSIC_PART_MELODY]));
+    gtk_label_set_text(self->summary_label, text->str);
+
+    gboolean ignored = prompt->ignored[0] != NULL;
+    if (ignored) {
+        g_autofree char *words = g_strjoinv(", ", prompt->ignored);
+        g_autofree char *line = g_strdup_printf(_("Ignored: %s"), words);
+        gtk_label_set_text(self->ignored_label, line);
+    }
+    gtk_widget_set_visible(GTK_WIDGET(self->ignored_label), ignored);
+    gtk_label_set_text(self->title_label, gs_music_piece_get_text(self->selected));
+}
+
+/* The waveform was written for speech takes: the mix becomes one, mono,
+ * with each stem's loudness (log RMS, as the log-mel range runs) in place
+ * of the spectrogram's bands, drums lowest. */
+static GsTake *
+mix_take_new(GsMusicPiece *piece, const float *mix)
+{
+    const GsMusicAudio *audio = gs_music_piece_get_audio(piece);
+    gsize frames = audio->frames;
+    float *mono = g_new(float, MAX(frames, 1));
+    for (gsize i = 0; i < frames; i++)
+        mono[i] = 0.5f * (mix[2 * i] + mix[2 * i + 1]);
+    int columns = (int)MAX(frames / LOUDNESS_HOP, 1);
+    float *loudness = g_new(float, (gsize)GS_MUSIC_PART_COUNT * columns);
+    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
+        const float *stem = audio->stems[part];
+        for (int column = 0; column < columns; column++) {
+            double sum = 0;
+            gsize first = (gsize)column * LOUDNESS_HOP, end = MIN(first + LOUDNESS_HOP, frames);
+            for (gsize i = 2 * first; i < 2 * end && !gs_music_piece_get_muted(piece, part); i++)
+                sum += (double)stem[i] * stem[i];
+            double rms = end > first ? sqrt(sum / (2.0 * (end - first))) : 0;
+            loudness[(gsize)part * columns + column] = (float)log(rms + 1e-5);
+        }
+    }
+    gs_speech_params params = gs_speech_default_params();
+    params.voice = gs_music_style_name(gs_music_piece_get_prompt(piece)->style);
+    g_autoptr(GBytes) samples = g_bytes_new_take(mono, frames * sizeof(float));
+    g_autoptr(GBytes) bands = g_bytes_new_take(loudness, (gsize)GS_MUSIC_PART_COUNT * columns * sizeof(float));
+    return gs_take_new(gs_music_piece_get_text(piece), &params, samples, audio->rate, bands, GS_MUSIC_PART_COUNT,
+                       columns);
+}
+
+static void
+remix(GsMusicPage *self)
+{
+    g_clear_pointer(&self->mix, g_free);
+    if (!self->selected) {
+        gs_waveform_set_take(self->waveform, NULL);
+        return;
+    }
+    self->mix = gs_music_piece_mix(self->selected);
+    g_autoptr(GsTake) take = mix_take_new(self->selected, self->mix);
+    gs_waveform_set_take(self->waveform, take);
+}
+
+static void play_from(GsMusicPage *self, double seconds);
+
+static void
+show_mute_state(GtkWidget *button, gboolean muted)
+{
+    gtk_button_set_icon_name(GTK_BUTTON(button), muted ? "audio-volume-muted-symbolic" : "audio-volume-high-symbolic");
+    gtk_widget_set_tooltip_text(button, muted ? _("Unmute") : _("Mute"));
+}
+
+static void
+on_mute_toggled(GtkToggleButton *button, GsMusicPage *self)
+{
+    GsMusicPart part = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(button), "part"));
+    gboolean muted = gtk_toggle_button_get_active(button);
+    show_mute_state(GTK_WIDGET(button), muted);
+    gs_music_piece_set_muted(self->selected, part, muted);
+    remix(self);
+    /* The player holds a copy of the samples: carry on from here with the new mix. */
+    if (self->playing == self->selected)
+        play_from(self, self->play_offset + gs_audio_player_get_position(self->player));
+}
+
+static void
+show_stems(GsMusicPage *self)
+{
+    GtkListBoxRow *row;
+    while ((row = gtk_list_box_get_row_at_index(self->stem_list, 0))) /* no remove_all before GTK 4.12 */
+        gtk_list_box_remove(self->stem_list, GTK_WIDGET(row));
+    if (!self->selected)
+        return;
+    const GsMusicPrompt *prompt = gs_music_piece_get_prompt(self->selected);
+    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
+        GtkWidget *stem = adw_action_row_new();
+        adw_preferences_row_set_title(ADW_PREFERENCES_ROW(stem), _(part_names[part]));
+        adw_action_row_set_subtitle(ADW_ACTION_ROW(stem), part == GS_MUSIC_PART_DRUMS
+                                                              ? _("Standard drum kit")
+                                                              : gs_music_program_name(prompt->programs[part]));
+        GtkWidget *mute = gtk_toggle_button_new();
+        g_object_set_data(G_OBJECT(mute), "part", GINT_TO_POINTER(part));
+        gtk_widget_set_valign(mute, GTK_ALIGN_CENTER);
+        gtk_widget_add_css_class(mute, "flat");
+        gtk_widget_add_css_class(mute, "circular");
+        gboolean muted = gs_music_piece_get_muted(self->selected, part);
+        gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(mute), muted);
+        show_mute_state(mute, muted);
+        g_signal_connect(mute, "toggled", G_CALLBACK(on_mute_toggled), self);
+        g_autofree char *label = g_strdup_printf(_("Mute %s"), _(part_names[part]));
+        gtk_accessible_update_property(GTK_ACCESSIBLE(mute), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+        adw_action_row_add_suffix(ADW_ACTION_ROW(stem), mute);
+        adw_action_row_set_activatable_widget(ADW_ACTION_ROW(stem), mute);
+        gtk_list_box_append(self->stem_list, stem);
+    }
+}
+
+static void
+on_piece_selected(GtkListBox *list, GtkListBoxRow *row, GsMusicPage *self)
+{
+    g_autoptr(GsMusicPiece) piece =
+        row ? g_list_model_get_item(G_LIST_MODEL(self->pieces), gtk_list_box_row_get_index(row)) : NULL;
+    if (piece == self->selected)
+        return;
+    g_set_object(&self->selected, piece);
+    show_summary(self);
+    show_stems(self);
+    remix(self);
+    update_actions(self);
+}
+
+static GtkWidget *
+create_piece_row(gpointer item, gpointer user_data)
+{
+    GsMusicPiece *piece = item;
+    const GsMusicPrompt *prompt = gs_music_piece_get_prompt(piece);
+    GtkWidget *row = adw_action_row_new();
+    adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
+    adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), gs_music_piece_get_text(piece));
+    adw_action_row_set_title_lines(ADW_ACTION_ROW(row), 2);
+    g_autofree char *key = dup_key_name(prompt);
+    g_autofree char *seed = g_strdup_printf("%" G_GUINT64_FORMAT, gs_music_piece_get_seed(piece));
+    g_autofree char *subtitle = g_strdup_printf(_("%s · %s · %.1f s · seed %s"), gs_music_style_name(prompt->style),
+                                                key, gs_arrangement_seconds(gs_music_piece_get_arrangement(piece)),
+                                                seed);
+    adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
+    return row;
+}
+
+/* ---- playback ------------------------------------------------------------ */
+
+static gboolean
+on_playhead_tick(GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+    GsMusicPage *self = user_data;
+    gboolean shown = self->playing && self->playing == self->selected;
+    gs_waveform_set_playhead(self->waveform,
+                             shown ? self->play_offset + gs_audio_player_get_position(self->player) : -1);
+    return G_SOURCE_CONTINUE;
+}
+
+/* The play button and the playhead follow the player. */
+static void
+show_playback(GsMusicPage *self)
+{
+    gboolean playing = self->playing != NULL;
+    const char *label = playing ? _("Stop") : _("Play");
+    gtk_button_set_icon_name(self->play_button,
+                             playing ? "media-playback-stop-symbolic" : "media-playback-start-symbolic");
+    gtk_widget_set_tooltip_text(GTK_WIDGET(self->play_button), label);
+    gtk_accessible_update_property(GTK_ACCESSIBLE(self->play_button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    if (playing && !self->playhead_tick) {
+        self->playhead_tick =
+            gtk_widget_add_tick_callback(GTK_WIDGET(self->waveform), on_playhead_tick, self, NULL);
+    } else if (!playing && self->playhead_tick) {
+        gtk_widget_remove_tick_callback(GTK_WIDGET(self->waveform), self->playhead_tick);
+        self->playhead_tick = 0;
+        gs_waveform_set_playhead(self->waveform, -1);
+    }
+    update_actions(self);
+}
+
+static void
+on_playing_changed(GsAudioPlayer *player, GParamSpec *pspec, GsMusicPage *self)
+{
+    if (!gs_audio_player_is_playing(player))
+        g_clear_object(&self->playing);
+    show_playback(self);
+}
+
+static void
+on_playback_error(GsAudioPlayer *player, GError *error, GsMusicPage *self)
+{
+    gs_music_page_toast(self, error->message);
+}
+
+/* Plays the selected piece's current mix from `seconds` on. */
+static void
+play_from(GsMusicPage *self, double seconds)
+{
+    const GsMusicAudio *audio = gs_music_piece_get_audio(self->selected);
+    gsize first = MIN((gsize)MAX(seconds * audio->rate, 0), audio->frames);
+    if (first == audio->frames) {
+        gs_audio_player_stop(self->player);
+        return;
+    }
+    /* Set first: starting may notify "playing" at once. */
+    g_set_object(&self->playing, self->selected);
+    self->play_offset = (double)first / audio->rate;
+    g_autoptr(GError) error = NULL;
+    if (!gs_audio_player_play(self->player, self->mix + 2 * first, audio->frames - first, 2, audio->rate, &error))
+        gs_music_page_toast(self, error->message);
+    if (!gs_audio_player_is_playing(self->player))
+        g_clear_object(&self->playing);
+    show_playback(self); /* switching pieces does not notify */
+}
+
+static void
+toggle_play(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsMusicPage *self = GS_MUSIC_PAGE(widget);
+    if (self->playing)
+        gs_audio_player_stop(self->player);
+    else if (self->selected)
+        play_from(self, 0);
+}
+
+/* ---- generation ---------------------------------------------------------- */
+
+typedef struct {
+    char *text;
+    guint64 seed;
+} Compose;
+
+static void
+compose_free(Compose *compose)
+{
+    g_free(compose->text);
+    g_free(compose);
+}
+
+/* Parsing and arranging are quick; rendering takes a second or two. */
+static void
+compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    Compose *compose = data;
+    GError *error = NULL;
+    g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse(compose->text, &error);
+    g_autofree char *soundfont = prompt ? gs_music_find_soundfont(&error) : NULL;
+    if (!soundfont) {
+        g_task_return_error(task, error);
+        return;
+    }
+    g_autoptr(GsArrangement) arrangement = gs_arrangement_new(prompt, compose->seed);
+    g_autoptr(GsMusicAudio) audio = gs_music_render(arrangement, soundfont, &error);
+    if (!audio) {
+        g_task_return_error(task, error);
+        return;
+    }
+    g_task_return_pointer(task,
+                          gs_music_piece_new(compose->text, compose->seed, g_steal_pointer(&prompt),
+                                             g_steal_pointer(&arrangement), g_steal_pointer(&audio)),
+                          g_object_unref);
+}
+
+static void
+on_composed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    GsMusicPage *self = GS_MUSIC_PAGE(source);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsMusicPiece) piece = g_task_propagate_pointer(G_TASK(result), &error);
+    if (!self->pieces) /* the page went away while the piece was rendered */
+        return;
+    g_clear_object(&self->cancellable);
+    gtk_spinner_stop(self->spinner);
+    update_actions(self);
+    if (!piece) {
+        gs_music_page_toast(self, error->message);
+        return;
+    }
+    g_list_store_append(self->pieces, piece);
+    guint last = g_list_model_get_n_items(G_LIST_MODEL(self->pieces)) - 1;
+    gtk_list_box_select_row(self->piece_list, gtk_list_box_get_row_at_index(self->piece_list, (int)last));
+}
+
+static void
+generate(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsMusicPage *self = GS_MUSIC_PAGE(widget);
+    if (self->cancellable)
+        return;
+    g_autofree char *text = g_strstrip(g_strdup(gtk_editable_get_text(GTK_EDITABLE(self->prompt_entry))));
+    if (!*text) {
+        gs_music_page_toast(self, _("Nothing to compose: describe the music first"));
+        return;
+    }
+    gtk_spin_button_update(self->seed_spin);
+    Compose *compose = g_new0(Compose, 1);
+    compose->text = g_steal_pointer(&text);
+    compose->seed = (guint64)gtk_spin_button_get_value(self->seed_spin);
+    self->cancellable = g_cancellable_new();
+    /* The task holds the page, so the page outlives the thread. */
+    g_autoptr(GTask) task = g_task_new(self, self->cancellable, on_composed, NULL);
+    g_task_set_source_tag(task, generate);
+    g_task_set_task_data(task, compose, (GDestroyNotify)compose_free);
+    g_task_run_in_thread(task, compose_thread);
+    gtk_spinner_start(self->spinner);
+    update_actions(self);
+}
+
+static void
+on_prompt_activate(GtkEntry *entry, GsMusicPage *self)
+{
+    gtk_widget_activate_action(GTK_WIDGET(self), "music.generate", NULL);
+}
+
+static void
+roll_seed(GtkWidget *widget, const char *action, GVariant *param)
+{
+    gtk_spin_button_set_value(GS_MUSIC_PAGE(widget)->seed_spin, g_random_int());
+}
+
+/* ---- export -------------------------------------------------------------- */
+
+typedef struct {
+    float *mix;
+    gsize frames;
+    int rate;
+    char *path, *title, *comment;
+} Export;
+
+static void
+export_free(Export *export)
+{
+    g_free(export->mix);
+    g_free(export->path);
+    g_free(export->title);
+    g_free(export->comment);
+    g_free(export);
+}
+
+static void
+export_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    Export *export = data;
+    GsAudioTags tags = { .title = export->title, .comment = export->comment };
+    GError *error = NULL;
+    if (gs_audio_export(export->path, export->mix, export->frames, 2, export->rate, &tags, NULL, NULL, cancellable,
+                        &error))
+        g_task_return_boolean(task, TRUE);
+    else
+        g_task_return_error(task, error);
+}
+
+void
+gs_music_page_export_async(GsMusicPage *self, GsMusicPiece *piece, GFile *file, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_return_if_fail(GS_IS_MUSIC_PAGE(self) && GS_IS_MUSIC_PIECE(piece) && G_IS_FILE(file));
+    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+    g_task_set_source_tag(task, gs_music_page_export_async);
+    g_autofree char *path = g_file_get_path(file);
+    if (!path) {
+        g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s", _("Not a local file"));
+        return;
+    }
+    const GsMusicPrompt *prompt = gs_music_piece_get_prompt(piece);
+    const GsMusicAudio *audio = gs_music_piece_get_audio(piece);
+    Export *export = g_new0(Export, 1);
+    /* What plays is what is saved: the mix of the stems unmuted now. */
+    export->mix = gs_music_piece_mix(piece);
+    export->frames = audio->frames;
+    export->rate = audio->rate;
+    export->path = g_steal_pointer(&path);
+    export->title = g_strdup(gs_music_piece_get_text(piece));
+    /* Tags stay in English, as the CLI writes them. */
+    export->comment = g_strdup_printf("%s in %s %s, %d bpm, seed %" G_GUINT64_FORMAT,
+                                      gs_music_style_name(prompt->style), gs_music_key_name(prompt->key),
+                                      prompt->mode == GS_MUSIC_MODE_MINOR ? "minor" : "major", prompt->bpm,
+                                      gs_music_piece_get_seed(piece));
+    g_task_set_task_data(task, export, (GDestroyNotify)export_free);
+    g_task_run_in_thread(task, export_thread);
+}
+
+gboolean
+gs_music_page_export_finish(GsMusicPage *self, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+    return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+gboolean
+gs_music_page_save_midi(GsMusicPage *self, GsMusicPiece *piece, GFile *file, GError **error)
+{
+    g_return_val_if_fail(GS_IS_MUSIC_PAGE(self) && GS_IS_MUSIC_PIECE(piece) && G_IS_FILE(file), FALSE);
+    g_autofree char *path = g_file_get_path(file);
+    if (!path) {
+        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Not a local file"));
+        return FALSE;
+    }
+    return gs_midi_file_write(gs_music_piece_get_arrangement(piece), path, error);
+}
+
+static void
+on_exported(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    GsMusicPage *self = GS_MUSIC_PAGE(source);
+    g_autoptr(GError) error = NULL;
+    if (gs_music_page_export_finish(self, result, &error))
+        gs_music_page_toast(self, _("Piece exported"));
+    else
+        gs_music_page_toast(self, error->message);
+}
+
+/* GtkFileChooserNative: GTK 4.8 has no GtkFileDialog. The dialog keeps the
+ * piece, which may be deselected or gone from the page before it answers. */
+static void
+on_file_chosen(GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+    GsMusicPage *self = g_object_get_data(G_OBJECT(dialog), "page");
+    GsMusicPiece *piece = g_object_get_data(G_OBJECT(dialog), "piece");
+    gboolean midi = GPOINTER_TO_INT(user_data);
+    if (response == GTK_RESPONSE_ACCEPT && self->pieces) {
+        g_autoptr(GFile) file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
+        g_autoptr(GError) error = NULL;
+        if (!midi)
+            gs_music_page_export_async(self, piece, file, NULL, on_exported, NULL);
+        else if (gs_music_page_save_midi(self, piece, file, &error))
+            gs_music_page_toast(self, _("MIDI file saved"));
+        else
+            gs_music_page_toast(self, error->message);
+    }
+    g_object_unref(dialog);
+}
+
+static void
+choose_file(GsMusicPage *self, gboolean midi)
+{
+    if (!self->selected)
+        return;
+    GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
+    GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
+        midi ? _("Save MIDI") : _("Export Piece"), GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL,
+        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+    gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), midi ? "genstudio-music.mid" : "genstudio-music.ogg");
+    g_object_set_data_full(G_OBJECT(dialog), "page", g_object_ref(self), g_object_unref);
+    g_object_set_data_full(G_OBJECT(dialog), "piece", g_object_ref(self->selected), g_object_unref);
+    g_signal_connect(dialog, "response", G_CALLBACK(on_file_chosen), GINT_TO_POINTER(midi));
+    gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+}
+
+static void
+choose_export_file(GtkWidget *widget, const char *action, GVariant *param)
+{
+    choose_file(GS_MUSIC_PAGE(widget), FALSE);
+}
+
+static void
+choose_midi_file(GtkWidget *widget, const char *action, GVariant *param)
+{
+    choose_file(GS_MUSIC_PAGE(widget), TRUE);
+}
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+static void
+gs_music_page_dispose(GObject *object)
+{
+    GsMusicPage *self = GS_MUSIC_PAGE(object);
+    if (self->cancellable)
+        g_cancellable_cancel(self->cancellable);
+    if (self->player) {
+        g_signal_handlers_disconnect_by_data(self->player, self);
+        gs_audio_player_stop(self->player);
+    }
+    if (self->playhead_tick) {
+        gtk_widget_remove_tick_callback(GTK_WIDGET(self->waveform), self->playhead_tick);
+        self->playhead_tick = 0;
+    }
+    /* Rows go while the waveform and stems they select into are still there. */
+    if (self->piece_list)
+        gtk_list_box_bind_model(self->piece_list, NULL, NULL, NULL, NULL);
+    gtk_widget_dispose_template(GTK_WIDGET(self), GS_TYPE_MUSIC_PAGE);
+    g_clear_object(&self->pieces);
+    g_clear_object(&self->selected);
+    g_clear_pointer(&self->mix, g_free);
+    g_clear_object(&self->player);
+    g_clear_object(&self->playing);
+    g_clear_object(&self->cancellable);
+    G_OBJECT_CLASS(gs_music_page_parent_class)->dispose(object);
+}
+
+static void
+gs_music_page_class_init(GsMusicPageClass *klass)
+{
+    GObjectClass *object_class = G_OBJECT_CLASS(klass);
+    GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+    object_class->dispose = gs_music_page_dispose;
+
+    g_type_ensure(GS_TYPE_WAVEFORM);
+    gtk_widget_class_set_template_from_resource(widget_class, "/org/genstudio/GenStudio/gs-music-page.ui");
+    gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, flap);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, prompt_entry);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, seed_spin);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, spinner);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, summary_label);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, ignored_label);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, title_label);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, piece_list);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, stem_list);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, waveform);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, play_button);
+    gtk_widget_class_bind_template_callback(widget_class, on_piece_selected);
+    gtk_widget_class_bind_template_callback(widget_class, on_prompt_activate);
+
+    gtk_widget_class_install_action(widget_class, "music.generate", NULL, generate);
+    gtk_widget_class_install_action(widget_class, "music.roll-seed", NULL, roll_seed);
+    gtk_widget_class_install_action(widget_class, "music.toggle-play", NULL, toggle_play);
+    gtk_widget_class_install_action(widget_class, "music.export", NULL, choose_export_file);
+    gtk_widget_class_install_action(widget_class, "music.save-midi", NULL, choose_midi_file);
+}
+
+/* Ctrl+Enter must reach the page before the prompt entry takes it. */
+static void
+add_generate_shortcut(GsMusicPage *self)
+{
+    GtkEventController *controller = gtk_shortcut_controller_new();
+    gtk_event_controller_set_propagation_phase(controller, GTK_PHASE_CAPTURE);
+    const guint keys[] = { GDK_KEY_Return, GDK_KEY_KP_Enter };
+    for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+        gtk_shortcut_controller_add_shortcut(GTK_SHORTCUT_CONTROLLER(controller),
+                                             gtk_shortcut_new(gtk_keyval_trigger_new(keys[i], GDK_CONTROL_MASK),
+                                                              gtk_named_action_new("music.generate")));
+    gtk_widget_add_controller(GTK_WIDGET(self), controller);
+}
+
+static void
+gs_music_page_init(GsMusicPage *self)
+{
+    gtk_widget_init_template(GTK_WIDGET(self));
+    self->pieces = g_list_store_new(GS_TYPE_MUSIC_PIECE);
+    self->player = gs_audio_player_new();
+    g_signal_connect(self->player, "notify::playing", G_CALLBACK(on_playing_changed), self);
+    g_signal_connect(self->player, "error", G_CALLBACK(on_playback_error), self);
+    gtk_list_box_bind_model(self->piece_list, G_LIST_MODEL(self->pieces), create_piece_row, self, NULL);
+    add_generate_shortcut(self);
+    show_playback(self);
+}
+
+void
+gs_music_page_set_prompt(GsMusicPage *self, const char *prompt)
+{
+    gtk_editable_set_text(GTK_EDITABLE(self->prompt_entry), prompt);
+}
+
+gboolean gs_music_page_get_generating(GsMusicPage *self) { return self->cancellable != NULL; }
+GListModel *gs_music_page_get_pieces(GsMusicPage *self) { return G_LIST_MODEL(self->pieces); }
+const char *gs_music_page_get_summary(GsMusicPage *self) { return gtk_label_get_text(self->summary_label); }
+GsWaveform *gs_music_page_get_waveform(GsMusicPage *self) { return self->waveform; }
+GsAudioPlayer *gs_music_page_get_player(GsMusicPage *self) { return self->player; }
