@@ -7,10 +7,12 @@
 static void
 quit(GSimpleAction *action, GVariant *param, gpointer app)
 {
-    GList *windows = gtk_application_get_windows(GTK_APPLICATION(app));
+    /* Closing, not destroying: a window with unsaved changes asks first.
+     * The application ends with its last window. */
+    GList *windows = g_list_copy(gtk_application_get_windows(GTK_APPLICATION(app)));
     for (GList *l = windows; l; l = l->next)
-        gtk_window_destroy(l->data);
-    g_application_quit(G_APPLICATION(app));
+        gtk_window_close(l->data);
+    g_list_free(windows);
 }
 
 static void

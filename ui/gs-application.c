@@ -12,9 +12,14 @@ static void
 gs_application_activate(GApplication *app)
 {
     GtkWindow *window = gtk_application_get_active_window(GTK_APPLICATION(app));
-    if (!window)
-        window = GTK_WINDOW(gs_window_new(GTK_APPLICATION(app)));
-    gtk_window_present(window);
+    if (window) {
+        gtk_window_present(window);
+        return;
+    }
+    GsWindow *new_window = gs_window_new(GTK_APPLICATION(app));
+    gtk_window_present(GTK_WINDOW(new_window));
+    /* After presenting: the question needs its parent on screen. */
+    gs_window_offer_recovery(new_window);
 }
 
 static void

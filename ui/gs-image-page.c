@@ -3,6 +3,7 @@
 
 #include "gs-image-page-private.h"
 #include "gs-png.h"
+#include "gs-window.h"
 
 G_DEFINE_FINAL_TYPE(GsImagePage, gs_image_page, GTK_TYPE_WIDGET)
 
@@ -119,6 +120,21 @@ on_step(int step, int steps, GdkTexture *preview, gpointer user_data)
 
 static void start_run(GsImagePage *self);
 
+/* The window's project keeps every image made, with how it was made. */
+static void
+register_image(GsImagePage *self, GsHistoryItem *item)
+{
+    GtkWidget *window = gtk_widget_get_ancestor(GTK_WIDGET(self), GS_TYPE_WINDOW);
+    if (!window)
+        return;
+    g_autofree char *path = gs_window_new_scratch_path("png");
+    if (!gdk_texture_save_to_png(gs_history_item_get_texture(item), path)) {
+        g_warning("Could not write %s", path);
+        return;
+    }
+    gs_project_add_image(gs_window_get_project(GS_WINDOW(window)), path, gs_history_item_get_parameters_text(item));
+}
+
 static void
 on_generated(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -146,6 +162,7 @@ on_generated(GObject *source, GAsyncResult *result, gpointer user_data)
     }
     g_autoptr(GsHistoryItem) item = gs_history_item_new(texture, params, g_steal_pointer(&steps));
     g_list_store_insert(self->history, 0, item);
+    register_image(self, item);
     gs_image_page_show_item(self, item);
     gtk_progress_bar_set_fraction(self->progress, 1.0);
     gtk_progress_bar_set_text(self->progress, _("Done"));

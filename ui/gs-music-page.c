@@ -6,6 +6,7 @@
 
 #include "gs-midi-file.h"
 #include "gs-music-page.h"
+#include "gs-window.h"
 
 /* Samples per column of the stems' loudness under the waveform (23 ms). */
 #define LOUDNESS_HOP 1024
@@ -329,12 +330,14 @@ toggle_play(GtkWidget *widget, const char *action, GVariant *param)
 typedef struct {
     char *text;
     guint64 seed;
+    char *wav_path; /* where the mix goes for the project; NULL: nowhere */
 } Compose;
 
 static void
 compose_free(Compose *compose)
 {
     g_free(compose->text);
+    g_free(compose->wav_path);
     g_free(compose);
 }
 
@@ -355,6 +358,14 @@ compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
     if (!audio) {
         g_task_return_error(task, error);
         return;
+    }
+    /* Written here, off the main thread, for the project to refer to. */
+    GsAudioTags tags = { .title = compose->text };
+    if (compose->wav_path && !gs_audio_export(compose->wav_path, audio->mix, audio->frames, 2, audio->rate, &tags,
+                                              NULL, NULL, cancellable, &error)) {
+        g_warning("Could not write %s: %s", compose->wav_path, error->message);
+        g_clear_error(&error);
+        g_clear_pointer(&compose->wav_path, g_free);
     }
     g_task_return_pointer(task,
                           gs_music_piece_new(compose->text, compose->seed, g_steal_pointer(&prompt),
@@ -378,6 +389,11 @@ on_composed(GObject *source, GAsyncResult *result, gpointer user_data)
         return;
     }
     g_list_store_append(self->pieces, piece);
+    Compose *compose = g_task_get_task_data(G_TASK(result));
+    GtkWidget *window = gtk_widget_get_ancestor(GTK_WIDGET(self), GS_TYPE_WINDOW);
+    if (compose->wav_path && window)
+        gs_project_add_music(gs_window_get_project(GS_WINDOW(window)), gs_music_piece_get_text(piece),
+                             gs_music_piece_get_seed(piece), compose->wav_path, NULL);
     guint last = g_list_model_get_n_items(G_LIST_MODEL(self->pieces)) - 1;
     gtk_list_box_select_row(self->piece_list, gtk_list_box_get_row_at_index(self->piece_list, (int)last));
 }
@@ -397,6 +413,8 @@ generate(GtkWidget *widget, const char *action, GVariant *param)
     Compose *compose = g_new0(Compose, 1);
     compose->text = g_steal_pointer(&text);
     compose->seed = (guint64)gtk_spin_button_get_value(self->seed_spin);
+    if (gtk_widget_get_ancestor(widget, GS_TYPE_WINDOW))
+        compose->wav_path = gs_window_new_scratch_path("wav");
     self->cancellable = g_cancellable_new();
     /* The task holds the page, so the page outlives the thread. */
     g_autoptr(GTask) task = g_task_new(self, self->cancellable, on_composed, NULL);

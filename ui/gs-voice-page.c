@@ -264,6 +264,12 @@ on_spoken(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(GsTake) take = gs_engine_speak_finish(GS_ENGINE(source), result, &error);
     if (!self->takes) /* the page went away while the engine worked */
         return;
+    /* A take finished as the run was cancelled (by a new project, say)
+     * belongs to no store any more. */
+    if (take && g_cancellable_is_cancelled(self->cancellable)) {
+        g_clear_object(&take);
+        g_set_error_literal(&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
+    }
     if (!take) {
         gboolean cancelled = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
         if (!cancelled)
@@ -537,6 +543,23 @@ void
 gs_voice_page_set_script(GsVoicePage *self, const char *script)
 {
     gtk_text_buffer_set_text(gtk_text_view_get_buffer(self->script_view), script, -1);
+}
+
+void
+gs_voice_page_set_takes(GsVoicePage *self, GListStore *takes)
+{
+    g_return_if_fail(GS_IS_VOICE_PAGE(self) && G_IS_LIST_STORE(takes));
+    if (self->cancellable)
+        g_cancellable_cancel(self->cancellable);
+    /* Play buttons name takes by position: a stale one would play another. */
+    gs_audio_player_stop(self->player);
+    g_clear_object(&self->playing);
+    show_playback(self);
+    gtk_list_box_bind_model(self->take_list, NULL, NULL, NULL, NULL);
+    g_set_object(&self->takes, takes);
+    gtk_list_box_bind_model(self->take_list, G_LIST_MODEL(self->takes), create_take_row, self, NULL);
+    gs_waveform_set_take(self->waveform, NULL);
+    update_actions(self);
 }
 
 gboolean gs_voice_page_get_generating(GsVoicePage *self) { return self->cancellable != NULL; }

@@ -18,6 +18,9 @@ void gs_voice_page_set_script(GsVoicePage *self, const char *script);
 gboolean gs_voice_page_get_generating(GsVoicePage *self);
 /* The GsTake items, oldest first. */
 GListModel *gs_voice_page_get_takes(GsVoicePage *self);
+/* Shows and adds to `takes` (the project's) instead of the current store;
+ * stops what plays and cancels a run in progress. */
+void gs_voice_page_set_takes(GsVoicePage *self, GListStore *takes);
 GsWaveform *gs_voice_page_get_waveform(GsVoicePage *self);
 GsAudioPlayer *gs_voice_page_get_player(GsVoicePage *self);
 

@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "gs-music-page.h"
+#include "gs-timeline-page.h"
 #include "gs-voice-page.h"
-#include "gs-window.h"
+#include "gs-window-private.h"
+
+#define AUTOSAVE_SECONDS 60
 
 struct _GsWindow {
     AdwApplicationWindow parent_instance;
     AdwToastOverlay *toast_overlay;
+    AdwViewSwitcherTitle *switcher_title;
     AdwViewStack *stack;
     GsImagePage *image_page;
+
+    GSettings *settings;
+    GsProject *project;
 };
 
 G_DEFINE_FINAL_TYPE(GsWindow, gs_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -34,10 +43,184 @@ on_drop(GtkDropTarget *target, const GValue *value, double x, double y, GsWindow
     return TRUE;
 }
 
+/* ---- the project ---------------------------------------------------------- */
+
+/* "• name — GenStudio": the dot says there is something to save. */
+static void
+update_title(GsWindow *self)
+{
+    const char *path = gs_project_get_path(self->project);
+    g_autofree char *base = path ? g_path_get_basename(path) : NULL;
+    if (base && g_str_has_suffix(base, GS_PROJECT_EXTENSION))
+        base[strlen(base) - strlen(GS_PROJECT_EXTENSION)] = '\0';
+    g_autofree char *name = g_strdup_printf("%s%s", gs_project_get_dirty(self->project) ? "• " : "",
+                                            base ? base : _("Untitled"));
+    g_autofree char *title = g_strdup_printf(_("%s — GenStudio"), name);
+    gtk_window_set_title(GTK_WINDOW(self), title);
+    adw_view_switcher_title_set_subtitle(self->switcher_title, name);
+}
+
+static void
+on_project_changed(GsProject *project, GParamSpec *pspec, GsWindow *self)
+{
+    update_title(self);
+}
+
+static void
+set_project(GsWindow *self, GsProject *project)
+{
+    if (self->project) {
+        gs_project_start_autosave(self->project, 0);
+        g_signal_handlers_disconnect_by_data(self->project, self);
+    }
+    g_set_object(&self->project, project);
+    g_signal_connect(project, "notify::dirty", G_CALLBACK(on_project_changed), self);
+    g_signal_connect(project, "notify::path", G_CALLBACK(on_project_changed), self);
+    gs_project_start_autosave(project, AUTOSAVE_SECONDS);
+    GtkWidget *voice_page = adw_view_stack_get_child_by_name(self->stack, "voice");
+    gs_voice_page_set_takes(GS_VOICE_PAGE(voice_page), gs_project_get_takes(project));
+    update_title(self);
+}
+
+static void
+remember_path(GsWindow *self)
+{
+    const char *path = gs_project_get_path(self->project);
+    g_settings_set_string(self->settings, "last-project", path ? path : "");
+}
+
+GsProject *
+gs_window_get_project(GsWindow *self)
+{
+    return self->project;
+}
+
+void
+gs_window_new_project(GsWindow *self)
+{
+    g_autoptr(GsProject) project = gs_project_new();
+    set_project(self, project);
+}
+
+gboolean
+gs_window_open_project(GsWindow *self, const char *path, GError **error)
+{
+    g_autoptr(GsProject) project = gs_project_load(path, error);
+    if (!project)
+        return FALSE;
+    set_project(self, project);
+    remember_path(self);
+    return TRUE;
+}
+
+static void
+discard_recovery(const char *project_path)
+{
+    g_autoptr(GError) error = NULL;
+    if (!gs_project_discard_recovery(project_path, &error))
+        g_warning("Could not remove the recovery file: %s", error->message);
+}
+
+gboolean
+gs_window_save_project(GsWindow *self, const char *path, GError **error)
+{
+    g_autofree char *old_path = g_strdup(gs_project_get_path(self->project));
+    if (!gs_project_save(self->project, path, error))
+        return FALSE;
+    /* Both the autosave under the old name (an untitled one, say) and any
+     * under the new are now older than the file. */
+    discard_recovery(old_path);
+    if (g_strcmp0(old_path, path) != 0)
+        discard_recovery(path);
+    remember_path(self);
+    return TRUE;
+}
+
+char *
+gs_window_new_scratch_path(const char *extension)
+{
+    g_autofree char *dir = g_build_filename(g_get_user_cache_dir(), "genstudio", "unsaved", NULL);
+    if (g_mkdir_with_parents(dir, 0700) != 0)
+        g_warning("Could not create %s: %s", dir, g_strerror(errno));
+    g_autofree char *uuid = g_uuid_string_random();
+    g_autofree char *name = g_strconcat(uuid, ".", extension, NULL);
+    return g_build_filename(dir, name, NULL);
+}
+
+static void
+on_recovery_response(AdwMessageDialog *dialog, const char *response, GsWindow *self)
+{
+    const char *recovery = g_object_get_data(G_OBJECT(dialog), "recovery");
+    const char *project_path = g_object_get_data(G_OBJECT(dialog), "project-path");
+    if (g_str_equal(response, "recover")) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GsProject) project = gs_project_load(recovery, &error);
+        if (project)
+            set_project(self, project);
+        else
+            gs_window_toast(self, error->message);
+    } else if (g_str_equal(response, "discard")) {
+        discard_recovery(project_path);
+    }
+}
+
+void
+gs_window_offer_recovery(GsWindow *self)
+{
+    g_autofree char *last = g_settings_get_string(self->settings, "last-project");
+    const char *project_path = *last ? last : NULL;
+    g_autofree char *recovery = gs_project_find_recovery(project_path);
+    if (!recovery && project_path) {
+        project_path = NULL;
+        recovery = gs_project_find_recovery(NULL);
+    }
+    if (!recovery)
+        return;
+    GtkWidget *dialog = adw_message_dialog_new(GTK_WINDOW(self), _("Recover unsaved work?"),
+                                               _("GenStudio closed before the latest changes were saved. "
+                                                 "An automatic copy of them was kept."));
+    adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(dialog), "discard", _("_Discard"), "recover", _("_Recover"),
+                                     NULL);
+    adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
+    adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(dialog), "recover", ADW_RESPONSE_SUGGESTED);
+    adw_message_dialog_set_default_response(ADW_MESSAGE_DIALOG(dialog), "recover");
+    /* Closing the dialog decides nothing: the copy is offered again. */
+    adw_message_dialog_set_close_response(ADW_MESSAGE_DIALOG(dialog), "close");
+    g_object_set_data_full(G_OBJECT(dialog), "recovery", g_steal_pointer(&recovery), g_free);
+    g_object_set_data_full(G_OBJECT(dialog), "project-path", g_strdup(project_path), g_free);
+    g_signal_connect_object(dialog, "response", G_CALLBACK(on_recovery_response), self, 0);
+    gtk_window_present(GTK_WINDOW(dialog));
+}
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+static void
+close_now(GsWindow *self)
+{
+    gtk_window_destroy(GTK_WINDOW(self));
+}
+
+static gboolean
+gs_window_close_request(GtkWindow *window)
+{
+    GsWindow *self = GS_WINDOW(window);
+    if (!gs_project_get_dirty(self->project))
+        return GTK_WINDOW_CLASS(gs_window_parent_class)->close_request(window);
+    gs_window_confirm_unsaved(self, close_now);
+    return TRUE;
+}
+
 static void
 gs_window_dispose(GObject *object)
 {
+    GsWindow *self = GS_WINDOW(object);
+    if (self->project) {
+        gs_project_start_autosave(self->project, 0);
+        g_signal_handlers_disconnect_by_data(self->project, self);
+    }
     gtk_widget_dispose_template(GTK_WIDGET(object), GS_TYPE_WINDOW);
+    g_clear_object(&self->project);
+    g_clear_object(&self->settings);
     G_OBJECT_CLASS(gs_window_parent_class)->dispose(object);
 }
 
@@ -46,19 +229,25 @@ gs_window_class_init(GsWindowClass *klass)
 {
     GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
     G_OBJECT_CLASS(klass)->dispose = gs_window_dispose;
+    GTK_WINDOW_CLASS(klass)->close_request = gs_window_close_request;
     g_type_ensure(GS_TYPE_IMAGE_PAGE);
     g_type_ensure(GS_TYPE_VOICE_PAGE);
     g_type_ensure(GS_TYPE_MUSIC_PAGE);
+    g_type_ensure(GS_TYPE_TIMELINE_PAGE);
     gtk_widget_class_set_template_from_resource(widget_class, "/org/genstudio/GenStudio/gs-window.ui");
     gtk_widget_class_bind_template_child(widget_class, GsWindow, toast_overlay);
+    gtk_widget_class_bind_template_child(widget_class, GsWindow, switcher_title);
     gtk_widget_class_bind_template_child(widget_class, GsWindow, stack);
     gtk_widget_class_bind_template_child(widget_class, GsWindow, image_page);
+    gs_window_install_project_actions(widget_class);
 }
 
 static void
 gs_window_init(GsWindow *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
+    self->settings = g_settings_new("org.genstudio.GenStudio");
+    gs_window_new_project(self);
     GtkDropTarget *drop = gtk_drop_target_new(G_TYPE_FILE, GDK_ACTION_COPY);
     g_signal_connect(drop, "drop", G_CALLBACK(on_drop), self);
     gtk_widget_add_controller(GTK_WIDGET(self), GTK_EVENT_CONTROLLER(drop));
@@ -77,7 +266,13 @@ gs_window_get_image_page(GsWindow *self)
 }
 
 void
+gs_window_add_toast(GsWindow *self, AdwToast *toast)
+{
+    adw_toast_overlay_add_toast(self->toast_overlay, toast);
+}
+
+void
 gs_window_toast(GsWindow *self, const char *message)
 {
-    adw_toast_overlay_add_toast(self->toast_overlay, adw_toast_new(message));
+    gs_window_add_toast(self, adw_toast_new(message));
 }

@@ -12,11 +12,13 @@ int gs_cli_bench(int argc, char **argv);
 int gs_cli_image(int argc, char **argv);
 int gs_cli_speak(int argc, char **argv);
 int gs_cli_music(int argc, char **argv);
+int gs_cli_mix(int argc, char **argv);
 
 /* Benchmark targets of `genstudio-cli bench`. */
 int gs_cli_bench_ops(gs_context *ctx);
 int gs_cli_bench_image(gs_context *ctx);
 int gs_cli_bench_speech(gs_context *ctx);
+int gs_cli_bench_music(gs_context *ctx);
 
 /* Opens the engine on the device GS_DEVICE names (or the best one); prints
  * the engine's message and returns NULL on failure. */

@@ -17,6 +17,7 @@ static const command commands[] = {
     { "image", gs_cli_image, "generate an image from a text prompt" },
     { "speak", gs_cli_speak, "say a text, to a file or the speakers" },
     { "music", gs_cli_music, "compose and render music from a text prompt" },
+    { "mix", gs_cli_mix, "mix audio files on a timeline into one file" },
     { "bench", gs_cli_bench, "measure speed against a reference measured in the same run" },
 };
 

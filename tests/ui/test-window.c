@@ -3,7 +3,11 @@
  * history and from a dropped PNG's parameters, and a screenshot artefact;
  * then the Voice workspace: a take from a script, its waveform, playback
  * (on fakesink), export, cancel, and its own screenshot; then the Music
- * workspace: a piece from a prompt, its summary, playback, export, MIDI.
+ * workspace: a piece from a prompt, its summary, playback, export, MIDI;
+ * then the Timeline workspace: clips placed, moved, split, undone and
+ * redone, playback and export of the mix;
+ * then the project: save, new, open (a good, a corrupt and a newer file),
+ * recovery from an autosave, and the question when closing unsaved work.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <glib/gstdio.h>
 #include <math.h>
@@ -12,6 +16,8 @@
 #include "gs-application.h"
 #include "gs-music-page.h"
 #include "gs-png.h"
+#include "gs-timeline-mix.h"
+#include "gs-timeline-page.h"
 #include "gs-voice-page.h"
 #include "gs-window.h"
 
@@ -19,6 +25,7 @@ static GsWindow *window;
 static GsImagePage *page;
 static GsVoicePage *voice_page;
 static GsMusicPage *music_page;
+static GsTimelinePage *timeline_page;
 static gint64 last_tick_us, longest_gap_us;
 
 /* A 5 ms timer: the largest gap between its ticks is the longest main-loop
@@ -413,6 +420,307 @@ test_music(void)
     screenshot(GS_ARTEFACT_DIR "/music.png");
 }
 
+/* Interleaved stereo at the timeline's rate: a sum of sines, quiet enough
+ * that two clips mixed stay below full scale. */
+static float *
+tone_new(double seconds, const double *hz, gsize n_hz, gsize *frames)
+{
+    *frames = (gsize)(seconds * GS_TIMELINE_RATE);
+    float *stereo = g_new(float, 2 * *frames);
+    for (gsize i = 0; i < *frames; i++) {
+        double t = (double)i / GS_TIMELINE_RATE, v = 0;
+        for (gsize k = 0; k < n_hz; k++)
+            v += 0.3 / n_hz * sin(2 * G_PI * hz[k] * t);
+        stereo[2 * i] = stereo[2 * i + 1] = (float)v;
+    }
+    return stereo;
+}
+
+static void
+assert_clip(GsTimeline *timeline, guint id, guint track, double position, double in, double out)
+{
+    GsTimelineClip clip;
+    g_assert_true(gs_timeline_get_clip(timeline, id, &clip));
+    g_assert_cmpuint(clip.track, ==, track);
+    g_assert_cmpfloat_with_epsilon(clip.position, position, 1e-4);
+    g_assert_cmpfloat_with_epsilon(clip.in, in, 1e-4);
+    g_assert_cmpfloat_with_epsilon(clip.out, out, 1e-4);
+}
+
+static guint
+count_clips(GsTimeline *timeline)
+{
+    guint n_tracks = 0, total = 0;
+    g_autofree guint *tracks = gs_timeline_dup_track_ids(timeline, &n_tracks);
+    for (guint t = 0; t < n_tracks; t++) {
+        guint n = 0;
+        g_free(gs_timeline_dup_clip_ids(timeline, tracks[t], &n));
+        total += n;
+    }
+    return total;
+}
+
+static void
+test_timeline(void)
+{
+    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
+                                          "timeline");
+    wait_for_first_frame(GTK_WIDGET(timeline_page));
+    GsTimeline *timeline = gs_timeline_page_get_timeline(timeline_page);
+    GsTimelineView *view = gs_timeline_page_get_view(timeline_page);
+
+    /* Two empty tracks to start with, and nothing to undo. */
+    guint n_tracks = 0;
+    g_autofree guint *tracks = gs_timeline_dup_track_ids(timeline, &n_tracks);
+    g_assert_cmpuint(n_tracks, ==, 2);
+    GsTimelineTrack track;
+    g_assert_true(gs_timeline_get_track(timeline, tracks[0], &track));
+    g_assert_cmpstr(track.name, ==, "Voice");
+    g_assert_false(gs_timeline_can_undo(timeline));
+
+    /* A 2 s tone lands on the first track; a 4 s chord at the same time
+     * goes to the second, where there is room. */
+    const double a[] = { 440 }, chord[] = { 261.63, 329.63, 392.0 };
+    gsize speech_frames, bed_frames;
+    g_autofree float *speech_audio = tone_new(2, a, G_N_ELEMENTS(a), &speech_frames);
+    g_autofree float *bed_audio = tone_new(4, chord, G_N_ELEMENTS(chord), &bed_frames);
+    guint speech = gs_timeline_page_add_clip_from_samples(timeline_page, "speech", speech_audio, speech_frames);
+    guint bed = gs_timeline_page_add_clip_from_samples(timeline_page, "music bed", bed_audio, bed_frames);
+    g_assert_cmpuint(speech, !=, 0);
+    g_assert_cmpuint(bed, !=, 0);
+    assert_clip(timeline, speech, tracks[0], 0, 0, 2);
+    assert_clip(timeline, bed, tracks[1], 0, 0, 4);
+    g_assert_cmpuint(gs_timeline_view_get_selected_clip(view), ==, bed);
+    g_assert_cmpfloat_with_epsilon(gs_timeline_get_duration(timeline), 4, 1e-4);
+
+    /* Waveform thumbnails come from a worker thread once the clips are drawn. */
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (gs_timeline_view_get_n_thumbnails(view) < 2 && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    g_assert_cmpuint(gs_timeline_view_get_n_thumbnails(view), ==, 2);
+
+    /* Move the speech to 1 s, then split it at the playhead (2 s). */
+    g_autoptr(GError) error = NULL;
+    g_assert_true(gs_timeline_move_clip(timeline, speech, tracks[0], 1.0, &error));
+    g_assert_no_error(error);
+    assert_clip(timeline, speech, tracks[0], 1, 0, 2);
+    gs_timeline_view_set_selected_clip(view, speech);
+    gs_timeline_page_seek(timeline_page, 2.0);
+    gtk_widget_activate_action(GTK_WIDGET(timeline_page), "timeline.split", NULL);
+    g_assert_cmpuint(count_clips(timeline), ==, 3);
+    assert_clip(timeline, speech, tracks[0], 1, 0, 1);
+    guint n_clips = 0;
+    g_autofree guint *clips = gs_timeline_dup_clip_ids(timeline, tracks[0], &n_clips);
+    g_assert_cmpuint(n_clips, ==, 2);
+    assert_clip(timeline, clips[1], tracks[0], 2, 1, 2);
+
+    /* Undo the split, then the move; redo the move. */
+    gtk_widget_activate_action(GTK_WIDGET(timeline_page), "timeline.undo", NULL);
+    g_assert_cmpuint(count_clips(timeline), ==, 2);
+    assert_clip(timeline, speech, tracks[0], 1, 0, 2);
+    gtk_widget_activate_action(GTK_WIDGET(timeline_page), "timeline.undo", NULL);
+    assert_clip(timeline, speech, tracks[0], 0, 0, 2);
+    gtk_widget_activate_action(GTK_WIDGET(timeline_page), "timeline.redo", NULL);
+    assert_clip(timeline, speech, tracks[0], 1, 0, 2);
+    assert_clip(timeline, bed, tracks[1], 0, 0, 4);
+    g_assert_cmpuint(count_clips(timeline), ==, 2);
+
+    /* Play from the start for a moment (the mix is made in a thread); the
+     * playhead follows the player. */
+    gs_timeline_page_seek(timeline_page, 0);
+    GsAudioPlayer *player = gs_timeline_page_get_player(timeline_page);
+    last_tick_us = longest_gap_us = 0;
+    guint timer = g_timeout_add(5, tick, NULL);
+    gtk_widget_activate_action(GTK_WIDGET(timeline_page), "timeline.toggle-play", NULL);
+    g_assert_true(gs_timeline_page_get_playing(timeline_page));
+    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (!gs_audio_player_is_playing(player) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    g_assert_true(gs_audio_player_is_playing(player));
+    deadline = g_get_monotonic_time() + G_USEC_PER_SEC / 2;
+    while (g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    double playhead = gs_timeline_view_get_playhead(view);
+    g_print("playhead after 0.5 s of playback: %.2f s\n", playhead);
+    g_assert_cmpfloat(playhead, >, 0.05);
+    g_assert_cmpfloat(playhead, <, 4.0);
+    gtk_widget_activate_action(GTK_WIDGET(timeline_page), "timeline.toggle-play", NULL);
+    g_assert_false(gs_timeline_page_get_playing(timeline_page));
+    g_assert_false(gs_audio_player_is_playing(player));
+
+    /* Export the mix as the file chooser would, to Ogg Vorbis: 4 s long. */
+    g_autofree char *dir = g_dir_make_tmp("genstudio-timeline-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    g_autofree char *path = g_build_filename(dir, "mix.ogg", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path(path);
+    g_autoptr(GAsyncResult) result = NULL;
+    gs_timeline_page_export_async(timeline_page, file, NULL, keep_result, &result);
+    while (!result)
+        g_main_context_iteration(NULL, TRUE);
+    g_source_remove(timer);
+    g_assert_true(gs_timeline_page_export_finish(timeline_page, result, &error));
+    g_assert_no_error(error);
+    g_print("longest main-loop iteration while playing and exporting: %.1f ms\n", longest_gap_us / 1000.0);
+    g_assert_cmpint(longest_gap_us, <, 200 * 1000);
+    g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+    g_autofree float *decoded = NULL;
+    gsize decoded_frames = 0;
+    g_assert_true(gs_audio_decode(path, 2, GS_TIMELINE_RATE, &decoded, &decoded_frames, &error));
+    g_assert_no_error(error);
+    double seconds = (double)decoded_frames / GS_TIMELINE_RATE;
+    g_print("exported mix: %s, %.3f s\n", path, seconds);
+    g_assert_cmpfloat(fabs(seconds - 4.0), <, 0.1);
+    g_remove(path);
+    g_rmdir(dir);
+
+    wait_for_toasts_to_go();
+    screenshot(GS_ARTEFACT_DIR "/timeline.png");
+}
+
+/* A label inside a toast whose text has `needle`: what the user reads. */
+static gboolean
+toast_says(GtkWidget *widget, const char *needle, gboolean in_toast)
+{
+    in_toast = in_toast || g_str_equal(gtk_widget_get_css_name(widget), "toast");
+    if (in_toast && GTK_IS_LABEL(widget) && strstr(gtk_label_get_text(GTK_LABEL(widget)), needle))
+        return TRUE;
+    for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child))
+        if (toast_says(child, needle, in_toast))
+            return TRUE;
+    return FALSE;
+}
+
+static AdwMessageDialog *
+find_message_dialog(void)
+{
+    g_autoptr(GList) toplevels = gtk_window_list_toplevels();
+    for (GList *l = toplevels; l; l = l->next)
+        if (ADW_IS_MESSAGE_DIALOG(l->data) && gtk_widget_get_visible(l->data))
+            return l->data;
+    return NULL;
+}
+
+static void
+answer_dialog(AdwMessageDialog *dialog, const char *response)
+{
+    adw_message_dialog_response(dialog, response);
+    gtk_window_destroy(GTK_WINDOW(dialog));
+    iterate_until_idle();
+}
+
+static void
+remove_tree(const char *dir)
+{
+    const char *argv[] = { "rm", "-rf", dir, NULL };
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
+}
+
+static void
+write_file(const char *dir, const char *name, const char *contents, char **path)
+{
+    *path = g_build_filename(dir, name, NULL);
+    g_assert_true(g_file_set_contents(*path, contents, -1, NULL));
+}
+
+static void
+test_project(void)
+{
+    GsProject *project = gs_window_get_project(window);
+    /* The takes live in the project. */
+    g_assert_true(G_LIST_MODEL(gs_project_get_takes(project)) == gs_voice_page_get_takes(voice_page));
+    /* Images and music made so far are in it too. */
+    guint n_images = g_list_model_get_n_items(gs_image_page_get_history(page));
+    guint n_music = g_list_model_get_n_items(gs_music_page_get_pieces(music_page));
+    g_assert_cmpuint(gs_project_get_n_images(project), ==, n_images);
+    g_assert_cmpuint(gs_project_get_n_music(project), ==, n_music);
+    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
+                                          "voice");
+    gs_voice_page_set_script(voice_page, "Kept in a project.");
+    gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.generate", NULL);
+    wait_for_speech();
+    GListModel *takes = gs_voice_page_get_takes(voice_page);
+    guint n_takes = g_list_model_get_n_items(takes);
+    g_assert_cmpuint(n_takes, >=, 1);
+    g_autoptr(GsTake) take = g_list_model_get_item(takes, n_takes - 1);
+    g_assert_cmpstr(gs_take_get_text(take), ==, "Kept in a project.");
+    g_assert_true(gs_project_get_dirty(project));
+    g_assert_true(g_str_has_prefix(gtk_window_get_title(GTK_WINDOW(window)), "• "));
+
+    g_autofree char *dir = g_dir_make_tmp("genstudio-project-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "My Session.genstudio", NULL);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(gs_window_save_project(window, path, &error));
+    g_assert_no_error(error);
+    g_assert_false(gs_project_get_dirty(project));
+    g_assert_cmpstr(gtk_window_get_title(GTK_WINDOW(window)), ==, "My Session — GenStudio");
+
+    gtk_widget_activate_action(GTK_WIDGET(window), "project.new", NULL);
+    g_assert_true(gs_window_get_project(window) != project);
+    g_assert_cmpuint(g_list_model_get_n_items(gs_voice_page_get_takes(voice_page)), ==, 0);
+    g_assert_nonnull(strstr(gtk_window_get_title(GTK_WINDOW(window)), "Untitled"));
+
+    gtk_widget_activate_action(GTK_WIDGET(window), "project.open-file", "s", path);
+    project = gs_window_get_project(window);
+    g_assert_cmpstr(gs_project_get_path(project), ==, path);
+    takes = gs_voice_page_get_takes(voice_page);
+    g_assert_true(G_LIST_MODEL(gs_project_get_takes(project)) == takes);
+    g_assert_cmpuint(g_list_model_get_n_items(takes), ==, n_takes);
+    g_autoptr(GsTake) loaded = g_list_model_get_item(takes, n_takes - 1);
+    g_assert_cmpstr(gs_take_get_text(loaded), ==, "Kept in a project.");
+    g_assert_cmpfloat(fabs(gs_take_get_duration(loaded) - gs_take_get_duration(take)), <, 0.01);
+    g_assert_cmpuint(gs_project_get_n_images(project), ==, n_images);
+    g_assert_cmpuint(gs_project_get_n_music(project), ==, n_music);
+    g_assert_cmpstr(gtk_window_get_title(GTK_WINDOW(window)), ==, "My Session — GenStudio");
+
+    /* A corrupt project and one from a newer GenStudio: a toast, and the
+     * project stays. */
+    g_autofree char *corrupt = NULL, *newer = NULL;
+    write_file(dir, "corrupt.genstudio", "{ \"format\": \"genstudio-proj", &corrupt);
+    write_file(dir, "newer.genstudio", "{ \"format\": \"genstudio-project\", \"version\": 99 }", &newer);
+    const char *bad[] = { corrupt, newer };
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        gtk_widget_activate_action(GTK_WIDGET(window), "project.open-file", "s", bad[i]);
+        iterate_until_idle();
+        g_assert_true(toast_says(GTK_WIDGET(window), bad[i], FALSE));
+        g_assert_true(gs_window_get_project(window) == project);
+        g_assert_cmpuint(g_list_model_get_n_items(gs_voice_page_get_takes(voice_page)), ==, n_takes);
+    }
+
+    /* An autosave is offered back as a recovery, and a save drops it. */
+    g_list_store_remove(gs_project_get_takes(project), 0);
+    g_assert_true(gs_project_autosave(project, &error));
+    g_assert_no_error(error);
+    g_autofree char *recovery = gs_project_find_recovery(path);
+    g_assert_nonnull(recovery);
+    g_assert_true(g_str_has_prefix(recovery, g_get_user_state_dir()));
+    gs_window_offer_recovery(window);
+    AdwMessageDialog *dialog = find_message_dialog();
+    g_assert_nonnull(dialog);
+    g_assert_cmpstr(adw_message_dialog_get_heading(dialog), ==, "Recover unsaved work?");
+    answer_dialog(dialog, "recover");
+    GsProject *recovered = gs_window_get_project(window);
+    g_assert_true(recovered != project);
+    g_assert_cmpstr(gs_project_get_path(recovered), ==, path);
+    g_assert_true(gs_project_get_dirty(recovered));
+    g_assert_cmpuint(g_list_model_get_n_items(gs_voice_page_get_takes(voice_page)), ==, n_takes - 1);
+    g_assert_true(gs_window_save_project(window, path, &error));
+    g_autofree char *gone = gs_project_find_recovery(path);
+    g_assert_null(gone);
+
+    /* Closing with unsaved changes asks first; Cancel keeps the window. */
+    g_list_store_append(gs_project_get_takes(recovered), take);
+    gtk_window_close(GTK_WINDOW(window));
+    iterate_until_idle();
+    dialog = find_message_dialog();
+    g_assert_nonnull(dialog);
+    answer_dialog(dialog, "cancel");
+    g_assert_true(gtk_widget_get_visible(GTK_WIDGET(window)));
+    g_assert_true(gs_project_get_dirty(recovered));
+
+    wait_for_toasts_to_go();
+    remove_tree(dir);
+}
+
 static void
 on_activate(GApplication *app)
 {
@@ -420,6 +728,7 @@ on_activate(GApplication *app)
     page = gs_window_get_image_page(window);
     voice_page = GS_VOICE_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_VOICE_PAGE));
     music_page = GS_MUSIC_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_MUSIC_PAGE));
+    timeline_page = GS_TIMELINE_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_TIMELINE_PAGE));
     iterate_until_idle();
     g_test_add_func("/window/generate", test_generate);
     g_test_add_func("/window/cancel", test_cancel);
@@ -427,6 +736,8 @@ on_activate(GApplication *app)
     g_test_add_func("/window/voice", test_voice);
     g_test_add_func("/window/voice-cancel", test_voice_cancel);
     g_test_add_func("/window/music", test_music);
+    g_test_add_func("/window/timeline", test_timeline);
+    g_test_add_func("/window/project", test_project);
     int status = g_test_run();
     gtk_window_destroy(GTK_WINDOW(window));
     if (status)
@@ -437,9 +748,14 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    /* Autosaves and recoveries go here, not into the user's state. */
+    g_autofree char *state_dir = g_dir_make_tmp("genstudio-state-XXXXXX", NULL);
+    g_setenv("XDG_STATE_HOME", state_dir, TRUE);
     g_setenv("GS_AUDIO_SINK", "fakesink", TRUE); /* silent playback that still keeps time */
     g_autoptr(GsApplication) app = gs_application_new();
     g_application_set_flags(G_APPLICATION(app), G_APPLICATION_NON_UNIQUE);
     g_signal_connect_after(app, "activate", G_CALLBACK(on_activate), NULL);
-    return g_application_run(G_APPLICATION(app), 0, NULL);
+    int status = g_application_run(G_APPLICATION(app), 0, NULL);
+    remove_tree(state_dir);
+    return status;
 }
