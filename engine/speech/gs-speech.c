@@ -9,6 +9,8 @@
 #include "gs-speech-private.h"
 
 #define START_SYMBOL "^"
+#define MIN_FRAMES 8
+#define SILENCE_LOG_MEL -11.5f /* log(1e-5), the floor of the training mels */
 #define UNKNOWN_ID 0
 
 gs_speech_params
@@ -188,6 +190,19 @@ speak_sentence(gs_speech *m, const gs_phone *phones, int count, int speaker, con
     int frames = 0;
     size_t sample_count = 0;
     gs_status st = gs_acoustic_forward(m, ids, stress, count + 1, speaker, p, &mel, &frames);
+    if (st == GS_OK && frames < MIN_FRAMES) {
+        /* The STFT needs a few frames (hop·(T−1) > n_fft/2): pad a very
+         * short sentence (a fast "Oh.") with silence. */
+        size_t have = (size_t)frames * m->cfg.mel_bins, need = (size_t)MIN_FRAMES * m->cfg.mel_bins;
+        float *padded = malloc(need * sizeof *padded);
+        for (size_t i = 0; padded && i < need; i++)
+            padded[i] = i < have ? mel[i] : SILENCE_LOG_MEL;
+        free(mel);
+        mel = padded;
+        frames = MIN_FRAMES;
+        if (!mel)
+            st = gs_fail(m->ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
+    }
     if (st == GS_OK && p->vocoder == GS_VOCODER_NEURAL)
         st = gs_neural_vocoder(m, mel, frames, &samples, &sample_count);
     else if (st == GS_OK)

@@ -25,6 +25,7 @@ gst-discoverer-1.0 -v "$work/hello.ogg" 2>/dev/null | grep -q "AI-generated" || 
 expect "neural vocoder" 0 "$cli" speak --text "$text" --vocoder neural -o "$work/neural.wav"
 expect "slower, higher, another voice" 0 "$cli" speak --text "$text" --rate 0.7 --pitch 3 --voice awb -o "$work/slow.wav"
 [ "$(stat -c %s "$work/slow.wav")" -gt "$(stat -c %s "$work/hello.wav")" ] || fail "rate 0.7 is not longer"
+expect "a very short sentence, fast" 0 "$cli" speak --text "Oh." --rate 4 --vocoder griffinlim -o "$work/oh.wav"
 expect "German through the English phonemes" 0 "$cli" speak --lang de --text "Guten Tag." -o "$work/de.wav"
 printf 'First line of a script.\n\nSecond paragraph.\n' > "$work/script.txt"
 expect "script file" 0 "$cli" speak --file "$work/script.txt" -o "$work/script.wav"
