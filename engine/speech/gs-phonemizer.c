@@ -158,9 +158,13 @@ gs_phonemizer_next_sentence(gs_phonemizer *ph, const char **text, gs_phone **pho
     *count = 0;
     if (!*text)
         return GS_OK;
+    /* The whole text is checked once, when it starts (a continuation was
+     * checked then): a sentence at a time over 1 MB must not cost n². */
+    g_mutex_lock(&espeak_lock);
+    gboolean continuing = pending_owner == ph && pending_text == *text;
+    g_mutex_unlock(&espeak_lock);
     const char *bad = NULL;
-    size_t len = strlen(*text);
-    if (!g_utf8_validate(*text, (gssize)len, &bad))
+    if (!continuing && !g_utf8_validate(*text, -1, &bad))
         return fail(error, GS_ERR_INVALID_ARGUMENT, "The text is not valid UTF-8 (byte %zu)", (size_t)(bad - *text));
 
     GArray *out = g_array_new(FALSE, FALSE, sizeof(gs_phone));
