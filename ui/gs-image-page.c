@@ -262,6 +262,32 @@ on_history_activate(GtkGridView *view, guint position, GsImagePage *self)
     gs_image_page_restore(self, position);
 }
 
+void
+gs_image_page_set_images(GsImagePage *self, GsProject *project)
+{
+    g_return_if_fail(GS_IS_IMAGE_PAGE(self) && GS_IS_PROJECT(project));
+    g_list_store_remove_all(self->history);
+    for (guint i = 0; i < gs_project_get_n_images(project); i++) {
+        const GsProjectImage *image = gs_project_get_image(project, i);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GdkTexture) texture = gdk_texture_new_from_filename(image->png_path, &error);
+        if (!texture) {
+            g_warning("Cannot show the project's image %s: %s", image->png_path, error->message);
+            continue;
+        }
+        GsImageParams *params = g_new0(GsImageParams, 1);
+        gs_image_params_init(params);
+        /* Text from elsewhere may not parse: the image is still worth showing. */
+        if (!gs_image_params_parse(image->parameters, params, &error))
+            g_warning("The parameters of %s: %s", image->png_path, error->message);
+        g_autoptr(GsHistoryItem) item =
+            gs_history_item_new(texture, params, g_ptr_array_new_with_free_func(g_object_unref));
+        g_list_store_insert(self->history, 0, item);
+    }
+    g_autoptr(GsHistoryItem) newest = g_list_model_get_item(G_LIST_MODEL(self->history), 0);
+    gs_image_page_show_item(self, newest);
+}
+
 gboolean
 gs_image_page_restore_from_png(GsImagePage *self, GFile *file, GError **error)
 {

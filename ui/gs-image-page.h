@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 
 #include "gs-canvas.h"
+#include "gs-project.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,10 @@ GListModel *gs_image_page_get_history(GsImagePage *self);
 void gs_image_page_set_prompt(GsImagePage *self, const char *prompt);
 char *gs_image_page_dup_prompt(GsImagePage *self);
 gboolean gs_image_page_get_generating(GsImagePage *self);
+/* Replaces the history with the images of `project`, newest first, without
+ * their denoising steps (a project does not keep them). An image that does
+ * not load is left out, with a warning. */
+void gs_image_page_set_images(GsImagePage *self, GsProject *project);
 /* Shows history entry `position` and puts its parameters in the pane. */
 void gs_image_page_restore(GsImagePage *self, guint position);
 /* Restores the parameters a PNG carries; FALSE with an error when none. */

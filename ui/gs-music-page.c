@@ -6,6 +6,7 @@
 
 #include "gs-midi-file.h"
 #include "gs-music-page.h"
+#include "gs-timeline.h"
 #include "gs-window.h"
 
 /* Samples per column of the stems' loudness under the waveform (23 ms). */
@@ -36,6 +37,12 @@ struct _GsMusicPage {
 
 G_DEFINE_FINAL_TYPE(GsMusicPage, gs_music_page, GTK_TYPE_WIDGET)
 
+/* The mix goes to the timeline as it is. */
+G_STATIC_ASSERT(GS_MUSIC_SAMPLE_RATE == GS_TIMELINE_RATE);
+
+enum { SIGNAL_SEND_TO_TIMELINE, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static const char *const part_names[GS_MUSIC_PART_COUNT] = {
     [GS_MUSIC_PART_DRUMS] = N_("Drums"),
     [GS_MUSIC_PART_BASS] = N_("Bass"),
@@ -61,6 +68,7 @@ update_actions(GsMusicPage *self)
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.toggle-play", has_piece || self->playing);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.export", has_piece);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.save-midi", has_piece);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.send-to-timeline", has_piece);
 }
 
 static char *
@@ -162,6 +170,17 @@ remix(GsMusicPage *self)
 }
 
 static void play_from(GsMusicPage *self, double seconds);
+
+static void
+send_to_timeline(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsMusicPage *self = GS_MUSIC_PAGE(widget);
+    if (!self->selected)
+        return;
+    const GsMusicAudio *audio = gs_music_piece_get_audio(self->selected);
+    g_autoptr(GBytes) mix = g_bytes_new(self->mix, audio->frames * GS_TIMELINE_CHANNELS * sizeof(float));
+    g_signal_emit(self, signals[SIGNAL_SEND_TO_TIMELINE], 0, gs_music_piece_get_text(self->selected), mix);
+}
 
 static void
 show_mute_state(GtkWidget *button, gboolean muted)
@@ -636,6 +655,10 @@ gs_music_page_class_init(GsMusicPageClass *klass)
     gtk_widget_class_install_action(widget_class, "music.toggle-play", NULL, toggle_play);
     gtk_widget_class_install_action(widget_class, "music.export", NULL, choose_export_file);
     gtk_widget_class_install_action(widget_class, "music.save-midi", NULL, choose_midi_file);
+    gtk_widget_class_install_action(widget_class, "music.send-to-timeline", NULL, send_to_timeline);
+    signals[SIGNAL_SEND_TO_TIMELINE] =
+        g_signal_new("send-to-timeline", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                     G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
 }
 
 /* Ctrl+Enter must reach the page before the prompt entry takes it. */

@@ -16,6 +16,10 @@ G_BEGIN_DECLS
 #define GS_TYPE_MUSIC_PAGE (gs_music_page_get_type())
 G_DECLARE_FINAL_TYPE(GsMusicPage, gs_music_page, GS, MUSIC_PAGE, GtkWidget)
 
+/* Signal "send-to-timeline" (const char *label, GBytes *audio): the
+ * selected piece's unmuted stems, mixed, as interleaved stereo at
+ * GS_TIMELINE_RATE, for the Timeline page (action
+ * "music.send-to-timeline"). */
 void gs_music_page_set_prompt(GsMusicPage *self, const char *prompt);
 gboolean gs_music_page_get_generating(GsMusicPage *self);
 /* The GsMusicPiece items, oldest first. */

@@ -410,6 +410,31 @@ on_timeline_changed(GsTimeline *timeline, GsTimelinePage *self)
     update_actions(self);
 }
 
+void
+gs_timeline_page_set_timeline(GsTimelinePage *self, GsTimeline *timeline)
+{
+    g_return_if_fail(GS_IS_TIMELINE_PAGE(self) && (!timeline || GS_IS_TIMELINE(timeline)));
+    g_autoptr(GsTimeline) shown = timeline ? g_object_ref(timeline) : NULL;
+    if (!shown) {
+        /* Two empty tracks are where a session starts, not edits to undo:
+         * the JSON round trip leaves the history empty. */
+        g_autoptr(GsTimeline) start = gs_timeline_new();
+        gs_timeline_add_track(start, _("Voice"));
+        gs_timeline_add_track(start, _("Music"));
+        g_autoptr(JsonNode) node = gs_timeline_to_json(start);
+        shown = gs_timeline_new_from_json(node, NULL);
+    }
+    stop_playback(self);
+    if (self->timeline)
+        g_signal_handlers_disconnect_by_data(self->timeline, self);
+    g_set_object(&self->timeline, shown);
+    g_signal_connect(self->timeline, "changed", G_CALLBACK(on_timeline_changed), self);
+    gs_timeline_view_set_timeline(self->view, self->timeline);
+    gs_timeline_view_set_playhead(self->view, 0);
+    show_tracks(self);
+    update_actions(self);
+}
+
 static void
 on_selection_changed(GsTimelineView *view, GParamSpec *pspec, GsTimelinePage *self)
 {
@@ -825,20 +850,10 @@ gs_timeline_page_init(GsTimelinePage *self)
     gtk_widget_set_size_request(spacer, -1, GS_TIMELINE_VIEW_RULER_HEIGHT);
     gtk_box_append(self->header_box, spacer);
 
-    /* Two empty tracks are where a session starts, not edits to undo: the
-     * JSON round trip leaves the history empty. */
-    g_autoptr(GsTimeline) start = gs_timeline_new();
-    gs_timeline_add_track(start, _("Voice"));
-    gs_timeline_add_track(start, _("Music"));
-    g_autoptr(JsonNode) node = gs_timeline_to_json(start);
-    self->timeline = gs_timeline_new_from_json(node, NULL);
-    g_signal_connect(self->timeline, "changed", G_CALLBACK(on_timeline_changed), self);
-    gs_timeline_view_set_timeline(self->view, self->timeline);
-
     self->player = gs_audio_player_new();
     g_signal_connect(self->player, "finished", G_CALLBACK(on_playback_finished), self);
     g_signal_connect(self->player, "error", G_CALLBACK(on_playback_error), self);
-    show_tracks(self);
+    gs_timeline_page_set_timeline(self, NULL);
     show_playback(self);
 }
 

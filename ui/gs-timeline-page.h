@@ -17,6 +17,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(GsTimelinePage, gs_timeline_page, GS, TIMELINE_PAGE, GtkWidget)
 
 GsTimeline *gs_timeline_page_get_timeline(GsTimelinePage *self);
+/* Shows `timeline` (kept) in place of the current one, stopping playback;
+ * NULL starts a new one with empty Voice and Music tracks. */
+void gs_timeline_page_set_timeline(GsTimelinePage *self, GsTimeline *timeline);
 GsTimelineView *gs_timeline_page_get_view(GsTimelinePage *self);
 GsAudioPlayer *gs_timeline_page_get_player(GsTimelinePage *self);
 /* TRUE from play until stop or the end (also while the mix is computed). */

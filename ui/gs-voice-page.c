@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "gs-engine.h"
+#include "gs-timeline.h"
 #include "gs-voice-page.h"
 
 struct _GsVoicePage {
@@ -35,6 +36,9 @@ struct _GsVoicePage {
 
 G_DEFINE_FINAL_TYPE(GsVoicePage, gs_voice_page, GTK_TYPE_WIDGET)
 
+enum { SIGNAL_SEND_TO_TIMELINE, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 /* espeak-ng voices for the language dropdown, in its order. */
 static const struct {
     const char *code;
@@ -61,7 +65,9 @@ update_actions(GsVoicePage *self)
     gboolean busy = self->cancellable != NULL;
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "voice.generate", !busy);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "voice.cancel", busy);
-    gtk_widget_action_set_enabled(GTK_WIDGET(self), "voice.export", gs_waveform_get_take(self->waveform) != NULL);
+    gboolean selected = gs_waveform_get_take(self->waveform) != NULL;
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "voice.export", selected);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "voice.send-to-timeline", selected);
 }
 
 /* ---- takes --------------------------------------------------------------- */
@@ -476,6 +482,51 @@ gs_voice_page_dispose(GObject *object)
     G_OBJECT_CLASS(gs_voice_page_parent_class)->dispose(object);
 }
 
+/* ---- send to the timeline ------------------------------------------------ */
+
+/* Off the main thread: a take of a long script is long. */
+static void
+convert_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    GsTake *take = data;
+    gsize count = 0;
+    const float *samples = gs_take_get_samples(take, &count);
+    float *stereo = NULL;
+    gsize frames = 0;
+    GError *error = NULL;
+    if (gs_audio_convert(samples, count, 1, gs_take_get_sample_rate(take), GS_TIMELINE_CHANNELS, GS_TIMELINE_RATE,
+                         &stereo, &frames, &error))
+        g_task_return_pointer(task, g_bytes_new_take(stereo, frames * GS_TIMELINE_CHANNELS * sizeof(float)),
+                              (GDestroyNotify)g_bytes_unref);
+    else
+        g_task_return_error(task, error);
+}
+
+static void
+on_converted(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    GsVoicePage *self = GS_VOICE_PAGE(source);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) audio = g_task_propagate_pointer(G_TASK(result), &error);
+    if (audio)
+        g_signal_emit(self, signals[SIGNAL_SEND_TO_TIMELINE], 0,
+                      gs_take_get_text(g_task_get_task_data(G_TASK(result))), audio);
+    else
+        gs_voice_page_toast(self, error->message);
+}
+
+static void
+send_to_timeline(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsVoicePage *self = GS_VOICE_PAGE(widget);
+    GsTake *take = gs_waveform_get_take(self->waveform);
+    if (!take)
+        return;
+    g_autoptr(GTask) task = g_task_new(self, NULL, on_converted, NULL);
+    g_task_set_task_data(task, g_object_ref(take), g_object_unref);
+    g_task_run_in_thread(task, convert_thread);
+}
+
 static void
 gs_voice_page_class_init(GsVoicePageClass *klass)
 {
@@ -502,6 +553,10 @@ gs_voice_page_class_init(GsVoicePageClass *klass)
     gtk_widget_class_install_action(widget_class, "voice.cancel", NULL, cancel);
     gtk_widget_class_install_action(widget_class, "voice.toggle-play", "u", toggle_play);
     gtk_widget_class_install_action(widget_class, "voice.export", NULL, choose_export_file);
+    gtk_widget_class_install_action(widget_class, "voice.send-to-timeline", NULL, send_to_timeline);
+    signals[SIGNAL_SEND_TO_TIMELINE] =
+        g_signal_new("send-to-timeline", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                     G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
     gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Escape, 0, "voice.cancel", NULL);
 }
 

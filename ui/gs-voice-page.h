@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 #define GS_TYPE_VOICE_PAGE (gs_voice_page_get_type())
 G_DECLARE_FINAL_TYPE(GsVoicePage, gs_voice_page, GS, VOICE_PAGE, GtkWidget)
 
+/* Signal "send-to-timeline" (const char *label, GBytes *audio): the
+ * selected take, as interleaved stereo at GS_TIMELINE_RATE, for the
+ * Timeline page (action "voice.send-to-timeline"). */
 void gs_voice_page_set_script(GsVoicePage *self, const char *script);
 gboolean gs_voice_page_get_generating(GsVoicePage *self);
 /* The GsTake items, oldest first. */

@@ -66,8 +66,62 @@ on_project_changed(GsProject *project, GParamSpec *pspec, GsWindow *self)
     update_title(self);
 }
 
+static GsTimelinePage *
+timeline_page(GsWindow *self)
+{
+    return GS_TIMELINE_PAGE(adw_view_stack_get_child_by_name(self->stack, "timeline"));
+}
+
+/* Every edit goes into the project at once, so it is dirty, autosaved and
+ * saved like any other change. */
 static void
-set_project(GsWindow *self, GsProject *project)
+on_timeline_changed(GsTimeline *timeline, GsWindow *self)
+{
+    g_autoptr(JsonNode) node = gs_timeline_to_json(timeline);
+    gs_project_set_timeline(self->project, node);
+    g_autoptr(GHashTable) sources = g_hash_table_new(g_str_hash, g_str_equal);
+    guint n_tracks = 0;
+    g_autofree guint *tracks = gs_timeline_dup_track_ids(timeline, &n_tracks);
+    for (guint t = 0; t < n_tracks; t++) {
+        guint n_clips = 0;
+        g_autofree guint *clips = gs_timeline_dup_clip_ids(timeline, tracks[t], &n_clips);
+        for (guint c = 0; c < n_clips; c++) {
+            GsTimelineClip clip;
+            if (gs_timeline_get_clip(timeline, clips[c], &clip) && clip.audio)
+                g_hash_table_insert(sources, (gpointer)clip.source_id, clip.audio);
+        }
+    }
+    gs_project_set_timeline_sources(self->project, sources);
+}
+
+/* The project's timeline with its sources' audio; NULL without an error
+ * when it has none. */
+static GsTimeline *
+restore_timeline(GsProject *project, GError **error)
+{
+    JsonNode *node = gs_project_get_timeline(project);
+    if (!node)
+        return NULL;
+    g_autoptr(GsTimeline) timeline = gs_timeline_new_from_json(node, error);
+    if (!timeline)
+        return NULL;
+    g_auto(GStrv) ids = gs_timeline_dup_source_ids(timeline);
+    for (gsize i = 0; ids[i]; i++) {
+        GBytes *audio = gs_project_get_timeline_source(project, ids[i]);
+        if (!audio) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The audio of the timeline clip “%s” is missing"),
+                        ids[i]);
+            return NULL;
+        }
+        if (!gs_timeline_set_source_audio(timeline, ids[i], audio, error))
+            return NULL;
+    }
+    return g_steal_pointer(&timeline);
+}
+
+/* `timeline` is the project's, restored (NULL: a new one). */
+static void
+set_project(GsWindow *self, GsProject *project, GsTimeline *timeline)
 {
     if (self->project) {
         gs_project_start_autosave(self->project, 0);
@@ -79,6 +133,10 @@ set_project(GsWindow *self, GsProject *project)
     gs_project_start_autosave(project, AUTOSAVE_SECONDS);
     GtkWidget *voice_page = adw_view_stack_get_child_by_name(self->stack, "voice");
     gs_voice_page_set_takes(GS_VOICE_PAGE(voice_page), gs_project_get_takes(project));
+    gs_image_page_set_images(self->image_page, project);
+    gs_timeline_page_set_timeline(timeline_page(self), timeline);
+    g_signal_connect_object(gs_timeline_page_get_timeline(timeline_page(self)), "changed",
+                            G_CALLBACK(on_timeline_changed), self, 0);
     update_title(self);
 }
 
@@ -99,7 +157,7 @@ void
 gs_window_new_project(GsWindow *self)
 {
     g_autoptr(GsProject) project = gs_project_new();
-    set_project(self, project);
+    set_project(self, project, NULL);
 }
 
 gboolean
@@ -108,7 +166,13 @@ gs_window_open_project(GsWindow *self, const char *path, GError **error)
     g_autoptr(GsProject) project = gs_project_load(path, error);
     if (!project)
         return FALSE;
-    set_project(self, project);
+    g_autoptr(GError) timeline_error = NULL;
+    g_autoptr(GsTimeline) timeline = restore_timeline(project, &timeline_error);
+    if (timeline_error) {
+        g_propagate_error(error, g_steal_pointer(&timeline_error));
+        return FALSE;
+    }
+    set_project(self, project, timeline);
     remember_path(self);
     return TRUE;
 }
@@ -155,10 +219,11 @@ on_recovery_response(AdwMessageDialog *dialog, const char *response, GsWindow *s
     if (g_str_equal(response, "recover")) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GsProject) project = gs_project_load(recovery, &error);
-        if (project)
-            set_project(self, project);
-        else
+        g_autoptr(GsTimeline) timeline = project ? restore_timeline(project, &error) : NULL;
+        if (error)
             gs_window_toast(self, error->message);
+        else
+            set_project(self, project, timeline);
     } else if (g_str_equal(response, "discard")) {
         discard_recovery(project_path);
     }
@@ -190,6 +255,18 @@ gs_window_offer_recovery(GsWindow *self)
     g_object_set_data_full(G_OBJECT(dialog), "project-path", g_strdup(project_path), g_free);
     g_signal_connect_object(dialog, "response", G_CALLBACK(on_recovery_response), self, 0);
     gtk_window_present(GTK_WINDOW(dialog));
+}
+
+/* What the Voice and Music pages send lands at the Timeline's playhead;
+ * the user stays where they are, told by a toast. */
+static void
+on_send_to_timeline(GtkWidget *page, const char *label, GBytes *audio, GsWindow *self)
+{
+    gsize size = 0;
+    const float *stereo = g_bytes_get_data(audio, &size);
+    gsize frames = size / (GS_TIMELINE_CHANNELS * sizeof(float));
+    if (frames > 0 && gs_timeline_page_add_clip_from_samples(timeline_page(self), label, stereo, frames))
+        gs_window_toast(self, _("Added to the Timeline"));
 }
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -248,6 +325,10 @@ gs_window_init(GsWindow *self)
     gtk_widget_init_template(GTK_WIDGET(self));
     self->settings = g_settings_new("org.genstudio.GenStudio");
     gs_window_new_project(self);
+    g_signal_connect(adw_view_stack_get_child_by_name(self->stack, "voice"), "send-to-timeline",
+                     G_CALLBACK(on_send_to_timeline), self);
+    g_signal_connect(adw_view_stack_get_child_by_name(self->stack, "music"), "send-to-timeline",
+                     G_CALLBACK(on_send_to_timeline), self);
     GtkDropTarget *drop = gtk_drop_target_new(G_TYPE_FILE, GDK_ACTION_COPY);
     g_signal_connect(drop, "drop", G_CALLBACK(on_drop), self);
     gtk_widget_add_controller(GTK_WIDGET(self), GTK_EVENT_CONTROLLER(drop));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "gs-audio.h"
+#include "gs-timeline.h"
 
 #define ASSETS_SUFFIX "-assets"
 /* Hex digits of SHA-256 in an asset's name: 64 bits make a collision
@@ -26,6 +27,7 @@ struct _GsProject {
     GPtrArray *images; /* GsProjectImage */
     GPtrArray *music;  /* GsProjectMusic */
     JsonNode *timeline;
+    GHashTable *sources; /* source id → TimelineSource */
     guint autosave_source;
 };
 
@@ -38,6 +40,36 @@ static GParamSpec *properties[N_PROPS];
  * immutable, so it is computed once, and a loaded take keeps the name it
  * was loaded from instead of re-encoding a slightly different WAV. */
 G_DEFINE_QUARK(gs-project-take-asset, take_asset)
+
+/* A timeline source's audio and, once saved or loaded, the name stem of its
+ * asset, so an unchanged source is not hashed again at every save. */
+typedef struct {
+    GBytes *audio;
+    char *stem;
+} TimelineSource;
+
+static void
+timeline_source_free(TimelineSource *source)
+{
+    g_bytes_unref(source->audio);
+    g_free(source->stem);
+    g_free(source);
+}
+
+static TimelineSource *
+timeline_source_new(GBytes *audio, const char *stem)
+{
+    TimelineSource *source = g_new0(TimelineSource, 1);
+    source->audio = g_bytes_ref(audio);
+    source->stem = g_strdup(stem);
+    return source;
+}
+
+static GHashTable *
+timeline_sources_new(void)
+{
+    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)timeline_source_free);
+}
 
 static void
 image_free(GsProjectImage *image)
@@ -107,6 +139,7 @@ gs_project_finalize(GObject *object)
     g_clear_pointer(&self->images, g_ptr_array_unref);
     g_clear_pointer(&self->music, g_ptr_array_unref);
     g_clear_pointer(&self->timeline, json_node_unref);
+    g_clear_pointer(&self->sources, g_hash_table_unref);
     G_OBJECT_CLASS(gs_project_parent_class)->finalize(object);
 }
 
@@ -130,6 +163,7 @@ gs_project_init(GsProject *self)
     g_signal_connect(self->takes, "items-changed", G_CALLBACK(on_takes_changed), self);
     self->images = g_ptr_array_new_with_free_func((GDestroyNotify)image_free);
     self->music = g_ptr_array_new_with_free_func((GDestroyNotify)music_free);
+    self->sources = timeline_sources_new();
 }
 
 GsProject *
@@ -215,6 +249,31 @@ gs_project_set_timeline(GsProject *self, JsonNode *timeline)
     g_clear_pointer(&self->timeline, json_node_unref);
     self->timeline = timeline ? json_node_copy(timeline) : NULL;
     mark_changed(self);
+}
+
+void
+gs_project_set_timeline_sources(GsProject *self, GHashTable *sources)
+{
+    g_autoptr(GHashTable) replaced = g_steal_pointer(&self->sources);
+    self->sources = timeline_sources_new();
+    GHashTableIter iter;
+    gpointer id, audio;
+    if (sources) {
+        g_hash_table_iter_init(&iter, sources);
+        while (g_hash_table_iter_next(&iter, &id, &audio)) {
+            TimelineSource *old = g_hash_table_lookup(replaced, id);
+            const char *stem = old && old->audio == audio ? old->stem : NULL;
+            g_hash_table_insert(self->sources, g_strdup(id), timeline_source_new(audio, stem));
+        }
+    }
+    mark_changed(self);
+}
+
+GBytes *
+gs_project_get_timeline_source(GsProject *self, const char *source_id)
+{
+    TimelineSource *source = g_hash_table_lookup(self->sources, source_id);
+    return source ? source->audio : NULL;
 }
 
 /* ---- Saving ---- */
@@ -322,30 +381,39 @@ write_mel(const char *path, const float *mel, gsize count, GError **error)
                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error);
 }
 
+/* Writes "<stem>.wav" into the assets unless it is there and returns the
+ * JSON's reference to it. */
+static char *
+store_wav_asset(SaveTarget *target, const char *stem, const float *samples, gsize frames, int channels, int rate,
+                const GsAudioTags *tags, GError **error)
+{
+    g_autofree char *name = g_strconcat(stem, ".wav", NULL);
+    g_autofree char *path = g_build_filename(target->assets_dir, name, NULL);
+    /* Named by content: a file already there is this very audio. */
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) &&
+        !gs_audio_export(path, samples, frames, channels, rate, tags, NULL, NULL, NULL, error))
+        return NULL;
+    return asset_reference(target, name);
+}
+
 static JsonNode *
 take_to_json(GsTake *take, SaveTarget *target, GError **error)
 {
     const char *stem = take_asset_stem(take);
-    g_autofree char *wav_name = g_strconcat(stem, ".wav", NULL);
+    gsize count = 0;
+    const float *samples = gs_take_get_samples(take, &count);
+    GsAudioTags tags = {.title = gs_take_get_text(take), .artist = gs_take_get_voice(take)};
+    g_autofree char *wav_reference =
+        store_wav_asset(target, stem, samples, count, 1, gs_take_get_sample_rate(take), &tags, error);
+    if (!wav_reference)
+        return NULL;
     g_autofree char *mel_name = g_strconcat(stem, ".mel", NULL);
-    g_autofree char *wav_path = g_build_filename(target->assets_dir, wav_name, NULL);
     g_autofree char *mel_path = g_build_filename(target->assets_dir, mel_name, NULL);
-
-    /* Named by content: a file already there is this very take. */
-    if (!g_file_test(wav_path, G_FILE_TEST_IS_REGULAR)) {
-        gsize count = 0;
-        const float *samples = gs_take_get_samples(take, &count);
-        GsAudioTags tags = {.title = gs_take_get_text(take), .artist = gs_take_get_voice(take)};
-        if (!gs_audio_export(wav_path, samples, count, 1, gs_take_get_sample_rate(take), &tags, NULL, NULL, NULL,
-                             error))
-            return NULL;
-    }
     int bins = 0, frames = 0;
     const float *mel = gs_take_get_mel(take, &bins, &frames);
     if (!g_file_test(mel_path, G_FILE_TEST_IS_REGULAR) && !write_mel(mel_path, mel, (gsize)bins * frames, error))
         return NULL;
 
-    g_autofree char *wav_reference = asset_reference(target, wav_name);
     g_autofree char *mel_reference = asset_reference(target, mel_name);
     g_autoptr(JsonBuilder) builder = json_builder_new();
     json_builder_begin_object(builder);
@@ -462,6 +530,36 @@ music_to_json(const GsProjectMusic *music, SaveTarget *target, GError **error)
     return json_builder_get_root(builder);
 }
 
+/* { source id: reference }, writing each source's WAV. */
+static JsonNode *
+timeline_sources_to_json(GsProject *self, SaveTarget *target, GError **error)
+{
+    g_autoptr(JsonBuilder) builder = json_builder_new();
+    json_builder_begin_object(builder);
+    GHashTableIter iter;
+    gpointer id, value;
+    g_hash_table_iter_init(&iter, self->sources);
+    while (g_hash_table_iter_next(&iter, &id, &value)) {
+        TimelineSource *source = value;
+        gsize size = 0;
+        const float *samples = g_bytes_get_data(source->audio, &size);
+        if (!source->stem) {
+            g_autofree char *hash = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, source->audio);
+            hash[ASSET_HASH_DIGITS] = '\0';
+            source->stem = g_strconcat("source-", hash, NULL);
+        }
+        g_autofree char *reference =
+            store_wav_asset(target, source->stem, samples, size / (GS_TIMELINE_CHANNELS * sizeof(float)),
+                            GS_TIMELINE_CHANNELS, GS_TIMELINE_RATE, NULL, error);
+        if (!reference)
+            return NULL;
+        json_builder_set_member_name(builder, id);
+        json_builder_add_string_value(builder, reference);
+    }
+    json_builder_end_object(builder);
+    return json_builder_get_root(builder);
+}
+
 /* Writes every asset and returns the document that refers to them.
  * `recovery_of` is set for an autosave: the project it recovers. */
 static JsonNode *
@@ -489,6 +587,9 @@ project_to_json(GsProject *self, SaveTarget *target, gboolean is_recovery, const
             return NULL;
         json_array_add_element(music, node);
     }
+    JsonNode *sources = timeline_sources_to_json(self, target, error);
+    if (!sources)
+        return NULL;
 
     JsonObject *root = json_object_new();
     json_object_set_string_member(root, "format", GS_PROJECT_FORMAT);
@@ -498,6 +599,7 @@ project_to_json(GsProject *self, SaveTarget *target, gboolean is_recovery, const
     json_object_set_array_member(root, "music", g_steal_pointer(&music));
     json_object_set_member(root, "timeline",
                            self->timeline ? json_node_copy(self->timeline) : json_node_new(JSON_NODE_NULL));
+    json_object_set_member(root, "timeline-sources", sources);
     if (is_recovery) {
         if (recovery_of)
             json_object_set_string_member(root, "recovery-of", recovery_of);
@@ -863,6 +965,39 @@ load_music(GsProject *self, LoadSource *source, JsonObject *root, GError **error
     return TRUE;
 }
 
+static gboolean
+load_timeline_sources(GsProject *self, LoadSource *source, JsonObject *root, GError **error)
+{
+    JsonNode *node = json_object_get_member(root, "timeline-sources");
+    if (!node)
+        return TRUE;
+    if (!JSON_NODE_HOLDS_OBJECT(node))
+        return invalid(error, source->path, "“timeline-sources” is not an object");
+    JsonObject *sources = json_node_get_object(node);
+    g_autoptr(GList) ids = json_object_get_members(sources);
+    for (GList *l = ids; l; l = l->next) {
+        g_autofree char *where = g_strdup_printf("timeline source “%s”", (const char *)l->data);
+        g_autofree char *wav = get_asset(source, sources, where, l->data, error);
+        if (!wav)
+            return FALSE;
+        float *samples = NULL;
+        gsize frames = 0;
+        if (!gs_audio_decode(wav, GS_TIMELINE_CHANNELS, GS_TIMELINE_RATE, &samples, &frames, error)) {
+            g_prefix_error(error, "%s of “%s”: ", where, source->path);
+            return FALSE;
+        }
+        g_autoptr(GBytes) audio = g_bytes_new_take(samples, frames * GS_TIMELINE_CHANNELS * sizeof(float));
+        /* Its asset stays this source's, as a take's does. */
+        g_autofree char *stem = g_path_get_basename(wav);
+        if (g_str_has_suffix(stem, ".wav"))
+            stem[strlen(stem) - strlen(".wav")] = '\0';
+        else
+            g_clear_pointer(&stem, g_free);
+        g_hash_table_insert(self->sources, g_strdup(l->data), timeline_source_new(audio, stem));
+    }
+    return TRUE;
+}
+
 GsProject *
 gs_project_load(const char *path, GError **error)
 {
@@ -913,7 +1048,7 @@ gs_project_load(const char *path, GError **error)
     source.folder = folder;
     g_autoptr(GsProject) self = gs_project_new();
     if (!load_takes(self, &source, root, error) || !load_images(self, &source, root, error) ||
-        !load_music(self, &source, root, error))
+        !load_music(self, &source, root, error) || !load_timeline_sources(self, &source, root, error))
         return NULL;
     JsonNode *timeline = json_object_get_member(root, "timeline");
     if (timeline && !JSON_NODE_HOLDS_NULL(timeline))

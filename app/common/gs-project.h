@@ -2,7 +2,8 @@
  * assets folder beside it ("<name>-assets/" for "<name>.genstudio").
  *
  *   { "format": "genstudio-project", "version": 1,
- *     "takes": [...], "images": [...], "music": [...], "timeline": ... }
+ *     "takes": [...], "images": [...], "music": [...], "timeline": ...,
+ *     "timeline-sources": { "<source id>": "<name>-assets/source-….wav" } }
  *
  * Assets are named by a hash of their content, so a save never overwrites a
  * file the previous save refers to: the JSON's rename is the one moment the
@@ -70,6 +71,13 @@ void gs_project_remove_music(GsProject *self, guint index);
  * copies `timeline` (NULL clears it). */
 JsonNode *gs_project_get_timeline(GsProject *self);
 void gs_project_set_timeline(GsProject *self, JsonNode *timeline);
+
+/* The audio of the timeline's sources: source id → interleaved stereo
+ * floats at 44.1 kHz (GBytes), saved as WAV assets. The setter replaces
+ * them all, keeping references to the GBytes (NULL clears them); the getter
+ * returns the project's own GBytes, NULL for an unknown id. */
+void gs_project_set_timeline_sources(GsProject *self, GHashTable *sources);
+GBytes *gs_project_get_timeline_source(GsProject *self, const char *source_id);
 
 /* Writes the project to `path` (the assets first, then the JSON, each
  * atomically and durably) and removes assets no longer referred to. On

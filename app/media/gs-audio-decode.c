@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/audio/audio.h>
 #include <gst/gst.h>
 #include <string.h>
@@ -166,5 +167,66 @@ gs_audio_decode(const char *path, int channels, int rate, float **samples, gsize
     }
     *frames = collected.len / frame_bytes;
     *samples = (float *)g_steal_pointer(&data);
+    return TRUE;
+}
+
+/* The whole input goes into appsrc before the pipeline starts: it is in
+ * memory already, and nothing needs to be paced. */
+static gboolean
+run_converter(const float *samples, gsize frames, int channels, int rate, int out_channels, int out_rate,
+              Collected *collected, GError **error)
+{
+    g_autoptr(GstElement) pipeline =
+        gst_parse_launch_full("appsrc name=src format=time ! audioconvert ! audioresample ! capsfilter name=format ! "
+                              "appsink name=sink sync=false",
+                              NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
+    if (!pipeline)
+        return FALSE;
+    GstAudioInfo info;
+    gst_audio_info_set_format(&info, GST_AUDIO_FORMAT_F32, rate, channels, NULL);
+    g_autoptr(GstCaps) in_caps = gst_audio_info_to_caps(&info);
+    g_autoptr(GstElement) src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
+    gst_app_src_set_caps(GST_APP_SRC(src), in_caps);
+    gst_audio_info_set_format(&info, GST_AUDIO_FORMAT_F32, out_rate, out_channels, NULL);
+    g_autoptr(GstCaps) out_caps = gst_audio_info_to_caps(&info);
+    g_autoptr(GstElement) format = gst_bin_get_by_name(GST_BIN(pipeline), "format");
+    g_object_set(format, "caps", out_caps, NULL);
+    g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    GstAppSinkCallbacks callbacks = { .new_sample = on_new_sample };
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, collected, NULL);
+
+    GstBuffer *buffer = gst_buffer_new_memdup(samples, frames * channels * sizeof(float));
+    GST_BUFFER_PTS(buffer) = 0;
+    GST_BUFFER_DURATION(buffer) = gst_util_uint64_scale_int(frames, GST_SECOND, rate);
+    gst_app_src_push_buffer(GST_APP_SRC(src), buffer);
+    gst_app_src_end_of_stream(GST_APP_SRC(src));
+    gboolean ok = gs_gst_start(pipeline, error) &&
+                  gs_gst_wait_for_eos(pipeline, GST_CLOCK_TIME_NONE, error) == GST_MESSAGE_EOS;
+    gst_element_set_state(pipeline, GST_STATE_NULL); /* joins the threads that fill `collected` */
+    return ok;
+}
+
+gboolean
+gs_audio_convert(const float *samples, gsize frames, int channels, int rate, int out_channels, int out_rate,
+                 float **out, gsize *out_frames, GError **error)
+{
+    g_return_val_if_fail(samples != NULL && out != NULL && out_frames != NULL, FALSE);
+    if (!gs_audio_check_format(channels, rate, error) || !gs_audio_check_format(out_channels, out_rate, error))
+        return FALSE;
+    if (frames == 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "There is no audio to convert");
+        return FALSE;
+    }
+    gst_init(NULL, NULL);
+    gsize frame_bytes = (gsize)out_channels * sizeof(float);
+    Collected collected = { .max_bytes = G_MAXSIZE };
+    gboolean ok = run_converter(samples, frames, channels, rate, out_channels, out_rate, &collected, error);
+    g_autofree guint8 *data = collected.data;
+    if (!ok) {
+        g_prefix_error(error, "Cannot convert the audio: ");
+        return FALSE;
+    }
+    *out_frames = collected.len / frame_bytes;
+    *out = (float *)g_steal_pointer(&data);
     return TRUE;
 }

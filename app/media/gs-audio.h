@@ -62,6 +62,12 @@ gboolean gs_audio_export(const char *path, const float *samples, gsize frames, i
  * `rate`. `samples` is g_malloc'd (free with g_free). Blocking. */
 gboolean gs_audio_decode(const char *path, int channels, int rate, float **samples, gsize *frames, GError **error);
 
+/* Converts `frames` frames of `channels` at `rate` to `out_channels` at
+ * `out_rate` (a mono take to the timeline's stereo 44.1 kHz, say). `out`
+ * is g_malloc'd. No frames is G_IO_ERROR_INVALID_ARGUMENT. Blocking. */
+gboolean gs_audio_convert(const float *samples, gsize frames, int channels, int rate, int out_channels, int out_rate,
+                          float **out, gsize *out_frames, GError **error);
+
 /* Plays to the default audio output and returns at the end (for the CLI).
  * Without an audio device it plays silently, in real time. */
 gboolean gs_audio_play_blocking(const float *samples, gsize frames, int channels, int rate, GError **error);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "gs-project.h"
+#include "gs-timeline.h"
 
 #define RATE 16000
 /* 16-bit PCM with audioconvert's TPDF dither: within two steps of 1/32768. */
@@ -111,6 +112,8 @@ assert_same_takes(GsProject *want, GsProject *got)
     }
 }
 
+#define SOURCE_ID "narration"
+
 static void
 assert_same_project(GsProject *want, GsProject *got)
 {
@@ -135,10 +138,22 @@ assert_same_project(GsProject *want, GsProject *got)
     g_assert_true((timeline_a == NULL) == (timeline_b == NULL));
     if (timeline_a)
         g_assert_true(json_node_equal(timeline_a, timeline_b));
+    /* A timeline source comes back as 16-bit WAV: its length exactly, its
+     * samples within a step of 16-bit. */
+    GBytes *source_a = gs_project_get_timeline_source(want, SOURCE_ID);
+    GBytes *source_b = gs_project_get_timeline_source(got, SOURCE_ID);
+    g_assert_true((source_a == NULL) == (source_b == NULL));
+    if (source_a) {
+        gsize size_a = 0, size_b = 0;
+        const float *a = g_bytes_get_data(source_a, &size_a), *b = g_bytes_get_data(source_b, &size_b);
+        g_assert_cmpuint(size_b, ==, size_a);
+        for (gsize i = 0; i < size_a / sizeof(float); i++)
+            g_assert_cmpfloat_with_epsilon(b[i], a[i], 1e-3);
+    }
 }
 
-/* Two takes, an image, a piece of music with stems and a timeline, whose
- * source files are in `dir`. */
+/* Two takes, an image, a piece of music with stems and a timeline with the
+ * audio of a source, whose files are in `dir`. */
 static GsProject *
 full_project_new(const char *dir)
 {
@@ -161,6 +176,14 @@ full_project_new(const char *dir)
     g_autoptr(JsonNode) timeline = json_from_string(
         "{\"tracks\": [{\"kind\": \"voice\", \"clips\": [{\"take\": 0, \"start\": 1.5}]}], \"length\": 12.25}", NULL);
     gs_project_set_timeline(project, timeline);
+    gsize frames = GS_TIMELINE_RATE / 10;
+    float *stereo = g_new(float, frames * GS_TIMELINE_CHANNELS);
+    for (gsize i = 0; i < frames * GS_TIMELINE_CHANNELS; i++)
+        stereo[i] = 0.5f * sinf((float)i * 0.01f);
+    g_autoptr(GHashTable) sources = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GBytes) audio = g_bytes_new_take(stereo, frames * GS_TIMELINE_CHANNELS * sizeof(float));
+    g_hash_table_insert(sources, SOURCE_ID, audio);
+    gs_project_set_timeline_sources(project, sources);
     return project;
 }
 

@@ -237,6 +237,29 @@ test_decode_converts(void)
     remove_tree(dir);
 }
 
+/* A mono take at the speech model's rate onto the timeline: stereo 44.1 kHz,
+ * as long as before, the tone where it was. */
+static void
+test_convert(void)
+{
+    const int rate = 22050, out_rate = 44100;
+    const double hz[] = { TONE_HZ };
+    g_autofree float *tone = sine_new(rate, 1, rate, hz);
+    g_autofree float *converted = NULL;
+    gsize frames = 0;
+    g_autoptr(GError) error = NULL;
+    g_assert_true(gs_audio_convert(tone, rate, 1, rate, 2, out_rate, &converted, &frames, &error));
+    g_assert_no_error(error);
+    g_assert_cmpfloat(fabs((double)frames - out_rate), <=, 0.005 * out_rate);
+    for (gsize i = 0; i < frames; i++)
+        g_assert_cmpfloat(converted[2 * i], ==, converted[2 * i + 1]);
+    g_assert_cmpfloat(fabs(dominant_frequency(converted, frames, 2, 0, out_rate) - TONE_HZ) / TONE_HZ, <, 0.01);
+    g_assert_cmpfloat(fabs(rms(converted, frames, 2, 0) - AMPLITUDE / G_SQRT2), <, 0.02);
+
+    g_assert_false(gs_audio_convert(tone, 0, 1, rate, 2, out_rate, &converted, &frames, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
 static void
 test_unsupported_extension(void)
 {
@@ -542,6 +565,7 @@ main(int argc, char **argv)
     g_test_add_func("/audio/writer/keeps-existing", test_writer_keeps_existing);
     g_test_add_func("/audio/writer/refuses", test_writer_refuses);
     g_test_add_func("/audio/decode/converts", test_decode_converts);
+    g_test_add_func("/audio/convert", test_convert);
     g_test_add_func("/audio/decode/not-audio", test_decode_not_audio);
     g_test_add_func("/audio/decode/truncated", test_decode_truncated);
     return g_test_run();

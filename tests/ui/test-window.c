@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gs-application.h"
+#include "gs-history-item.h"
 #include "gs-music-page.h"
 #include "gs-png.h"
 #include "gs-timeline-mix.h"
@@ -622,6 +623,52 @@ write_file(const char *dir, const char *name, const char *contents, char **path)
     g_assert_true(g_file_set_contents(*path, contents, -1, NULL));
 }
 
+/* The clip labelled `label` on the Timeline page, 0 when there is none. */
+static guint
+find_clip(const char *label, GsTimelineClip *found)
+{
+    GsTimeline *timeline = gs_timeline_page_get_timeline(timeline_page);
+    guint n_tracks = 0;
+    g_autofree guint *tracks = gs_timeline_dup_track_ids(timeline, &n_tracks);
+    for (guint t = 0; t < n_tracks; t++) {
+        guint n_clips = 0;
+        g_autofree guint *clips = gs_timeline_dup_clip_ids(timeline, tracks[t], &n_clips);
+        for (guint c = 0; c < n_clips; c++)
+            if (gs_timeline_get_clip(timeline, clips[c], found) && g_strcmp0(found->label, label) == 0)
+                return clips[c];
+    }
+    return 0;
+}
+
+/* The selected take, resampled to stereo 44.1 kHz, and the selected
+ * piece's mix arrive on the timeline as clips of their length. */
+static void
+test_send_to_timeline(void)
+{
+    GsTake *take = gs_waveform_get_take(gs_voice_page_get_waveform(voice_page));
+    g_assert_nonnull(take);
+    gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.send-to-timeline", NULL);
+    GsTimelineClip clip;
+    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    while (!find_clip(gs_take_get_text(take), &clip) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    g_assert_cmpuint(find_clip(gs_take_get_text(take), &clip), !=, 0);
+    g_assert_cmpfloat(fabs(clip.out - clip.in - gs_take_get_duration(take)), <, 0.01);
+
+    /* Whichever piece is selected, its clip carries its prompt. */
+    GListModel *pieces = gs_music_page_get_pieces(music_page);
+    g_assert_cmpuint(g_list_model_get_n_items(pieces), >, 0);
+    gtk_widget_activate_action(GTK_WIDGET(music_page), "music.send-to-timeline", NULL);
+    gboolean sent = FALSE;
+    for (guint i = 0; i < g_list_model_get_n_items(pieces) && !sent; i++) {
+        g_autoptr(GsMusicPiece) piece = g_list_model_get_item(pieces, i);
+        sent = find_clip(gs_music_piece_get_text(piece), &clip) != 0;
+        if (sent)
+            g_assert_cmpfloat(fabs(clip.out - clip.in - gs_music_piece_get_duration(piece)), <, 0.01);
+    }
+    g_assert_true(sent);
+}
+
 static void
 test_project(void)
 {
@@ -646,6 +693,14 @@ test_project(void)
     g_assert_true(gs_project_get_dirty(project));
     g_assert_true(g_str_has_prefix(gtk_window_get_title(GTK_WINDOW(window)), "• "));
 
+    /* A clip on the timeline, whose audio the project keeps. */
+    gsize clip_frames = GS_TIMELINE_RATE / 4;
+    g_autofree float *clip_audio = g_new0(float, clip_frames * GS_TIMELINE_CHANNELS);
+    for (gsize i = 0; i < clip_frames * GS_TIMELINE_CHANNELS; i++)
+        clip_audio[i] = 0.25f * sinf((float)i * 0.05f);
+    gs_timeline_page_seek(timeline_page, 3.5);
+    g_assert_cmpuint(gs_timeline_page_add_clip_from_samples(timeline_page, "Kept clip", clip_audio, clip_frames), !=, 0);
+
     g_autofree char *dir = g_dir_make_tmp("genstudio-project-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "My Session.genstudio", NULL);
     g_autoptr(GError) error = NULL;
@@ -658,6 +713,9 @@ test_project(void)
     g_assert_true(gs_window_get_project(window) != project);
     g_assert_cmpuint(g_list_model_get_n_items(gs_voice_page_get_takes(voice_page)), ==, 0);
     g_assert_nonnull(strstr(gtk_window_get_title(GTK_WINDOW(window)), "Untitled"));
+    g_assert_cmpuint(g_list_model_get_n_items(gs_image_page_get_history(page)), ==, 0);
+    GsTimelineClip clip;
+    g_assert_cmpuint(find_clip("Kept clip", &clip), ==, 0);
 
     gtk_widget_activate_action(GTK_WIDGET(window), "project.open-file", "s", path);
     project = gs_window_get_project(window);
@@ -671,6 +729,18 @@ test_project(void)
     g_assert_cmpuint(gs_project_get_n_images(project), ==, n_images);
     g_assert_cmpuint(gs_project_get_n_music(project), ==, n_music);
     g_assert_cmpstr(gtk_window_get_title(GTK_WINDOW(window)), ==, "My Session — GenStudio");
+    /* The images are back in the history, newest first, with how they were made. */
+    GListModel *history = gs_image_page_get_history(page);
+    g_assert_cmpuint(g_list_model_get_n_items(history), ==, n_images);
+    for (guint i = 0; i < n_images; i++) {
+        g_autoptr(GsHistoryItem) item = g_list_model_get_item(history, n_images - 1 - i);
+        g_assert_cmpstr(gs_history_item_get_parameters_text(item), ==, gs_project_get_image(project, i)->parameters);
+    }
+    g_assert_cmpuint(find_clip("Kept clip", &clip), !=, 0);
+    g_assert_cmpfloat_with_epsilon(clip.position, 3.5, 1.0 / GS_TIMELINE_RATE);
+    g_assert_nonnull(clip.audio);
+    g_assert_cmpuint(g_bytes_get_size(clip.audio), ==, clip_frames * GS_TIMELINE_CHANNELS * sizeof(float));
+    g_assert_false(gs_project_get_dirty(project));
 
     /* A corrupt project and one from a newer GenStudio: a toast, and the
      * project stays. */
@@ -737,6 +807,7 @@ on_activate(GApplication *app)
     g_test_add_func("/window/voice-cancel", test_voice_cancel);
     g_test_add_func("/window/music", test_music);
     g_test_add_func("/window/timeline", test_timeline);
+    g_test_add_func("/window/send-to-timeline", test_send_to_timeline);
     g_test_add_func("/window/project", test_project);
     int status = g_test_run();
     gtk_window_destroy(GTK_WINDOW(window));
