@@ -33,6 +33,7 @@ struct _GsMusicPage {
     double play_offset;    /* seconds into the piece where the player's samples begin */
     guint playhead_tick;
     GCancellable *cancellable; /* while composing */
+    GQueue restoring;          /* Compose: saved pieces still to render, in order */
 };
 
 G_DEFINE_FINAL_TYPE(GsMusicPage, gs_music_page, GTK_TYPE_WIDGET)
@@ -189,6 +190,29 @@ show_mute_state(GtkWidget *button, gboolean muted)
     gtk_widget_set_tooltip_text(button, muted ? _("Unmute") : _("Mute"));
 }
 
+/* The project keeps the muted stems, not the audio: a reopened piece is
+ * rendered again. Pieces and the project's music line up, except after a
+ * saved piece failed to render, hence the check. */
+static void
+remember_muted(GsMusicPage *self, GsMusicPiece *piece)
+{
+    GtkWidget *window = gtk_widget_get_ancestor(GTK_WIDGET(self), GS_TYPE_WINDOW);
+    guint index;
+    if (!window || !g_list_store_find(self->pieces, piece, &index))
+        return;
+    GsProject *project = gs_window_get_project(GS_WINDOW(window));
+    const GsProjectMusic *music = index < gs_project_get_n_music(project) ? gs_project_get_music(project, index) : NULL;
+    if (!music || music->seed != gs_music_piece_get_seed(piece) ||
+        g_strcmp0(music->prompt, gs_music_piece_get_text(piece)) != 0)
+        return;
+    g_autoptr(GStrvBuilder) muted = g_strv_builder_new();
+    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++)
+        if (gs_music_piece_get_muted(piece, part))
+            g_strv_builder_add(muted, gs_music_part_name(part));
+    g_auto(GStrv) names = g_strv_builder_end(muted);
+    gs_project_set_music_muted(project, index, (const char *const *)names);
+}
+
 static void
 on_mute_toggled(GtkToggleButton *button, GsMusicPage *self)
 {
@@ -196,6 +220,7 @@ on_mute_toggled(GtkToggleButton *button, GsMusicPage *self)
     gboolean muted = gtk_toggle_button_get_active(button);
     show_mute_state(GTK_WIDGET(button), muted);
     gs_music_piece_set_muted(self->selected, part, muted);
+    remember_muted(self, self->selected);
     remix(self);
     /* The player holds a copy of the samples: carry on from here with the new mix. */
     if (self->playing == self->selected)
@@ -350,6 +375,8 @@ typedef struct {
     char *text;
     guint64 seed;
     char *wav_path; /* where the mix goes for the project; NULL: nowhere */
+    gboolean saved; /* from the project, which has it already */
+    char **muted;   /* of a saved piece: part names */
 } Compose;
 
 static void
@@ -357,6 +384,7 @@ compose_free(Compose *compose)
 {
     g_free(compose->text);
     g_free(compose->wav_path);
+    g_strfreev(compose->muted);
     g_free(compose);
 }
 
@@ -392,29 +420,54 @@ compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
                           g_object_unref);
 }
 
+static void start_compose(GsMusicPage *self, Compose *compose);
+
 static void
 on_composed(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     GsMusicPage *self = GS_MUSIC_PAGE(source);
     g_autoptr(GError) error = NULL;
     g_autoptr(GsMusicPiece) piece = g_task_propagate_pointer(G_TASK(result), &error);
-    if (!self->pieces) /* the page went away while the piece was rendered */
+    /* The page went away, or another project's pieces replaced this one's. */
+    if (!self->pieces || g_task_get_cancellable(G_TASK(result)) != self->cancellable)
         return;
     g_clear_object(&self->cancellable);
     gtk_spinner_stop(self->spinner);
     update_actions(self);
+    Compose *compose = g_task_get_task_data(G_TASK(result));
     if (!piece) {
         gs_music_page_toast(self, error->message);
-        return;
+    } else {
+        for (gsize i = 0; compose->muted && compose->muted[i]; i++)
+            for (int part = 0; part < GS_MUSIC_PART_COUNT; part++)
+                if (g_str_equal(compose->muted[i], gs_music_part_name(part)))
+                    gs_music_piece_set_muted(piece, part, TRUE);
+        g_list_store_append(self->pieces, piece);
+        GtkWidget *window = gtk_widget_get_ancestor(GTK_WIDGET(self), GS_TYPE_WINDOW);
+        if (!compose->saved && compose->wav_path && window)
+            gs_project_add_music(gs_window_get_project(GS_WINDOW(window)), gs_music_piece_get_text(piece),
+                                 gs_music_piece_get_seed(piece), compose->wav_path, NULL);
+        guint last = g_list_model_get_n_items(G_LIST_MODEL(self->pieces)) - 1;
+        gtk_list_box_select_row(self->piece_list, gtk_list_box_get_row_at_index(self->piece_list, (int)last));
     }
-    g_list_store_append(self->pieces, piece);
-    Compose *compose = g_task_get_task_data(G_TASK(result));
-    GtkWidget *window = gtk_widget_get_ancestor(GTK_WIDGET(self), GS_TYPE_WINDOW);
-    if (compose->wav_path && window)
-        gs_project_add_music(gs_window_get_project(GS_WINDOW(window)), gs_music_piece_get_text(piece),
-                             gs_music_piece_get_seed(piece), compose->wav_path, NULL);
-    guint last = g_list_model_get_n_items(G_LIST_MODEL(self->pieces)) - 1;
-    gtk_list_box_select_row(self->piece_list, gtk_list_box_get_row_at_index(self->piece_list, (int)last));
+    /* One at a time, so that they come back in order. */
+    Compose *next = g_queue_pop_head(&self->restoring);
+    if (next)
+        start_compose(self, next);
+}
+
+/* Takes ownership of `compose`. */
+static void
+start_compose(GsMusicPage *self, Compose *compose)
+{
+    self->cancellable = g_cancellable_new();
+    /* The task holds the page, so the page outlives the thread. */
+    g_autoptr(GTask) task = g_task_new(self, self->cancellable, on_composed, NULL);
+    g_task_set_source_tag(task, start_compose);
+    g_task_set_task_data(task, compose, (GDestroyNotify)compose_free);
+    g_task_run_in_thread(task, compose_thread);
+    gtk_spinner_start(self->spinner);
+    update_actions(self);
 }
 
 static void
@@ -434,13 +487,35 @@ generate(GtkWidget *widget, const char *action, GVariant *param)
     compose->seed = (guint64)gtk_spin_button_get_value(self->seed_spin);
     if (gtk_widget_get_ancestor(widget, GS_TYPE_WINDOW))
         compose->wav_path = gs_window_new_scratch_path("wav");
-    self->cancellable = g_cancellable_new();
-    /* The task holds the page, so the page outlives the thread. */
-    g_autoptr(GTask) task = g_task_new(self, self->cancellable, on_composed, NULL);
-    g_task_set_source_tag(task, generate);
-    g_task_set_task_data(task, compose, (GDestroyNotify)compose_free);
-    g_task_run_in_thread(task, compose_thread);
-    gtk_spinner_start(self->spinner);
+    start_compose(self, compose);
+}
+
+void
+gs_music_page_set_pieces(GsMusicPage *self, GsProject *project)
+{
+    g_return_if_fail(GS_IS_MUSIC_PAGE(self) && GS_IS_PROJECT(project));
+    /* What is being rendered belongs to the project before. */
+    if (self->cancellable) {
+        g_cancellable_cancel(self->cancellable);
+        g_clear_object(&self->cancellable);
+        gtk_spinner_stop(self->spinner);
+    }
+    g_queue_clear_full(&self->restoring, (GDestroyNotify)compose_free);
+    if (self->playing)
+        gs_audio_player_stop(self->player);
+    g_list_store_remove_all(self->pieces);
+    for (guint i = 0; i < gs_project_get_n_music(project); i++) {
+        const GsProjectMusic *music = gs_project_get_music(project, i);
+        Compose *compose = g_new0(Compose, 1);
+        compose->text = g_strdup(music->prompt);
+        compose->seed = music->seed;
+        compose->saved = TRUE;
+        compose->muted = g_strdupv(music->muted);
+        g_queue_push_tail(&self->restoring, compose);
+    }
+    Compose *first = g_queue_pop_head(&self->restoring);
+    if (first)
+        start_compose(self, first);
     update_actions(self);
 }
 
@@ -605,6 +680,7 @@ gs_music_page_dispose(GObject *object)
     GsMusicPage *self = GS_MUSIC_PAGE(object);
     if (self->cancellable)
         g_cancellable_cancel(self->cancellable);
+    g_queue_clear_full(&self->restoring, (GDestroyNotify)compose_free);
     if (self->player) {
         g_signal_handlers_disconnect_by_data(self->player, self);
         gs_audio_player_stop(self->player);

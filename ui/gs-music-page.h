@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "gs-audio.h"
+#include "gs-project.h"
 #include "gs-music-piece.h"
 #include "gs-waveform.h"
 
@@ -22,6 +23,10 @@ G_DECLARE_FINAL_TYPE(GsMusicPage, gs_music_page, GS, MUSIC_PAGE, GtkWidget)
  * "music.send-to-timeline"). */
 void gs_music_page_set_prompt(GsMusicPage *self, const char *prompt);
 gboolean gs_music_page_get_generating(GsMusicPage *self);
+/* Replaces the pieces with the project's music, each rendered again from
+ * its prompt and seed (the same notes and audio), its stems muted as they
+ * were; "generating" until the last is back. */
+void gs_music_page_set_pieces(GsMusicPage *self, GsProject *project);
 /* The GsMusicPiece items, oldest first. */
 GListModel *gs_music_page_get_pieces(GsMusicPage *self);
 /* What the parser understood of the selected piece, as shown. */

@@ -134,6 +134,8 @@ set_project(GsWindow *self, GsProject *project, GsTimeline *timeline)
     GtkWidget *voice_page = adw_view_stack_get_child_by_name(self->stack, "voice");
     gs_voice_page_set_takes(GS_VOICE_PAGE(voice_page), gs_project_get_takes(project));
     gs_image_page_set_images(self->image_page, project);
+    GtkWidget *music_page = adw_view_stack_get_child_by_name(self->stack, "music");
+    gs_music_page_set_pieces(GS_MUSIC_PAGE(music_page), project);
     gs_timeline_page_set_timeline(timeline_page(self), timeline);
     g_signal_connect_object(gs_timeline_page_get_timeline(timeline_page(self)), "changed",
                             G_CALLBACK(on_timeline_changed), self, 0);

@@ -85,6 +85,7 @@ music_free(GsProjectMusic *music)
     g_free(music->prompt);
     g_free(music->audio_path);
     g_strfreev(music->stem_paths);
+    g_strfreev(music->muted);
     g_free(music);
 }
 
@@ -224,6 +225,7 @@ gs_project_add_music(GsProject *self, const char *prompt, guint64 seed, const ch
         g_strv_builder_add(stems, stem);
     }
     music->stem_paths = g_strv_builder_end(stems);
+    music->muted = g_new0(char *, 1);
     g_ptr_array_add(self->music, music);
     mark_changed(self);
 }
@@ -240,6 +242,16 @@ gs_project_remove_music(GsProject *self, guint index)
 {
     g_return_if_fail(index < self->music->len);
     g_ptr_array_remove_index(self->music, index);
+    mark_changed(self);
+}
+
+void
+gs_project_set_music_muted(GsProject *self, guint index, const char *const *muted)
+{
+    g_return_if_fail(index < self->music->len);
+    GsProjectMusic *music = g_ptr_array_index(self->music, index);
+    g_strfreev(music->muted);
+    music->muted = muted ? g_strdupv((char **)muted) : g_new0(char *, 1);
     mark_changed(self);
 }
 
@@ -525,6 +537,11 @@ music_to_json(const GsProjectMusic *music, SaveTarget *target, GError **error)
             return NULL;
         json_builder_add_string_value(builder, stem);
     }
+    json_builder_end_array(builder);
+    json_builder_set_member_name(builder, "muted");
+    json_builder_begin_array(builder);
+    for (gsize i = 0; music->muted[i]; i++)
+        json_builder_add_string_value(builder, music->muted[i]);
     json_builder_end_array(builder);
     json_builder_end_object(builder);
     return json_builder_get_root(builder);
@@ -960,7 +977,20 @@ load_music(GsProject *self, LoadSource *source, JsonObject *root, GError **error
             g_strv_builder_add(stem_paths, stem);
         }
         g_auto(GStrv) stem_list = g_strv_builder_end(stem_paths);
+        /* Absent in files from before muting was saved: nothing muted. */
+        g_autoptr(JsonArray) muted = get_array(source, object, where, "muted", error);
+        if (!muted)
+            return FALSE;
+        g_autoptr(GStrvBuilder) muted_parts = g_strv_builder_new();
+        for (guint m = 0; m < json_array_get_length(muted); m++) {
+            JsonNode *node = json_array_get_element(muted, m);
+            if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
+                return invalid(error, source->path, "%s: muted part %u is not a name", where, m + 1);
+            g_strv_builder_add(muted_parts, json_node_get_string(node));
+        }
+        g_auto(GStrv) muted_list = g_strv_builder_end(muted_parts);
         gs_project_add_music(self, prompt, (guint64)seed, audio, (const char *const *)stem_list);
+        gs_project_set_music_muted(self, self->music->len - 1, (const char *const *)muted_list);
     }
     return TRUE;
 }

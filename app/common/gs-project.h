@@ -36,6 +36,7 @@ typedef struct {
     guint64 seed;
     char *audio_path;  /* absolute */
     char **stem_paths; /* absolute, NULL-terminated, may be empty */
+    char **muted;      /* part names ("drums", …), NULL-terminated, may be empty */
 } GsProjectMusic;
 
 #define GS_TYPE_PROJECT (gs_project_get_type())
@@ -65,6 +66,8 @@ void gs_project_add_music(GsProject *self, const char *prompt, guint64 seed, con
 guint gs_project_get_n_music(GsProject *self);
 const GsProjectMusic *gs_project_get_music(GsProject *self, guint index);
 void gs_project_remove_music(GsProject *self, guint index);
+/* Which stems the piece plays without (NULL: none). */
+void gs_project_set_music_muted(GsProject *self, guint index, const char *const *muted);
 
 /* The timeline as the timeline model writes it, kept verbatim. The getter
  * returns the project's own node (NULL when there is none); the setter

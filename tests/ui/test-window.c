@@ -321,6 +321,16 @@ wait_for_first_frame(GtkWidget *widget)
 }
 
 static void
+wait_for_music(void)
+{
+    gint64 deadline = g_get_monotonic_time() + 120 * G_USEC_PER_SEC;
+    while (gs_music_page_get_generating(music_page) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    g_assert_false(gs_music_page_get_generating(music_page));
+    iterate_until_idle();
+}
+
+static void
 test_music(void)
 {
     GListModel *pieces = gs_music_page_get_pieces(music_page);
@@ -693,6 +703,21 @@ test_project(void)
     g_assert_true(gs_project_get_dirty(project));
     g_assert_true(g_str_has_prefix(gtk_window_get_title(GTK_WINDOW(window)), "• "));
 
+    /* A piece with its drums muted: the project keeps how to render it again. */
+    GListModel *pieces = gs_music_page_get_pieces(music_page);
+    gs_music_page_set_prompt(music_page, "happy pop in C major, 4 seconds");
+    gtk_widget_activate_action(GTK_WIDGET(music_page), "music.generate", NULL);
+    wait_for_music();
+    n_music++;
+    g_assert_cmpuint(g_list_model_get_n_items(pieces), ==, n_music);
+    g_autoptr(GsMusicPiece) piece = g_list_model_get_item(pieces, n_music - 1);
+    GtkToggleButton *drums = GTK_TOGGLE_BUTTON(find_descendant(GTK_WIDGET(music_page), GTK_TYPE_TOGGLE_BUTTON));
+    gtk_toggle_button_set_active(drums, TRUE);
+    g_assert_true(gs_music_piece_get_muted(piece, GS_MUSIC_PART_DRUMS));
+    const char *const drums_only[] = { "drums", NULL };
+    g_assert_true(g_strv_equal((const char *const *)gs_project_get_music(project, n_music - 1)->muted, drums_only));
+    gsize piece_frames = gs_music_piece_get_audio(piece)->frames;
+
     /* A clip on the timeline, whose audio the project keeps. */
     gsize clip_frames = GS_TIMELINE_RATE / 4;
     g_autofree float *clip_audio = g_new0(float, clip_frames * GS_TIMELINE_CHANNELS);
@@ -714,6 +739,7 @@ test_project(void)
     g_assert_cmpuint(g_list_model_get_n_items(gs_voice_page_get_takes(voice_page)), ==, 0);
     g_assert_nonnull(strstr(gtk_window_get_title(GTK_WINDOW(window)), "Untitled"));
     g_assert_cmpuint(g_list_model_get_n_items(gs_image_page_get_history(page)), ==, 0);
+    g_assert_cmpuint(g_list_model_get_n_items(pieces), ==, 0);
     GsTimelineClip clip;
     g_assert_cmpuint(find_clip("Kept clip", &clip), ==, 0);
 
@@ -736,6 +762,17 @@ test_project(void)
         g_autoptr(GsHistoryItem) item = g_list_model_get_item(history, n_images - 1 - i);
         g_assert_cmpstr(gs_history_item_get_parameters_text(item), ==, gs_project_get_image(project, i)->parameters);
     }
+    /* The pieces are rendered again: the same, drums still muted. */
+    wait_for_music();
+    g_assert_cmpuint(g_list_model_get_n_items(pieces), ==, n_music);
+    g_autoptr(GsMusicPiece) reloaded = g_list_model_get_item(pieces, n_music - 1);
+    g_assert_cmpstr(gs_music_piece_get_text(reloaded), ==, "happy pop in C major, 4 seconds");
+    g_assert_cmpuint(gs_music_piece_get_seed(reloaded), ==, gs_music_piece_get_seed(piece));
+    g_assert_true(gs_music_piece_get_muted(reloaded, GS_MUSIC_PART_DRUMS));
+    g_assert_false(gs_music_piece_get_muted(reloaded, GS_MUSIC_PART_BASS));
+    g_assert_cmpuint(gs_music_piece_get_audio(reloaded)->frames, ==, piece_frames);
+    drums = GTK_TOGGLE_BUTTON(find_descendant(GTK_WIDGET(music_page), GTK_TYPE_TOGGLE_BUTTON));
+    g_assert_true(gtk_toggle_button_get_active(drums));
     g_assert_cmpuint(find_clip("Kept clip", &clip), !=, 0);
     g_assert_cmpfloat_with_epsilon(clip.position, 3.5, 1.0 / GS_TIMELINE_RATE);
     g_assert_nonnull(clip.audio);
