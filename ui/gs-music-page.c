@@ -172,6 +172,7 @@ remix(GsMusicPage *self)
 
 static void play_from(GsMusicPage *self, double seconds);
 
+/* Each unmuted stem goes on its own track, so the timeline can mix them. */
 static void
 send_to_timeline(GtkWidget *widget, const char *action, GVariant *param)
 {
@@ -179,8 +180,21 @@ send_to_timeline(GtkWidget *widget, const char *action, GVariant *param)
     if (!self->selected)
         return;
     const GsMusicAudio *audio = gs_music_piece_get_audio(self->selected);
-    g_autoptr(GBytes) mix = g_bytes_new(self->mix, audio->frames * GS_TIMELINE_CHANNELS * sizeof(float));
-    g_signal_emit(self, signals[SIGNAL_SEND_TO_TIMELINE], 0, gs_music_piece_get_text(self->selected), mix);
+    g_autoptr(GStrvBuilder) tracks = g_strv_builder_new();
+    g_autoptr(GStrvBuilder) labels = g_strv_builder_new();
+    g_autoptr(GPtrArray) stems = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
+        if (gs_music_piece_get_muted(self->selected, part))
+            continue;
+        g_strv_builder_add(tracks, _(part_names[part]));
+        g_autofree char *label = g_strdup_printf("%s — %s", gs_music_piece_get_text(self->selected),
+                                                 gs_music_part_name(part));
+        g_strv_builder_add(labels, label);
+        g_ptr_array_add(stems, g_bytes_new(audio->stems[part], audio->frames * GS_TIMELINE_CHANNELS * sizeof(float)));
+    }
+    g_auto(GStrv) track_names = g_strv_builder_end(tracks);
+    g_auto(GStrv) clip_labels = g_strv_builder_end(labels);
+    g_signal_emit(self, signals[SIGNAL_SEND_TO_TIMELINE], 0, track_names, clip_labels, stems);
 }
 
 static void
@@ -733,8 +747,8 @@ gs_music_page_class_init(GsMusicPageClass *klass)
     gtk_widget_class_install_action(widget_class, "music.save-midi", NULL, choose_midi_file);
     gtk_widget_class_install_action(widget_class, "music.send-to-timeline", NULL, send_to_timeline);
     signals[SIGNAL_SEND_TO_TIMELINE] =
-        g_signal_new("send-to-timeline", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                     G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
+        g_signal_new("send-stems-to-timeline", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                     G_TYPE_NONE, 3, G_TYPE_STRV, G_TYPE_STRV, G_TYPE_PTR_ARRAY);
 }
 
 /* Ctrl+Enter must reach the page before the prompt entry takes it. */

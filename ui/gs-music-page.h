@@ -17,10 +17,11 @@ G_BEGIN_DECLS
 #define GS_TYPE_MUSIC_PAGE (gs_music_page_get_type())
 G_DECLARE_FINAL_TYPE(GsMusicPage, gs_music_page, GS, MUSIC_PAGE, GtkWidget)
 
-/* Signal "send-to-timeline" (const char *label, GBytes *audio): the
- * selected piece's unmuted stems, mixed, as interleaved stereo at
- * GS_TIMELINE_RATE, for the Timeline page (action
- * "music.send-to-timeline"). */
+/* Signal "send-stems-to-timeline" (GStrv tracks, GStrv labels, GPtrArray
+ * *stems): the selected piece's unmuted stems (GBytes of interleaved
+ * stereo at GS_TIMELINE_RATE), each with the track it goes on (its part,
+ * "Drums") and its clip's label ("<prompt> — drums"), for the Timeline
+ * page (action "music.send-to-timeline"). */
 void gs_music_page_set_prompt(GsMusicPage *self, const char *prompt);
 gboolean gs_music_page_get_generating(GsMusicPage *self);
 /* Replaces the pieces with the project's music, each rendered again from

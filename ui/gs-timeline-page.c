@@ -495,20 +495,32 @@ track_has_room(GsTimelinePage *self, guint track, double from, double to)
     return TRUE;
 }
 
+/* The track called `name`, or with `name` NULL the first with room from
+ * `start` to `end`; added when there is none. */
 static guint
-add_clip(GsTimelinePage *self, const char *label, GBytes *audio)
+find_track(GsTimelinePage *self, const char *name, double start, double end)
+{
+    guint n = 0, track = 0;
+    g_autofree guint *tracks = gs_timeline_dup_track_ids(self->timeline, &n);
+    for (guint i = 0; i < n && !track; i++) {
+        GsTimelineTrack info;
+        if (name ? gs_timeline_get_track(self->timeline, tracks[i], &info) && g_strcmp0(info.name, name) == 0
+                 : track_has_room(self, tracks[i], start, end))
+            track = tracks[i];
+    }
+    if (!track) {
+        g_autofree char *numbered = name ? NULL : g_strdup_printf(_("Track %u"), n + 1);
+        track = gs_timeline_add_track(self->timeline, name ? name : numbered);
+    }
+    return track;
+}
+
+static guint
+add_clip(GsTimelinePage *self, const char *track_name, const char *label, GBytes *audio)
 {
     double at = gs_timeline_view_get_playhead(self->view);
     double seconds = (double)g_bytes_get_size(audio) / (GS_TIMELINE_CHANNELS * sizeof(float)) / GS_TIMELINE_RATE;
-    guint n = 0, track = 0;
-    g_autofree guint *tracks = gs_timeline_dup_track_ids(self->timeline, &n);
-    for (guint i = 0; i < n && !track; i++)
-        if (track_has_room(self, tracks[i], at, at + seconds))
-            track = tracks[i];
-    if (!track) {
-        g_autofree char *name = g_strdup_printf(_("Track %u"), n + 1);
-        track = gs_timeline_add_track(self->timeline, name);
-    }
+    guint track = find_track(self, track_name, at, at + seconds);
     /* Every clip brings its own audio: a random id never meets another. */
     g_autofree char *source_id = g_uuid_string_random();
     g_autoptr(GError) error = NULL;
@@ -520,11 +532,12 @@ add_clip(GsTimelinePage *self, const char *label, GBytes *audio)
 }
 
 guint
-gs_timeline_page_add_clip_from_samples(GsTimelinePage *self, const char *label, const float *stereo44k, gsize frames)
+gs_timeline_page_add_clip_to_track(GsTimelinePage *self, const char *track_name, const char *label,
+                                   const float *stereo44k, gsize frames)
 {
     g_return_val_if_fail(GS_IS_TIMELINE_PAGE(self) && stereo44k && frames > 0, 0);
     g_autoptr(GBytes) audio = g_bytes_new(stereo44k, frames * GS_TIMELINE_CHANNELS * sizeof(float));
-    return add_clip(self, label, audio);
+    return add_clip(self, track_name, label, audio);
 }
 
 /* ---- import -------------------------------------------------------------- */
@@ -558,7 +571,7 @@ on_decoded(GObject *source, GAsyncResult *result, gpointer user_data)
         return;
     }
     g_autofree char *label = g_path_get_basename(g_task_get_task_data(G_TASK(result)));
-    add_clip(self, label, audio);
+    add_clip(self, NULL, label, audio);
 }
 
 /* GtkFileChooserNative: GTK 4.8 has no GtkFileDialog. */

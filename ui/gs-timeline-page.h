@@ -28,11 +28,12 @@ gboolean gs_timeline_page_get_playing(GsTimelinePage *self);
 void gs_timeline_page_seek(GsTimelinePage *self, double seconds);
 
 /* Places a copy of `frames` frames of interleaved stereo at
- * GS_TIMELINE_RATE as a new clip at the playhead, on the first track with
- * room for it there (a new track when none has), and selects it. Returns
+ * GS_TIMELINE_RATE as a new clip at the playhead and selects it: on the
+ * track called `track_name` (added when there is none), or with NULL on the
+ * first track with room for it there (a new track when none has). Returns
  * the clip's id. For the Voice and Music pages to hand over their audio. */
-guint gs_timeline_page_add_clip_from_samples(GsTimelinePage *self, const char *label, const float *stereo44k,
-                                             gsize frames);
+guint gs_timeline_page_add_clip_to_track(GsTimelinePage *self, const char *track_name, const char *label,
+                                         const float *stereo44k, gsize frames);
 
 /* Writes the mix of the whole timeline to `file` off the main thread; the
  * extension picks the format (.wav, .flac, .ogg, .opus). */

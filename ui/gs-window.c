@@ -260,14 +260,31 @@ gs_window_offer_recovery(GsWindow *self)
 }
 
 /* What the Voice and Music pages send lands at the Timeline's playhead;
- * the user stays where they are, told by a toast. */
-static void
-on_send_to_timeline(GtkWidget *page, const char *label, GBytes *audio, GsWindow *self)
+ * the user stays where they are, told by a toast. A take goes on the first
+ * track with room (NULL), a stem on its part's track. */
+static gboolean
+add_to_timeline(GsWindow *self, const char *track, const char *label, GBytes *audio)
 {
     gsize size = 0;
     const float *stereo = g_bytes_get_data(audio, &size);
     gsize frames = size / (GS_TIMELINE_CHANNELS * sizeof(float));
-    if (frames > 0 && gs_timeline_page_add_clip_from_samples(timeline_page(self), label, stereo, frames))
+    return frames > 0 && gs_timeline_page_add_clip_to_track(timeline_page(self), track, label, stereo, frames);
+}
+
+static void
+on_send_to_timeline(GtkWidget *page, const char *label, GBytes *audio, GsWindow *self)
+{
+    if (add_to_timeline(self, NULL, label, audio))
+        gs_window_toast(self, _("Added to the Timeline"));
+}
+
+static void
+on_send_stems_to_timeline(GtkWidget *page, GStrv tracks, GStrv labels, GPtrArray *stems, GsWindow *self)
+{
+    gboolean added = FALSE;
+    for (guint i = 0; i < stems->len; i++)
+        added |= add_to_timeline(self, tracks[i], labels[i], stems->pdata[i]);
+    if (added)
         gs_window_toast(self, _("Added to the Timeline"));
 }
 
@@ -329,8 +346,8 @@ gs_window_init(GsWindow *self)
     gs_window_new_project(self);
     g_signal_connect(adw_view_stack_get_child_by_name(self->stack, "voice"), "send-to-timeline",
                      G_CALLBACK(on_send_to_timeline), self);
-    g_signal_connect(adw_view_stack_get_child_by_name(self->stack, "music"), "send-to-timeline",
-                     G_CALLBACK(on_send_to_timeline), self);
+    g_signal_connect(adw_view_stack_get_child_by_name(self->stack, "music"), "send-stems-to-timeline",
+                     G_CALLBACK(on_send_stems_to_timeline), self);
     GtkDropTarget *drop = gtk_drop_target_new(G_TYPE_FILE, GDK_ACTION_COPY);
     g_signal_connect(drop, "drop", G_CALLBACK(on_drop), self);
     gtk_widget_add_controller(GTK_WIDGET(self), GTK_EVENT_CONTROLLER(drop));

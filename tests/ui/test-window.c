@@ -495,8 +495,8 @@ test_timeline(void)
     gsize speech_frames, bed_frames;
     g_autofree float *speech_audio = tone_new(2, a, G_N_ELEMENTS(a), &speech_frames);
     g_autofree float *bed_audio = tone_new(4, chord, G_N_ELEMENTS(chord), &bed_frames);
-    guint speech = gs_timeline_page_add_clip_from_samples(timeline_page, "speech", speech_audio, speech_frames);
-    guint bed = gs_timeline_page_add_clip_from_samples(timeline_page, "music bed", bed_audio, bed_frames);
+    guint speech = gs_timeline_page_add_clip_to_track(timeline_page, NULL, "speech", speech_audio, speech_frames);
+    guint bed = gs_timeline_page_add_clip_to_track(timeline_page, NULL, "music bed", bed_audio, bed_frames);
     g_assert_cmpuint(speech, !=, 0);
     g_assert_cmpuint(bed, !=, 0);
     assert_clip(timeline, speech, tracks[0], 0, 0, 2);
@@ -651,7 +651,7 @@ find_clip(const char *label, GsTimelineClip *found)
 }
 
 /* The selected take, resampled to stereo 44.1 kHz, and the selected
- * piece's mix arrive on the timeline as clips of their length. */
+ * piece's unmuted stems arrive on the timeline as clips of their length. */
 static void
 test_send_to_timeline(void)
 {
@@ -665,18 +665,39 @@ test_send_to_timeline(void)
     g_assert_cmpuint(find_clip(gs_take_get_text(take), &clip), !=, 0);
     g_assert_cmpfloat(fabs(clip.out - clip.in - gs_take_get_duration(take)), <, 0.01);
 
-    /* Whichever piece is selected, its clip carries its prompt. */
+    /* Whichever piece is selected, each unmuted stem lands on its part's
+     * track, labelled with the prompt and the part. */
     GListModel *pieces = gs_music_page_get_pieces(music_page);
     g_assert_cmpuint(g_list_model_get_n_items(pieces), >, 0);
     gtk_widget_activate_action(GTK_WIDGET(music_page), "music.send-to-timeline", NULL);
-    gboolean sent = FALSE;
+    static const char *const tracks[GS_MUSIC_PART_COUNT] = {
+        [GS_MUSIC_PART_DRUMS] = "Drums",
+        [GS_MUSIC_PART_BASS] = "Bass",
+        [GS_MUSIC_PART_CHORDS] = "Chords",
+        [GS_MUSIC_PART_MELODY] = "Melody",
+    };
+    guint sent = 0;
     for (guint i = 0; i < g_list_model_get_n_items(pieces) && !sent; i++) {
         g_autoptr(GsMusicPiece) piece = g_list_model_get_item(pieces, i);
-        sent = find_clip(gs_music_piece_get_text(piece), &clip) != 0;
-        if (sent)
+        guint unmuted = 0;
+        for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
+            if (gs_music_piece_get_muted(piece, part))
+                continue;
+            unmuted++;
+            g_autofree char *label =
+                g_strdup_printf("%s — %s", gs_music_piece_get_text(piece), gs_music_part_name(part));
+            if (!find_clip(label, &clip))
+                continue;
+            GsTimelineTrack track;
+            g_assert_true(gs_timeline_get_track(gs_timeline_page_get_timeline(timeline_page), clip.track, &track));
+            g_assert_cmpstr(track.name, ==, tracks[part]);
             g_assert_cmpfloat(fabs(clip.out - clip.in - gs_music_piece_get_duration(piece)), <, 0.01);
+            sent++;
+        }
+        if (sent)
+            g_assert_cmpuint(sent, ==, unmuted);
     }
-    g_assert_true(sent);
+    g_assert_cmpuint(sent, >, 0);
 }
 
 static void
@@ -724,7 +745,7 @@ test_project(void)
     for (gsize i = 0; i < clip_frames * GS_TIMELINE_CHANNELS; i++)
         clip_audio[i] = 0.25f * sinf((float)i * 0.05f);
     gs_timeline_page_seek(timeline_page, 3.5);
-    g_assert_cmpuint(gs_timeline_page_add_clip_from_samples(timeline_page, "Kept clip", clip_audio, clip_frames), !=, 0);
+    g_assert_cmpuint(gs_timeline_page_add_clip_to_track(timeline_page, NULL, "Kept clip", clip_audio, clip_frames), !=, 0);
 
     g_autofree char *dir = g_dir_make_tmp("genstudio-project-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "My Session.genstudio", NULL);
