@@ -85,10 +85,17 @@ row_track(GtkWidget *row)
     return GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(row), "track"));
 }
 
+/* A header control sits in a box inside its row. */
+static guint
+control_track(gpointer control)
+{
+    return row_track(gtk_widget_get_parent(gtk_widget_get_parent(GTK_WIDGET(control))));
+}
+
 static void
 on_name_activate(GtkEntry *entry, GsTimelinePage *self)
 {
-    guint track = row_track(gtk_widget_get_parent(gtk_widget_get_parent(GTK_WIDGET(entry))));
+    guint track = control_track(entry);
     g_autoptr(GError) error = NULL;
     if (!gs_timeline_set_track_name(self->timeline, track, gtk_editable_get_text(GTK_EDITABLE(entry)), &error))
         gs_timeline_page_toast(self, error->message);
@@ -97,28 +104,28 @@ on_name_activate(GtkEntry *entry, GsTimelinePage *self)
 static void
 on_mute_toggled(GtkToggleButton *button, GsTimelinePage *self)
 {
-    guint track = row_track(gtk_widget_get_parent(gtk_widget_get_parent(GTK_WIDGET(button))));
+    guint track = control_track(button);
     gs_timeline_set_track_mute(self->timeline, track, gtk_toggle_button_get_active(button), NULL);
 }
 
 static void
 on_solo_toggled(GtkToggleButton *button, GsTimelinePage *self)
 {
-    guint track = row_track(gtk_widget_get_parent(gtk_widget_get_parent(GTK_WIDGET(button))));
+    guint track = control_track(button);
     gs_timeline_set_track_solo(self->timeline, track, gtk_toggle_button_get_active(button), NULL);
 }
 
 static void
 on_gain_changed(GtkSpinButton *spin, GsTimelinePage *self)
 {
-    guint track = row_track(gtk_widget_get_parent(gtk_widget_get_parent(GTK_WIDGET(spin))));
+    guint track = control_track(spin);
     gs_timeline_set_track_gain(self->timeline, track, gtk_spin_button_get_value(spin), NULL);
 }
 
 static void
 on_pan_changed(GtkSpinButton *spin, GsTimelinePage *self)
 {
-    guint track = row_track(gtk_widget_get_parent(gtk_widget_get_parent(GTK_WIDGET(spin))));
+    guint track = control_track(spin);
     gs_timeline_set_track_pan(self->timeline, track, gtk_spin_button_get_value(spin), NULL);
 }
 

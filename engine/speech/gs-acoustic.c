@@ -53,14 +53,21 @@ add_embedding(gs_speech *m, const char *name, const int32_t *ids, int count, flo
         return false;
     }
     int64_t rows = gs_safetensors_dim(m->file, index, 0);
-    float *table = malloc((size_t)(rows * width) * sizeof *table);
-    bool ok = table && gs_safetensors_read(m->file, index, table) == GS_OK;
+    /* Read once per model, not once per sentence. */
+    float *table = g_hash_table_lookup(m->embeddings, name);
+    if (!table) {
+        table = g_try_new(float, rows * width);
+        if (table && gs_safetensors_read(m->file, index, table) != GS_OK)
+            g_clear_pointer(&table, g_free);
+        if (table)
+            g_hash_table_insert(m->embeddings, g_strdup(name), table);
+    }
+    bool ok = table != NULL;
     for (int i = 0; ok && i < count; i++) {
         ok = ids[i] >= 0 && ids[i] < rows;
         for (int c = 0; ok && c < width; c++)
             dst[(size_t)i * width + c] += table[(size_t)ids[i] * width + c];
     }
-    free(table);
     if (!ok)
         gs_fail(m->ctx, GS_ERR_FORMAT, "cannot read %s (or an id is out of range)", name);
     return ok;

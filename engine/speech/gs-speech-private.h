@@ -27,6 +27,7 @@ struct gs_speech {
     char **speakers;
     int default_speaker; /* index into speakers */
     GHashTable *phone_ids; /* symbol → id + 1 */
+    GHashTable *embeddings; /* tensor name → its rows as floats, read on first use */
 };
 
 /* x + conv(GELU(LN(x))) with LayerNorm over channels, "same" padding; or

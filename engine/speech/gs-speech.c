@@ -77,6 +77,7 @@ parse_config(gs_speech *m, const char *path)
         if (strcmp(m->speakers[i], preferred) == 0)
             m->default_speaker = i;
     m->phone_ids = g_hash_table_new(g_str_hash, g_str_equal);
+    m->embeddings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (int i = 0; m->phones[i]; i++)
         g_hash_table_insert(m->phone_ids, m->phones[i], GINT_TO_POINTER(i + 1));
     return GS_OK;
@@ -119,6 +120,7 @@ gs_speech_free(gs_speech *m)
     gs_stream_free(m->stream);
     gs_weights_free(m->weights);
     g_clear_pointer(&m->phone_ids, g_hash_table_destroy);
+    g_clear_pointer(&m->embeddings, g_hash_table_destroy);
     g_strfreev(m->phones);
     g_strfreev(m->speakers);
     gs_safetensors_close(m->file);
