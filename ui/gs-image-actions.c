@@ -221,20 +221,6 @@ export_timelapse(GtkWidget *widget, const char *action, GVariant *param)
                 timelapse_chosen);
 }
 
-/* Ctrl+Enter must reach the page before the prompt's text view takes it. */
-void
-gs_image_page_add_shortcuts(GsImagePage *self)
-{
-    GtkEventController *controller = gtk_shortcut_controller_new();
-    gtk_event_controller_set_propagation_phase(controller, GTK_PHASE_CAPTURE);
-    const guint keys[] = { GDK_KEY_Return, GDK_KEY_KP_Enter };
-    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
-        gtk_shortcut_controller_add_shortcut(GTK_SHORTCUT_CONTROLLER(controller),
-                                             gtk_shortcut_new(gtk_keyval_trigger_new(keys[i], GDK_CONTROL_MASK),
-                                                              gtk_named_action_new("image.generate")));
-    gtk_widget_add_controller(GTK_WIDGET(self), controller);
-}
-
 void
 gs_image_page_install_actions(GtkWidgetClass *widget_class)
 {

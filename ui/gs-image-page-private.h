@@ -39,7 +39,6 @@ struct _GsImagePage {
 };
 
 void gs_image_page_install_actions(GtkWidgetClass *widget_class);
-void gs_image_page_add_shortcuts(GsImagePage *self);
 void gs_image_page_update_actions(GsImagePage *self);
 void gs_image_page_generate(GsImagePage *self);
 void gs_image_page_show_item(GsImagePage *self, GsHistoryItem *item);

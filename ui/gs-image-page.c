@@ -2,6 +2,7 @@
 #include <glib/gi18n.h>
 
 #include "gs-image-page-private.h"
+#include "gs-page-utils.h"
 #include "gs-png.h"
 #include "gs-window.h"
 
@@ -480,7 +481,7 @@ gs_image_page_init(GsImagePage *self)
     g_object_unref(selection);
     g_signal_connect(self->history_view, "activate", G_CALLBACK(on_history_activate), self);
     g_signal_connect(gtk_range_get_adjustment(GTK_RANGE(self->scrubber)), "value-changed", G_CALLBACK(on_scrub), self);
-    gs_image_page_add_shortcuts(self);
+    gs_widget_add_generate_shortcut(GTK_WIDGET(self), "image.generate");
     gs_image_page_update_actions(self);
 }
 

@@ -6,6 +6,8 @@
 
 #include "gs-midi-file.h"
 #include "gs-music-page.h"
+#include "gs-page-utils.h"
+#include "gs-playback.h"
 #include "gs-timeline.h"
 #include "gs-window.h"
 
@@ -28,10 +30,7 @@ struct _GsMusicPage {
     GListStore *pieces;
     GsMusicPiece *selected;
     float *mix; /* the selected piece's unmuted stems, mixed */
-    GsAudioPlayer *player;
-    GsMusicPiece *playing; /* what the player plays, or NULL */
-    double play_offset;    /* seconds into the piece where the player's samples begin */
-    guint playhead_tick;
+    GsPlayback *playback;
     GCancellable *cancellable; /* while composing */
     GQueue restoring;          /* Compose: saved pieces still to render, in order */
 };
@@ -52,21 +51,12 @@ static const char *const part_names[GS_MUSIC_PART_COUNT] = {
 };
 
 static void
-gs_music_page_toast(GsMusicPage *self, const char *message)
-{
-    GtkWidget *overlay = gtk_widget_get_ancestor(GTK_WIDGET(self), ADW_TYPE_TOAST_OVERLAY);
-    if (overlay)
-        adw_toast_overlay_add_toast(ADW_TOAST_OVERLAY(overlay), adw_toast_new(message));
-    else
-        g_message("%s", message);
-}
-
-static void
 update_actions(GsMusicPage *self)
 {
     gboolean has_piece = self->selected != NULL;
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.generate", self->cancellable == NULL);
-    gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.toggle-play", has_piece || self->playing);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.toggle-play",
+                                  has_piece || gs_playback_get_item(self->playback));
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.export", has_piece);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.save-midi", has_piece);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "music.send-to-timeline", has_piece);
@@ -237,8 +227,8 @@ on_mute_toggled(GtkToggleButton *button, GsMusicPage *self)
     remember_muted(self, self->selected);
     remix(self);
     /* The player holds a copy of the samples: carry on from here with the new mix. */
-    if (self->playing == self->selected)
-        play_from(self, self->play_offset + gs_audio_player_get_position(self->player));
+    if (gs_playback_get_item(self->playback) == G_OBJECT(self->selected))
+        play_from(self, gs_playback_get_position(self->playback));
 }
 
 static void
@@ -281,6 +271,7 @@ on_piece_selected(GtkListBox *list, GtkListBoxRow *row, GsMusicPage *self)
     if (piece == self->selected)
         return;
     g_set_object(&self->selected, piece);
+    gs_playback_set_shown(self->playback, G_OBJECT(piece));
     show_summary(self);
     show_stems(self);
     remix(self);
@@ -307,49 +298,18 @@ create_piece_row(gpointer item, gpointer user_data)
 
 /* ---- playback ------------------------------------------------------------ */
 
-static gboolean
-on_playhead_tick(GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
-{
-    GsMusicPage *self = user_data;
-    gboolean shown = self->playing && self->playing == self->selected;
-    gs_waveform_set_playhead(self->waveform,
-                             shown ? self->play_offset + gs_audio_player_get_position(self->player) : -1);
-    return G_SOURCE_CONTINUE;
-}
-
-/* The play button and the playhead follow the player. */
+/* The play button follows what plays. */
 static void
 show_playback(GsMusicPage *self)
 {
-    gboolean playing = self->playing != NULL;
-    const char *label = playing ? _("Stop") : _("Play");
-    gtk_button_set_icon_name(self->play_button,
-                             playing ? "media-playback-stop-symbolic" : "media-playback-start-symbolic");
-    gtk_widget_set_tooltip_text(GTK_WIDGET(self->play_button), label);
-    gtk_accessible_update_property(GTK_ACCESSIBLE(self->play_button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-    if (playing && !self->playhead_tick) {
-        self->playhead_tick =
-            gtk_widget_add_tick_callback(GTK_WIDGET(self->waveform), on_playhead_tick, self, NULL);
-    } else if (!playing && self->playhead_tick) {
-        gtk_widget_remove_tick_callback(GTK_WIDGET(self->waveform), self->playhead_tick);
-        self->playhead_tick = 0;
-        gs_waveform_set_playhead(self->waveform, -1);
-    }
+    gs_playback_show_button_state(self->play_button, gs_playback_get_item(self->playback) != NULL);
     update_actions(self);
 }
 
 static void
-on_playing_changed(GsAudioPlayer *player, GParamSpec *pspec, GsMusicPage *self)
+on_playing_item_changed(GsPlayback *playback, GParamSpec *pspec, GsMusicPage *self)
 {
-    if (!gs_audio_player_is_playing(player))
-        g_clear_object(&self->playing);
     show_playback(self);
-}
-
-static void
-on_playback_error(GsAudioPlayer *player, GError *error, GsMusicPage *self)
-{
-    gs_music_page_toast(self, error->message);
 }
 
 /* Plays the selected piece's current mix from `seconds` on. */
@@ -359,26 +319,19 @@ play_from(GsMusicPage *self, double seconds)
     const GsMusicAudio *audio = gs_music_piece_get_audio(self->selected);
     gsize first = MIN((gsize)MAX(seconds * audio->rate, 0), audio->frames);
     if (first == audio->frames) {
-        gs_audio_player_stop(self->player);
+        gs_playback_stop(self->playback);
         return;
     }
-    /* Set first: starting may notify "playing" at once. */
-    g_set_object(&self->playing, self->selected);
-    self->play_offset = (double)first / audio->rate;
-    g_autoptr(GError) error = NULL;
-    if (!gs_audio_player_play(self->player, self->mix + 2 * first, audio->frames - first, 2, audio->rate, &error))
-        gs_music_page_toast(self, error->message);
-    if (!gs_audio_player_is_playing(self->player))
-        g_clear_object(&self->playing);
-    show_playback(self); /* switching pieces does not notify */
+    gs_playback_play(self->playback, G_OBJECT(self->selected), self->mix + 2 * first, audio->frames - first, 2,
+                     audio->rate, (double)first / audio->rate);
 }
 
 static void
 toggle_play(GtkWidget *widget, const char *action, GVariant *param)
 {
     GsMusicPage *self = GS_MUSIC_PAGE(widget);
-    if (self->playing)
-        gs_audio_player_stop(self->player);
+    if (gs_playback_get_item(self->playback))
+        gs_playback_stop(self->playback);
     else if (self->selected)
         play_from(self, 0);
 }
@@ -450,7 +403,7 @@ on_composed(GObject *source, GAsyncResult *result, gpointer user_data)
     update_actions(self);
     Compose *compose = g_task_get_task_data(G_TASK(result));
     if (!piece) {
-        gs_music_page_toast(self, error->message);
+        gs_widget_toast(GTK_WIDGET(self), error->message);
     } else {
         for (gsize i = 0; compose->muted && compose->muted[i]; i++)
             for (int part = 0; part < GS_MUSIC_PART_COUNT; part++)
@@ -492,7 +445,7 @@ generate(GtkWidget *widget, const char *action, GVariant *param)
         return;
     g_autofree char *text = g_strstrip(g_strdup(gtk_editable_get_text(GTK_EDITABLE(self->prompt_entry))));
     if (!*text) {
-        gs_music_page_toast(self, _("Nothing to compose: describe the music first"));
+        gs_widget_toast(GTK_WIDGET(self), _("Nothing to compose: describe the music first"));
         return;
     }
     gtk_spin_button_update(self->seed_spin);
@@ -515,8 +468,7 @@ gs_music_page_set_pieces(GsMusicPage *self, GsProject *project)
         gtk_spinner_stop(self->spinner);
     }
     g_queue_clear_full(&self->restoring, (GDestroyNotify)compose_free);
-    if (self->playing)
-        gs_audio_player_stop(self->player);
+    gs_playback_stop(self->playback);
     g_list_store_remove_all(self->pieces);
     for (guint i = 0; i < gs_project_get_n_music(project); i++) {
         const GsProjectMusic *music = gs_project_get_music(project, i);
@@ -547,71 +499,29 @@ roll_seed(GtkWidget *widget, const char *action, GVariant *param)
 
 /* ---- export -------------------------------------------------------------- */
 
-typedef struct {
-    float *mix;
-    gsize frames;
-    int rate;
-    char *path, *title, *comment;
-} Export;
-
-static void
-export_free(Export *export)
-{
-    g_free(export->mix);
-    g_free(export->path);
-    g_free(export->title);
-    g_free(export->comment);
-    g_free(export);
-}
-
-static void
-export_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
-{
-    Export *export = data;
-    GsAudioTags tags = { .title = export->title, .comment = export->comment };
-    GError *error = NULL;
-    if (gs_audio_export(export->path, export->mix, export->frames, 2, export->rate, &tags, NULL, NULL, cancellable,
-                        &error))
-        g_task_return_boolean(task, TRUE);
-    else
-        g_task_return_error(task, error);
-}
-
 void
 gs_music_page_export_async(GsMusicPage *self, GsMusicPiece *piece, GFile *file, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
     g_return_if_fail(GS_IS_MUSIC_PAGE(self) && GS_IS_MUSIC_PIECE(piece) && G_IS_FILE(file));
-    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
-    g_task_set_source_tag(task, gs_music_page_export_async);
-    g_autofree char *path = g_file_get_path(file);
-    if (!path) {
-        g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s", _("Not a local file"));
-        return;
-    }
     const GsMusicPrompt *prompt = gs_music_piece_get_prompt(piece);
     const GsMusicAudio *audio = gs_music_piece_get_audio(piece);
-    Export *export = g_new0(Export, 1);
     /* What plays is what is saved: the mix of the stems unmuted now. */
-    export->mix = gs_music_piece_mix(piece);
-    export->frames = audio->frames;
-    export->rate = audio->rate;
-    export->path = g_steal_pointer(&path);
-    export->title = g_strdup(gs_music_piece_get_text(piece));
+    g_autoptr(GBytes) mix = g_bytes_new_take(gs_music_piece_mix(piece), audio->frames * 2 * sizeof(float));
     /* Tags stay in English, as the CLI writes them. */
-    export->comment = g_strdup_printf("%s in %s %s, %d bpm, seed %" G_GUINT64_FORMAT,
-                                      gs_music_style_name(prompt->style), gs_music_key_name(prompt->key),
-                                      prompt->mode == GS_MUSIC_MODE_MINOR ? "minor" : "major", prompt->bpm,
-                                      gs_music_piece_get_seed(piece));
-    g_task_set_task_data(task, export, (GDestroyNotify)export_free);
-    g_task_run_in_thread(task, export_thread);
+    g_autofree char *comment = g_strdup_printf("%s in %s %s, %d bpm, seed %" G_GUINT64_FORMAT,
+                                               gs_music_style_name(prompt->style), gs_music_key_name(prompt->key),
+                                               prompt->mode == GS_MUSIC_MODE_MINOR ? "minor" : "major", prompt->bpm,
+                                               gs_music_piece_get_seed(piece));
+    GsAudioTags tags = { .title = gs_music_piece_get_text(piece), .comment = comment };
+    gs_widget_export_audio_async(GTK_WIDGET(self), file, mix, 2, audio->rate, &tags, cancellable, callback,
+                                 user_data);
 }
 
 gboolean
 gs_music_page_export_finish(GsMusicPage *self, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
-    return g_task_propagate_boolean(G_TASK(result), error);
+    return gs_widget_export_audio_finish(GTK_WIDGET(self), result, error);
 }
 
 gboolean
@@ -626,64 +536,48 @@ gs_music_page_save_midi(GsMusicPage *self, GsMusicPiece *piece, GFile *file, GEr
     return gs_midi_file_write(gs_music_piece_get_arrangement(piece), path, error);
 }
 
+/* The dialog keeps the piece, which may be deselected or gone from the
+ * page before it answers. */
 static void
-on_exported(GObject *source, GAsyncResult *result, gpointer user_data)
+on_export_chosen(GtkWidget *widget, GFile *file, gpointer piece)
 {
-    GsMusicPage *self = GS_MUSIC_PAGE(source);
+    GsMusicPage *self = GS_MUSIC_PAGE(widget);
+    if (self->pieces) /* NULL once the page is gone */
+        gs_music_page_export_async(self, piece, file, NULL, gs_widget_toast_export_result,
+                                   (gpointer)_("Piece exported"));
+}
+
+static void
+on_midi_chosen(GtkWidget *widget, GFile *file, gpointer piece)
+{
+    GsMusicPage *self = GS_MUSIC_PAGE(widget);
     g_autoptr(GError) error = NULL;
-    if (gs_music_page_export_finish(self, result, &error))
-        gs_music_page_toast(self, _("Piece exported"));
-    else
-        gs_music_page_toast(self, error->message);
-}
-
-/* GtkFileChooserNative: GTK 4.8 has no GtkFileDialog. The dialog keeps the
- * piece, which may be deselected or gone from the page before it answers. */
-static void
-on_file_chosen(GtkNativeDialog *dialog, int response, gpointer user_data)
-{
-    GsMusicPage *self = g_object_get_data(G_OBJECT(dialog), "page");
-    GsMusicPiece *piece = g_object_get_data(G_OBJECT(dialog), "piece");
-    gboolean midi = GPOINTER_TO_INT(user_data);
-    if (response == GTK_RESPONSE_ACCEPT && self->pieces) {
-        g_autoptr(GFile) file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
-        g_autoptr(GError) error = NULL;
-        if (!midi)
-            gs_music_page_export_async(self, piece, file, NULL, on_exported, NULL);
-        else if (gs_music_page_save_midi(self, piece, file, &error))
-            gs_music_page_toast(self, _("MIDI file saved"));
-        else
-            gs_music_page_toast(self, error->message);
-    }
-    g_object_unref(dialog);
-}
-
-static void
-choose_file(GsMusicPage *self, gboolean midi)
-{
-    if (!self->selected)
+    if (!self->pieces)
         return;
-    GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
-    GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
-        midi ? _("Save MIDI") : _("Export Piece"), GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL,
-        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-    gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), midi ? "genstudio-music.mid" : "genstudio-music.ogg");
-    g_object_set_data_full(G_OBJECT(dialog), "page", g_object_ref(self), g_object_unref);
-    g_object_set_data_full(G_OBJECT(dialog), "piece", g_object_ref(self->selected), g_object_unref);
-    g_signal_connect(dialog, "response", G_CALLBACK(on_file_chosen), GINT_TO_POINTER(midi));
-    gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+    if (gs_music_page_save_midi(self, piece, file, &error))
+        gs_widget_toast(widget, _("MIDI file saved"));
+    else
+        gs_widget_toast(widget, error->message);
+}
+
+static void
+choose_file(GsMusicPage *self, const char *title, const char *name, GsSaveFileChosen chosen)
+{
+    if (self->selected)
+        gs_widget_choose_save_file(GTK_WIDGET(self), title, name, chosen, g_object_ref(self->selected),
+                                   g_object_unref);
 }
 
 static void
 choose_export_file(GtkWidget *widget, const char *action, GVariant *param)
 {
-    choose_file(GS_MUSIC_PAGE(widget), FALSE);
+    choose_file(GS_MUSIC_PAGE(widget), _("Export Piece"), "genstudio-music.ogg", on_export_chosen);
 }
 
 static void
 choose_midi_file(GtkWidget *widget, const char *action, GVariant *param)
 {
-    choose_file(GS_MUSIC_PAGE(widget), TRUE);
+    choose_file(GS_MUSIC_PAGE(widget), _("Save MIDI"), "genstudio-music.mid", on_midi_chosen);
 }
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -695,13 +589,10 @@ gs_music_page_dispose(GObject *object)
     if (self->cancellable)
         g_cancellable_cancel(self->cancellable);
     g_queue_clear_full(&self->restoring, (GDestroyNotify)compose_free);
-    if (self->player) {
-        g_signal_handlers_disconnect_by_data(self->player, self);
-        gs_audio_player_stop(self->player);
-    }
-    if (self->playhead_tick) {
-        gtk_widget_remove_tick_callback(GTK_WIDGET(self->waveform), self->playhead_tick);
-        self->playhead_tick = 0;
+    /* Playback stops while the waveform it draws the playhead on is still there. */
+    if (self->playback) {
+        g_signal_handlers_disconnect_by_data(self->playback, self);
+        gs_playback_stop(self->playback);
     }
     /* Rows go while the waveform and stems they select into are still there. */
     if (self->piece_list)
@@ -710,8 +601,7 @@ gs_music_page_dispose(GObject *object)
     g_clear_object(&self->pieces);
     g_clear_object(&self->selected);
     g_clear_pointer(&self->mix, g_free);
-    g_clear_object(&self->player);
-    g_clear_object(&self->playing);
+    g_clear_object(&self->playback);
     g_clear_object(&self->cancellable);
     G_OBJECT_CLASS(gs_music_page_parent_class)->dispose(object);
 }
@@ -751,30 +641,15 @@ gs_music_page_class_init(GsMusicPageClass *klass)
                      G_TYPE_NONE, 3, G_TYPE_STRV, G_TYPE_STRV, G_TYPE_PTR_ARRAY);
 }
 
-/* Ctrl+Enter must reach the page before the prompt entry takes it. */
-static void
-add_generate_shortcut(GsMusicPage *self)
-{
-    GtkEventController *controller = gtk_shortcut_controller_new();
-    gtk_event_controller_set_propagation_phase(controller, GTK_PHASE_CAPTURE);
-    const guint keys[] = { GDK_KEY_Return, GDK_KEY_KP_Enter };
-    for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
-        gtk_shortcut_controller_add_shortcut(GTK_SHORTCUT_CONTROLLER(controller),
-                                             gtk_shortcut_new(gtk_keyval_trigger_new(keys[i], GDK_CONTROL_MASK),
-                                                              gtk_named_action_new("music.generate")));
-    gtk_widget_add_controller(GTK_WIDGET(self), controller);
-}
-
 static void
 gs_music_page_init(GsMusicPage *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
     self->pieces = g_list_store_new(GS_TYPE_MUSIC_PIECE);
-    self->player = gs_audio_player_new();
-    g_signal_connect(self->player, "notify::playing", G_CALLBACK(on_playing_changed), self);
-    g_signal_connect(self->player, "error", G_CALLBACK(on_playback_error), self);
+    self->playback = gs_playback_new(self->waveform);
+    g_signal_connect(self->playback, "notify::item", G_CALLBACK(on_playing_item_changed), self);
     gtk_list_box_bind_model(self->piece_list, G_LIST_MODEL(self->pieces), create_piece_row, self, NULL);
-    add_generate_shortcut(self);
+    gs_widget_add_generate_shortcut(GTK_WIDGET(self), "music.generate");
     show_playback(self);
 }
 
@@ -788,4 +663,4 @@ gboolean gs_music_page_get_generating(GsMusicPage *self) { return self->cancella
 GListModel *gs_music_page_get_pieces(GsMusicPage *self) { return G_LIST_MODEL(self->pieces); }
 const char *gs_music_page_get_summary(GsMusicPage *self) { return gtk_label_get_text(self->summary_label); }
 GsWaveform *gs_music_page_get_waveform(GsMusicPage *self) { return self->waveform; }
-GsAudioPlayer *gs_music_page_get_player(GsMusicPage *self) { return self->player; }
+GsAudioPlayer *gs_music_page_get_player(GsMusicPage *self) { return gs_playback_get_player(self->playback); }

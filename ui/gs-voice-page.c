@@ -4,6 +4,8 @@
 #include <adwaita.h>
 
 #include "gs-engine.h"
+#include "gs-page-utils.h"
+#include "gs-playback.h"
 #include "gs-timeline.h"
 #include "gs-voice-page.h"
 
@@ -22,9 +24,7 @@ struct _GsVoicePage {
     GsEngine *engine;
     GListStore *takes;
     gboolean voices_requested;
-    GsAudioPlayer *player;
-    GsTake *playing; /* what the player plays, or NULL */
-    guint playhead_tick;
+    GsPlayback *playback;
 
     /* the run in progress: the script's paragraphs, one take each */
     GCancellable *cancellable;
@@ -50,16 +50,6 @@ static const struct {
 };
 
 static void
-gs_voice_page_toast(GsVoicePage *self, const char *message)
-{
-    GtkWidget *overlay = gtk_widget_get_ancestor(GTK_WIDGET(self), ADW_TYPE_TOAST_OVERLAY);
-    if (overlay)
-        adw_toast_overlay_add_toast(ADW_TOAST_OVERLAY(overlay), adw_toast_new(message));
-    else
-        g_message("%s", message);
-}
-
-static void
 update_actions(GsVoicePage *self)
 {
     gboolean busy = self->cancellable != NULL;
@@ -71,15 +61,6 @@ update_actions(GsVoicePage *self)
 }
 
 /* ---- takes --------------------------------------------------------------- */
-
-static void
-show_play_state(GtkButton *button, gboolean playing)
-{
-    const char *label = playing ? _("Stop") : _("Play");
-    gtk_button_set_icon_name(button, playing ? "media-playback-stop-symbolic" : "media-playback-start-symbolic");
-    gtk_widget_set_tooltip_text(GTK_WIDGET(button), label);
-    gtk_accessible_update_property(GTK_ACCESSIBLE(button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-}
 
 static GtkWidget *
 create_take_row(gpointer item, gpointer user_data)
@@ -101,7 +82,7 @@ create_take_row(gpointer item, gpointer user_data)
     guint position = 0;
     g_list_store_find(self->takes, take, &position);
     GtkWidget *play = gtk_button_new();
-    show_play_state(GTK_BUTTON(play), take == self->playing);
+    gs_playback_show_button_state(GTK_BUTTON(play), G_OBJECT(take) == gs_playback_get_item(self->playback));
     gtk_widget_set_valign(play, GTK_ALIGN_CENTER);
     gtk_widget_add_css_class(play, "flat");
     gtk_widget_add_css_class(play, "circular");
@@ -124,53 +105,24 @@ on_row_selected(GtkListBox *list, GtkListBoxRow *row, GsVoicePage *self)
     g_autoptr(GsTake) take = row ? g_list_model_get_item(G_LIST_MODEL(self->takes), gtk_list_box_row_get_index(row))
                                  : NULL;
     gs_waveform_set_take(self->waveform, take);
+    gs_playback_set_shown(self->playback, G_OBJECT(take));
     update_actions(self);
 }
 
 /* ---- playback ------------------------------------------------------------ */
 
-static gboolean
-on_playhead_tick(GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
-{
-    GsVoicePage *self = user_data;
-    gboolean shown = self->playing && gs_waveform_get_take(self->waveform) == self->playing;
-    gs_waveform_set_playhead(self->waveform, shown ? gs_audio_player_get_position(self->player) : -1);
-    return G_SOURCE_CONTINUE;
-}
-
-/* Play buttons and the playhead follow the player. */
+/* Play buttons follow what plays. */
 static void
-show_playback(GsVoicePage *self)
+on_playing_item_changed(GsPlayback *playback, GParamSpec *pspec, GsVoicePage *self)
 {
+    GObject *playing = gs_playback_get_item(playback);
     for (int i = 0;; i++) {
         GtkListBoxRow *row = gtk_list_box_get_row_at_index(self->take_list, i);
         if (!row)
             break;
         g_autoptr(GsTake) take = g_list_model_get_item(G_LIST_MODEL(self->takes), (guint)i);
-        show_play_state(g_object_get_data(G_OBJECT(row), "play-button"), take == self->playing);
+        gs_playback_show_button_state(g_object_get_data(G_OBJECT(row), "play-button"), G_OBJECT(take) == playing);
     }
-    if (self->playing && !self->playhead_tick) {
-        self->playhead_tick =
-            gtk_widget_add_tick_callback(GTK_WIDGET(self->waveform), on_playhead_tick, self, NULL);
-    } else if (!self->playing && self->playhead_tick) {
-        gtk_widget_remove_tick_callback(GTK_WIDGET(self->waveform), self->playhead_tick);
-        self->playhead_tick = 0;
-        gs_waveform_set_playhead(self->waveform, -1);
-    }
-}
-
-static void
-on_playing_changed(GsAudioPlayer *player, GParamSpec *pspec, GsVoicePage *self)
-{
-    if (!gs_audio_player_is_playing(player))
-        g_clear_object(&self->playing);
-    show_playback(self);
-}
-
-static void
-on_playback_error(GsAudioPlayer *player, GError *error, GsVoicePage *self)
-{
-    gs_voice_page_toast(self, error->message);
 }
 
 /* Plays take `position`, or stops it when it is the one playing. */
@@ -182,21 +134,14 @@ toggle_play(GtkWidget *widget, const char *action, GVariant *param)
     g_autoptr(GsTake) take = g_list_model_get_item(G_LIST_MODEL(self->takes), position);
     if (!take)
         return;
-    if (take == self->playing) {
-        gs_audio_player_stop(self->player);
+    if (G_OBJECT(take) == gs_playback_get_item(self->playback)) {
+        gs_playback_stop(self->playback);
         return;
     }
     select_take(self, position);
-    /* Set first: starting may notify "playing" at once. */
-    g_set_object(&self->playing, take);
     gsize count;
     const float *samples = gs_take_get_samples(take, &count);
-    g_autoptr(GError) error = NULL;
-    if (!gs_audio_player_play(self->player, samples, count, 1, gs_take_get_sample_rate(take), &error))
-        gs_voice_page_toast(self, error->message);
-    if (!gs_audio_player_is_playing(self->player))
-        g_clear_object(&self->playing);
-    show_playback(self); /* switching takes does not notify */
+    gs_playback_play(self->playback, G_OBJECT(take), samples, count, 1, gs_take_get_sample_rate(take), 0);
 }
 
 /* ---- generation ---------------------------------------------------------- */
@@ -279,7 +224,7 @@ on_spoken(GObject *source, GAsyncResult *result, gpointer user_data)
     if (!take) {
         gboolean cancelled = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
         if (!cancelled)
-            gs_voice_page_toast(self, error->message);
+            gs_widget_toast(GTK_WIDGET(self), error->message);
         end_run(self, cancelled ? _("Cancelled") : _("Failed"));
         return;
     }
@@ -309,7 +254,7 @@ generate(GtkWidget *widget, const char *action, GVariant *param)
     g_autofree char *script = dup_script(self);
     g_auto(GStrv) paragraphs = split_paragraphs(script);
     if (!paragraphs[0]) {
-        gs_voice_page_toast(self, _("Nothing to say"));
+        gs_widget_toast(GTK_WIDGET(self), _("Nothing to say"));
         return;
     }
     self->paragraphs = g_steal_pointer(&paragraphs);
@@ -339,7 +284,7 @@ on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
     if (!self->takes)
         return;
     if (!names) {
-        gs_voice_page_toast(self, error->message);
+        gs_widget_toast(GTK_WIDGET(self), error->message);
         return;
     }
     g_autoptr(GtkStringList) voices = gtk_string_list_new((const char *const *)names);
@@ -349,95 +294,40 @@ on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* ---- export -------------------------------------------------------------- */
 
-typedef struct {
-    GsTake *take;
-    char *path;
-} Export;
-
-static void
-export_free(Export *export)
-{
-    g_object_unref(export->take);
-    g_free(export->path);
-    g_free(export);
-}
-
-static void
-export_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
-{
-    Export *export = data;
-    gsize count;
-    const float *samples = gs_take_get_samples(export->take, &count);
-    GsAudioTags tags = { .title = gs_take_get_text(export->take), .artist = gs_take_get_voice(export->take) };
-    GError *error = NULL;
-    if (gs_audio_export(export->path, samples, count, 1, gs_take_get_sample_rate(export->take), &tags, NULL, NULL,
-                        cancellable, &error))
-        g_task_return_boolean(task, TRUE);
-    else
-        g_task_return_error(task, error);
-}
-
 void
 gs_voice_page_export_async(GsVoicePage *self, GsTake *take, GFile *file, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
     g_return_if_fail(GS_IS_VOICE_PAGE(self) && GS_IS_TAKE(take) && G_IS_FILE(file));
-    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
-    g_task_set_source_tag(task, gs_voice_page_export_async);
-    g_autofree char *path = g_file_get_path(file);
-    if (!path) {
-        g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s", _("Not a local file"));
-        return;
-    }
-    Export *export = g_new0(Export, 1);
-    export->take = g_object_ref(take);
-    export->path = g_steal_pointer(&path);
-    g_task_set_task_data(task, export, (GDestroyNotify)export_free);
-    g_task_run_in_thread(task, export_thread);
+    gsize count;
+    const float *samples = gs_take_get_samples(take, &count);
+    /* The take keeps its samples: no copy. */
+    g_autoptr(GBytes) bytes =
+        g_bytes_new_with_free_func(samples, count * sizeof(float), g_object_unref, g_object_ref(take));
+    GsAudioTags tags = { .title = gs_take_get_text(take), .artist = gs_take_get_voice(take) };
+    gs_widget_export_audio_async(GTK_WIDGET(self), file, bytes, 1, gs_take_get_sample_rate(take), &tags, cancellable,
+                                 callback, user_data);
 }
 
 gboolean
 gs_voice_page_export_finish(GsVoicePage *self, GAsyncResult *result, GError **error)
 {
-    g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
-    return g_task_propagate_boolean(G_TASK(result), error);
+    return gs_widget_export_audio_finish(GTK_WIDGET(self), result, error);
 }
 
 static void
-on_exported(GObject *source, GAsyncResult *result, gpointer user_data)
+on_export_chosen(GtkWidget *widget, GFile *file, gpointer data)
 {
-    GsVoicePage *self = GS_VOICE_PAGE(source);
-    g_autoptr(GError) error = NULL;
-    if (gs_voice_page_export_finish(self, result, &error))
-        gs_voice_page_toast(self, _("Take exported"));
-    else
-        gs_voice_page_toast(self, error->message);
-}
-
-/* GtkFileChooserNative: GTK 4.8 has no GtkFileDialog. */
-static void
-on_export_chosen(GtkNativeDialog *dialog, int response, gpointer user_data)
-{
-    GsVoicePage *self = g_object_get_data(G_OBJECT(dialog), "page");
+    GsVoicePage *self = GS_VOICE_PAGE(widget);
     GsTake *take = self->waveform ? gs_waveform_get_take(self->waveform) : NULL; /* NULL once the page is gone */
-    if (response == GTK_RESPONSE_ACCEPT && take) {
-        g_autoptr(GFile) file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
-        gs_voice_page_export_async(self, take, file, NULL, on_exported, NULL);
-    }
-    g_object_unref(dialog);
+    if (take)
+        gs_voice_page_export_async(self, take, file, NULL, gs_widget_toast_export_result, (gpointer)_("Take exported"));
 }
 
 static void
 choose_export_file(GtkWidget *widget, const char *action, GVariant *param)
 {
-    GtkRoot *root = gtk_widget_get_root(widget);
-    GtkFileChooserNative *dialog =
-        gtk_file_chooser_native_new(_("Export Take"), GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL,
-                                    GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-    gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), "genstudio-voice.ogg");
-    g_object_set_data_full(G_OBJECT(dialog), "page", g_object_ref(widget), g_object_unref);
-    g_signal_connect(dialog, "response", G_CALLBACK(on_export_chosen), NULL);
-    gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+    gs_widget_choose_save_file(widget, _("Export Take"), "genstudio-voice.ogg", on_export_chosen, NULL, NULL);
 }
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -460,13 +350,10 @@ gs_voice_page_dispose(GObject *object)
     GsVoicePage *self = GS_VOICE_PAGE(object);
     if (self->cancellable)
         g_cancellable_cancel(self->cancellable);
-    if (self->player) {
-        g_signal_handlers_disconnect_by_data(self->player, self);
-        gs_audio_player_stop(self->player);
-    }
-    if (self->playhead_tick) {
-        gtk_widget_remove_tick_callback(GTK_WIDGET(self->waveform), self->playhead_tick);
-        self->playhead_tick = 0;
+    /* Playback stops while the waveform it draws the playhead on is still there. */
+    if (self->playback) {
+        g_signal_handlers_disconnect_by_data(self->playback, self);
+        gs_playback_stop(self->playback);
     }
     /* Rows go while the waveform they select into is still there. */
     if (self->take_list)
@@ -474,8 +361,7 @@ gs_voice_page_dispose(GObject *object)
     gtk_widget_dispose_template(GTK_WIDGET(self), GS_TYPE_VOICE_PAGE);
     g_clear_object(&self->engine);
     g_clear_object(&self->takes);
-    g_clear_object(&self->player);
-    g_clear_object(&self->playing);
+    g_clear_object(&self->playback);
     g_clear_object(&self->cancellable);
     g_clear_pointer(&self->paragraphs, g_strfreev);
     g_clear_pointer(&self->run_voice, g_free);
@@ -512,7 +398,7 @@ on_converted(GObject *source, GAsyncResult *result, gpointer user_data)
         g_signal_emit(self, signals[SIGNAL_SEND_TO_TIMELINE], 0,
                       gs_take_get_text(g_task_get_task_data(G_TASK(result))), audio);
     else
-        gs_voice_page_toast(self, error->message);
+        gs_widget_toast(GTK_WIDGET(self), error->message);
 }
 
 static void
@@ -560,29 +446,14 @@ gs_voice_page_class_init(GsVoicePageClass *klass)
     gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Escape, 0, "voice.cancel", NULL);
 }
 
-/* Ctrl+Enter must reach the page before the script's text view takes it. */
-static void
-add_generate_shortcut(GsVoicePage *self)
-{
-    GtkEventController *controller = gtk_shortcut_controller_new();
-    gtk_event_controller_set_propagation_phase(controller, GTK_PHASE_CAPTURE);
-    const guint keys[] = { GDK_KEY_Return, GDK_KEY_KP_Enter };
-    for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
-        gtk_shortcut_controller_add_shortcut(GTK_SHORTCUT_CONTROLLER(controller),
-                                             gtk_shortcut_new(gtk_keyval_trigger_new(keys[i], GDK_CONTROL_MASK),
-                                                              gtk_named_action_new("voice.generate")));
-    gtk_widget_add_controller(GTK_WIDGET(self), controller);
-}
-
 static void
 gs_voice_page_init(GsVoicePage *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
     self->engine = gs_engine_dup_default();
     self->takes = g_list_store_new(GS_TYPE_TAKE);
-    self->player = gs_audio_player_new();
-    g_signal_connect(self->player, "notify::playing", G_CALLBACK(on_playing_changed), self);
-    g_signal_connect(self->player, "error", G_CALLBACK(on_playback_error), self);
+    self->playback = gs_playback_new(self->waveform);
+    g_signal_connect(self->playback, "notify::item", G_CALLBACK(on_playing_item_changed), self);
 
     g_autoptr(GtkStringList) language_names = gtk_string_list_new(NULL);
     for (gsize i = 0; i < G_N_ELEMENTS(languages); i++)
@@ -590,7 +461,7 @@ gs_voice_page_init(GsVoicePage *self)
     gtk_drop_down_set_model(self->lang_dropdown, G_LIST_MODEL(language_names));
 
     gtk_list_box_bind_model(self->take_list, G_LIST_MODEL(self->takes), create_take_row, self, NULL);
-    add_generate_shortcut(self);
+    gs_widget_add_generate_shortcut(GTK_WIDGET(self), "voice.generate");
     update_actions(self);
 }
 
@@ -607,17 +478,16 @@ gs_voice_page_set_takes(GsVoicePage *self, GListStore *takes)
     if (self->cancellable)
         g_cancellable_cancel(self->cancellable);
     /* Play buttons name takes by position: a stale one would play another. */
-    gs_audio_player_stop(self->player);
-    g_clear_object(&self->playing);
-    show_playback(self);
+    gs_playback_stop(self->playback);
     gtk_list_box_bind_model(self->take_list, NULL, NULL, NULL, NULL);
     g_set_object(&self->takes, takes);
     gtk_list_box_bind_model(self->take_list, G_LIST_MODEL(self->takes), create_take_row, self, NULL);
     gs_waveform_set_take(self->waveform, NULL);
+    gs_playback_set_shown(self->playback, NULL);
     update_actions(self);
 }
 
 gboolean gs_voice_page_get_generating(GsVoicePage *self) { return self->cancellable != NULL; }
 GListModel *gs_voice_page_get_takes(GsVoicePage *self) { return G_LIST_MODEL(self->takes); }
 GsWaveform *gs_voice_page_get_waveform(GsVoicePage *self) { return self->waveform; }
-GsAudioPlayer *gs_voice_page_get_player(GsVoicePage *self) { return self->player; }
+GsAudioPlayer *gs_voice_page_get_player(GsVoicePage *self) { return gs_playback_get_player(self->playback); }

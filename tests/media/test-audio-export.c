@@ -15,6 +15,8 @@
 #define TONE_HZ 440.0
 #define AMPLITUDE 0.5f
 #define TITLE "Test tone"
+/* What stands at a path before an export there that is to fail. */
+#define EARLIER_TAKE "earlier take"
 
 /* `frames` of a sine per channel: `hz[c]` for channel c. */
 static float *
@@ -25,6 +27,14 @@ sine_new(gsize frames, int channels, int rate, const double *hz)
         for (int c = 0; c < channels; c++)
             samples[i * channels + c] = AMPLITUDE * (float)sin(2.0 * G_PI * hz[c] * (double)i / rate);
     return samples;
+}
+
+/* `frames` of TONE_HZ, mono at RATE. */
+static float *
+tone_new(gsize frames)
+{
+    const double hz[] = { TONE_HZ };
+    return sine_new(frames, 1, RATE, hz);
 }
 
 static double
@@ -62,6 +72,56 @@ make_tmp_dir(void)
     char *dir = g_dir_make_tmp("gs-audio-XXXXXX", &error);
     g_assert_no_error(error);
     return dir;
+}
+
+static void
+assert_exports(const char *path, const float *samples, gsize frames, int channels, int rate, const GsAudioTags *tags)
+{
+    g_autoptr(GError) error = NULL;
+    g_assert_true(gs_audio_export(path, samples, frames, channels, rate, tags, NULL, NULL, NULL, &error));
+    g_assert_no_error(error);
+}
+
+/* A second of tone exported to `name` in `dir`: its path. */
+static char *
+export_tone(const char *dir, const char *name)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    g_autofree float *tone = tone_new(RATE);
+    assert_exports(path, tone, RATE, 1, RATE, NULL);
+    return path;
+}
+
+static float *
+assert_decodes(const char *path, int channels, int rate, gsize *frames)
+{
+    g_autoptr(GError) error = NULL;
+    float *decoded = NULL;
+    *frames = 0;
+    g_assert_true(gs_audio_decode(path, channels, rate, &decoded, frames, &error));
+    g_assert_no_error(error);
+    return decoded;
+}
+
+static void
+assert_earlier_take_kept(const char *path)
+{
+    g_autofree char *contents = NULL;
+    g_assert_true(g_file_get_contents(path, &contents, NULL, NULL));
+    g_assert_cmpstr(contents, ==, EARLIER_TAKE);
+}
+
+/* A writer given a second of tone, freed before finish. */
+static void
+drop_unfinished_writer(const char *path)
+{
+    g_autofree float *tone = tone_new(RATE);
+    g_autoptr(GError) error = NULL;
+    GsAudioWriter *writer = gs_audio_writer_new(path, 1, RATE, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_true(gs_audio_writer_push(writer, tone, RATE, &error));
+    g_assert_no_error(error);
+    gs_audio_writer_free(writer);
 }
 
 static guint
@@ -150,18 +210,13 @@ test_round_trip(gconstpointer data)
     g_autofree char *dir = make_tmp_dir();
     g_autofree char *name = g_strconcat("tone", extension, NULL);
     g_autofree char *path = g_build_filename(dir, name, NULL);
-    const double hz[] = { TONE_HZ };
-    g_autofree float *tone = sine_new(RATE, 1, RATE, hz);
+    g_autofree float *tone = tone_new(RATE);
     GsAudioTags tags = { .title = TITLE, .artist = "GenStudio tests" };
-    g_autoptr(GError) error = NULL;
-    g_assert_true(gs_audio_export(path, tone, RATE, 1, RATE, &tags, NULL, NULL, NULL, &error));
-    g_assert_no_error(error);
+    assert_exports(path, tone, RATE, 1, RATE, &tags);
     g_assert_cmpuint(count_entries(dir), ==, 1); /* no temporary file left */
 
-    g_autofree float *decoded = NULL;
-    gsize frames = 0;
-    g_assert_true(gs_audio_decode(path, 1, RATE, &decoded, &frames, &error));
-    g_assert_no_error(error);
+    gsize frames;
+    g_autofree float *decoded = assert_decodes(path, 1, RATE, &frames);
     /* Lossless formats give the length back exactly; Vorbis and Opus
      * (pre-skip, resampling to 48 kHz and back) within 30 ms, though on
      * GStreamer 1.22 Vorbis is exact too and Opus one frame short. */
@@ -197,14 +252,10 @@ test_stereo(gconstpointer data)
     g_autofree char *path = g_build_filename(dir, name, NULL);
     const double hz[] = { 440.0, 660.0 };
     g_autofree float *tone = sine_new(rate, 2, rate, hz);
-    g_autoptr(GError) error = NULL;
-    g_assert_true(gs_audio_export(path, tone, rate, 2, rate, NULL, NULL, NULL, NULL, &error));
-    g_assert_no_error(error);
+    assert_exports(path, tone, rate, 2, rate, NULL);
 
-    g_autofree float *decoded = NULL;
-    gsize frames = 0;
-    g_assert_true(gs_audio_decode(path, 2, rate, &decoded, &frames, &error));
-    g_assert_no_error(error);
+    gsize frames;
+    g_autofree float *decoded = assert_decodes(path, 2, rate, &frames);
     g_assert_cmpfloat(fabs((double)frames - rate) / rate, <=, 0.030);
     for (int c = 0; c < 2; c++) {
         double frequency = dominant_frequency(decoded, frames, 2, c, rate);
@@ -219,17 +270,10 @@ static void
 test_decode_converts(void)
 {
     g_autofree char *dir = make_tmp_dir();
-    g_autofree char *path = g_build_filename(dir, "tone.wav", NULL);
-    const double hz[] = { TONE_HZ };
-    g_autofree float *tone = sine_new(RATE, 1, RATE, hz);
-    g_autoptr(GError) error = NULL;
-    g_assert_true(gs_audio_export(path, tone, RATE, 1, RATE, NULL, NULL, NULL, NULL, &error));
-    g_assert_no_error(error);
+    g_autofree char *path = export_tone(dir, "tone.wav");
 
-    g_autofree float *decoded = NULL;
-    gsize frames = 0;
-    g_assert_true(gs_audio_decode(path, 2, 2 * RATE, &decoded, &frames, &error));
-    g_assert_no_error(error);
+    gsize frames;
+    g_autofree float *decoded = assert_decodes(path, 2, 2 * RATE, &frames);
     g_assert_cmpfloat(fabs((double)frames - 2 * RATE), <=, 0.030 * 2 * RATE);
     for (gsize i = 0; i < frames; i++)
         g_assert_cmpfloat(decoded[2 * i], ==, decoded[2 * i + 1]);
@@ -265,8 +309,7 @@ test_unsupported_extension(void)
 {
     g_autofree char *dir = make_tmp_dir();
     g_autofree char *path = g_build_filename(dir, "tone.mp5", NULL);
-    const double hz[] = { TONE_HZ };
-    g_autofree float *tone = sine_new(RATE, 1, RATE, hz);
+    g_autofree float *tone = tone_new(RATE);
     g_autoptr(GError) error = NULL;
     g_assert_false(gs_audio_export(path, tone, RATE, 1, RATE, NULL, NULL, NULL, NULL, &error));
     g_assert_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
@@ -276,9 +319,7 @@ test_unsupported_extension(void)
 
     /* The extension's case does not matter. */
     g_autofree char *upper = g_build_filename(dir, "TONE.WAV", NULL);
-    g_clear_error(&error);
-    g_assert_true(gs_audio_export(upper, tone, RATE, 1, RATE, NULL, NULL, NULL, NULL, &error));
-    g_assert_no_error(error);
+    assert_exports(upper, tone, RATE, 1, RATE, NULL);
     remove_tree(dir);
 }
 
@@ -304,8 +345,7 @@ test_invalid_format(void)
 static void
 test_unwritable(void)
 {
-    const double hz[] = { TONE_HZ };
-    g_autofree float *tone = sine_new(RATE, 1, RATE, hz);
+    g_autofree float *tone = tone_new(RATE);
     g_autoptr(GError) error = NULL;
     g_assert_false(gs_audio_export("/proc/nonexistent/x.wav", tone, RATE, 1, RATE, NULL, NULL, NULL, NULL, &error));
     g_assert_nonnull(error);
@@ -336,9 +376,8 @@ test_failure_keeps_existing(void)
 {
     g_autofree char *dir = make_tmp_dir();
     g_autofree char *path = g_build_filename(dir, "keep.opus", NULL);
-    g_assert_true(g_file_set_contents(path, "earlier take", -1, NULL));
-    const double hz[] = { TONE_HZ };
-    g_autofree float *tone = sine_new(3 * RATE, 1, RATE, hz);
+    g_assert_true(g_file_set_contents(path, EARLIER_TAKE, -1, NULL));
+    g_autofree float *tone = tone_new(3 * RATE);
     g_autoptr(GError) error = NULL;
 
     g_autoptr(GCancellable) cancelled = g_cancellable_new();
@@ -352,9 +391,7 @@ test_failure_keeps_existing(void)
                                    &error));
     g_assert_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-    g_autofree char *contents = NULL;
-    g_assert_true(g_file_get_contents(path, &contents, NULL, NULL));
-    g_assert_cmpstr(contents, ==, "earlier take");
+    assert_earlier_take_kept(path);
     g_assert_cmpuint(count_entries(dir), ==, 1);
     remove_tree(dir);
 }
@@ -370,8 +407,7 @@ test_progress(void)
 {
     g_autofree char *dir = make_tmp_dir();
     g_autofree char *path = g_build_filename(dir, "progress.ogg", NULL);
-    const double hz[] = { TONE_HZ };
-    g_autofree float *tone = sine_new(3 * RATE, 1, RATE, hz);
+    g_autofree float *tone = tone_new(3 * RATE);
     g_autoptr(GArray) fractions = g_array_new(FALSE, FALSE, sizeof(double));
     g_autoptr(GError) error = NULL;
     g_assert_true(gs_audio_export(path, tone, 3 * RATE, 1, RATE, NULL, record_progress, fractions, NULL, &error));
@@ -393,9 +429,8 @@ test_writer_round_trip(gconstpointer data)
     g_autofree char *dir = make_tmp_dir();
     g_autofree char *name = g_strconcat("stream", extension, NULL);
     g_autofree char *path = g_build_filename(dir, name, NULL);
-    const double hz[] = { TONE_HZ };
     const gsize chunk = RATE / 4, total = 20 * chunk;
-    g_autofree float *tone = sine_new(total, 1, RATE, hz);
+    g_autofree float *tone = tone_new(total);
     GsAudioTags tags = { .title = TITLE };
     g_autoptr(GError) error = NULL;
     g_autoptr(GsAudioWriter) writer = gs_audio_writer_new(path, 1, RATE, &tags, &error);
@@ -408,10 +443,8 @@ test_writer_round_trip(gconstpointer data)
     g_assert_no_error(error);
     g_assert_cmpuint(count_entries(dir), ==, 1); /* no temporary file left */
 
-    g_autofree float *decoded = NULL;
-    gsize frames = 0;
-    g_assert_true(gs_audio_decode(path, 1, RATE, &decoded, &frames, &error));
-    g_assert_no_error(error);
+    gsize frames;
+    g_autofree float *decoded = assert_decodes(path, 1, RATE, &frames);
     g_test_message("%s: %" G_GSIZE_FORMAT " frames of %" G_GSIZE_FORMAT, extension, frames, total);
     g_assert_cmpfloat(fabs((double)frames / RATE - 5.0), <=, 0.030);
     g_assert_cmpfloat(fabs(dominant_frequency(decoded, frames, 1, 0, RATE) - TONE_HZ) / TONE_HZ, <, 0.02);
@@ -425,14 +458,7 @@ test_writer_unfinished(void)
 {
     g_autofree char *dir = make_tmp_dir();
     g_autofree char *path = g_build_filename(dir, "dropped.ogg", NULL);
-    const double hz[] = { TONE_HZ };
-    g_autofree float *tone = sine_new(RATE, 1, RATE, hz);
-    g_autoptr(GError) error = NULL;
-    GsAudioWriter *writer = gs_audio_writer_new(path, 1, RATE, NULL, &error);
-    g_assert_no_error(error);
-    g_assert_true(gs_audio_writer_push(writer, tone, RATE, &error));
-    g_assert_no_error(error);
-    gs_audio_writer_free(writer);
+    drop_unfinished_writer(path);
     g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
     g_assert_cmpuint(count_entries(dir), ==, 0);
     remove_tree(dir);
@@ -443,19 +469,9 @@ test_writer_keeps_existing(void)
 {
     g_autofree char *dir = make_tmp_dir();
     g_autofree char *path = g_build_filename(dir, "keep.wav", NULL);
-    g_assert_true(g_file_set_contents(path, "earlier take", -1, NULL));
-    const double hz[] = { TONE_HZ };
-    g_autofree float *tone = sine_new(RATE, 1, RATE, hz);
-    g_autoptr(GError) error = NULL;
-    GsAudioWriter *writer = gs_audio_writer_new(path, 1, RATE, NULL, &error);
-    g_assert_no_error(error);
-    g_assert_true(gs_audio_writer_push(writer, tone, RATE, &error));
-    g_assert_no_error(error);
-    gs_audio_writer_free(writer);
-
-    g_autofree char *contents = NULL;
-    g_assert_true(g_file_get_contents(path, &contents, NULL, NULL));
-    g_assert_cmpstr(contents, ==, "earlier take");
+    g_assert_true(g_file_set_contents(path, EARLIER_TAKE, -1, NULL));
+    drop_unfinished_writer(path);
+    assert_earlier_take_kept(path);
     g_assert_cmpuint(count_entries(dir), ==, 1);
     remove_tree(dir);
 }
@@ -517,12 +533,7 @@ static void
 test_decode_truncated(void)
 {
     g_autofree char *dir = make_tmp_dir();
-    g_autofree char *path = g_build_filename(dir, "tone.ogg", NULL);
-    const double hz[] = { TONE_HZ };
-    g_autofree float *tone = sine_new(RATE, 1, RATE, hz);
-    g_autoptr(GError) error = NULL;
-    g_assert_true(gs_audio_export(path, tone, RATE, 1, RATE, NULL, NULL, NULL, NULL, &error));
-    g_assert_no_error(error);
+    g_autofree char *path = export_tone(dir, "tone.ogg");
     g_autofree char *contents = NULL;
     gsize length = 0;
     g_assert_true(g_file_get_contents(path, &contents, &length, NULL));
@@ -532,6 +543,7 @@ test_decode_truncated(void)
 
     g_autofree float *decoded = NULL;
     gsize frames = 0;
+    g_autoptr(GError) error = NULL;
     gboolean ok = gs_audio_decode(cut, 1, RATE, &decoded, &frames, &error);
     g_test_message("3000 bytes of %" G_GSIZE_FORMAT ": %s", length,
                    ok ? "fewer frames" : error->message);

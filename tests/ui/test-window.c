@@ -49,13 +49,40 @@ iterate_until_idle(void)
 }
 
 static void
+iterate_for(gint64 usec)
+{
+    gint64 deadline = g_get_monotonic_time() + usec;
+    while (g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+}
+
+/* Until `*done`, for `seconds` at most. */
+static void
+iterate_until_done(const gboolean *done, int seconds)
+{
+    gint64 deadline = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
+    while (!*done && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+}
+
+/* A page's "generating" getter. */
+typedef gboolean (*PageBusyFunc)(gpointer page);
+
+/* The page must be done within `seconds`; then what its end queued runs. */
+static void
+wait_while_busy(PageBusyFunc busy, gpointer busy_page, int seconds)
+{
+    gint64 deadline = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
+    while (busy(busy_page) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    g_assert_false(busy(busy_page));
+    iterate_until_idle();
+}
+
+static void
 wait_for_generation(void)
 {
-    gint64 deadline = g_get_monotonic_time() + 300 * G_USEC_PER_SEC;
-    while (gs_image_page_get_generating(page) && g_get_monotonic_time() < deadline)
-        g_main_context_iteration(NULL, TRUE);
-    g_assert_false(gs_image_page_get_generating(page));
-    iterate_until_idle();
+    wait_while_busy((PageBusyFunc)gs_image_page_get_generating, page, 300);
 }
 
 static void
@@ -159,6 +186,14 @@ find_descendant(GtkWidget *widget, GType type)
     return NULL;
 }
 
+/* The window's header has no getter for its view stack. */
+static void
+show_workspace(const char *name)
+{
+    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
+                                          name);
+}
+
 static gboolean
 shows_toast(GtkWidget *widget)
 {
@@ -182,11 +217,7 @@ wait_for_toasts_to_go(void)
 static void
 wait_for_speech(void)
 {
-    gint64 deadline = g_get_monotonic_time() + 120 * G_USEC_PER_SEC;
-    while (gs_voice_page_get_generating(voice_page) && g_get_monotonic_time() < deadline)
-        g_main_context_iteration(NULL, TRUE);
-    g_assert_false(gs_voice_page_get_generating(voice_page));
-    iterate_until_idle();
+    wait_while_busy((PageBusyFunc)gs_voice_page_get_generating, voice_page, 120);
 }
 
 static void
@@ -203,11 +234,36 @@ keep_result(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+wait_for_result(GAsyncResult **kept)
+{
+    while (!*kept)
+        g_main_context_iteration(NULL, TRUE);
+}
+
+/* For files exported as the file chooser would. */
+static char *
+make_export_dir(const char *template)
+{
+    char *dir = g_dir_make_tmp(template, NULL);
+    g_assert_nonnull(dir);
+    return dir;
+}
+
+static void
+assert_written_and_remove(const char *path)
+{
+    GStatBuf st;
+    g_assert_cmpint(g_stat(path, &st), ==, 0);
+    g_print("exported: %s (%ld bytes)\n", path, (long)st.st_size);
+    g_assert_cmpint(st.st_size, >, 0);
+    g_remove(path);
+}
+
+static void
 test_voice(void)
 {
     GListModel *takes = gs_voice_page_get_takes(voice_page);
-    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
-                                          "voice");
+    show_workspace("voice");
     iterate_until_idle();
 
     gs_voice_page_set_script(voice_page, "Hello from GenStudio.");
@@ -244,30 +300,22 @@ test_voice(void)
     gulong handler = g_signal_connect(player, "finished", G_CALLBACK(on_playback_finished), &finished);
     gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.toggle-play", "u", 0);
     g_assert_true(gs_audio_player_is_playing(player));
-    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
-    while (!finished && g_get_monotonic_time() < deadline)
-        g_main_context_iteration(NULL, TRUE);
+    iterate_until_done(&finished, 30);
     g_signal_handler_disconnect(player, handler);
     g_assert_true(finished);
     g_assert_false(gs_audio_player_is_playing(player));
 
     /* Export as the file chooser would, to Ogg Vorbis. */
-    g_autofree char *dir = g_dir_make_tmp("genstudio-voice-XXXXXX", NULL);
-    g_assert_nonnull(dir);
+    g_autofree char *dir = make_export_dir("genstudio-voice-XXXXXX");
     g_autofree char *path = g_build_filename(dir, "take.ogg", NULL);
     g_autoptr(GFile) file = g_file_new_for_path(path);
     g_autoptr(GAsyncResult) result = NULL;
     gs_voice_page_export_async(voice_page, take, file, NULL, keep_result, &result);
-    while (!result)
-        g_main_context_iteration(NULL, TRUE);
+    wait_for_result(&result);
     g_autoptr(GError) error = NULL;
     g_assert_true(gs_voice_page_export_finish(voice_page, result, &error));
     g_assert_no_error(error);
-    GStatBuf st;
-    g_assert_cmpint(g_stat(path, &st), ==, 0);
-    g_print("exported: %s (%ld bytes)\n", path, (long)st.st_size);
-    g_assert_cmpint(st.st_size, >, 0);
-    g_remove(path);
+    assert_written_and_remove(path);
     g_rmdir(dir);
 
     wait_for_toasts_to_go();
@@ -323,19 +371,14 @@ wait_for_first_frame(GtkWidget *widget)
 static void
 wait_for_music(void)
 {
-    gint64 deadline = g_get_monotonic_time() + 120 * G_USEC_PER_SEC;
-    while (gs_music_page_get_generating(music_page) && g_get_monotonic_time() < deadline)
-        g_main_context_iteration(NULL, TRUE);
-    g_assert_false(gs_music_page_get_generating(music_page));
-    iterate_until_idle();
+    wait_while_busy((PageBusyFunc)gs_music_page_get_generating, music_page, 120);
 }
 
 static void
 test_music(void)
 {
     GListModel *pieces = gs_music_page_get_pieces(music_page);
-    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
-                                          "music");
+    show_workspace("music");
     wait_for_first_frame(GTK_WIDGET(music_page));
 
     gs_music_page_set_prompt(music_page, "happy pop in C major, 8 seconds");
@@ -376,9 +419,7 @@ test_music(void)
     g_assert_true(gs_audio_player_is_playing(player));
 
     /* Muting the drums while it plays changes the mix and keeps it playing. */
-    deadline = g_get_monotonic_time() + G_USEC_PER_SEC / 2;
-    while (g_get_monotonic_time() < deadline)
-        g_main_context_iteration(NULL, TRUE);
+    iterate_for(G_USEC_PER_SEC / 2);
     GtkToggleButton *drums = GTK_TOGGLE_BUTTON(find_descendant(GTK_WIDGET(music_page), GTK_TYPE_TOGGLE_BUTTON));
     g_assert_nonnull(drums);
     gtk_toggle_button_set_active(drums, TRUE);
@@ -391,9 +432,7 @@ test_music(void)
     g_assert_cmpuint(count, ==, muted_count);
     g_assert_true(memcmp(all, some, count * sizeof(float)) != 0);
 
-    deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
-    while (!finished && g_get_monotonic_time() < deadline)
-        g_main_context_iteration(NULL, TRUE);
+    iterate_until_done(&finished, 20);
     g_signal_handler_disconnect(player, handler);
     if (!finished)
         gtk_widget_activate_action(GTK_WIDGET(music_page), "music.toggle-play", NULL);
@@ -402,29 +441,21 @@ test_music(void)
     g_assert_false(gs_music_piece_get_muted(piece, GS_MUSIC_PART_DRUMS));
 
     /* Export as the file chooser would, to Ogg Vorbis, and the notes as MIDI. */
-    g_autofree char *dir = g_dir_make_tmp("genstudio-music-XXXXXX", NULL);
-    g_assert_nonnull(dir);
+    g_autofree char *dir = make_export_dir("genstudio-music-XXXXXX");
     g_autofree char *path = g_build_filename(dir, "piece.ogg", NULL);
     g_autoptr(GFile) file = g_file_new_for_path(path);
     g_autoptr(GAsyncResult) result = NULL;
     gs_music_page_export_async(music_page, piece, file, NULL, keep_result, &result);
-    while (!result)
-        g_main_context_iteration(NULL, TRUE);
+    wait_for_result(&result);
     g_autoptr(GError) error = NULL;
     g_assert_true(gs_music_page_export_finish(music_page, result, &error));
     g_assert_no_error(error);
-    GStatBuf st;
-    g_assert_cmpint(g_stat(path, &st), ==, 0);
-    g_print("exported: %s (%ld bytes)\n", path, (long)st.st_size);
-    g_assert_cmpint(st.st_size, >, 0);
-    g_remove(path);
+    assert_written_and_remove(path);
     g_autofree char *midi_path = g_build_filename(dir, "piece.mid", NULL);
     g_autoptr(GFile) midi = g_file_new_for_path(midi_path);
     g_assert_true(gs_music_page_save_midi(music_page, piece, midi, &error));
     g_assert_no_error(error);
-    g_assert_cmpint(g_stat(midi_path, &st), ==, 0);
-    g_assert_cmpint(st.st_size, >, 0);
-    g_remove(midi_path);
+    assert_written_and_remove(midi_path);
     g_rmdir(dir);
 
     wait_for_toasts_to_go();
@@ -474,8 +505,7 @@ count_clips(GsTimeline *timeline)
 static void
 test_timeline(void)
 {
-    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
-                                          "timeline");
+    show_workspace("timeline");
     wait_for_first_frame(GTK_WIDGET(timeline_page));
     GsTimeline *timeline = gs_timeline_page_get_timeline(timeline_page);
     GsTimelineView *view = gs_timeline_page_get_view(timeline_page);
@@ -548,9 +578,7 @@ test_timeline(void)
     while (!gs_audio_player_is_playing(player) && g_get_monotonic_time() < deadline)
         g_main_context_iteration(NULL, TRUE);
     g_assert_true(gs_audio_player_is_playing(player));
-    deadline = g_get_monotonic_time() + G_USEC_PER_SEC / 2;
-    while (g_get_monotonic_time() < deadline)
-        g_main_context_iteration(NULL, TRUE);
+    iterate_for(G_USEC_PER_SEC / 2);
     double playhead = gs_timeline_view_get_playhead(view);
     g_print("playhead after 0.5 s of playback: %.2f s\n", playhead);
     g_assert_cmpfloat(playhead, >, 0.05);
@@ -560,14 +588,12 @@ test_timeline(void)
     g_assert_false(gs_audio_player_is_playing(player));
 
     /* Export the mix as the file chooser would, to Ogg Vorbis: 4 s long. */
-    g_autofree char *dir = g_dir_make_tmp("genstudio-timeline-XXXXXX", NULL);
-    g_assert_nonnull(dir);
+    g_autofree char *dir = make_export_dir("genstudio-timeline-XXXXXX");
     g_autofree char *path = g_build_filename(dir, "mix.ogg", NULL);
     g_autoptr(GFile) file = g_file_new_for_path(path);
     g_autoptr(GAsyncResult) result = NULL;
     gs_timeline_page_export_async(timeline_page, file, NULL, keep_result, &result);
-    while (!result)
-        g_main_context_iteration(NULL, TRUE);
+    wait_for_result(&result);
     g_source_remove(timer);
     g_assert_true(gs_timeline_page_export_finish(timeline_page, result, &error));
     g_assert_no_error(error);
@@ -711,8 +737,7 @@ test_project(void)
     guint n_music = g_list_model_get_n_items(gs_music_page_get_pieces(music_page));
     g_assert_cmpuint(gs_project_get_n_images(project), ==, n_images);
     g_assert_cmpuint(gs_project_get_n_music(project), ==, n_music);
-    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
-                                          "voice");
+    show_workspace("voice");
     gs_voice_page_set_script(voice_page, "Kept in a project.");
     gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.generate", NULL);
     wait_for_speech();
