@@ -3,6 +3,7 @@
 #include <glib/gi18n.h>
 
 #include "gs-image-page-private.h"
+#include "gs-page-utils.h"
 #include "gs-png.h"
 #include "gs-timelapse.h"
 
@@ -62,7 +63,7 @@ clear_start(GtkWidget *widget, const char *action, GVariant *param)
 typedef void (*ChosenFunc)(GsImagePage *self, GFile *file);
 
 static void
-on_chooser_response(GtkNativeDialog *dialog, int response, gpointer user_data)
+on_open_response(GtkNativeDialog *dialog, int response, gpointer user_data)
 {
     GsImagePage *self = g_object_get_data(G_OBJECT(dialog), "page");
     ChosenFunc chosen = user_data;
@@ -74,17 +75,14 @@ on_chooser_response(GtkNativeDialog *dialog, int response, gpointer user_data)
 }
 
 static void
-choose_file(GsImagePage *self, GtkFileChooserAction mode, const char *title, const char *suggested_name,
-            ChosenFunc chosen)
+choose_open_file(GsImagePage *self, const char *title, ChosenFunc chosen)
 {
     GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
-    GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
-        title, GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL, mode,
-        mode == GTK_FILE_CHOOSER_ACTION_SAVE ? _("_Save") : _("_Open"), _("_Cancel"));
-    if (suggested_name)
-        gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), suggested_name);
+    GtkFileChooserNative *dialog =
+        gtk_file_chooser_native_new(title, GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL,
+                                    GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
     g_object_set_data_full(G_OBJECT(dialog), "page", g_object_ref(self), g_object_unref);
-    g_signal_connect(dialog, "response", G_CALLBACK(on_chooser_response), chosen);
+    g_signal_connect(dialog, "response", G_CALLBACK(on_open_response), chosen);
     gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
 }
 
@@ -93,13 +91,13 @@ init_chosen(GsImagePage *self, GFile *file)
 {
     g_autoptr(GError) error = NULL;
     if (!gs_image_page_set_start_image(self, file, &error))
-        gs_image_page_toast(self, error->message);
+        gs_widget_toast(GTK_WIDGET(self), error->message);
 }
 
 static void
 open_init(GtkWidget *widget, const char *action, GVariant *param)
 {
-    choose_file(GS_IMAGE_PAGE(widget), GTK_FILE_CHOOSER_ACTION_OPEN, _("Open a Start Image"), NULL, init_chosen);
+    choose_open_file(GS_IMAGE_PAGE(widget), _("Open a Start Image"), init_chosen);
 }
 
 static float *
@@ -118,8 +116,9 @@ texture_to_rgb(GdkTexture *texture, int *width, int *height)
 }
 
 static void
-save_chosen(GsImagePage *self, GFile *file)
+save_chosen(GtkWidget *widget, GFile *file, gpointer data)
 {
+    GsImagePage *self = GS_IMAGE_PAGE(widget);
     if (!self->shown)
         return;
     g_autofree char *path = g_file_get_path(file);
@@ -129,13 +128,13 @@ save_chosen(GsImagePage *self, GFile *file)
                           { "Software", "GenStudio " GS_VERSION } };
     g_autoptr(GError) error = NULL;
     if (!path || !gs_png_save(path, rgb, w, h, texts, G_N_ELEMENTS(texts), &error))
-        gs_image_page_toast(self, error ? error->message : _("Not a local file"));
+        gs_widget_toast(GTK_WIDGET(self), error ? error->message : _("Not a local file"));
 }
 
 static void
 save_image(GtkWidget *widget, const char *action, GVariant *param)
 {
-    choose_file(GS_IMAGE_PAGE(widget), GTK_FILE_CHOOSER_ACTION_SAVE, _("Save Image"), "genstudio.png", save_chosen);
+    gs_widget_choose_save_file(widget, _("Save Image"), "genstudio.png", save_chosen, NULL, NULL);
 }
 
 #define TIMELAPSE_SIDE 256
@@ -185,19 +184,9 @@ write_timelapse(GTask *task, gpointer source, gpointer data, GCancellable *cance
 }
 
 static void
-on_timelapse_written(GObject *source, GAsyncResult *result, gpointer user_data)
+timelapse_chosen(GtkWidget *widget, GFile *file, gpointer data)
 {
-    GsImagePage *self = GS_IMAGE_PAGE(source);
-    g_autoptr(GError) error = NULL;
-    if (!g_task_propagate_boolean(G_TASK(result), &error))
-        gs_image_page_toast(self, error->message);
-    else
-        gs_image_page_toast(self, _("Timelapse exported"));
-}
-
-static void
-timelapse_chosen(GsImagePage *self, GFile *file)
-{
+    GsImagePage *self = GS_IMAGE_PAGE(widget);
     if (!self->shown)
         return;
     Timelapse *t = g_new0(Timelapse, 1);
@@ -209,7 +198,7 @@ timelapse_chosen(GsImagePage *self, GFile *file)
         g_ptr_array_add(t->frames, video_frame(g_ptr_array_index(steps, i), t->side));
     for (int i = 0; i < TIMELAPSE_FPS; i++) /* hold the result for a second */
         g_ptr_array_add(t->frames, video_frame(gs_history_item_get_texture(self->shown), t->side));
-    g_autoptr(GTask) task = g_task_new(self, NULL, on_timelapse_written, NULL);
+    g_autoptr(GTask) task = g_task_new(self, NULL, gs_widget_toast_export_result, (gpointer)_("Timelapse exported"));
     g_task_set_task_data(task, t, (GDestroyNotify)timelapse_free);
     g_task_run_in_thread(task, write_timelapse);
 }
@@ -217,8 +206,7 @@ timelapse_chosen(GsImagePage *self, GFile *file)
 static void
 export_timelapse(GtkWidget *widget, const char *action, GVariant *param)
 {
-    choose_file(GS_IMAGE_PAGE(widget), GTK_FILE_CHOOSER_ACTION_SAVE, _("Export Timelapse"), "genstudio.webm",
-                timelapse_chosen);
+    gs_widget_choose_save_file(widget, _("Export Timelapse"), "genstudio.webm", timelapse_chosen, NULL, NULL);
 }
 
 void

@@ -42,4 +42,3 @@ void gs_image_page_install_actions(GtkWidgetClass *widget_class);
 void gs_image_page_update_actions(GsImagePage *self);
 void gs_image_page_generate(GsImagePage *self);
 void gs_image_page_show_item(GsImagePage *self, GsHistoryItem *item);
-void gs_image_page_toast(GsImagePage *self, const char *message);

@@ -10,16 +10,6 @@ G_DEFINE_FINAL_TYPE(GsImagePage, gs_image_page, GTK_TYPE_WIDGET)
 
 static const char *const sampler_ids[] = { "euler_a", "euler", "ddim", "dpmpp_2m" };
 
-void
-gs_image_page_toast(GsImagePage *self, const char *message)
-{
-    GtkWidget *overlay = gtk_widget_get_ancestor(GTK_WIDGET(self), ADW_TYPE_TOAST_OVERLAY);
-    if (overlay)
-        adw_toast_overlay_add_toast(ADW_TOAST_OVERLAY(overlay), adw_toast_new(message));
-    else
-        g_message("%s", message);
-}
-
 static char *
 buffer_text(GtkTextView *view)
 {
@@ -155,7 +145,7 @@ on_generated(GObject *source, GAsyncResult *result, gpointer user_data)
                              g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
         gtk_progress_bar_set_text(self->progress, cancelled ? _("Cancelled") : _("Failed"));
         if (!cancelled)
-            gs_image_page_toast(self, error->message);
+            gs_widget_toast(GTK_WIDGET(self), error->message);
         if (self->shown)
             gs_canvas_set_texture(self->canvas, gs_history_item_get_texture(self->shown));
         gs_image_page_update_actions(self);

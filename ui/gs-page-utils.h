@@ -30,7 +30,8 @@ void gs_widget_export_audio_async(GtkWidget *widget, GFile *file, GBytes *sample
                                   const GsAudioTags *tags, GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data);
 gboolean gs_widget_export_audio_finish(GtkWidget *widget, GAsyncResult *result, GError **error);
-/* A GAsyncReadyCallback for gs_widget_export_audio_async: toasts
+/* A GAsyncReadyCallback for gs_widget_export_audio_async, or a page's own
+ * export that likewise returns a boolean task of `widget`: toasts
  * `done_message` (a string that outlives the export) or the error. */
 void gs_widget_toast_export_result(GObject *widget, GAsyncResult *result, gpointer done_message);
 

@@ -123,9 +123,7 @@ on_unsaved_response(AdwMessageDialog *dialog, const char *response, gpointer use
         save(self, then);
     } else if (g_str_equal(response, "discard")) {
         /* Chosen, so not to be offered again at the next start. */
-        g_autoptr(GError) error = NULL;
-        if (!gs_project_discard_recovery(gs_project_get_path(gs_window_get_project(self)), &error))
-            g_warning("Could not remove the recovery file: %s", error->message);
+        gs_window_discard_recovery(self);
         then(self);
     }
 }

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <glib/gi18n.h>
 
-#include <adwaita.h>
-
+#include "gs-page-utils.h"
 #include "gs-timeline-mix.h"
 #include "gs-timeline-page.h"
 
@@ -30,16 +29,6 @@ G_DEFINE_FINAL_TYPE(GsTimelinePage, gs_timeline_page, GTK_TYPE_WIDGET)
 
 enum { PROP_0, PROP_LOOP, N_PROPS };
 static GParamSpec *properties[N_PROPS];
-
-static void
-gs_timeline_page_toast(GsTimelinePage *self, const char *message)
-{
-    GtkWidget *overlay = gtk_widget_get_ancestor(GTK_WIDGET(self), ADW_TYPE_TOAST_OVERLAY);
-    if (overlay)
-        adw_toast_overlay_add_toast(ADW_TOAST_OVERLAY(overlay), adw_toast_new(message));
-    else
-        g_message("%s", message);
-}
 
 static gboolean
 selected_clip(GsTimelinePage *self, GsTimelineClip *clip)
@@ -98,7 +87,7 @@ on_name_activate(GtkEntry *entry, GsTimelinePage *self)
     guint track = control_track(entry);
     g_autoptr(GError) error = NULL;
     if (!gs_timeline_set_track_name(self->timeline, track, gtk_editable_get_text(GTK_EDITABLE(entry)), &error))
-        gs_timeline_page_toast(self, error->message);
+        gs_widget_toast(GTK_WIDGET(self), error->message);
 }
 
 static void
@@ -324,7 +313,7 @@ on_mixed(GObject *source, GAsyncResult *result, gpointer user_data)
                                        GS_TIMELINE_CHANNELS, GS_TIMELINE_RATE, &error))
         g_clear_pointer(&audio, g_bytes_unref);
     if (!audio) {
-        gs_timeline_page_toast(self, error->message);
+        gs_widget_toast(GTK_WIDGET(self), error->message);
         stop_playback(self);
         return;
     }
@@ -372,7 +361,7 @@ on_playback_finished(GsAudioPlayer *player, GsTimelinePage *self)
 static void
 on_playback_error(GsAudioPlayer *player, GError *error, GsTimelinePage *self)
 {
-    gs_timeline_page_toast(self, error->message);
+    gs_widget_toast(GTK_WIDGET(self), error->message);
     stop_playback(self);
 }
 
@@ -455,7 +444,7 @@ split_clip(GtkWidget *widget, const char *action, GVariant *param)
     g_autoptr(GError) error = NULL;
     guint clip = gs_timeline_view_get_selected_clip(self->view);
     if (clip && !gs_timeline_split_clip(self->timeline, clip, gs_timeline_view_get_playhead(self->view), &error))
-        gs_timeline_page_toast(self, error->message);
+        gs_widget_toast(GTK_WIDGET(self), error->message);
 }
 
 static void
@@ -533,7 +522,7 @@ add_clip(GsTimelinePage *self, const char *track_name, const char *label, GBytes
     g_autoptr(GError) error = NULL;
     guint clip = gs_timeline_add_clip(self->timeline, track, source_id, label, audio, at, &error);
     if (!clip)
-        gs_timeline_page_toast(self, error->message);
+        gs_widget_toast(GTK_WIDGET(self), error->message);
     gs_timeline_view_set_selected_clip(self->view, clip);
     return clip;
 }
@@ -574,7 +563,7 @@ on_decoded(GObject *source, GAsyncResult *result, gpointer user_data)
     if (!self->timeline)
         return;
     if (!audio) {
-        gs_timeline_page_toast(self, error->message);
+        gs_widget_toast(GTK_WIDGET(self), error->message);
         return;
     }
     g_autofree char *label = g_path_get_basename(g_task_get_task_data(G_TASK(result)));
@@ -589,7 +578,7 @@ on_import_chosen(GtkNativeDialog *dialog, int response, GsTimelinePage *self)
         response == GTK_RESPONSE_ACCEPT ? gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog)) : NULL;
     g_autofree char *path = file ? g_file_get_path(file) : NULL;
     if (file && !path)
-        gs_timeline_page_toast(self, _("Not a local file"));
+        gs_widget_toast(GTK_WIDGET(self), _("Not a local file"));
     if (path && self->timeline) {
         g_autoptr(GTask) task = g_task_new(self, NULL, on_decoded, NULL);
         g_task_set_source_tag(task, on_import_chosen);
@@ -730,37 +719,17 @@ gs_timeline_page_export_finish(GsTimelinePage *self, GAsyncResult *result, GErro
 }
 
 static void
-on_exported(GObject *source, GAsyncResult *result, gpointer user_data)
+on_export_chosen(GtkWidget *widget, GFile *file, gpointer data)
 {
-    GsTimelinePage *self = GS_TIMELINE_PAGE(source);
-    g_autoptr(GError) error = NULL;
-    if (gs_timeline_page_export_finish(self, result, &error))
-        gs_timeline_page_toast(self, _("Mix exported"));
-    else
-        gs_timeline_page_toast(self, error->message);
-}
-
-static void
-on_export_chosen(GtkNativeDialog *dialog, int response, GsTimelinePage *self)
-{
-    if (response == GTK_RESPONSE_ACCEPT && self->timeline) {
-        g_autoptr(GFile) file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
-        gs_timeline_page_export_async(self, file, NULL, on_exported, NULL);
-    }
-    g_object_unref(dialog);
-    g_object_unref(self);
+    GsTimelinePage *self = GS_TIMELINE_PAGE(widget);
+    if (self->timeline) /* NULL once the page is gone */
+        gs_timeline_page_export_async(self, file, NULL, gs_widget_toast_export_result, (gpointer)_("Mix exported"));
 }
 
 static void
 choose_export_file(GtkWidget *widget, const char *action, GVariant *param)
 {
-    GtkRoot *root = gtk_widget_get_root(widget);
-    GtkFileChooserNative *dialog =
-        gtk_file_chooser_native_new(_("Export Mix"), GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL,
-                                    GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-    gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), "genstudio-timeline.ogg");
-    g_signal_connect(dialog, "response", G_CALLBACK(on_export_chosen), g_object_ref(widget));
-    gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+    gs_widget_choose_save_file(widget, _("Export Mix"), "genstudio-timeline.ogg", on_export_chosen, NULL, NULL);
 }
 
 /* ---- lifetime ------------------------------------------------------------ */

@@ -14,5 +14,7 @@ void gs_window_add_toast(GsWindow *self, AdwToast *toast);
 /* Runs `then` once the project's unsaved changes are saved or discarded
  * (asking which); not at all when the user cancels. */
 void gs_window_confirm_unsaved(GsWindow *self, GsWindowThen then);
+/* Removes the project's autosave: its changes were chosen to go. */
+void gs_window_discard_recovery(GsWindow *self);
 
 G_END_DECLS

@@ -17,7 +17,6 @@ struct _GsWindow {
     AdwViewStack *stack;
     GsImagePage *image_page;
 
-    GSettings *settings;
     GsProject *project;
 };
 
@@ -142,13 +141,6 @@ set_project(GsWindow *self, GsProject *project, GsTimeline *timeline)
     update_title(self);
 }
 
-static void
-remember_path(GsWindow *self)
-{
-    const char *path = gs_project_get_path(self->project);
-    g_settings_set_string(self->settings, "last-project", path ? path : "");
-}
-
 GsProject *
 gs_window_get_project(GsWindow *self)
 {
@@ -175,37 +167,40 @@ gs_window_open_project(GsWindow *self, const char *path, GError **error)
         return FALSE;
     }
     set_project(self, project, timeline);
-    remember_path(self);
     return TRUE;
 }
 
 static void
-discard_recovery(const char *project_path)
+discard_recovery(const char *recovery)
 {
     g_autoptr(GError) error = NULL;
-    if (!gs_project_discard_recovery(project_path, &error))
+    if (!gs_project_discard_recovery(recovery, &error))
         g_warning("Could not remove the recovery file: %s", error->message);
+}
+
+void
+gs_window_discard_recovery(GsWindow *self)
+{
+    discard_recovery(gs_project_get_recovery_path(self->project));
 }
 
 gboolean
 gs_window_save_project(GsWindow *self, const char *path, GError **error)
 {
-    g_autofree char *old_path = g_strdup(gs_project_get_path(self->project));
-    if (!gs_project_save(self->project, path, error))
-        return FALSE;
-    /* Both the autosave under the old name (an untitled one, say) and any
-     * under the new are now older than the file. */
-    discard_recovery(old_path);
-    if (g_strcmp0(old_path, path) != 0)
-        discard_recovery(path);
-    remember_path(self);
-    return TRUE;
+    /* The save drops the autosaves it makes stale. */
+    return gs_project_save(self->project, path, error);
+}
+
+static char *
+scratch_folder(void)
+{
+    return g_build_filename(g_get_user_cache_dir(), "genstudio", "unsaved", NULL);
 }
 
 char *
 gs_window_new_scratch_path(const char *extension)
 {
-    g_autofree char *dir = g_build_filename(g_get_user_cache_dir(), "genstudio", "unsaved", NULL);
+    g_autofree char *dir = scratch_folder();
     if (g_mkdir_with_parents(dir, 0700) != 0)
         g_warning("Could not create %s: %s", dir, g_strerror(errno));
     g_autofree char *uuid = g_uuid_string_random();
@@ -213,48 +208,69 @@ gs_window_new_scratch_path(const char *extension)
     return g_build_filename(dir, name, NULL);
 }
 
+void
+gs_window_remove_unused_scratch_files(GtkApplication *application)
+{
+    g_autoptr(GPtrArray) projects = g_ptr_array_new();
+    for (GList *l = gtk_application_get_windows(application); l; l = l->next)
+        if (GS_IS_WINDOW(l->data))
+            g_ptr_array_add(projects, GS_WINDOW(l->data)->project);
+    g_autofree char *folder = scratch_folder();
+    gs_project_remove_unreferenced_files(folder, (GsProject *const *)projects->pdata, projects->len);
+}
+
+/* Loads `recovery` into `self`; a toast says why it could not. */
+static void
+recover(GsWindow *self, const char *recovery)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsProject) project = gs_project_load(recovery, &error);
+    g_autoptr(GsTimeline) timeline = project ? restore_timeline(project, &error) : NULL;
+    if (error)
+        gs_window_toast(self, error->message);
+    else
+        set_project(self, project, timeline);
+}
+
+/* The newest recovery comes back here, each other one in a window of its own. */
 static void
 on_recovery_response(AdwMessageDialog *dialog, const char *response, GsWindow *self)
 {
-    const char *recovery = g_object_get_data(G_OBJECT(dialog), "recovery");
-    const char *project_path = g_object_get_data(G_OBJECT(dialog), "project-path");
-    if (g_str_equal(response, "recover")) {
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GsProject) project = gs_project_load(recovery, &error);
-        g_autoptr(GsTimeline) timeline = project ? restore_timeline(project, &error) : NULL;
-        if (error)
-            gs_window_toast(self, error->message);
-        else
-            set_project(self, project, timeline);
-    } else if (g_str_equal(response, "discard")) {
-        discard_recovery(project_path);
+    char **recoveries = g_object_get_data(G_OBJECT(dialog), "recoveries");
+    for (gsize i = 0; recoveries[i]; i++) {
+        if (g_str_equal(response, "recover")) {
+            GsWindow *window = self;
+            if (i > 0) {
+                window = gs_window_new(gtk_window_get_application(GTK_WINDOW(self)));
+                gtk_window_present(GTK_WINDOW(window));
+            }
+            recover(window, recoveries[i]);
+        } else if (g_str_equal(response, "discard")) {
+            discard_recovery(recoveries[i]);
+        }
     }
 }
 
 void
 gs_window_offer_recovery(GsWindow *self)
 {
-    g_autofree char *last = g_settings_get_string(self->settings, "last-project");
-    const char *project_path = *last ? last : NULL;
-    g_autofree char *recovery = gs_project_find_recovery(project_path);
-    if (!recovery && project_path) {
-        project_path = NULL;
-        recovery = gs_project_find_recovery(NULL);
-    }
-    if (!recovery)
+    g_auto(GStrv) recoveries = gs_project_find_recoveries();
+    guint n = g_strv_length(recoveries);
+    if (n == 0)
         return;
-    GtkWidget *dialog = adw_message_dialog_new(GTK_WINDOW(self), _("Recover unsaved work?"),
-                                               _("GenStudio closed before the latest changes were saved. "
-                                                 "An automatic copy of them was kept."));
+    const char *body = n == 1 ? _("GenStudio closed before the latest changes were saved. "
+                                  "An automatic copy of them was kept.")
+                              : _("GenStudio closed before the latest changes were saved. "
+                                  "Automatic copies of them were kept: each project comes back in its own window.");
+    GtkWidget *dialog = adw_message_dialog_new(GTK_WINDOW(self), _("Recover unsaved work?"), body);
     adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(dialog), "discard", _("_Discard"), "recover", _("_Recover"),
                                      NULL);
     adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
     adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(dialog), "recover", ADW_RESPONSE_SUGGESTED);
     adw_message_dialog_set_default_response(ADW_MESSAGE_DIALOG(dialog), "recover");
-    /* Closing the dialog decides nothing: the copy is offered again. */
+    /* Closing the dialog decides nothing: the copies are offered again. */
     adw_message_dialog_set_close_response(ADW_MESSAGE_DIALOG(dialog), "close");
-    g_object_set_data_full(G_OBJECT(dialog), "recovery", g_steal_pointer(&recovery), g_free);
-    g_object_set_data_full(G_OBJECT(dialog), "project-path", g_strdup(project_path), g_free);
+    g_object_set_data_full(G_OBJECT(dialog), "recoveries", g_steal_pointer(&recoveries), (GDestroyNotify)g_strfreev);
     g_signal_connect_object(dialog, "response", G_CALLBACK(on_recovery_response), self, 0);
     gtk_window_present(GTK_WINDOW(dialog));
 }
@@ -316,7 +332,6 @@ gs_window_dispose(GObject *object)
     }
     gtk_widget_dispose_template(GTK_WIDGET(object), GS_TYPE_WINDOW);
     g_clear_object(&self->project);
-    g_clear_object(&self->settings);
     G_OBJECT_CLASS(gs_window_parent_class)->dispose(object);
 }
 
@@ -342,7 +357,6 @@ static void
 gs_window_init(GsWindow *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
-    self->settings = g_settings_new("org.genstudio.GenStudio");
     gs_window_new_project(self);
     g_signal_connect(adw_view_stack_get_child_by_name(self->stack, "voice"), "send-to-timeline",
                      G_CALLBACK(on_send_to_timeline), self);

@@ -31,8 +31,11 @@ gboolean gs_window_save_project(GsWindow *self, const char *path, GError **error
  * until it is saved (the save copies it into the project's assets), in the
  * user's cache. */
 char *gs_window_new_scratch_path(const char *extension);
-/* Offers the autosave of the last project (or of an untitled one) when it
- * is newer than what was saved: after a crash. */
+/* Removes the scratch files no project of `application`'s windows refers
+ * to. Only while no workspace is writing one: at start-up, at shutdown. */
+void gs_window_remove_unused_scratch_files(GtkApplication *application);
+/* Offers every autosave newer than what was saved, after a crash: the
+ * newest comes back in this window, any other in a new one. */
 void gs_window_offer_recovery(GsWindow *self);
 
 G_END_DECLS

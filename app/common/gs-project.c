@@ -19,6 +19,7 @@
 struct _GsProject {
     GObject parent_instance;
     char *path;
+    char *recovery_path; /* where autosaves go; NULL until asked for, and again after a save */
     gboolean dirty;
     /* Counts every change, so the autosave timer knows whether anything
      * happened since the last save or autosave. */
@@ -137,6 +138,7 @@ gs_project_finalize(GObject *object)
 {
     GsProject *self = GS_PROJECT(object);
     g_clear_pointer(&self->path, g_free);
+    g_clear_pointer(&self->recovery_path, g_free);
     g_clear_pointer(&self->images, g_ptr_array_unref);
     g_clear_pointer(&self->music, g_ptr_array_unref);
     g_clear_pointer(&self->timeline, json_node_unref);
@@ -706,6 +708,8 @@ write_project(GsProject *self, const char *path, gboolean is_recovery, const cha
     return TRUE;
 }
 
+static void discard_stale_recoveries(GsProject *self, const char *saved_path);
+
 gboolean
 gs_project_save(GsProject *self, const char *path, GError **error)
 {
@@ -716,6 +720,7 @@ gs_project_save(GsProject *self, const char *path, GError **error)
         return FALSE;
     point_at_saved_assets(self, stored_as);
     self->changes_at_autosave = self->changes;
+    discard_stale_recoveries(self, absolute);
     if (g_strcmp0(self->path, absolute) != 0) {
         g_free(self->path);
         self->path = g_steal_pointer(&absolute);
@@ -1094,6 +1099,8 @@ gs_project_load(const char *path, GError **error)
             invalid(error, absolute, "“recovery-of” is not a path");
             return NULL;
         }
+        /* Its items are in that file's assets: later autosaves go on there. */
+        self->recovery_path = g_steal_pointer(&absolute);
         self->dirty = TRUE;
     } else {
         self->path = g_steal_pointer(&absolute);
@@ -1111,14 +1118,12 @@ recovery_folder(void)
     return g_build_filename(g_get_user_state_dir(), "genstudio", "recovery", NULL);
 }
 
-/* "untitled", or the project's name and a hash of its full path: readable,
- * and two "song.genstudio" in different folders do not share a file. */
-char *
-gs_project_recovery_path(const char *project_path)
+/* The project's name and a hash of its full path: readable, and two
+ * "song.genstudio" in different folders do not share a file. */
+static char *
+recovery_path_for(const char *project_path)
 {
     g_autofree char *folder = recovery_folder();
-    if (!project_path)
-        return g_build_filename(folder, "untitled" GS_PROJECT_EXTENSION, NULL);
     g_autofree char *absolute = absolute_path(project_path);
     g_autofree char *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, absolute, -1);
     hash[ASSET_HASH_DIGITS] = '\0';
@@ -1128,12 +1133,25 @@ gs_project_recovery_path(const char *project_path)
     return g_build_filename(folder, name, NULL);
 }
 
+const char *
+gs_project_get_recovery_path(GsProject *self)
+{
+    g_return_val_if_fail(GS_IS_PROJECT(self), NULL);
+    if (self->recovery_path)
+        return self->recovery_path;
+    if (self->path)
+        return self->recovery_path = recovery_path_for(self->path);
+    g_autofree char *folder = recovery_folder();
+    g_autofree char *uuid = g_uuid_string_random();
+    g_autofree char *name = g_strconcat("untitled-", uuid, GS_PROJECT_EXTENSION, NULL);
+    return self->recovery_path = g_build_filename(folder, name, NULL);
+}
+
 gboolean
 gs_project_autosave(GsProject *self, GError **error)
 {
     g_return_val_if_fail(GS_IS_PROJECT(self), FALSE);
-    g_autofree char *recovery = gs_project_recovery_path(self->path);
-    if (!write_project(self, recovery, TRUE, self->path, NULL, error))
+    if (!write_project(self, gs_project_get_recovery_path(self), TRUE, self->path, NULL, error))
         return FALSE;
     self->changes_at_autosave = self->changes;
     return TRUE;
@@ -1149,24 +1167,85 @@ modification_time(const char *path, struct timespec *time)
     return TRUE;
 }
 
-char *
-gs_project_find_recovery(const char *project_path)
+static int
+compare_times(const struct timespec *a, const struct timespec *b)
 {
-    g_autofree char *recovery = gs_project_recovery_path(project_path);
-    struct timespec recovery_time, project_time;
-    if (!modification_time(recovery, &recovery_time))
+    if (a->tv_sec != b->tv_sec)
+        return a->tv_sec < b->tv_sec ? -1 : 1;
+    return a->tv_nsec < b->tv_nsec ? -1 : a->tv_nsec > b->tv_nsec;
+}
+
+/* The "recovery-of" of a recovery file: the project path, "" for an
+ * untitled project, NULL when the file is no recovery file. */
+static char *
+read_recovery_of(const char *recovery)
+{
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    if (!json_parser_load_from_mapped_file(parser, recovery, NULL))
         return NULL;
-    if (project_path && modification_time(project_path, &project_time) &&
-        (recovery_time.tv_sec < project_time.tv_sec ||
-         (recovery_time.tv_sec == project_time.tv_sec && recovery_time.tv_nsec <= project_time.tv_nsec)))
+    JsonNode *document = json_parser_get_root(parser);
+    JsonObject *root = document && JSON_NODE_HOLDS_OBJECT(document) ? json_node_get_object(document) : NULL;
+    JsonNode *recovery_of = root ? json_object_get_member(root, "recovery-of") : NULL;
+    if (!recovery_of)
         return NULL;
-    return g_steal_pointer(&recovery);
+    if (JSON_NODE_HOLDS_NULL(recovery_of))
+        return g_strdup("");
+    return JSON_NODE_HOLDS_VALUE(recovery_of) && json_node_get_value_type(recovery_of) == G_TYPE_STRING
+               ? g_strdup(json_node_get_string(recovery_of))
+               : NULL;
+}
+
+typedef struct {
+    char *path;
+    struct timespec time;
+} Recovery;
+
+static int
+newest_first(gconstpointer a, gconstpointer b)
+{
+    return compare_times(&(*(Recovery *const *)b)->time, &(*(Recovery *const *)a)->time);
+}
+
+static void
+recovery_free(Recovery *recovery)
+{
+    g_free(recovery->path);
+    g_free(recovery);
+}
+
+char **
+gs_project_find_recoveries(void)
+{
+    g_autofree char *folder = recovery_folder();
+    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func((GDestroyNotify)recovery_free);
+    g_autoptr(GDir) listing = g_dir_open(folder, 0, NULL);
+    const char *name;
+    while (listing && (name = g_dir_read_name(listing))) {
+        if (!g_str_has_suffix(name, GS_PROJECT_EXTENSION))
+            continue; /* an assets folder, or a save's temporary file */
+        Recovery *recovery = g_new0(Recovery, 1);
+        recovery->path = g_build_filename(folder, name, NULL);
+        g_autofree char *recovery_of = read_recovery_of(recovery->path);
+        struct timespec project_time;
+        if (!recovery_of || !modification_time(recovery->path, &recovery->time) ||
+            (*recovery_of && modification_time(recovery_of, &project_time) &&
+             compare_times(&recovery->time, &project_time) <= 0)) {
+            recovery_free(recovery);
+            continue;
+        }
+        g_ptr_array_add(found, recovery);
+    }
+    g_ptr_array_sort(found, newest_first);
+    char **paths = g_new0(char *, found->len + 1);
+    for (guint i = 0; i < found->len; i++)
+        paths[i] = g_strdup(((Recovery *)g_ptr_array_index(found, i))->path);
+    return paths;
 }
 
 gboolean
-gs_project_discard_recovery(const char *project_path, GError **error)
+gs_project_discard_recovery(const char *recovery, GError **error)
 {
-    g_autofree char *recovery = gs_project_recovery_path(project_path);
+    g_return_val_if_fail(recovery != NULL, FALSE);
     g_autofree char *folder = g_path_get_dirname(recovery);
     g_autofree char *assets_name = assets_name_for(recovery);
     g_autofree char *assets_dir = g_build_filename(folder, assets_name, NULL);
@@ -1183,6 +1262,54 @@ gs_project_discard_recovery(const char *project_path, GError **error)
     if (g_rmdir(assets_dir) != 0 && errno != ENOENT)
         return set_error_from_errno(error, errno, "remove", assets_dir);
     return TRUE;
+}
+
+/* After a save, the project's own autosave (an untitled one, say) and any
+ * earlier one of the file saved to would offer back less than the file
+ * holds. The project now refers to the saved assets, not the recovery's. */
+static void
+discard_stale_recoveries(GsProject *self, const char *saved_path)
+{
+    g_autofree char *own = g_steal_pointer(&self->recovery_path);
+    g_autofree char *saved_path_recovery = recovery_path_for(saved_path);
+    const char *stale[] = { own, saved_path_recovery };
+    for (gsize i = 0; i < G_N_ELEMENTS(stale); i++) {
+        g_autoptr(GError) error = NULL;
+        if (stale[i] && !gs_project_discard_recovery(stale[i], &error))
+            g_warning("Could not remove the recovery file: %s", error->message);
+    }
+}
+
+/* Every image and music file the project refers to. */
+static void
+add_referenced_files(GsProject *self, GHashTable *files)
+{
+    for (guint i = 0; i < self->images->len; i++)
+        g_hash_table_add(files, ((GsProjectImage *)g_ptr_array_index(self->images, i))->png_path);
+    for (guint i = 0; i < self->music->len; i++) {
+        GsProjectMusic *music = g_ptr_array_index(self->music, i);
+        g_hash_table_add(files, music->audio_path);
+        for (gsize s = 0; music->stem_paths[s]; s++)
+            g_hash_table_add(files, music->stem_paths[s]);
+    }
+}
+
+void
+gs_project_remove_unreferenced_files(const char *folder, GsProject *const *projects, guint n_projects)
+{
+    g_return_if_fail(folder != NULL);
+    g_autoptr(GHashTable) referenced = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < n_projects; i++)
+        add_referenced_files(projects[i], referenced);
+    g_autofree char *absolute = absolute_path(folder);
+    g_autoptr(GDir) listing = g_dir_open(absolute, 0, NULL);
+    const char *name;
+    while (listing && (name = g_dir_read_name(listing))) {
+        g_autofree char *path = g_build_filename(absolute, name, NULL);
+        if (!g_hash_table_contains(referenced, path) && g_file_test(path, G_FILE_TEST_IS_REGULAR) &&
+            g_remove(path) != 0)
+            g_warning("Cannot remove the unused file “%s”: %s", path, g_strerror(errno));
+    }
 }
 
 static gboolean

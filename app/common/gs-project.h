@@ -97,22 +97,31 @@ gboolean gs_project_save(GsProject *self, const char *path, GError **error);
  * file loads as the project it recovers: its path, and dirty. */
 GsProject *gs_project_load(const char *path, GError **error);
 
-/* Where the autosave of the project saved at `project_path` goes (NULL for
- * an untitled project): a file under
- * $XDG_STATE_HOME/genstudio/recovery/. */
-char *gs_project_recovery_path(const char *project_path);
+/* Where the project's autosave goes, under
+ * $XDG_STATE_HOME/genstudio/recovery/: a file named after the project's
+ * path, or one of its own for an untitled project, so that two untitled
+ * projects never overwrite each other's. A project loaded from a recovery
+ * file goes on in that file, whose assets it refers to. */
+const char *gs_project_get_recovery_path(GsProject *self);
 
 /* Saves to the recovery file, atomically, without touching the project's
- * own file, path or dirty flag. */
+ * own file, path or dirty flag. gs_project_save removes the recovery file,
+ * then older than the save, and any of the path saved to. */
 gboolean gs_project_autosave(GsProject *self, GError **error);
 
-/* The recovery file of `project_path` (NULL: untitled) when there is one
- * newer than the project file — what to offer after a crash — else NULL. */
-char *gs_project_find_recovery(const char *project_path);
+/* Every recovery file newer than the project it recovers (an untitled
+ * project's, always) — what to offer after a crash — newest first. */
+char **gs_project_find_recoveries(void);
 
-/* Removes the recovery file of `project_path` and its assets. Missing
- * ones are not an error. */
-gboolean gs_project_discard_recovery(const char *project_path, GError **error);
+/* Removes the recovery file `recovery` and its assets. Missing ones are
+ * not an error. */
+gboolean gs_project_discard_recovery(const char *recovery, GError **error);
+
+/* Removes the files directly in `folder` that none of `projects` refers
+ * to: the scratch files of items gone or since saved. Recovery files need
+ * none of them: an autosave copies what it refers to into its own assets.
+ * Failures are logged. */
+void gs_project_remove_unreferenced_files(const char *folder, GsProject *const *projects, guint n_projects);
 
 /* Every `seconds`, autosaves when something changed since the last save or
  * autosave. Replaces any earlier timer; 0 stops it. Failures are logged. */

@@ -1,7 +1,8 @@
 /* The .genstudio project file: a round trip keeps everything, a newer or
  * broken project is refused without writing anything, a save killed at any
  * moment leaves the previous one whole, and autosave leaves a recovery
- * file that can be found and discarded.
+ * file of each project's own that can be found and discarded; scratch
+ * files no project refers to can go.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <glib/gstdio.h>
 #include <math.h>
@@ -498,6 +499,15 @@ test_kill_during_save(void)
     remove_tree(dir);
 }
 
+/* The one recovery file gs_project_find_recoveries offers, or NULL. */
+static char *
+only_recovery(void)
+{
+    g_auto(GStrv) recoveries = gs_project_find_recoveries();
+    g_assert_cmpuint(g_strv_length(recoveries), <=, 1);
+    return g_strdup(recoveries[0]);
+}
+
 static void
 test_recovery(void)
 {
@@ -506,7 +516,7 @@ test_recovery(void)
     g_autoptr(GsProject) project = full_project_new(dir);
     g_autoptr(GError) error = NULL;
     g_assert_true(gs_project_save(project, path, &error));
-    g_assert_null(gs_project_find_recovery(path));
+    g_assert_null(only_recovery());
     g_autofree char *project_bytes = NULL;
     g_assert_true(g_file_get_contents(path, &project_bytes, NULL, NULL));
 
@@ -521,8 +531,8 @@ test_recovery(void)
     g_assert_true(g_file_get_contents(path, &bytes_after, NULL, NULL));
     g_assert_cmpstr(bytes_after, ==, project_bytes);
 
-    g_autofree char *recovery = gs_project_find_recovery(path);
-    g_assert_nonnull(recovery);
+    g_autofree char *recovery = only_recovery();
+    g_assert_cmpstr(recovery, ==, gs_project_get_recovery_path(project));
     g_autofree char *recovery_folder = g_build_filename(g_get_user_state_dir(), "genstudio", "recovery", NULL);
     g_assert_true(g_str_has_prefix(recovery, recovery_folder));
     g_autoptr(GsProject) rescued = gs_project_load(recovery, &error);
@@ -530,33 +540,111 @@ test_recovery(void)
     g_assert_cmpstr(gs_project_get_path(rescued), ==, path);
     g_assert_true(gs_project_get_dirty(rescued));
     assert_same_project(project, rescued);
+    /* The rescued project autosaves on in the file whose assets it uses. */
+    g_assert_cmpstr(gs_project_get_recovery_path(rescued), ==, recovery);
 
-    g_assert_true(gs_project_discard_recovery(path, &error));
+    g_assert_true(gs_project_discard_recovery(recovery, &error));
     g_assert_no_error(error);
-    g_assert_null(gs_project_find_recovery(path));
+    g_assert_null(only_recovery());
     g_assert_false(g_file_test(recovery, G_FILE_TEST_EXISTS));
     g_autoptr(GDir) listing = g_dir_open(recovery_folder, 0, NULL);
     g_assert_null(g_dir_read_name(listing));
 
-    /* A save after the autosave makes the recovery file stale. */
+    /* A save drops the autosave it makes stale. */
     g_assert_true(gs_project_autosave(project, &error));
-    g_autofree char *fresh = gs_project_find_recovery(path);
+    g_autofree char *fresh = only_recovery();
     g_assert_nonnull(fresh);
     g_assert_true(gs_project_save(project, path, &error));
-    g_assert_null(gs_project_find_recovery(path));
-    g_assert_true(gs_project_discard_recovery(path, &error));
+    g_assert_null(only_recovery());
+    g_assert_false(g_file_test(fresh, G_FILE_TEST_EXISTS));
+    /* A recovery file older than its project is not offered. */
+    g_assert_true(gs_project_autosave(project, &error));
+    g_usleep(10000); /* a later modification time, even on coarse clocks */
+    g_assert_true(g_file_set_contents(path, project_bytes, -1, NULL));
+    g_assert_null(only_recovery());
+    g_assert_true(gs_project_discard_recovery(gs_project_get_recovery_path(project), &error));
+    remove_tree(dir);
+}
 
-    /* An untitled project has a recovery file too. */
-    g_autoptr(GsProject) untitled = gs_project_new();
-    g_list_store_append(gs_project_get_takes(untitled), take);
-    g_assert_true(gs_project_autosave(untitled, &error));
-    g_autofree char *untitled_recovery = gs_project_find_recovery(NULL);
-    g_assert_nonnull(untitled_recovery);
-    g_autoptr(GsProject) untitled_rescued = gs_project_load(untitled_recovery, &error);
+/* Two untitled projects (two windows) each autosave to a file of their
+ * own; both are offered, newest first, and each brings back its own work.
+ * Saving one drops its recovery file only. */
+static void
+test_untitled_recoveries(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsProject) first = gs_project_new(), second = gs_project_new();
+    g_autoptr(GsTake) first_take = take_new("In the first window.", 5, RATE / 4);
+    g_autoptr(GsTake) second_take = take_new("In the second window.", 6, RATE / 4);
+    g_list_store_append(gs_project_get_takes(first), first_take);
+    g_list_store_append(gs_project_get_takes(second), second_take);
+    g_assert_cmpstr(gs_project_get_recovery_path(first), !=, gs_project_get_recovery_path(second));
+    g_assert_true(gs_project_autosave(first, &error));
+    g_usleep(10000);
+    g_assert_true(gs_project_autosave(second, &error));
     g_assert_no_error(error);
-    g_assert_null(gs_project_get_path(untitled_rescued));
-    g_assert_true(gs_project_discard_recovery(NULL, &error));
-    g_assert_null(gs_project_find_recovery(NULL));
+
+    g_auto(GStrv) recoveries = gs_project_find_recoveries();
+    g_assert_cmpuint(g_strv_length(recoveries), ==, 2);
+    g_assert_cmpstr(recoveries[0], ==, gs_project_get_recovery_path(second));
+    g_assert_cmpstr(recoveries[1], ==, gs_project_get_recovery_path(first));
+    g_autoptr(GsProject) second_rescued = gs_project_load(recoveries[0], &error);
+    g_autoptr(GsProject) first_rescued = gs_project_load(recoveries[1], &error);
+    g_assert_no_error(error);
+    g_assert_null(gs_project_get_path(first_rescued));
+    assert_same_takes(first, first_rescued);
+    assert_same_takes(second, second_rescued);
+
+    g_autofree char *path = g_build_filename(dir, "first" GS_PROJECT_EXTENSION, NULL);
+    g_assert_true(gs_project_save(first_rescued, path, &error));
+    g_assert_no_error(error);
+    g_auto(GStrv) left = gs_project_find_recoveries();
+    g_assert_cmpuint(g_strv_length(left), ==, 1);
+    g_assert_cmpstr(left[0], ==, gs_project_get_recovery_path(second));
+    g_assert_true(gs_project_discard_recovery(left[0], &error));
+    remove_tree(dir);
+}
+
+/* Scratch files that no live project refers to go; the rest stay. */
+static void
+test_unreferenced_files(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autofree char *scratch = g_build_filename(dir, "unsaved", NULL);
+    g_assert_cmpint(g_mkdir(scratch, 0700), ==, 0);
+    g_autofree char *kept_mix = write_file(scratch, "kept-mix.wav", "a piece");
+    g_autofree char *kept_stem = write_file(scratch, "kept-stem.wav", "its drums");
+    g_autofree char *kept_png = write_file(scratch, "kept.png", "an image");
+    g_autofree char *orphan_wav = write_file(scratch, "orphan.wav", "a piece since saved");
+    g_autofree char *orphan_png = write_file(scratch, "orphan.png", "an image since removed");
+    g_autoptr(GsProject) project = gs_project_new(), other = gs_project_new();
+    const char *stems[] = { kept_stem, NULL };
+    gs_project_add_music(project, "calm piano", 1, kept_mix, stems);
+    gs_project_add_image(other, kept_png, "");
+    /* An autosave keeps copies of its own, so it needs none of them. */
+    g_autoptr(GError) error = NULL;
+    g_assert_true(gs_project_autosave(project, &error));
+    g_assert_no_error(error);
+
+    GsProject *live[] = { project, other };
+    gs_project_remove_unreferenced_files(scratch, live, G_N_ELEMENTS(live));
+    g_assert_true(g_file_test(kept_mix, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(kept_stem, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(kept_png, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(orphan_wav, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(orphan_png, G_FILE_TEST_EXISTS));
+
+    /* At the next start no project is live: the recovery brings it all back. */
+    gs_project_remove_unreferenced_files(scratch, NULL, 0);
+    g_assert_false(g_file_test(kept_mix, G_FILE_TEST_EXISTS));
+    g_autofree char *recovery = only_recovery();
+    g_autoptr(GsProject) rescued = gs_project_load(recovery, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(gs_project_get_n_music(rescued), ==, 1);
+    g_assert_true(g_file_test(gs_project_get_music(rescued, 0)->audio_path, G_FILE_TEST_IS_REGULAR));
+    g_assert_true(g_file_test(gs_project_get_music(rescued, 0)->stem_paths[0], G_FILE_TEST_IS_REGULAR));
+    g_assert_true(gs_project_discard_recovery(recovery, &error));
     remove_tree(dir);
 }
 
@@ -564,7 +652,7 @@ static gboolean
 quit_when_recovered(gpointer user_data)
 {
     GMainLoop *loop = user_data;
-    g_autofree char *recovery = gs_project_find_recovery(NULL);
+    g_autofree char *recovery = only_recovery();
     if (recovery)
         g_main_loop_quit(loop);
     return G_SOURCE_CONTINUE;
@@ -591,7 +679,7 @@ test_autosave_timer(void)
     g_source_remove(poll);
     g_source_remove(timeout);
     g_autoptr(GError) error = NULL;
-    g_assert_true(gs_project_discard_recovery(NULL, &error));
+    g_assert_true(gs_project_discard_recovery(gs_project_get_recovery_path(project), &error));
 }
 
 int
@@ -606,6 +694,8 @@ main(int argc, char **argv)
     g_test_add_func("/project/corrupt", test_corrupt);
     g_test_add_func("/project/kill-during-save", test_kill_during_save);
     g_test_add_func("/project/recovery", test_recovery);
+    g_test_add_func("/project/untitled-recoveries", test_untitled_recoveries);
+    g_test_add_func("/project/unreferenced-files", test_unreferenced_files);
     g_test_add_func("/project/autosave-timer", test_autosave_timer);
     return g_test_run();
 }

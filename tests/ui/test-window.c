@@ -843,9 +843,10 @@ test_project(void)
     g_list_store_remove(gs_project_get_takes(project), 0);
     g_assert_true(gs_project_autosave(project, &error));
     g_assert_no_error(error);
-    g_autofree char *recovery = gs_project_find_recovery(path);
-    g_assert_nonnull(recovery);
-    g_assert_true(g_str_has_prefix(recovery, g_get_user_state_dir()));
+    g_auto(GStrv) recoveries = gs_project_find_recoveries();
+    g_assert_cmpuint(g_strv_length(recoveries), ==, 1);
+    g_assert_cmpstr(recoveries[0], ==, gs_project_get_recovery_path(project));
+    g_assert_true(g_str_has_prefix(recoveries[0], g_get_user_state_dir()));
     gs_window_offer_recovery(window);
     AdwMessageDialog *dialog = find_message_dialog();
     g_assert_nonnull(dialog);
@@ -857,8 +858,7 @@ test_project(void)
     g_assert_true(gs_project_get_dirty(recovered));
     g_assert_cmpuint(g_list_model_get_n_items(gs_voice_page_get_takes(voice_page)), ==, n_takes - 1);
     g_assert_true(gs_window_save_project(window, path, &error));
-    g_autofree char *gone = gs_project_find_recovery(path);
-    g_assert_null(gone);
+    g_assert_false(g_file_test(recoveries[0], G_FILE_TEST_EXISTS));
 
     /* Closing with unsaved changes asks first; Cancel keeps the window. */
     g_list_store_append(gs_project_get_takes(recovered), take);
@@ -872,6 +872,43 @@ test_project(void)
 
     wait_for_toasts_to_go();
     remove_tree(dir);
+}
+
+static guint
+n_takes_of(GsWindow *some_window)
+{
+    return g_list_model_get_n_items(G_LIST_MODEL(gs_project_get_takes(gs_window_get_project(some_window))));
+}
+
+/* Two untitled windows left two autosaves (of one take and of two): both
+ * come back, the newest in this window, the other in a new one. */
+static void
+test_recover_untitled(void)
+{
+    g_autoptr(GsTake) take = g_list_model_get_item(gs_voice_page_get_takes(voice_page), 0);
+    for (guint takes = 1; takes <= 2; takes++) {
+        g_autoptr(GsProject) untitled = gs_project_new();
+        for (guint i = 0; i < takes; i++)
+            g_list_store_append(gs_project_get_takes(untitled), take);
+        g_autoptr(GError) error = NULL;
+        g_assert_true(gs_project_autosave(untitled, &error));
+        g_assert_no_error(error);
+        g_usleep(10000); /* a later modification time for the next */
+    }
+
+    gs_window_offer_recovery(window);
+    AdwMessageDialog *dialog = find_message_dialog();
+    g_assert_nonnull(dialog);
+    answer_dialog(dialog, "recover");
+    g_assert_cmpuint(n_takes_of(window), ==, 2);
+    GList *windows = gtk_application_get_windows(gtk_window_get_application(GTK_WINDOW(window)));
+    g_assert_cmpuint(g_list_length(windows), ==, 2);
+    GsWindow *other = GS_WINDOW(windows->data == window ? windows->next->data : windows->data);
+    g_assert_cmpuint(n_takes_of(other), ==, 1);
+    g_assert_null(gs_project_get_path(gs_window_get_project(other)));
+    g_assert_true(gs_project_get_dirty(gs_window_get_project(other)));
+    gtk_window_destroy(GTK_WINDOW(other));
+    iterate_until_idle();
 }
 
 static void
@@ -892,6 +929,7 @@ on_activate(GApplication *app)
     g_test_add_func("/window/timeline", test_timeline);
     g_test_add_func("/window/send-to-timeline", test_send_to_timeline);
     g_test_add_func("/window/project", test_project);
+    g_test_add_func("/window/recover-untitled", test_recover_untitled);
     int status = g_test_run();
     gtk_window_destroy(GTK_WINDOW(window));
     if (status)
