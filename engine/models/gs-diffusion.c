@@ -166,10 +166,12 @@ typedef struct {
     size_t pixels; /* C·H·W of one image */
     gs_tensor *context;
     float cfg_scale;
-    float *model_in, *eps;
+    float *model_in, *out; /* the UNet's input and output, batch × pixels */
 } denoiser;
 
-/* denoised = x − σ·ε, with ε from the UNet at σ's timestep (guided). */
+/* The clean image from the UNet's guided output at σ's timestep, in
+ * k-diffusion's unscaled x = x0 + σ·ε: x − σ·ε for ε-models,
+ * x/(σ²+1) − σ/√(σ²+1)·v for v-models. */
 static gs_status
 denoise(denoiser *d, const float *x, double sigma, double t, float *denoised)
 {
@@ -196,18 +198,23 @@ denoise(denoiser *d, const float *x, double sigma, double t, float *denoised)
     double flops = g.flops;
     gs_status st = gs_graph_finish(&g);
     if (st == GS_OK)
-        st = gs_tensor_download(out, d->eps, (int64_t)(d->batch * d->pixels));
+        st = gs_tensor_download(out, d->out, (int64_t)(d->batch * d->pixels));
     gs_tensor_free(out);
     if (st != GS_OK)
         return st;
     m->unet_gflop = flops / d->batch * 1e-9;
 
-    const float *eps_uncond = d->eps, *eps_cond = d->eps + (d->batch - 1) * d->pixels;
+    float skip = 1.0f, scale = (float)-sigma;
+    if (c->v_prediction) {
+        skip = c_in * c_in;
+        scale = (float)-sigma * c_in;
+    }
+    const float *out_uncond = d->out, *out_cond = d->out + (d->batch - 1) * d->pixels;
     for (size_t i = 0; i < d->pixels; i++) {
-        float e = eps_cond[i];
+        float o = out_cond[i];
         if (d->batch == 2)
-            e = eps_uncond[i] + d->cfg_scale * (eps_cond[i] - eps_uncond[i]);
-        float v = x[i] - (float)sigma * e;
+            o = out_uncond[i] + d->cfg_scale * (out_cond[i] - out_uncond[i]);
+        float v = skip * x[i] + scale * o;
         denoised[i] = c->clip_denoised ? fminf(fmaxf(v, -1.0f), 1.0f) : v;
     }
     return GS_OK;
@@ -299,7 +306,7 @@ gs_diffusion_generate_from_noise(gs_diffusion *m, const gs_image_params *p, cons
         .cfg_scale = p->cfg_scale,
     };
     d.model_in = g_new(float, 2 * pixels);
-    d.eps = g_new(float, 2 * pixels);
+    d.out = g_new(float, 2 * pixels);
     st = encode_prompts(m, p, d.batch, &d.context);
 
     for (int i = first; st == GS_OK && i < steps; i++) {
@@ -366,7 +373,7 @@ gs_diffusion_generate_from_noise(gs_diffusion *m, const gs_image_params *p, cons
 
     gs_tensor_free(d.context);
     g_free(d.model_in);
-    g_free(d.eps);
+    g_free(d.out);
     g_free(sigmas);
     g_free(x);
     g_free(noise);

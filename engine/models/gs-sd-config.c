@@ -124,9 +124,12 @@ gs_sd_config_parse(gs_context *ctx, const char *json, gs_sd_config *c)
     }
     if (r.status == GS_OK && !c->scaled_linear && !g_str_equal(schedule, "linear"))
         r.status = gs_fail(ctx, GS_ERR_UNSUPPORTED, "model config: unknown beta_schedule \"%s\"", schedule);
-    if (r.status == GS_OK && !g_str_equal(prediction, "epsilon"))
-        r.status = gs_fail(ctx, GS_ERR_UNSUPPORTED, "model config: prediction \"%s\" is not supported (epsilon is)",
-                           prediction);
+    if (r.status == GS_OK) {
+        c->v_prediction = g_str_equal(prediction, "v");
+        if (!c->v_prediction && !g_str_equal(prediction, "epsilon"))
+            r.status = gs_fail(ctx, GS_ERR_UNSUPPORTED,
+                               "model config: prediction \"%s\" is not supported (epsilon and v are)", prediction);
+    }
     for (int i = 0; r.status == GS_OK && i < c->levels; i++) {
         int ch = c->model_channels * c->channel_mult[i];
         if (c->channel_mult[i] < 1 || ch % c->norm_groups || (c->attention[i] && ch % c->head_channels))

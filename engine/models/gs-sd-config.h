@@ -24,6 +24,9 @@ typedef struct {
     int train_timesteps;
     float beta_start, beta_end;
     bool scaled_linear; /* betas linear in sqrt space, as SD; else linear */
+    /* The UNet predicts v = √ᾱ·ε − √(1−ᾱ)·x0 (SD 2.x "-v" models, ldm
+     * parameterization "v"); else ε. */
+    bool v_prediction;
     /* Clamp each step's clean-image prediction to [-1, 1] (pixel-space
      * models, as DDPM); optional, false for latent models such as SD. */
     bool clip_denoised;

@@ -3,7 +3,8 @@
 """Golden fixtures for the engine tests, computed by PyTorch from the fp16
 weights exactly as stored in data/models/emoji32.safetensors: the tokens and
 text-encoder output for "red apple", one UNet call at t = 500 on fixed noise,
-and a 4-step Euler sample without guidance (formulas in README.md)."""
+and a 4-step Euler sample with guidance 5 and an empty negative prompt
+(formulas in README.md)."""
 import json
 import os
 
@@ -29,10 +30,11 @@ def main():
         ids = torch.tensor([tok.encode("red apple")])
         context = net.encode(ids)
         noise = torch.randn(1, 3, 32, 32, generator=torch.Generator().manual_seed(0))
-        eps = net.model.diffusion_model(noise, torch.tensor([500.0]), context)
-        euler = euler_sample(net, context, noise, 4, cfg)
+        out = net.model.diffusion_model(noise, torch.tensor([500.0]), context)
+        uncond = net.encode(torch.tensor([tok.encode("")]))
+        euler = euler_sample(net, context, noise, 4, cfg, uncond, guidance=5.0)
     out = {"tokens": ids.float().numpy(), "text_out": context.numpy(), "noise": noise.numpy(),
-           "unet_t500": eps.numpy(), "euler4": euler.numpy()}
+           "unet_t500": out.numpy(), "euler4": euler.numpy()}
     path = os.path.join(ROOT, "tests", "data", "golden", "emoji32_golden.safetensors")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     safetensors_io.save(path, {k: v.astype(np.float32) for k, v in out.items()},

@@ -18,7 +18,7 @@ CONFIG = {
     "norm_groups": 32, "resnet_eps": 1e-5, "transformer_norm_eps": 1e-6, "layer_norm_eps": 1e-5,
     "text_width": 128, "text_layers": 2, "text_heads": 4, "text_tokens": 77, "text_eps": 1e-5,
     "train_timesteps": 1000, "beta_start": 0.0001, "beta_end": 0.02, "beta_schedule": "linear",
-    "prediction": "epsilon",
+    "prediction": "v",
     # Pixel-space sampling clamps each step's prediction of the clean image
     # to the data range, as DDPM does; latent models (SD) must not.
     "clip_denoised": True,

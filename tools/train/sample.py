@@ -33,11 +33,14 @@ def euler_sample(net, context, noise, steps, cfg, uncond=None, guidance=1.0):
         s = sigmas[i]
         inp = x / (s * s + 1) ** 0.5
         tt = torch.full((x.shape[0],), float(t))
-        eps = unet(inp, tt, context)
+        out = unet(inp, tt, context)
         if uncond is not None:
-            eps_u = unet(inp, tt, uncond)
-            eps = eps_u + guidance * (eps - eps_u)
-        denoised = x - s * eps
+            out_u = unet(inp, tt, uncond)
+            out = out_u + guidance * (out - out_u)
+        if cfg["prediction"] == "v":
+            denoised = x / (s * s + 1) - s / (s * s + 1) ** 0.5 * out
+        else:
+            denoised = x - s * out
         if cfg.get("clip_denoised"):
             denoised = denoised.clamp(-1, 1)
         x = denoised + sigmas[i + 1] * (x - denoised) / s

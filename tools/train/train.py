@@ -8,6 +8,7 @@ latest. The loss goes to loss.csv beside them; a fixed-prompt sample grid
 from the EMA weights is drawn every --sample-minutes."""
 import argparse
 import copy
+import math
 import os
 import random
 import time
@@ -19,6 +20,7 @@ import numpy as np
 import torch
 
 import model as M
+from colour import caption_colour
 from sample import euler_sample, save_grid
 
 GRID_PROMPTS = ["red apple", "grinning face", "red heart", "dog face", "flag japan", "rocket", "sun", "pizza"]
@@ -28,15 +30,17 @@ def load_dataset(path):
     d = np.load(path)
     images = torch.from_numpy(d["images"]).permute(0, 3, 1, 2).float() / 127.5 - 1.0
     items = []
-    for name, group, subgroup, kw in zip(d["names"], d["groups"], d["subgroups"], d["keywords"]):
-        items.append((str(name), str(group), str(subgroup), [k for k in str(kw).split("|") if k]))
+    for name, group, subgroup, kw, image in zip(d["names"], d["groups"], d["subgroups"], d["keywords"], d["images"]):
+        items.append((str(name), str(group), str(subgroup), [k for k in str(kw).split("|") if k],
+                      caption_colour(str(name), image)))
     return images, items
 
 
 def caption(item, rng):
-    """Random subsets and orders of name, keywords and group words; 10% empty
-    (the unconditional branch of classifier-free guidance)."""
-    name, group, subgroup, keywords = item
+    """Random subsets and orders of name, keywords, group words and the
+    measured colour; 10% empty (the unconditional branch of classifier-free
+    guidance)."""
+    name, group, subgroup, keywords, colour = item
     if rng.random() < 0.1:
         return ""
     parts = [name] if rng.random() < 0.8 else []
@@ -47,12 +51,39 @@ def caption(item, rng):
         parts.append(group)
     if not parts:
         parts = [name]
+    if rng.random() < 0.5 and colour not in M.words(" ".join(parts)):
+        parts.append(colour)
     rng.shuffle(parts)
     return ", ".join(parts)
 
 
+def training_target(cfg, abar, x0, noise, gamma):
+    """The network's target and the per-image loss weight.
+
+    v-prediction (v = √ᾱ·ε − √(1−ᾱ)·x0, Salimans & Ho 2022) makes the output
+    decide the clean image at high noise, where layout and colour are set:
+    x0 = √ᾱ·x_t − √(1−ᾱ)·v, while an ε error there reaches x0 magnified by
+    1/√ᾱ, so ε-models learn little prompt dependence at those steps. In x0
+    terms the v loss weighs each step by SNR + 1; capping that weight at γ
+    (as Min-SNR-γ, Hang et al. 2023, caps SNR) keeps the nearly clean steps
+    from dominating without starving the noisy ones."""
+    snr = (abar / (1 - abar)).flatten()
+    if cfg["prediction"] == "v":
+        return abar.sqrt() * noise - (1 - abar).sqrt() * x0, torch.clamp(snr + 1, max=gamma) / (snr + 1)
+    return noise, torch.clamp(snr, max=gamma) / snr
+
+
+def learning_rate(args, step):
+    """Warm-up, a constant plateau, then a cosine decay: samples sharpen
+    markedly once the rate comes down."""
+    if step < args.decay_start:
+        return args.lr * min(1.0, (step + 1) / 500)
+    done = min(1.0, (step - args.decay_start) / args.decay_steps)
+    return args.lr_final + (args.lr - args.lr_final) * 0.5 * (1 + math.cos(math.pi * done))
+
+
 def vocab_texts(items):
-    for name, group, subgroup, keywords in items:
+    for name, group, subgroup, keywords, _ in items:
         yield name
         yield group
         yield subgroup
@@ -65,11 +96,16 @@ def main():
     ap.add_argument("--ckpt", default="/work/cache/ckpt")
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr-final", type=float, default=2e-5)
+    ap.add_argument("--decay-start", type=int, default=6400, help="step where the cosine decay to --lr-final begins")
+    ap.add_argument("--decay-steps", type=int, default=1400)
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--min-snr-gamma", type=float, default=5.0)
     ap.add_argument("--hours", type=float, default=100.0)
     ap.add_argument("--save-minutes", type=float, default=5.0)
     ap.add_argument("--sample-minutes", type=float, default=20.0)
+    ap.add_argument("--groups", default="",
+                    help="comma-separated Unicode emoji groups to train on (default all); the vocabulary stays whole")
     ap.add_argument("--threads", type=int, default=1, help="torch threads; 1 leaves a core to the rest")
     args = ap.parse_args()
 
@@ -93,27 +129,31 @@ def main():
         rng.setstate(state["py_rng"])
         torch.set_rng_state(state["torch_rng"])
         assert state["vocab"] == tok.vocab, "dataset vocabulary changed"
-        print(f"resumed at step {step}", flush=True)
+        print(f"resumed at step {step} ({state['config']['prediction']} → {cfg['prediction']} prediction)", flush=True)
+
+    pool = range(len(items))
+    if args.groups:
+        wanted = set(args.groups.split(","))
+        pool = [i for i, item in enumerate(items) if item[1] in wanted]
+        assert pool, f"no images in groups {args.groups}"
+        print(f"training on {len(pool)} images of {args.groups}", flush=True)
 
     abar = M.alphas_cumprod(cfg).float()
     log = open(os.path.join(args.ckpt, "loss.csv"), "a")
     start = last_save = last_sample = time.time()
     seen, window = 0, []
     while time.time() - start < args.hours * 3600:
-        idx = [rng.randrange(len(items)) for _ in range(args.batch)]
+        idx = [pool[rng.randrange(len(pool))] for _ in range(args.batch)]
         x0 = images[idx]
         ids = torch.tensor([tok.encode(caption(items[i], rng)) for i in idx])
         t = torch.randint(0, cfg["train_timesteps"], (args.batch,))
         noise = torch.randn_like(x0)
         a = abar[t][:, None, None, None]
         xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-        # Min-SNR-γ weighting (Hang et al. 2023): the nearly clean timesteps
-        # dominate an unweighted ε loss yet matter little to samples.
-        snr = a.flatten() / (1 - a.flatten())
-        weight = torch.clamp(snr, max=args.min_snr_gamma) / snr
-        loss = ((net(xt, t, ids) - noise) ** 2).mean(dim=(1, 2, 3)).mul(weight).mean()
+        target, weight = training_target(cfg, a, x0, noise, args.min_snr_gamma)
+        loss = ((net(xt, t, ids) - target) ** 2).mean(dim=(1, 2, 3)).mul(weight).mean()
         for g in opt.param_groups:
-            g["lr"] = args.lr * min(1.0, (step + 1) / 500)
+            g["lr"] = learning_rate(args, step)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -131,7 +171,7 @@ def main():
             window.clear()
             log.write(f"{step},{step * args.batch},{mean:.5f}\n")
             log.flush()
-            print(f"step {step} loss {mean:.4f} {rate:.1f} img/s", flush=True)
+            print(f"step {step} loss {mean:.4f} lr {learning_rate(args, step):.2e} {rate:.1f} img/s", flush=True)
         now = time.time()
         if now - last_save > args.save_minutes * 60:
             state = {"model": net.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
@@ -141,7 +181,7 @@ def main():
             os.replace(latest + ".tmp", latest)
             last_save = now
         if now - last_sample > args.sample_minutes * 60:
-            out = os.path.join(os.path.dirname(args.ckpt), "samples", f"step{step:07d}.png")
+            out = os.path.join(args.ckpt, "samples", f"step{step:07d}.png")
             save_grid(ema, tok, cfg, GRID_PROMPTS, out)
             last_sample = now
 
