@@ -30,7 +30,8 @@ def main():
         "genstudio.vocab": "\n".join(state["vocab"]),
         "genstudio.training": (f"GenStudio emoji32: trained from scratch by tools/train/train.py for {state['step']} "
                                f"steps (~{images} images) on fonts-noto-color-emoji glyphs (Apache-2.0) with "
-                               "unicode-data/CLDR captions (Unicode License v3). EMA weights."),
+                               "unicode-data/CLDR captions (Unicode License v3); the schedule, prediction type and "
+                               "image groups by step are in tools/train/README.md. EMA weights."),
     }
     safetensors_io.save(os.path.abspath(args.out), tensors, meta)
     print(f"wrote {args.out}: {len(tensors)} tensors, step {state['step']}")

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 import model as M
+import safetensors_io
 from colour import caption_colour
 from sample import euler_sample, save_grid
 
@@ -82,6 +83,16 @@ def learning_rate(args, step):
     return args.lr_final + (args.lr - args.lr_final) * 0.5 * (1 + math.cos(math.pi * done))
 
 
+def init_from_export(path, net, ema, tok):
+    """Loads exported EMA weights into both the network and its EMA: the
+    checkpoint is kept outside git and can be lost, the export cannot."""
+    tensors, meta = safetensors_io.load(path)
+    assert meta["genstudio.vocab"].split("\n") == tok.vocab, f"{path}: vocabulary differs from the dataset's"
+    weights = {k: torch.from_numpy(v.astype(np.float32)) for k, v in tensors.items()}
+    net.load_state_dict(weights)
+    ema.load_state_dict(weights)
+
+
 def vocab_texts(items):
     for name, group, subgroup, keywords, _ in items:
         yield name
@@ -98,7 +109,7 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--lr-final", type=float, default=2e-5)
     ap.add_argument("--decay-start", type=int, default=6400, help="step where the cosine decay to --lr-final begins")
-    ap.add_argument("--decay-steps", type=int, default=1400)
+    ap.add_argument("--decay-steps", type=int, default=1300)
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--min-snr-gamma", type=float, default=5.0)
     ap.add_argument("--hours", type=float, default=100.0)
@@ -107,6 +118,9 @@ def main():
     ap.add_argument("--groups", default="",
                     help="comma-separated Unicode emoji groups to train on (default all); the vocabulary stays whole")
     ap.add_argument("--threads", type=int, default=1, help="torch threads; 1 leaves a core to the rest")
+    ap.add_argument("--init", default="",
+                    help="exported .safetensors to start from when there is no checkpoint (fresh optimiser)")
+    ap.add_argument("--init-step", type=int, default=0, help="the training step --init's weights were exported at")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -130,6 +144,10 @@ def main():
         torch.set_rng_state(state["torch_rng"])
         assert state["vocab"] == tok.vocab, "dataset vocabulary changed"
         print(f"resumed at step {step} ({state['config']['prediction']} → {cfg['prediction']} prediction)", flush=True)
+    elif args.init:
+        init_from_export(args.init, net, ema, tok)
+        step = args.init_step
+        print(f"started from {args.init} at step {step}", flush=True)
 
     pool = range(len(items))
     if args.groups:
