@@ -5,7 +5,6 @@ weights exactly as stored in data/models/emoji32.safetensors: the tokens and
 text-encoder output for "red apple", one UNet call at t = 500 on fixed noise,
 and a 4-step Euler sample with guidance 5 and an empty negative prompt
 (formulas in README.md)."""
-import json
 import os
 
 import numpy as np
@@ -20,11 +19,9 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 def main():
     torch.set_num_threads(1)
-    weights, meta = safetensors_io.load(os.path.join(ROOT, "data", "models", "emoji32.safetensors"))
-    cfg = json.loads(meta["genstudio.config"])
-    tok = M.Tokenizer(meta["genstudio.vocab"].split("\n"))
+    weights, cfg, tok = M.load_export(os.path.join(ROOT, "data", "models", "emoji32.safetensors"))
     net = M.Diffusion(cfg, len(tok.vocab))
-    net.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in weights.items()})
+    net.load_state_dict(weights)
     net.eval()
     with torch.no_grad():
         ids = torch.tensor([tok.encode("red apple")])

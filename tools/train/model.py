@@ -4,12 +4,16 @@
 names, so the exported tensors carry SD's checkpoint names and the C engine
 runs this model and real SD checkpoints through the same code.
 See README.md for the layout."""
+import json
 import math
 import re
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import safetensors_io
 
 CONFIG = {
     "image_size": 32, "in_channels": 3, "out_channels": 3,
@@ -303,6 +307,13 @@ class Diffusion(nn.Module):
 
     def forward(self, x, t, ids):
         return self.model.diffusion_model(x, t, self.encode(ids))
+
+
+def load_export(path):
+    """An exported .safetensors as (fp32 state dict, config, tokenizer)."""
+    tensors, meta = safetensors_io.load(path)
+    weights = {k: torch.from_numpy(v.astype(np.float32)) for k, v in tensors.items()}
+    return weights, json.loads(meta["genstudio.config"]), Tokenizer(meta["genstudio.vocab"].split("\n"))
 
 
 def alphas_cumprod(cfg):

@@ -20,9 +20,8 @@ import numpy as np
 import torch
 
 import model as M
-import safetensors_io
 from colour import caption_colour
-from sample import euler_sample, save_grid
+from sample import save_grid
 
 GRID_PROMPTS = ["red apple", "grinning face", "red heart", "dog face", "flag japan", "rocket", "sun", "pizza"]
 
@@ -86,9 +85,8 @@ def learning_rate(args, step):
 def init_from_export(path, net, ema, tok):
     """Loads exported EMA weights into both the network and its EMA: the
     checkpoint is kept outside git and can be lost, the export cannot."""
-    tensors, meta = safetensors_io.load(path)
-    assert meta["genstudio.vocab"].split("\n") == tok.vocab, f"{path}: vocabulary differs from the dataset's"
-    weights = {k: torch.from_numpy(v.astype(np.float32)) for k, v in tensors.items()}
+    weights, _, exported_tok = M.load_export(path)
+    assert exported_tok.vocab == tok.vocab, f"{path}: vocabulary differs from the dataset's"
     net.load_state_dict(weights)
     ema.load_state_dict(weights)
 
