@@ -395,6 +395,7 @@ typedef enum {
     GS_SAMPLER_EULER,
     GS_SAMPLER_DDIM,
     GS_SAMPLER_DPMPP_2M,
+    GS_SAMPLER_LCM,      /* latent consistency: x0, then fresh noise to the next sigma */
 } gs_sampler;
 
 /* "euler_a" → GS_SAMPLER_EULER_A etc.; false when unknown. */
@@ -410,6 +411,9 @@ typedef bool (*gs_step_callback)(int step, int steps, const float *rgb, int widt
 typedef struct {
     const char *prompt;
     const char *negative_prompt;
+    /* Output size in pixels; 0 = the model's default. Latent models need
+     * multiples of 8 × their VAE's factor (64 for SD). */
+    int width, height;
     int steps;
     float cfg_scale;        /* 1 disables classifier-free guidance */
     uint64_t seed;
@@ -420,22 +424,87 @@ typedef struct {
     float strength;
     /* Inpainting (needs init_image): H×W in [0,1], 1 = repaint. */
     const float *mask;
+    /* A1111 variation seed: the initial noise is slerp(noise(seed),
+     * noise(variation_seed), variation_strength); strength 0 = off. */
+    uint64_t variation_seed;
+    float variation_strength;
+    /* Text-encoder layers to skip from the end (A1111 "Clip skip"): 1 =
+     * the last layer; 0 = the model family's default (SD 2.x: penultimate). */
+    int clip_skip;
     gs_step_callback callback;
     void *user_data;
 } gs_image_params;
 
 gs_image_params gs_image_default_params(void);
 
-/* Loads a model file (safetensors; see data/models/README.md for the
- * naming). Errors, e.g. a corrupt file, are in the context. */
+/* ---- diffusion models: families, probing, loading ------------------------ */
+
+typedef enum {
+    GS_FAMILY_GENSTUDIO = 0, /* the project's own pixel-space models (emoji32) */
+    GS_FAMILY_SD1,           /* SD 1.x: CLIP ViT-L/14, context 768 */
+    GS_FAMILY_SD2,           /* SD 2.x and SD-Turbo: OpenCLIP ViT-H/14, context 1024 */
+} gs_model_family;
+
+typedef enum {
+    GS_PREDICTION_AUTO = 0,  /* what the file says, else ε */
+    GS_PREDICTION_EPS,
+    GS_PREDICTION_V,
+} gs_prediction;
+
+/* What a model file or diffusers folder holds, read from its headers and
+ * config files only: no weights are read, no device is needed. */
+typedef struct {
+    gs_model_family family;
+    char family_name[32];      /* "SD 1.x", "SD 2.x", "SD-Turbo", "GenStudio" */
+    char layout[16];           /* "single-file", "diffusers", "genstudio" */
+    char weight_dtype[8];      /* "f32", "f16", "bf16" (the UNet's) */
+    bool inpainting;           /* 9-channel UNet input */
+    bool turbo;                /* SD-Turbo: 1–4 steps, no CFG */
+    gs_prediction prediction;  /* EPS or V; V only when the file says so */
+    bool prediction_from_file; /* the file or folder stated it */
+    bool needs_tokenizer;      /* single-file SD: CLIP vocabulary must come from elsewhere */
+    int default_width, default_height, default_steps;
+    float default_cfg;
+    char licence[128];         /* from the file's metadata, "" when it names none */
+    uint64_t size_bytes;       /* bytes on disk (all files of a folder) */
+} gs_model_info;
+
+/* Refuses, with a message naming what it is, SDXL, SD 3, Flux, LoRA-only
+ * files, pickles (.ckpt/.pt/.bin: "GenStudio never unpickles"), files
+ * missing tensors (the first few listed) and shapes that do not match.
+ * GS_ERR_UNSUPPORTED for known-but-unsupported kinds, GS_ERR_FORMAT for
+ * broken ones; the message is malloc'd into *error (free() it). */
+gs_status gs_model_probe(const char *path, gs_model_info *info, char **error);
+
+typedef struct {
+    /* Where single-file SD checkpoints find the CLIP BPE vocabulary: a
+     * folder with vocab.json + merges.txt, or bpe_simple_vocab_16e6.txt.gz.
+     * NULL: only the model's own tokenizer files (diffusers folders). */
+    const char *tokenizer_dir;
+    gs_prediction prediction;  /* AUTO: from the file, else ε */
+    /* Called while weights are read (0..1); return false to cancel
+     * (GS_ERR_CANCELLED). */
+    bool (*progress)(double fraction, void *user_data);
+    void *user_data;
+} gs_diffusion_load_params;
+
+gs_diffusion_load_params gs_diffusion_load_default_params(void);
+
+/* Loads a model: a .safetensors file (GenStudio or single-file SD) or a
+ * diffusers folder. Errors, e.g. a corrupt file, are in the context. */
 gs_status gs_diffusion_load(gs_context *ctx, const char *path, gs_diffusion **out);
+gs_status gs_diffusion_load_with_params(gs_context *ctx, const char *path, const gs_diffusion_load_params *params,
+                                        gs_diffusion **out);
 void gs_diffusion_free(gs_diffusion *model);
+const gs_model_info *gs_diffusion_info(const gs_diffusion *model);
+/* The default output size. */
 int gs_diffusion_width(const gs_diffusion *model);
 int gs_diffusion_height(const gs_diffusion *model);
 /* GFLOP of one UNet call at batch 1, counted while recording. */
 double gs_diffusion_unet_gflop(const gs_diffusion *model);
 
-/* Generates one image into `rgb` (H×W×3 floats in [0,1]). */
+/* Generates one image into `rgb` (H×W×3 floats in [0,1], H and W from the
+ * params or the model's defaults). */
 gs_status gs_diffusion_generate(gs_diffusion *model, const gs_image_params *params, float *rgb);
 
 #ifdef __cplusplus

@@ -384,3 +384,33 @@ gs_diffusion_generate_from_noise(gs_diffusion *m, const gs_image_params *p, cons
     g_free(preview);
     return st;
 }
+
+/* ---- interim: replaced by the SD loader (issue #11) ---- */
+
+gs_diffusion_load_params
+gs_diffusion_load_default_params(void)
+{
+    return (gs_diffusion_load_params){ .prediction = GS_PREDICTION_AUTO };
+}
+
+gs_status
+gs_diffusion_load_with_params(gs_context *ctx, const char *path, const gs_diffusion_load_params *params,
+                              gs_diffusion **out)
+{
+    return gs_diffusion_load(ctx, path, out);
+}
+
+const gs_model_info *
+gs_diffusion_info(const gs_diffusion *m)
+{
+    static gs_model_info info = { .family = GS_FAMILY_GENSTUDIO, .family_name = "GenStudio" };
+    return &info;
+}
+
+gs_status
+gs_model_probe(const char *path, gs_model_info *info, char **error)
+{
+    if (error)
+        *error = strdup("model probing is not implemented yet");
+    return GS_ERR_UNSUPPORTED;
+}
