@@ -195,6 +195,12 @@ const void *gs_safetensors_data(const gs_safetensors *st, int i);
 /* Copies tensor i to the host as floats (f32, f16 or bf16 in the file);
  * dst holds gs_safetensors_numel() floats. GS_ERR_UNSUPPORTED for others. */
 gs_status gs_safetensors_read(const gs_safetensors *st, int i, float *dst);
+/* Elements [first, first + count) of tensor i (row-major), as floats. */
+gs_status gs_safetensors_read_range(const gs_safetensors *st, int i, int64_t first, int64_t count, float *dst);
+/* Drops tensor i's pages of the mapping from memory once it has been
+ * uploaded (they would be read from the file again if touched): weights
+ * then count once, on the device, not twice in the process's RSS. */
+void gs_safetensors_evict(const gs_safetensors *st, int i);
 /* A __metadata__ value, or NULL. */
 const char *gs_safetensors_metadata(const gs_safetensors *st, const char *key);
 

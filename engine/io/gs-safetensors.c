@@ -357,9 +357,18 @@ gs_safetensors_metadata(const gs_safetensors *st, const char *key)
 gs_status
 gs_safetensors_read(const gs_safetensors *st, int i, float *dst)
 {
+    return gs_safetensors_read_range(st, i, 0, gs_safetensors_numel(st, i), dst);
+}
+
+gs_status
+gs_safetensors_read_range(const gs_safetensors *st, int i, int64_t first, int64_t n, float *dst)
+{
     const entry *e = &st->entries[i];
+    if (first < 0 || n < 0 || first > e->numel || n > e->numel - first)
+        return GS_ERR_INVALID_ARGUMENT;
     const uint8_t *src = gs_safetensors_data(st, i);
-    int64_t n = gs_safetensors_numel(st, i);
+    int size = e->dtype == GS_ST_F32 ? 4 : 2;
+    src += first * size;
     /* memcpy per element: offsets in the file need not be aligned. */
     for (int64_t k = 0; k < n; k++) {
         uint16_t half;
@@ -382,6 +391,21 @@ gs_safetensors_read(const gs_safetensors *st, int i, float *dst)
         }
     }
     return GS_OK;
+}
+
+void
+gs_safetensors_evict(const gs_safetensors *st, int i)
+{
+    if (!st->mapped)
+        return;
+    const entry *e = &st->entries[i];
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t begin = (uintptr_t)(st->data + e->begin), end = (uintptr_t)(st->data + e->end);
+    /* Whole pages inside the tensor only: neighbours may still be needed. */
+    begin = (begin + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    end &= ~((uintptr_t)page - 1);
+    if (end > begin)
+        madvise((void *)begin, end - begin, MADV_DONTNEED);
 }
 
 /* "[2, 3]" into buf. */

@@ -9,17 +9,28 @@
 
 struct gs_weights {
     gs_context *ctx;
-    const gs_safetensors *file;
-    GHashTable *loaded; /* name → gs_tensor */
+    const gs_tensor_map *map;
+    gs_tensor_map *own_map; /* for gs_weights_new: the file's names as they are */
+    GHashTable *loaded;     /* name → gs_tensor */
 };
+
+gs_weights *
+gs_weights_new_mapped(gs_context *ctx, const gs_tensor_map *map)
+{
+    gs_weights *w = g_new0(gs_weights, 1);
+    w->ctx = ctx;
+    w->map = map;
+    w->loaded = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)gs_tensor_free);
+    return w;
+}
 
 gs_weights *
 gs_weights_new(gs_context *ctx, const gs_safetensors *file)
 {
-    gs_weights *w = g_new0(gs_weights, 1);
-    w->ctx = ctx;
-    w->file = file;
-    w->loaded = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)gs_tensor_free);
+    gs_tensor_map *map = gs_tensor_map_new();
+    gs_tensor_map_add_file(map, file, NULL);
+    gs_weights *w = gs_weights_new_mapped(ctx, map);
+    w->own_map = map;
     return w;
 }
 
@@ -29,37 +40,75 @@ gs_weights_free(gs_weights *w)
     if (!w)
         return;
     g_hash_table_destroy(w->loaded);
+    gs_tensor_map_free(w->own_map);
     g_free(w);
+}
+
+static gboolean
+has_prefix(gpointer key, gpointer value, gpointer prefix)
+{
+    return g_str_has_prefix(key, prefix);
+}
+
+void
+gs_weights_unload(gs_weights *w, const char *prefix)
+{
+    g_hash_table_foreach_remove(w->loaded, has_prefix, (gpointer)prefix);
+}
+
+int64_t
+gs_weights_dim(gs_weights *w, const char *name, int d)
+{
+    return gs_tensor_map_dim(w->map, name, d);
+}
+
+const gs_tensor_map *
+gs_weights_map(gs_weights *w)
+{
+    return w->map;
 }
 
 typedef enum { AS_VECTOR, AS_MATRIX, AS_LINEAR } weight_kind;
 
-/* Uploads a [out, in…] file tensor (a Linear weight, or a Conv1d weight
- * [out, in, K] whose trailing dims flatten) as [in…, out]. */
+/* Reads a mapped tensor and uploads it; a Linear weight [out, in…] (or a
+ * Conv1d weight [out, in, K], or a 1×1 conv [out, in, 1, 1]) is stored as
+ * [in…, out] so that matmul reads it row-major. */
 static gs_tensor *
-load_transposed(gs_weights *w, const char *name, gs_dtype dtype)
+load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype)
 {
-    int i = gs_safetensors_find(w->file, name);
-    if (i < 0 || gs_safetensors_ndim(w->file, i) < 2 || gs_safetensors_dim(w->file, i, 0) == 0) {
-        gs_fail(w->ctx, GS_ERR_FORMAT, "the model has no matrix \"%s\"", name);
+    const gs_tensor_ref *r = gs_tensor_map_find(w->map, name);
+    if (!r || (kind == AS_LINEAR && (r->ndim < 2 || r->rows == 0))) {
+        gs_fail(w->ctx, GS_ERR_FORMAT, "the model has no %s \"%s\"", kind == AS_LINEAR ? "matrix" : "tensor", name);
         return NULL;
     }
-    int64_t rows = gs_safetensors_dim(w->file, i, 0), cols = gs_safetensors_numel(w->file, i) / rows;
-    float *src = g_try_new(float, rows * cols), *dst = g_try_new(float, rows * cols);
+    int64_t n = gs_tensor_ref_numel(r);
+    float *src = g_try_new(float, n > 0 ? n : 1), *dst = kind == AS_LINEAR ? g_try_new(float, n) : NULL;
     gs_tensor *t = NULL;
-    if (!src || !dst) {
+    if (!src || (kind == AS_LINEAR && !dst)) {
         gs_fail(w->ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory loading %s", name);
-    } else if (gs_safetensors_read(w->file, i, src) != GS_OK) {
+    } else if (gs_tensor_ref_read(r, src) != GS_OK) {
         gs_fail(w->ctx, GS_ERR_UNSUPPORTED, "tensor \"%s\" is not f32, f16 or bf16", name);
-    } else {
-        for (int64_t r = 0; r < rows; r++)
+    } else if (kind == AS_LINEAR) {
+        int64_t rows = r->rows, cols = n / rows;
+        for (int64_t i = 0; i < rows; i++)
             for (int64_t c = 0; c < cols; c++)
-                dst[c * rows + r] = src[r * cols + c];
+                dst[c * rows + i] = src[i * cols + c];
         int64_t shape[2] = { cols, rows };
         t = gs_tensor_new(w->ctx, dtype, 2, shape);
-        if (t && gs_tensor_upload(t, dst, rows * cols) != GS_OK)
+        if (t && gs_tensor_upload(t, dst, n) != GS_OK)
+            g_clear_pointer(&t, gs_tensor_free);
+    } else if (r->ndim > GS_MAX_DIMS) {
+        gs_fail(w->ctx, GS_ERR_FORMAT, "tensor \"%s\" has %d dims (at most %d)", name, r->ndim, GS_MAX_DIMS);
+    } else {
+        int64_t shape[GS_MAX_DIMS] = { n };
+        for (int d = 0; d < r->ndim; d++)
+            shape[d] = r->shape[d];
+        t = gs_tensor_new(w->ctx, dtype, r->ndim < 1 ? 1 : r->ndim, shape);
+        if (t && gs_tensor_upload(t, src, n) != GS_OK)
             g_clear_pointer(&t, gs_tensor_free);
     }
+    if (t)
+        gs_safetensors_evict(r->file, r->index);
     g_free(src);
     g_free(dst);
     return t;
@@ -77,7 +126,7 @@ get(gs_weights *w, gs_graph *g, weight_kind kind, const char *fmt, va_list ap)
         return t;
     }
     gs_dtype dtype = kind != AS_VECTOR && gs_context_has_fp16_storage(w->ctx) ? GS_F16 : GS_F32;
-    t = kind == AS_LINEAR ? load_transposed(w, name, dtype) : gs_safetensors_load(w->ctx, w->file, name, dtype, 0, NULL);
+    t = load(w, name, kind, dtype);
     if (!t) {
         g_free(name);
         gs_graph_fail(g, GS_ERR_FORMAT);
@@ -124,7 +173,7 @@ gs_weights_has(gs_weights *w, const char *fmt, ...)
     va_start(ap, fmt);
     char *name = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    bool has = gs_safetensors_find(w->file, name) >= 0;
+    bool has = gs_tensor_map_has(w->map, name);
     g_free(name);
     return has;
 }

@@ -5,11 +5,22 @@
 #pragma once
 
 #include "gs-graph.h"
+#include "gs-tensor-map.h"
 
 typedef struct gs_weights gs_weights;
 
+/* Names as they are in `file`. */
 gs_weights *gs_weights_new(gs_context *ctx, const gs_safetensors *file);
+/* Names through `map`, which must outlive the weights. */
+gs_weights *gs_weights_new_mapped(gs_context *ctx, const gs_tensor_map *map);
 void gs_weights_free(gs_weights *w);
+/* Frees the device copies of every loaded weight whose name starts with
+ * `prefix` (the text encoder's, once the prompt is encoded); they are
+ * uploaded again on next use. */
+void gs_weights_unload(gs_weights *w, const char *prefix);
+/* Dim d of a weight as mapped, -1 when absent. */
+int64_t gs_weights_dim(gs_weights *w, const char *name, int d);
+const gs_tensor_map *gs_weights_map(gs_weights *w);
 
 /* `name` formatted printf-style. When the file lacks the tensor: NULL, the
  * context's error names it, and the graph's status turns to failure. */
