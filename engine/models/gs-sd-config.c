@@ -136,6 +136,10 @@ gs_sd_config_parse(gs_context *ctx, const char *json, gs_sd_config *c)
             r.status = gs_fail(ctx, GS_ERR_FORMAT, "model config: level %d has %d channels, which do not split into "
                                "%d groups and heads of %d", i, ch, c->norm_groups, c->head_channels);
     }
+    for (int i = 0; r.status == GS_OK && i < c->levels; i++)
+        c->heads[i] = c->model_channels * c->channel_mult[i] / c->head_channels;
+    c->text_skip = 1;
+    c->latent_channels = c->in_channels;
     if (r.status == GS_OK && (c->text_width % c->text_heads || c->image_size % (1 << (c->levels - 1))))
         r.status = gs_fail(ctx, GS_ERR_FORMAT, "model config: inconsistent text width/heads or image size/levels");
     if (r.status == GS_OK && c->context_dim != c->text_width)

@@ -14,11 +14,26 @@ typedef struct {
     int channel_mult[GS_SD_MAX_LEVELS];
     bool attention[GS_SD_MAX_LEVELS]; /* spatial transformer at this level */
     int head_channels, context_dim, norm_groups;
+    /* Attention heads per level (the middle block uses the last level's):
+     * SD 1 fixes the count (8), SD 2 the width (64); filled either way. */
+    int heads[GS_SD_MAX_LEVELS];
+    bool linear_proj; /* proj_in/proj_out are Linear (SD 2), else 1×1 conv */
     float resnet_eps, transformer_norm_eps, layer_norm_eps;
 
     /* Text encoder, CLIP naming: cond_stage_model.transformer.text_model.* */
     int text_width, text_layers, text_heads, text_tokens, vocab_size;
     float text_eps;
+    bool text_quick_gelu;  /* CLIP ViT-L's x·σ(1.702x); else exact GELU */
+    int text_skip;         /* clip skip by default (1 = last layer, SD 2: 2), counted on the full encoder */
+    int text_cut;          /* layers the file already dropped (diffusers SD 2 folders: 1) */
+    bool bpe;              /* CLIP BPE tokenizer; else the project's word tokenizer */
+    int pad_id;            /* BPE padding after EOS (SD 1: EOS, SD 2: 0) */
+
+    /* Latent models (SD): a VAE named first_stage_model.*; pixel-space
+     * models (emoji32) have none. */
+    bool latent;
+    int latent_channels;
+    float latent_scale;    /* latents are VAE means × this */
 
     /* DDPM training schedule. */
     int train_timesteps;

@@ -8,12 +8,14 @@
 
 #define GS_TEXT_PREFIX "cond_stage_model.transformer.text_model."
 #define GS_UNET_PREFIX "model.diffusion_model."
+#define GS_VAE_PREFIX "first_stage_model."
 
-/* ids [batch, text_tokens] → last hidden state [batch, text_tokens, width].
+/* ids [batch, text_tokens] → hidden state [batch, text_tokens, width] after
+ * layer (layers − skip + 1), through the final LayerNorm; skip 1 = last.
  * The token embedding is gathered on the host from the mapped file: a table
  * lookup, no arithmetic. */
-gs_tensor *gs_text_encoder_forward(gs_graph *g, gs_weights *w, const gs_safetensors *file, const gs_sd_config *cfg,
-                                   const int32_t *ids, int batch);
+gs_tensor *gs_text_encoder_forward(gs_graph *g, gs_weights *w, const gs_sd_config *cfg, const int32_t *ids,
+                                   int batch, int skip);
 
 /* x [B,C,H,W], t [B] (timesteps as floats), context [B,L,context_dim] →
  * the model's prediction, shaped like x. */

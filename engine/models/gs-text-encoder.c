@@ -1,5 +1,6 @@
 /* CLIP-style text encoder: token + position embeddings, pre-LayerNorm
- * transformer layers with a causal mask, final LayerNorm.
+ * transformer layers with a causal mask, final LayerNorm — after the last
+ * layer or, with clip skip, an earlier one (SD 2 uses the penultimate).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdlib.h>
 #include <string.h>
@@ -7,47 +8,23 @@
 #include "gs-sd-model.h"
 #include "vk/gs-vk-private.h"
 
-/* Row `row` of a 2-D file tensor as floats. */
-static bool
-read_row(const gs_safetensors *file, int index, int64_t row, int64_t width, float *dst)
-{
-    const void *data = gs_safetensors_data(file, index);
-    switch (gs_safetensors_dtype(file, index)) {
-    case GS_ST_F32:
-        memcpy(dst, (const float *)data + row * width, (size_t)width * sizeof *dst);
-        return true;
-    case GS_ST_F16:
-        for (int64_t i = 0; i < width; i++)
-            dst[i] = gs_half_to_float(((const uint16_t *)data)[row * width + i]);
-        return true;
-    case GS_ST_BF16:
-        for (int64_t i = 0; i < width; i++) {
-            uint32_t bits = (uint32_t)((const uint16_t *)data)[row * width + i] << 16;
-            memcpy(&dst[i], &bits, 4);
-        }
-        return true;
-    default:
-        return false;
-    }
-}
-
 static gs_tensor *
-embed_tokens(gs_graph *g, const gs_safetensors *file, const gs_sd_config *cfg, const int32_t *ids, int batch)
+embed_tokens(gs_graph *g, gs_weights *w, const gs_sd_config *cfg, const int32_t *ids, int batch)
 {
     const char *name = GS_TEXT_PREFIX "embeddings.token_embedding.weight";
-    int index = gs_safetensors_find(file, name);
+    const gs_tensor_ref *table = gs_tensor_map_find(gs_weights_map(w), name);
     int64_t width = cfg->text_width, tokens = cfg->text_tokens;
-    if (index < 0 || gs_safetensors_ndim(file, index) != 2 || gs_safetensors_dim(file, index, 1) != width ||
-        gs_safetensors_dim(file, index, 0) != cfg->vocab_size) {
-        gs_fail(g->ctx, GS_ERR_FORMAT, "the model lacks %s of shape [%d, %lld]", name, cfg->vocab_size,
-                        (long long)width);
-        gs_graph_fail(g, GS_ERR_FORMAT);
+    if (!table || table->ndim != 2 || table->shape[1] != width || table->shape[0] != cfg->vocab_size) {
+        gs_graph_fail(g, gs_fail(g->ctx, GS_ERR_FORMAT, "the model lacks %s of shape [%d, %lld]", name,
+                                 cfg->vocab_size, (long long)width));
         return NULL;
     }
     float *rows = malloc((size_t)(batch * tokens * width) * sizeof *rows);
     bool ok = rows != NULL;
     for (int64_t i = 0; ok && i < batch * tokens; i++)
-        ok = ids[i] >= 0 && ids[i] < cfg->vocab_size && read_row(file, index, ids[i], width, rows + i * width);
+        ok = ids[i] >= 0 && ids[i] < cfg->vocab_size &&
+             gs_safetensors_read_range(table->file, table->index, (table->first_row + ids[i]) * width, width,
+                                       rows + i * width) == GS_OK;
     int64_t shape[3] = { batch, tokens, width };
     gs_tensor *x = ok ? gs_graph_tensor(g, 3, shape) : NULL;
     if (x)
@@ -59,13 +36,14 @@ embed_tokens(gs_graph *g, const gs_safetensors *file, const gs_sd_config *cfg, c
 }
 
 gs_tensor *
-gs_text_encoder_forward(gs_graph *g, gs_weights *w, const gs_safetensors *file, const gs_sd_config *cfg,
-                        const int32_t *ids, int batch)
+gs_text_encoder_forward(gs_graph *g, gs_weights *w, const gs_sd_config *cfg, const int32_t *ids, int batch,
+                        int skip)
 {
-    gs_tensor *x = embed_tokens(g, file, cfg, ids, batch);
+    gs_tensor *x = embed_tokens(g, w, cfg, ids, batch);
     gs_graph_add_into(g, x, gs_weights_vector(w, g, GS_TEXT_PREFIX "embeddings.position_embedding.weight"));
 
-    for (int l = 0; l < cfg->text_layers; l++) {
+    int layers = cfg->text_layers - (skip > 1 ? skip - 1 : 0);
+    for (int l = 0; l < layers; l++) {
 #define LAYER(name) GS_TEXT_PREFIX "encoder.layers.%d." name, l
         gs_tensor *h = gs_graph_layer_norm(g, x, gs_weights_vector(w, g, LAYER("layer_norm1.weight")),
                                            gs_weights_vector(w, g, LAYER("layer_norm1.bias")), cfg->text_eps);
@@ -84,7 +62,7 @@ gs_text_encoder_forward(gs_graph *g, gs_weights *w, const gs_safetensors *file, 
                                 gs_weights_vector(w, g, LAYER("layer_norm2.bias")), cfg->text_eps);
         h = gs_graph_linear(g, h, gs_weights_linear(w, g, LAYER("mlp.fc1.weight")),
                             gs_weights_vector(w, g, LAYER("mlp.fc1.bias")));
-        h = gs_graph_gelu(g, h);
+        h = cfg->text_quick_gelu ? gs_graph_quick_gelu(g, h) : gs_graph_gelu(g, h);
         gs_graph_add_into(g, x,
                           gs_graph_linear(g, h, gs_weights_linear(w, g, LAYER("mlp.fc2.weight")),
                                           gs_weights_vector(w, g, LAYER("mlp.fc2.bias"))));

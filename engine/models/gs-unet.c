@@ -1,4 +1,4 @@
-/* The UNet of Stable Diffusion 1.x (ldm's openaimodel layout and names):
+/* The UNet of Stable Diffusion 1.x and 2.x (ldm's openaimodel layout and names):
  * ResBlocks with timestep injection, spatial transformers with self- and
  * cross-attention and a GEGLU feed-forward, skips concatenated on the way up.
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -53,22 +53,46 @@ attention(unet_state *u, const char *p, const gs_tensor *x, const gs_tensor *con
     return gs_graph_linear(g, a, LIN("%sto_out.0.weight", p), VEC("%sto_out.0.bias", p));
 }
 
+/* proj_in/proj_out: a 1×1 conv on NCHW (SD 1) or a Linear on tokens (SD 2);
+ * either way tokens [n, hw, ch] come out. */
 static gs_tensor *
-spatial_transformer(unet_state *u, const char *p, gs_tensor *x)
+project_in(unet_state *u, const char *p, gs_tensor *h)
+{
+    gs_graph *g = u->g;
+    int64_t n = gs_tensor_dim(h, 0), ch = gs_tensor_dim(h, 1), hw = gs_tensor_dim(h, 2) * gs_tensor_dim(h, 3);
+    int64_t planar[3] = { n, ch, hw };
+    if (u->cfg->linear_proj)
+        return gs_graph_linear(g, gs_graph_transpose(g, gs_graph_reshape(g, h, 3, planar)),
+                               LIN("%sproj_in.weight", p), VEC("%sproj_in.bias", p));
+    h = gs_graph_conv2d(g, h, MAT("%sproj_in.weight", p), VEC("%sproj_in.bias", p), 1, 0);
+    return gs_graph_transpose(g, gs_graph_reshape(g, h, 3, planar));
+}
+
+static gs_tensor *
+project_out(unet_state *u, const char *p, gs_tensor *tokens, const int64_t spatial[4])
+{
+    gs_graph *g = u->g;
+    if (u->cfg->linear_proj) {
+        tokens = gs_graph_linear(g, tokens, LIN("%sproj_out.weight", p), VEC("%sproj_out.bias", p));
+        return gs_graph_reshape(g, gs_graph_transpose(g, tokens), 4, spatial);
+    }
+    gs_tensor *h = gs_graph_reshape(g, gs_graph_transpose(g, tokens), 4, spatial);
+    return gs_graph_conv2d(g, h, MAT("%sproj_out.weight", p), VEC("%sproj_out.bias", p), 1, 0);
+}
+
+static gs_tensor *
+spatial_transformer(unet_state *u, const char *p, gs_tensor *x, int heads)
 {
     gs_graph *g = u->g;
     const gs_sd_config *c = u->cfg;
     if (!x)
         return NULL;
     int64_t n = gs_tensor_dim(x, 0), ch = gs_tensor_dim(x, 1), hgt = gs_tensor_dim(x, 2), wid = gs_tensor_dim(x, 3);
-    int heads = (int)(ch / c->head_channels);
     char q[256];
 
     gs_tensor *h = gs_graph_group_norm(g, x, VEC("%snorm.weight", p), VEC("%snorm.bias", p), c->norm_groups,
                                        c->transformer_norm_eps, false);
-    h = gs_graph_conv2d(g, h, MAT("%sproj_in.weight", p), VEC("%sproj_in.bias", p), 1, 0);
-    int64_t planar[3] = { n, ch, hgt * wid };
-    gs_tensor *tokens = gs_graph_transpose(g, gs_graph_reshape(g, h, 3, planar)); /* [n, hw, ch] */
+    gs_tensor *tokens = project_in(u, p, h); /* [n, hw, ch] */
 
     snprintf(q, sizeof q, "%stransformer_blocks.0.", p);
     gs_tensor *t = gs_graph_layer_norm(g, tokens, VEC("%snorm1.weight", q), VEC("%snorm1.bias", q),
@@ -85,8 +109,7 @@ spatial_transformer(unet_state *u, const char *p, gs_tensor *x)
     gs_graph_add_into(g, tokens, gs_graph_linear(g, t, LIN("%sff.net.2.weight", q), VEC("%sff.net.2.bias", q)));
 
     int64_t spatial[4] = { n, ch, hgt, wid };
-    h = gs_graph_reshape(g, gs_graph_transpose(g, tokens), 4, spatial);
-    h = gs_graph_conv2d(g, h, MAT("%sproj_out.weight", p), VEC("%sproj_out.bias", p), 1, 0);
+    h = project_out(u, p, tokens, spatial);
     gs_graph_add_into(g, h, x);
     return h;
 }
@@ -117,7 +140,7 @@ gs_unet_forward(gs_graph *g, gs_weights *w, const gs_sd_config *c, const gs_tens
             h = res_block(u, p, h, ch);
             if (c->attention[level]) {
                 snprintf(p, sizeof p, GS_UNET_PREFIX "input_blocks.%d.1.", block);
-                h = spatial_transformer(u, p, h);
+                h = spatial_transformer(u, p, h, c->heads[level]);
             }
             skips[nskips++] = h;
         }
@@ -130,7 +153,7 @@ gs_unet_forward(gs_graph *g, gs_weights *w, const gs_sd_config *c, const gs_tens
 
     int top = c->model_channels * c->channel_mult[c->levels - 1];
     h = res_block(u, GS_UNET_PREFIX "middle_block.0.", h, top);
-    h = spatial_transformer(u, GS_UNET_PREFIX "middle_block.1.", h);
+    h = spatial_transformer(u, GS_UNET_PREFIX "middle_block.1.", h, c->heads[c->levels - 1]);
     h = res_block(u, GS_UNET_PREFIX "middle_block.2.", h, top);
 
     block = 0;
@@ -143,7 +166,7 @@ gs_unet_forward(gs_graph *g, gs_weights *w, const gs_sd_config *c, const gs_tens
             int sub = 1;
             if (c->attention[level]) {
                 snprintf(p, sizeof p, GS_UNET_PREFIX "output_blocks.%d.1.", block);
-                h = spatial_transformer(u, p, h);
+                h = spatial_transformer(u, p, h, c->heads[level]);
                 sub = 2;
             }
             if (level > 0 && r == c->num_res_blocks) {

@@ -12,7 +12,16 @@ struct gs_weights {
     const gs_tensor_map *map;
     gs_tensor_map *own_map; /* for gs_weights_new: the file's names as they are */
     GHashTable *loaded;     /* name → gs_tensor */
+    bool (*on_upload)(uint64_t bytes, void *user_data);
+    void *on_upload_data;
 };
+
+void
+gs_weights_set_upload_callback(gs_weights *w, bool (*callback)(uint64_t bytes, void *user_data), void *user_data)
+{
+    w->on_upload = callback;
+    w->on_upload_data = user_data;
+}
 
 gs_weights *
 gs_weights_new_mapped(gs_context *ctx, const gs_tensor_map *map)
@@ -130,6 +139,12 @@ get(gs_weights *w, gs_graph *g, weight_kind kind, const char *fmt, va_list ap)
     if (!t) {
         g_free(name);
         gs_graph_fail(g, GS_ERR_FORMAT);
+        return NULL;
+    }
+    if (w->on_upload && !w->on_upload((uint64_t)gs_tensor_numel(t) * (dtype == GS_F16 ? 2 : 4), w->on_upload_data)) {
+        gs_tensor_free(t);
+        g_free(name);
+        gs_graph_fail(g, gs_fail(w->ctx, GS_ERR_CANCELLED, "loading cancelled"));
         return NULL;
     }
     g_hash_table_insert(w->loaded, name, t);

@@ -35,3 +35,7 @@ const gs_tensor *gs_weights_vector(gs_weights *w, gs_graph *g, const char *fmt, 
     __attribute__((format(printf, 3, 4)));
 /* True when the file has the tensor (optional layers such as skip convs). */
 bool gs_weights_has(gs_weights *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Called after each weight's upload with its size in the file; returning
+ * false cancels (the load fails with GS_ERR_CANCELLED). NULL to stop. */
+void gs_weights_set_upload_callback(gs_weights *w, bool (*callback)(uint64_t bytes, void *user_data),
+                                    void *user_data);

@@ -50,7 +50,7 @@ encode(gs_weights *w, const int32_t *ids)
     gs_stream *s = gs_stream_new(ctx);
     gs_graph g;
     gs_graph_init(&g, ctx, s);
-    gs_tensor *out = gs_text_encoder_forward(&g, w, model_file, &cfg, ids, 1);
+    gs_tensor *out = gs_text_encoder_forward(&g, w, &cfg, ids, 1, 1);
     if (out)
         gs_graph_keep(&g, out);
     GS_CHECK_OK(ctx, gs_graph_finish(&g));
