@@ -262,6 +262,9 @@ gs_status gs_op_attention(gs_stream *s, gs_tensor *out, const gs_tensor *q, cons
 /* Exact (erf) GELU, SiLU, and GEGLU: x [...,2n] → out [...,n] = a·gelu(g)
  * where a, g are the first and second halves of the last dim. */
 gs_status gs_op_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+/* x·sigmoid(1.702·x): the sigmoid approximation of GELU that CLIP ViT-L
+ * (SD 1.x's text encoder) was trained with. */
+gs_status gs_op_quick_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_silu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_geglu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_exp(gs_stream *s, gs_tensor *out, const gs_tensor *x);
@@ -272,6 +275,10 @@ gs_status gs_op_concat(gs_stream *s, gs_tensor *out, const gs_tensor *a, const g
 gs_status gs_op_transpose(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 /* Nearest-neighbour ×2: [N,C,H,W] → [N,C,2H,2W]. */
 gs_status gs_op_upsample_nearest2x(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+/* Zero padding of the last two dims: x [N,C,H,W] → out [N,C,top+H+bottom,
+ * left+W+right], pads ≥ 0 (the VAE's downsample pads right and bottom by 1
+ * before its stride-2 convolution). */
+gs_status gs_op_pad2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int top, int bottom, int left, int right);
 
 /* x [N,C,L], weight [O,C,K], bias [O] or NULL; out [N,O,Lo] with
  * Lo = (L + 2·padding − dilation·(K−1) − 1)/stride + 1. */

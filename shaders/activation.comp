@@ -1,6 +1,7 @@
 #version 450
-// Elementwise activations: exact (erf) GELU, SiLU, exp, and GEGLU (a·gelu(g) with
-// a and g the two halves of each row of 2·half values).
+// Elementwise activations: exact (erf) GELU, SiLU, exp, quick GELU
+// (x·sigmoid(1.702·x), CLIP's), and GEGLU (a·gelu(g) with a and g the two
+// halves of each row of 2·half values).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -37,6 +38,9 @@ void main()
 #elif defined(OP_SILU)
     float x = p.x.v[i];
     p.dst.v[i] = x / (1.0 + exp(-x));
+#elif defined(OP_QUICK_GELU)
+    float x = p.x.v[i];
+    p.dst.v[i] = x / (1.0 + exp(-1.702 * x));
 #elif defined(OP_EXP)
     p.dst.v[i] = exp(p.x.v[i]);
 #elif defined(OP_GEGLU)

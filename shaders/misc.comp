@@ -1,7 +1,8 @@
 #version 450
 // Data movement and small generators, one item per invocation:
 // CONCAT (outer × [a_len | b_len]), TRANSPOSE ([B,R,C] → [B,C,R]),
-// UPSAMPLE (nearest ×2 of [N·C,H,W]), TIMESTEP (sinusoidal embedding).
+// UPSAMPLE (nearest ×2 of [N·C,H,W]), TIMESTEP (sinusoidal embedding),
+// PAD2D (zero padding of [N·C,H,W]).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -13,7 +14,7 @@ layout(push_constant) uniform Push {
     F32 a;
     F32 b;
     uint count;
-    uint n0, n1, n2;   // per-op sizes, see main()
+    uint n0, n1, n2, n3, n4, n5;   // per-op sizes, see main()
     float f0;
 } p;
 
@@ -44,5 +45,12 @@ void main()
     bool first = col < half_dim;
     bool use_cos = (p.n1 != 0) == first;
     p.dst.v[i] = col >= 2 * half_dim ? 0.0 : (use_cos ? cos(arg) : sin(arg));
+#elif defined(OP_PAD2D)
+    // Output [planes, n2 = Ho, n3 = Wo] from input [planes, n0 = H, n1 = W]
+    // placed at row n4 = top, column n5 = left.
+    uint ox = i % p.n3, oy = (i / p.n3) % p.n2, plane = i / (p.n3 * p.n2);
+    int y = int(oy) - int(p.n4), x = int(ox) - int(p.n5);
+    bool inside = y >= 0 && y < int(p.n0) && x >= 0 && x < int(p.n1);
+    p.dst.v[i] = inside ? p.a.v[(plane * p.n0 + uint(y)) * p.n1 + uint(x)] : 0.0;
 #endif
 }

@@ -1,10 +1,11 @@
-/* GELU, SiLU, exp and GEGLU.
+/* GELU, quick GELU, SiLU, exp and GEGLU.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "vk/gs-vk-private.h"
 
 #include "exp.spv.h"
 #include "gelu.spv.h"
 #include "geglu.spv.h"
+#include "quick_gelu.spv.h"
 #include "silu.spv.h"
 
 #define WORKGROUP 256
@@ -40,6 +41,12 @@ gs_status
 gs_op_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
 {
     return activation(s, GS_KERNEL(gelu), "gelu", out, x, false);
+}
+
+gs_status
+gs_op_quick_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
+{
+    return activation(s, GS_KERNEL(quick_gelu), "quick_gelu", out, x, false);
 }
 
 gs_status

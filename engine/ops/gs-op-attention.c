@@ -10,7 +10,11 @@
 
 #define QUERIES_PER_GROUP 32
 #define KEYS_PER_TILE 16
-#define MAX_HEAD_DIM 128
+/* SD 1.x's UNet has 8 heads of 160 at 1280 channels. Every variant keeps a
+ * query and its output accumulator in registers (2·D floats per query), so
+ * D is bounded; the VAE's single 512-wide head is composed from matmuls and
+ * a softmax in gs-vae.c instead. */
+#define MAX_HEAD_DIM 256
 
 /* attention_lanes.comp: a workgroup is one subgroup of LANES invocations,
  * each owning a few queries. Measured on lavapipe at seq 1024, head 64
@@ -28,6 +32,16 @@ typedef struct {
     uint32_t causal;
     float scale;
 } attention_push;
+
+/* attention.comp stages KT keys and values of D floats in shared memory:
+ * 16 keys up to D = 128 in the 16 KiB every Vulkan device has, fewer for
+ * wider heads where the device has no more. */
+static uint32_t
+keys_per_tile(gs_context *ctx, int64_t d)
+{
+    uint64_t fit = gs_context_device(ctx, gs_context_chosen_device(ctx))->shared_memory_bytes / (2 * sizeof(float) * d);
+    return fit >= KEYS_PER_TILE ? KEYS_PER_TILE : fit < 1 ? 1 : (uint32_t)fit;
+}
 
 /* The lanes kernel loads keys and values as vec4s. */
 static bool
@@ -71,10 +85,11 @@ gs_op_attention(gs_stream *s, gs_tensor *out, const gs_tensor *q, const gs_tenso
         return gs_stream_dispatch(s, &kernel, &push, sizeof push, bindings, 4,
                                   gs_groups(q->shape[1], (uint32_t)(LANES * lane_queries)), batch_heads, 1);
     }
-    gs_kernel kernel = gs_cpu_kernels(ctx) ? GS_KERNEL(attention_direct) : GS_KERNEL(attention);
+    bool direct = gs_cpu_kernels(ctx);
+    gs_kernel kernel = direct ? GS_KERNEL(attention_direct) : GS_KERNEL(attention);
     kernel.spec[0] = QUERIES_PER_GROUP;
     kernel.spec[1] = (uint32_t)d;
-    kernel.spec[2] = KEYS_PER_TILE;
+    kernel.spec[2] = direct ? KEYS_PER_TILE : keys_per_tile(ctx, d);
     kernel.spec_count = 3;
     return gs_stream_dispatch(s, &kernel, &push, sizeof push, bindings, 4, gs_groups(q->shape[1], QUERIES_PER_GROUP),
                               batch_heads, 1);

@@ -1,11 +1,13 @@
-/* Concatenation, transposition, nearest upsampling and the sinusoidal
- * timestep embedding: data movement and small generators sharing a shader.
+/* Concatenation, transposition, nearest upsampling, zero padding and the
+ * sinusoidal timestep embedding: data movement and small generators sharing
+ * a shader.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 
 #include "vk/gs-vk-private.h"
 
 #include "concat.spv.h"
+#include "pad2d.spv.h"
 #include "timestep.spv.h"
 #include "transpose.spv.h"
 #include "upsample.spv.h"
@@ -14,7 +16,7 @@
 
 typedef struct {
     VkDeviceAddress dst, a, b;
-    uint32_t count, n0, n1, n2;
+    uint32_t count, n0, n1, n2, n3, n4, n5;
     float f0;
 } misc_push;
 
@@ -88,6 +90,24 @@ gs_op_upsample_nearest2x(gs_stream *s, gs_tensor *out, const gs_tensor *x)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "upsample: out must be [N,C,2H,2W] of x [N,C,H,W]");
     misc_push push = { .n0 = (uint32_t)x->shape[2], .n1 = (uint32_t)x->shape[3] };
     return dispatch(s, GS_KERNEL(upsample), &push, out, x, NULL);
+}
+
+gs_status
+gs_op_pad2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int top, int bottom, int left, int right)
+{
+    gs_context *ctx = gs_stream_context(s);
+    gs_status st = check_f32(ctx, "pad2d", out, x, NULL);
+    if (st != GS_OK)
+        return st;
+    if (top < 0 || bottom < 0 || left < 0 || right < 0)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "pad2d: pads must not be negative");
+    if (x->ndim != 4 || out->ndim != 4 || out->shape[0] != x->shape[0] || out->shape[1] != x->shape[1] ||
+        out->shape[2] != x->shape[2] + top + bottom || out->shape[3] != x->shape[3] + left + right)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "pad2d: out must be [N,C,%lld,%lld] for x [N,C,H,W]",
+                       (long long)(x->shape[2] + top + bottom), (long long)(x->shape[3] + left + right));
+    misc_push push = { .n0 = (uint32_t)x->shape[2], .n1 = (uint32_t)x->shape[3], .n2 = (uint32_t)out->shape[2],
+                       .n3 = (uint32_t)out->shape[3], .n4 = (uint32_t)top, .n5 = (uint32_t)left };
+    return dispatch(s, GS_KERNEL(pad2d), &push, out, x, NULL);
 }
 
 gs_status

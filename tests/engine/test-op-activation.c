@@ -1,4 +1,4 @@
-/* GELU (exact), SiLU and GEGLU vs double-precision references.
+/* GELU (exact), quick GELU, SiLU and GEGLU vs double-precision references.
  * Tolerance: atol 1e-6, rtol 1e-5 (erf approximation error < 1.5e-7); GEGLU
  * atol 1e-5, rtol 1e-4, since its gate multiplies that error by up to 8.
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -31,6 +31,13 @@ main(void)
     gs_test_close("silu", got, want, n, 1e-6f, 1e-5f);
     free(got);
 
+    ref_quick_gelu(want, x, (int64_t)n);
+    GS_CHECK_OK(ctx, gs_op_quick_gelu(s, tout, tx));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    got = gs_test_download(tout);
+    gs_test_close("quick_gelu", got, want, n, 1e-6f, 1e-5f);
+    free(got);
+
     ref_geglu(want, x, rows, half);
     GS_CHECK_OK(ctx, gs_op_geglu(s, thalf, tx));
     GS_CHECK_OK(ctx, gs_stream_submit(s));
@@ -41,6 +48,7 @@ main(void)
 
     GS_CHECK(gs_op_geglu(s, tout, tx) == GS_ERR_INVALID_ARGUMENT);
     GS_CHECK(gs_op_gelu(s, thalf, tx) == GS_ERR_INVALID_ARGUMENT);
+    GS_CHECK(gs_op_quick_gelu(s, thalf, tx) == GS_ERR_INVALID_ARGUMENT);
     gs_stream_free(s);
     gs_tensor_free(tx);
     gs_tensor_free(tout);

@@ -54,6 +54,11 @@ main(void)
     check(ctx, 1, 50, 33, 1, 40, false, 4);    /* SD 2.x-like head dim, ragged */
     check(ctx, 1, 20, 20, 1, 80, true, 5);
     check(ctx, 1, 40, 17, 2, 128, false, 6);
+    check(ctx, 1, 256, 77, 2, 160, false, 16); /* SD 1.x UNet level 2: cross-attention, heads of 160 */
+    check(ctx, 1, 70, 70, 1, 160, true, 17);
+    check(ctx, 1, 64, 77, 2, 80, false, 18);   /* SD 1.x level 1 */
+    check(ctx, 1, 33, 40, 1, 256, false, 19);  /* the widest head */
+    check(ctx, 1, 20, 25, 1, 196, false, 20);  /* a multiple of 4 between */
     check(ctx, 1, 1024, 77, 1, 64, false, 7);
     check(ctx, 1, 64, 256, 1, 64, false, 11);
     check(ctx, 1, 64, 512, 1, 64, false, 12);
@@ -69,6 +74,10 @@ main(void)
     gs_stream *s = gs_stream_new(ctx);
     GS_CHECK(gs_op_attention(s, q, q, k, k, 2, false) == GS_ERR_INVALID_ARGUMENT); /* widths differ */
     GS_CHECK(gs_op_attention(s, q, q, q, q, 5, false) == GS_ERR_INVALID_ARGUMENT); /* 12 % 5 */
+    int64_t wide[3] = { 1, 4, 260 };
+    gs_tensor *w = gs_test_tensor(ctx, 3, wide, NULL);
+    GS_CHECK(gs_op_attention(s, w, w, w, w, 1, false) == GS_ERR_INVALID_ARGUMENT); /* head of 260 > 256 */
+    gs_tensor_free(w);
     gs_stream_free(s);
     gs_tensor_free(q);
     gs_tensor_free(k);

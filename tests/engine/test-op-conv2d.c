@@ -53,6 +53,8 @@ main(void)
     check(ctx, 1, 5, 7, 9, 3, 3, 1, 0, false, GS_F32, 4);     /* ragged, no padding */
     check(ctx, 2, 4, 9, 7, 6, 3, 2, 1, true, GS_F32, 5);      /* odd size, stride 2 */
     check(ctx, 2, 8, 9, 7, 24, 3, 1, 1, true, f16, 6);        /* ragged channel and pixel blocks */
+    check(ctx, 1, 32, 17, 17, 32, 3, 2, 0, true, f16, 7);     /* VAE downsample: padded to odd, stride 2, pad 0 */
+    check(ctx, 1, 16, 9, 13, 24, 3, 2, 0, true, GS_F32, 8);
 
     int64_t xs[4] = { 1, 4, 8, 8 }, ws[4] = { 4, 4, 5, 5 }, os[4] = { 1, 4, 8, 8 };
     gs_tensor *x = gs_test_tensor(ctx, 4, xs, NULL), *w = gs_test_tensor(ctx, 4, ws, NULL);

@@ -1,4 +1,4 @@
-/* concat, transpose, nearest upsample ×2 (exact) and the timestep embedding
+/* concat, transpose, nearest upsample ×2, zero padding (exact) and the timestep embedding
  * (atol 2e-4: sin/cos of arguments up to 999 in fp32, where one ulp of the
  * argument is 6e-5; the reference rounds t·f to fp32 as torch does).
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -76,6 +76,30 @@ test_transpose_upsample(gs_context *ctx)
 }
 
 static void
+check_pad(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int top, int bottom, int left, int right,
+          uint64_t seed)
+{
+    int64_t oh = h + top + bottom, ow = w + left + right;
+    size_t nx = (size_t)(n * c * h * w), nout = (size_t)(n * c * oh * ow);
+    float *x = gs_test_random_new(nx, seed, -1, 1), *want = malloc(nout * sizeof *want);
+    ref_pad2d(want, x, n * c, h, w, top, bottom, left, right);
+    int64_t xs[4] = { n, c, h, w }, os[4] = { n, c, oh, ow };
+    gs_tensor *tx = gs_test_tensor(ctx, 4, xs, x), *to = gs_test_tensor(ctx, 4, os, NULL);
+    float *got = run_and_download(ctx, gs_op_pad2d(s, to, tx, top, bottom, left, right), to);
+    char what[96];
+    snprintf(what, sizeof what, "pad2d %lldx%lldx%lldx%lld by %d %d %d %d", (long long)n, (long long)c, (long long)h,
+             (long long)w, top, bottom, left, right);
+    gs_test_close(what, got, want, nout, 0, 0);
+    GS_CHECK(gs_op_pad2d(s, to, tx, top + 1, bottom, left, right) == GS_ERR_INVALID_ARGUMENT);
+    GS_CHECK(gs_op_pad2d(s, tx, tx, -1, 1, 0, 0) == GS_ERR_INVALID_ARGUMENT);
+    gs_tensor_free(tx);
+    gs_tensor_free(to);
+    free(x);
+    free(want);
+    free(got);
+}
+
+static void
 test_timestep(gs_context *ctx)
 {
     float t[5] = { 0, 1, 250.5f, 500, 999 };
@@ -105,6 +129,9 @@ main(void)
     test_concat(ctx);
     test_transpose_upsample(ctx);
     test_timestep(ctx);
+    check_pad(ctx, 1, 32, 16, 16, 0, 1, 0, 1, 10); /* the VAE's downsample */
+    check_pad(ctx, 2, 3, 7, 5, 2, 0, 3, 1, 11);
+    check_pad(ctx, 1, 1, 1, 1, 0, 0, 0, 0, 12);
     gs_stream_free(s);
     gs_context_free(ctx);
     return gs_test_failures != 0;

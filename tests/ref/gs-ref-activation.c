@@ -24,6 +24,13 @@ ref_silu(float *out, const float *x, int64_t n)
 }
 
 void
+ref_quick_gelu(float *out, const float *x, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        out[i] = (float)(x[i] / (1 + exp(-1.702 * x[i])));
+}
+
+void
 ref_geglu(float *out, const float *x, int64_t rows, int64_t half)
 {
     for (int64_t r = 0; r < rows; r++)

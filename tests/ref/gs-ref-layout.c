@@ -33,6 +33,18 @@ ref_upsample2x(float *out, const float *x, int64_t planes, int64_t h, int64_t w)
 }
 
 void
+ref_pad2d(float *out, const float *x, int64_t planes, int64_t h, int64_t w, int top, int bottom, int left, int right)
+{
+    int64_t oh = top + h + bottom, ow = left + w + right;
+    for (int64_t p = 0; p < planes; p++)
+        for (int64_t y = 0; y < oh; y++)
+            for (int64_t xx = 0; xx < ow; xx++) {
+                int64_t iy = y - top, ix = xx - left;
+                out[(p * oh + y) * ow + xx] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x[(p * h + iy) * w + ix] : 0;
+            }
+}
+
+void
 ref_timestep_embedding(float *out, const float *t, int64_t n, int dim, double max_period, int cos_first)
 {
     int half = dim / 2;

@@ -29,11 +29,15 @@ void ref_attention(float *out, const float *q, const float *k, const float *v, i
                    int heads, int64_t d, int causal);
 void ref_gelu(float *out, const float *x, int64_t n);
 void ref_silu(float *out, const float *x, int64_t n);
+void ref_quick_gelu(float *out, const float *x, int64_t n);
 void ref_geglu(float *out, const float *x, int64_t rows, int64_t half);
 /* outer × (a_inner | b_inner). */
 void ref_concat(float *out, const float *a, const float *b, int64_t outer, int64_t a_inner, int64_t b_inner);
 void ref_transpose(float *out, const float *x, int64_t batch, int64_t r, int64_t c);
 void ref_upsample2x(float *out, const float *x, int64_t planes, int64_t h, int64_t w);
+/* Zero padding of [planes, h, w] → [planes, top+h+bottom, left+w+right]. */
+void ref_pad2d(float *out, const float *x, int64_t planes, int64_t h, int64_t w, int top, int bottom, int left,
+               int right);
 void ref_timestep_embedding(float *out, const float *t, int64_t n, int dim, double max_period, int cos_first);
 
 /* x [n,c,l], w [o,c,k] → out [n,o,lo]. */
