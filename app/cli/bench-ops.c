@@ -86,6 +86,13 @@ time_openblas(int m, int n, int k, int count)
 #endif
 }
 
+double
+gs_cli_openblas_gflops(int m, int n, int k)
+{
+    double seconds = time_openblas(m, n, k, 1);
+    return seconds > 0 ? 2.0 * m * n * k / seconds * 1e-9 : -1;
+}
+
 static gs_tensor *
 filled(gs_context *ctx, int ndim, const int64_t *shape)
 {

@@ -17,12 +17,16 @@ static const struct {
     { "music", gs_cli_bench_music, "seconds per 30 s piece against 3 s, timeline playback underruns, mixdown RTF" },
 };
 
+static const char sd_summary[] = "--model PATH [--sizes 256,512]: seconds per step and UNet call, VAE decode, "
+                                 "peak memory of an SD checkpoint";
+
 static void
 usage(FILE *out)
 {
     fprintf(out, "Usage: genstudio-cli bench TARGET\n\nTargets:\n");
     for (size_t i = 0; i < G_N_ELEMENTS(targets); i++)
         fprintf(out, "  %-6s %s\n", targets[i].name, targets[i].summary);
+    fprintf(out, "  %-6s %s\n", "sd", sd_summary);
 }
 
 int
@@ -31,6 +35,16 @@ gs_cli_bench(int argc, char **argv)
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 0;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "sd")) {
+        gs_context *ctx = gs_cli_open_context();
+        if (!ctx)
+            return 1;
+        const gs_device_info *device = gs_context_device(ctx, gs_context_chosen_device(ctx));
+        printf("device: %s (%s)\n", device->name, device->driver);
+        int status = gs_cli_bench_sd(ctx, argc - 1, argv + 1);
+        gs_context_free(ctx);
+        return status;
     }
     for (size_t i = 0; argc == 2 && i < G_N_ELEMENTS(targets); i++) {
         if (strcmp(argv[1], targets[i].name) != 0)

@@ -32,6 +32,18 @@ show_progress(int step, int steps, const float *rgb, int width, int height, void
     return TRUE;
 }
 
+/* The models folder's CLIP tokenizer files (see gs-model-library.h), if any. */
+static char *
+gs_cli_tokenizer_dir(void)
+{
+    const char *env = g_getenv("GS_MODELS_DIR");
+    g_autofree char *models = env && *env ? g_strdup(env) : g_build_filename(g_get_user_data_dir(), "genstudio", "models", NULL);
+    char *dir = g_build_filename(models, "tokenizers", "clip", NULL);
+    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+        g_clear_pointer(&dir, g_free);
+    return dir;
+}
+
 /* Checked before generating, so a typo in -o costs no compute. */
 static gboolean
 output_dir_writable(const char *output)
@@ -45,21 +57,32 @@ gs_cli_image(int argc, char **argv)
 {
     g_autofree char *prompt = NULL, *negative = NULL, *model_path = NULL, *sampler_name = NULL;
     g_autofree char *init = NULL, *mask = NULL, *steps_dir = NULL, *output = NULL, *seed_text = NULL;
-    int steps = 20;
-    double cfg = 5.0, strength = 0.6;
+    g_autofree char *prediction = NULL, *variation_seed = NULL, *outpaint = NULL, *tokenizer = NULL;
+    int steps = 0, width = 0, height = 0, clip_skip = 0;
+    double cfg = -1, strength = 0.6, variation_strength = 0;
     gboolean karras = FALSE;
     GOptionEntry entries[] = {
         { "prompt", 'p', 0, G_OPTION_ARG_STRING, &prompt, "What to draw", "TEXT" },
         { "negative", 'n', 0, G_OPTION_ARG_STRING, &negative, "What to steer away from", "TEXT" },
         { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (.safetensors)", "PATH" },
-        { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Denoising steps (20)", "N" },
-        { "cfg", 0, 0, G_OPTION_ARG_DOUBLE, &cfg, "Classifier-free guidance scale (5)", "SCALE" },
+        { "width", 'W', 0, G_OPTION_ARG_INT, &width, "Image width (the model's default)", "PIXELS" },
+        { "height", 'H', 0, G_OPTION_ARG_INT, &height, "Image height (the model's default)", "PIXELS" },
+        { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Denoising steps (the model's default: 20, SD-Turbo 1)", "N" },
+        { "cfg", 0, 0, G_OPTION_ARG_DOUBLE, &cfg, "Classifier-free guidance scale (the model's default)", "SCALE" },
         { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "Noise seed (42)", "N" },
-        { "sampler", 0, 0, G_OPTION_ARG_STRING, &sampler_name, "euler_a, euler, ddim or dpmpp_2m", "NAME" },
+        { "sampler", 0, 0, G_OPTION_ARG_STRING, &sampler_name, "euler_a, euler, ddim, dpmpp_2m or lcm", "NAME" },
         { "karras", 0, 0, G_OPTION_ARG_NONE, &karras, "Karras sigma spacing", NULL },
         { "init", 0, 0, G_OPTION_ARG_FILENAME, &init, "Start image for img2img (PNG)", "PNG" },
         { "strength", 0, 0, G_OPTION_ARG_DOUBLE, &strength, "How much of the start image to repaint (0.6)", "0..1" },
         { "mask", 0, 0, G_OPTION_ARG_FILENAME, &mask, "Inpainting mask, white = repaint (PNG)", "PNG" },
+        { "outpaint", 0, 0, G_OPTION_ARG_STRING, &outpaint, "Extend --init by these margins and paint them", "L,R,T,B" },
+        { "variation-seed", 0, 0, G_OPTION_ARG_STRING, &variation_seed, "A second noise seed to blend in", "N" },
+        { "variation-strength", 0, 0, G_OPTION_ARG_DOUBLE, &variation_strength, "How much of it (0..1)", "S" },
+        { "clip-skip", 0, 0, G_OPTION_ARG_INT, &clip_skip, "Text-encoder layers to skip from the end (1 = none)", "N" },
+        { "prediction", 0, 0, G_OPTION_ARG_STRING, &prediction, "What the UNet predicts when the file does not say: "
+          "eps or v (SD 2.x 768-v)", "eps|v" },
+        { "tokenizer", 0, 0, G_OPTION_ARG_FILENAME, &tokenizer, "CLIP tokenizer files for single-file SD "
+          "checkpoints (default: the models folder's tokenizers/clip)", "DIR" },
         { "steps-dir", 0, 0, G_OPTION_ARG_FILENAME, &steps_dir, "Write every step as a PNG here", "DIR" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output PNG", "PATH" },
         { NULL },
@@ -83,10 +106,12 @@ gs_cli_image(int argc, char **argv)
     p->prompt = g_strdup(prompt);
     g_free(p->negative_prompt);
     p->negative_prompt = g_strdup(negative ? negative : "");
-    p->steps = steps;
-    p->cfg_scale = cfg;
+    p->width = width;
+    p->height = height;
     p->karras = karras;
     p->strength = strength;
+    p->variation_strength = variation_strength;
+    p->clip_skip = clip_skip;
     request.init_path = g_strdup(init);
     request.mask_path = g_strdup(mask);
     int status = 1;
@@ -98,7 +123,20 @@ gs_cli_image(int argc, char **argv)
         fprintf(stderr, "genstudio-cli image: --seed: %s\n", error->message);
         status = 2;
     } else if (sampler_name && !gs_sampler_from_name(sampler_name, &p->sampler)) {
-        fprintf(stderr, "genstudio-cli image: unknown sampler '%s' (euler_a, euler, ddim, dpmpp_2m)\n", sampler_name);
+        fprintf(stderr, "genstudio-cli image: unknown sampler '%s' (euler_a, euler, ddim, dpmpp_2m, lcm)\n", sampler_name);
+        status = 2;
+    } else if (variation_seed &&
+               !g_ascii_string_to_unsigned(variation_seed, 10, 0, G_MAXUINT64, &p->variation_seed, &error)) {
+        fprintf(stderr, "genstudio-cli image: --variation-seed: %s\n", error->message);
+        status = 2;
+    } else if (prediction && !g_str_equal(prediction, "eps") && !g_str_equal(prediction, "v")) {
+        fprintf(stderr, "genstudio-cli image: --prediction must be eps or v, not '%s'\n", prediction);
+        status = 2;
+    } else if (outpaint && (sscanf(outpaint, "%d,%d,%d,%d", &request.outpaint[0], &request.outpaint[1],
+                                   &request.outpaint[2], &request.outpaint[3]) != 4 ||
+                            request.outpaint[0] < 0 || request.outpaint[1] < 0 || request.outpaint[2] < 0 ||
+                            request.outpaint[3] < 0 || !init)) {
+        fprintf(stderr, "genstudio-cli image: --outpaint takes four margins L,R,T,B ≥ 0 and needs --init\n");
         status = 2;
     } else if (!output_dir_writable(output)) {
         fprintf(stderr, "genstudio-cli image: cannot write to the folder of %s: %s\n", output, g_strerror(errno));
@@ -114,8 +152,17 @@ gs_cli_image(int argc, char **argv)
         if (dot)
             *dot = '\0';
         step_writer writer = { steps_dir, NULL };
-        if ((model = gs_load_diffusion(ctx, model_path, &error)))
+        gs_diffusion_load_params load = gs_diffusion_load_default_params();
+        g_autofree char *tokenizer_dir = tokenizer ? g_strdup(tokenizer) : gs_cli_tokenizer_dir();
+        load.tokenizer_dir = tokenizer_dir;
+        if (prediction)
+            load.prediction = p->prediction = g_str_equal(prediction, "v") ? GS_PREDICTION_V : GS_PREDICTION_EPS;
+        if ((model = gs_load_diffusion_with_params(ctx, model_path, &load, &error))) {
+            const gs_model_info *info = gs_diffusion_info(model);
+            p->steps = steps > 0 ? steps : info->default_steps;
+            p->cfg_scale = cfg >= 0 ? cfg : info->default_cfg;
             rgb = gs_image_job_run(ctx, model, base, &request, steps_dir ? write_step : show_progress, &writer, &error);
+        }
         fprintf(stderr, "\n");
         if (writer.error) {
             fprintf(stderr, "genstudio-cli image: %s\n", writer.error->message);

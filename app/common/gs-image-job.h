@@ -23,16 +23,24 @@ char *gs_default_model_path(void);
 
 gs_context *gs_open_engine(GError **error);
 gs_diffusion *gs_load_diffusion(gs_context *ctx, const char *path, GError **error);
+/* With load parameters (tokenizer folder, prediction override, progress). */
+gs_diffusion *gs_load_diffusion_with_params(gs_context *ctx, const char *path, const gs_diffusion_load_params *params,
+                                            GError **error);
 
 typedef struct {
     GsImageParams params;  /* prompt, steps, ...; width/height/model filled by the run */
     char *init_path;       /* img2img start image, or NULL */
     char *mask_path;       /* inpainting mask (white = repaint), or NULL */
+    /* Outpainting: pixels added to the init image's left, right, top and
+     * bottom, then painted in (the old area is kept). */
+    int outpaint[4];
 } GsImageRequest;
 
 void gs_image_request_init(GsImageRequest *r);
 void gs_image_request_clear(GsImageRequest *r);
 
-/* H×W×3 RGB floats in [0,1] (g_free), or NULL with an error. */
+/* H×W×3 RGB floats in [0,1] (g_free), or NULL with an error. The size is
+ * params.width × params.height when set (> 0), else the model's default;
+ * with outpainting, the init image's size plus the margins. */
 float *gs_image_job_run(gs_context *ctx, gs_diffusion *model, const char *model_name, GsImageRequest *request,
                         gs_step_callback on_step, gpointer user_data, GError **error);

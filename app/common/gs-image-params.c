@@ -58,13 +58,22 @@ gs_image_params_to_text(const GsImageParams *p)
         g_autofree char *strength = format_number(p->strength);
         g_string_append_printf(s, ", Denoising strength: %s", strength);
     }
+    if (p->variation_strength > 0) {
+        g_autofree char *strength = format_number(p->variation_strength);
+        g_string_append_printf(s, ", Variation seed: %" G_GUINT64_FORMAT ", Variation seed strength: %s",
+                               p->variation_seed, strength);
+    }
+    if (p->clip_skip > 0)
+        g_string_append_printf(s, ", Clip skip: %d", p->clip_skip);
+    if (p->prediction != GS_PREDICTION_AUTO)
+        g_string_append_printf(s, ", Prediction: %s", p->prediction == GS_PREDICTION_V ? "v" : "eps");
     return g_string_free(s, FALSE);
 }
 
 static gboolean
 parse_sampler(const char *display, GsImageParams *p)
 {
-    for (int s = GS_SAMPLER_EULER_A; s <= GS_SAMPLER_DPMPP_2M; s++)
+    for (int s = GS_SAMPLER_EULER_A; s <= GS_SAMPLER_LCM; s++)
         for (int karras = 0; karras < 2; karras++)
             if (g_str_equal(display, gs_sampler_display_name((gs_sampler)s, karras))) {
                 p->sampler = (gs_sampler)s;
@@ -102,6 +111,14 @@ parse_settings(const char *line, GsImageParams *p, GError **error)
             p->model = g_strdup(value);
         } else if (g_str_equal(key, "Denoising strength")) {
             p->strength = g_ascii_strtod(value, NULL);
+        } else if (g_str_equal(key, "Variation seed")) {
+            p->variation_seed = g_ascii_strtoull(value, NULL, 10);
+        } else if (g_str_equal(key, "Variation seed strength")) {
+            p->variation_strength = CLAMP(g_ascii_strtod(value, NULL), 0.0, 1.0);
+        } else if (g_str_equal(key, "Clip skip")) {
+            p->clip_skip = CLAMP((int)g_ascii_strtoll(value, NULL, 10), 0, 12);
+        } else if (g_str_equal(key, "Prediction")) {
+            p->prediction = g_str_equal(value, "v") ? GS_PREDICTION_V : GS_PREDICTION_EPS;
         }
     }
     if (!saw_steps)

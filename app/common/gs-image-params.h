@@ -5,6 +5,10 @@
  *   Negative prompt: blurry
  *   Steps: 20, Sampler: Euler a, CFG scale: 5, Seed: 42, Size: 32x32, Model: emoji32
  *
+ * then, when set, "Variation seed: N, Variation seed strength: S",
+ * "Clip skip: N" (A1111's names) and "Prediction: v" (ours: SD 2 v-models
+ * cannot be told from their weights).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -23,6 +27,10 @@ typedef struct {
     int width, height;
     char *model;          /* model name (file name without extension) */
     double strength;      /* img2img only; 0 when none */
+    guint64 variation_seed;
+    double variation_strength; /* 0 = no variation seed */
+    int clip_skip;        /* 0 = the model's default */
+    gs_prediction prediction; /* AUTO = what the model file says */
 } GsImageParams;
 
 void gs_image_params_init(GsImageParams *p);

@@ -27,6 +27,11 @@ struct gs_diffusion {
 gs_status gs_diffusion_generate_from_noise(gs_diffusion *m, const gs_image_params *p, const float *initial_noise,
                                            float *rgb);
 
+/* The same with the conditioning given ([uncond, cond] with guidance, else
+ * [cond]; see gs_diffusion_encode_prompts). */
+gs_status gs_diffusion_generate_with_context(gs_diffusion *m, const gs_image_params *p, const float *initial_noise,
+                                             const gs_tensor *context, float *rgb);
+
 /* Conditioning for a batch of prompts: [count, 77·chunks, width] on the
  * device, every prompt padded to the same number of 77-token chunks. For
  * SD the A1111 prompt syntax applies (weights, BREAK, 75-token chunks). */

@@ -18,7 +18,7 @@ typedef struct {
     gs_diffusion *m;
     int batch, channels, h, w; /* the sample's latent (or pixel) shape */
     size_t pixels;             /* channels·h·w */
-    gs_tensor *context;
+    const gs_tensor *context;
     float cfg_scale;
     const float *concat;       /* inpainting models' extra input channels, or NULL */
     size_t concat_size;
@@ -239,6 +239,23 @@ gs_diffusion_generate_from_noise(gs_diffusion *m, const gs_image_params *p, cons
     gs_status st = check_params(m, p);
     if (st != GS_OK)
         return st;
+    const char *prompts[2] = { p->negative_prompt ? p->negative_prompt : "", p->prompt };
+    int batch = p->cfg_scale != 1.0f ? 2 : 1;
+    gs_tensor *context = NULL;
+    st = gs_diffusion_encode_prompts(m, prompts + (2 - batch), batch, p->clip_skip, &context);
+    if (st == GS_OK)
+        st = gs_diffusion_generate_with_context(m, p, initial_noise, context, rgb);
+    gs_tensor_free(context);
+    return st;
+}
+
+gs_status
+gs_diffusion_generate_with_context(gs_diffusion *m, const gs_image_params *p, const float *initial_noise,
+                                   const gs_tensor *context, float *rgb)
+{
+    gs_status st = check_params(m, p);
+    if (st != GS_OK)
+        return st;
     const gs_sd_config *c = m->cfg;
     int width, height, channels, h, w, steps = p->steps;
     output_size(m, p, &width, &height);
@@ -276,15 +293,13 @@ gs_diffusion_generate_from_noise(gs_diffusion *m, const gs_image_params *p, cons
         .batch = p->cfg_scale != 1.0f ? 2 : 1,
         .channels = channels, .h = h, .w = w,
         .pixels = pixels,
+        .context = context,
         .cfg_scale = p->cfg_scale,
         .concat = concat,
         .concat_size = concat ? plane * (c->in_channels - channels) : 0,
     };
     d.model_in = g_new(float, 2 * (pixels + d.concat_size));
     d.out = g_new(float, 2 * pixels);
-    const char *prompts[2] = { p->negative_prompt ? p->negative_prompt : "", p->prompt };
-    if (st == GS_OK)
-        st = gs_diffusion_encode_prompts(m, prompts + (2 - d.batch), d.batch, p->clip_skip, &d.context);
 
     for (int i = first; st == GS_OK && i < steps; i++) {
         double sigma = sigmas[i], next = sigmas[i + 1];
@@ -357,7 +372,6 @@ gs_diffusion_generate_from_noise(gs_diffusion *m, const gs_image_params *p, cons
     else if (st == GS_OK)
         pixels_to_rgb(x, 0, c->in_channels, h, w, rgb);
 
-    gs_tensor_free(d.context);
     g_free(d.model_in);
     g_free(d.out);
     g_free(sigmas);

@@ -200,6 +200,13 @@ gs_graph_gelu(gs_graph *g, const gs_tensor *x)
 }
 
 gs_tensor *
+gs_graph_quick_gelu(gs_graph *g, const gs_tensor *x)
+{
+    gs_tensor *out = like(g, x);
+    return out ? checked(g, gs_op_quick_gelu(g->stream, out, x), out) : NULL;
+}
+
+gs_tensor *
 gs_graph_silu(gs_graph *g, const gs_tensor *x)
 {
     gs_tensor *out = like(g, x);

@@ -46,6 +46,7 @@ gs_tensor *gs_graph_layer_norm(gs_graph *g, const gs_tensor *x, const gs_tensor 
 gs_tensor *gs_graph_attention(gs_graph *g, const gs_tensor *q, const gs_tensor *k, const gs_tensor *v, int heads,
                               bool causal);
 gs_tensor *gs_graph_gelu(gs_graph *g, const gs_tensor *x);
+gs_tensor *gs_graph_quick_gelu(gs_graph *g, const gs_tensor *x);
 gs_tensor *gs_graph_silu(gs_graph *g, const gs_tensor *x);
 gs_tensor *gs_graph_geglu(gs_graph *g, const gs_tensor *x);
 gs_tensor *gs_graph_add(gs_graph *g, const gs_tensor *a, const gs_tensor *b);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "genstudio-engine.h"
+#include "gs-vae.h"
 
 #define GS_SD_MAX_LEVELS 4
 
@@ -34,6 +35,7 @@ typedef struct {
     bool latent;
     int latent_channels;
     float latent_scale;    /* latents are VAE means × this */
+    gs_vae_config vae;
 
     /* DDPM training schedule. */
     int train_timesteps;

@@ -96,7 +96,7 @@ refuse_known_kinds(const gs_safetensors *st, const char *path, char **error)
         return fail(error, GS_ERR_UNSUPPORTED,
                     "%s is an SDXL checkpoint (two text encoders, size conditioning): not supported yet; GenStudio "
                     "runs SD 1.x, SD 2.x and SD-Turbo", path);
-    if (any_name(st, "joint_blocks.") || any_name(st, "context_embedder.") && any_name(st, "x_embedder."))
+    if (any_name(st, "joint_blocks.") || (any_name(st, "context_embedder.") && any_name(st, "x_embedder.")))
         return fail(error, GS_ERR_UNSUPPORTED, "%s is a Stable Diffusion 3 (MMDiT) model: not supported", path);
     if (any_name(st, "double_blocks.") || any_name(st, "single_transformer_blocks."))
         return fail(error, GS_ERR_UNSUPPORTED, "%s is a Flux model: not supported", path);
@@ -249,7 +249,7 @@ static char *
 vae_name_from_diffusers(const char *name, int levels)
 {
     int i, j;
-    char coder[8], rest[128], part[64];
+    char coder[8], rest[128];
     if (g_str_has_prefix(name, "quant_conv.") || g_str_has_prefix(name, "post_quant_conv."))
         return g_strdup(name);
     if (sscanf(name, "%7[^.].%127s", coder, rest) != 2 || (!g_str_equal(coder, "encoder") && !g_str_equal(coder, "decoder")))
@@ -465,6 +465,20 @@ dim(const gs_tensor_map *m, const char *name, int d)
 static bool
 has(const gs_tensor_map *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Dim d of a formatted name, -1 when absent. */
+static int64_t
+dimf(const gs_tensor_map *m, int d, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int64_t
+dimf(const gs_tensor_map *m, int d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *name = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return gs_tensor_map_dim(m, name, d);
+}
+
 static bool
 has(const gs_tensor_map *m, const char *fmt, ...)
 {
@@ -496,7 +510,7 @@ detect_unet(const gs_tensor_map *m, gs_sd_config *c, char **error)
     int context_level = -1;
     for (int l = 0; l < c->levels; l++) {
         int block = 1 + l * (r + 1);
-        int64_t ch = dim(m, (g_autofree char *)g_strdup_printf(UNET "input_blocks.%d.0.out_layers.3.weight", block), 0);
+        int64_t ch = dimf(m, 0, UNET "input_blocks.%d.0.out_layers.3.weight", block);
         if (ch < 1 || ch % c->model_channels)
             return fail(error, GS_ERR_FORMAT, "the UNet's level %d has no usable ResBlock", l);
         c->channel_mult[l] = (int)(ch / c->model_channels);
@@ -746,7 +760,7 @@ detect_and_expect_vae(checker *k, gs_sd_config *c, char **error)
     while (r < 8 && has(m, VAE "encoder.down.0.block.%d.conv1.weight", r))
         r++;
     for (int l = 0; l < levels; l++)
-        mult[l] = dim(m, (g_autofree char *)g_strdup_printf(VAE "encoder.down.%d.block.0.conv1.weight", l), 0) / ch;
+        mult[l] = dimf(m, 0, VAE "encoder.down.%d.block.0.conv1.weight", l) / ch;
     c->latent_channels = (int)dim(m, VAE "post_quant_conv.weight", 0);
     if (levels < 1 || r < 1 || c->latent_channels != c->out_channels ||
         (c->in_channels != c->out_channels && c->in_channels != 2 * c->out_channels + 1))
