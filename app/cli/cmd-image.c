@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "gs-image-job.h"
+#include "gs-model-library.h"
 #include "gs-png.h"
 
 typedef struct {
@@ -51,7 +52,9 @@ gs_cli_image(int argc, char **argv)
     GOptionEntry entries[] = {
         { "prompt", 'p', 0, G_OPTION_ARG_STRING, &prompt, "What to draw", "TEXT" },
         { "negative", 'n', 0, G_OPTION_ARG_STRING, &negative, "What to steer away from", "TEXT" },
-        { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (.safetensors)", "PATH" },
+        { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
+          "A model of the models folder (genstudio-cli models list), or a .safetensors file or diffusers folder",
+          "NAME_OR_PATH" },
         { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Denoising steps (20)", "N" },
         { "cfg", 0, 0, G_OPTION_ARG_DOUBLE, &cfg, "Classifier-free guidance scale (5)", "SCALE" },
         { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "Noise seed (42)", "N" },
@@ -107,15 +110,13 @@ gs_cli_image(int argc, char **argv)
     } else if (!(ctx = gs_open_engine(&error))) {
         fprintf(stderr, "genstudio-cli image: %s\n", error->message);
     } else {
-        if (!model_path)
-            model_path = gs_default_model_path();
-        g_autofree char *base = g_path_get_basename(model_path);
-        char *dot = strrchr(base, '.');
-        if (dot)
-            *dot = '\0';
+        /* A name in the models folder or a path; none: the built-in model. */
+        g_autoptr(GsModelLibrary) library = gs_model_library_new(NULL);
+        g_autoptr(GsModelEntry) entry = gs_model_library_resolve(library, model_path, &error);
         step_writer writer = { steps_dir, NULL };
-        if ((model = gs_load_diffusion(ctx, model_path, &error)))
-            rgb = gs_image_job_run(ctx, model, base, &request, steps_dir ? write_step : show_progress, &writer, &error);
+        if (entry && (model = gs_model_library_load(library, ctx, entry, NULL, &error)))
+            rgb = gs_image_job_run(ctx, model, gs_model_entry_get_name(entry), &request,
+                                   steps_dir ? write_step : show_progress, &writer, &error);
         fprintf(stderr, "\n");
         if (writer.error) {
             fprintf(stderr, "genstudio-cli image: %s\n", writer.error->message);
