@@ -91,7 +91,9 @@ gs_image_job_run(gs_context *ctx, gs_diffusion *model, const char *model_name, G
                  gpointer user_data, GError **error)
 {
     GsImageParams *p = &r->params;
-    int width = gs_diffusion_width(model), height = gs_diffusion_height(model);
+    /* 0: the model's default size. */
+    int width = p->width > 0 ? p->width : gs_diffusion_width(model);
+    int height = p->height > 0 ? p->height : gs_diffusion_height(model);
     g_autofree float *init = NULL, *mask = NULL;
     if (r->init_path && !(init = load_fitted(r->init_path, width, height, 3, error)))
         return NULL;
@@ -101,6 +103,8 @@ gs_image_job_run(gs_context *ctx, gs_diffusion *model, const char *model_name, G
     gs_image_params engine = gs_image_default_params();
     engine.prompt = p->prompt;
     engine.negative_prompt = p->negative_prompt;
+    engine.width = width;
+    engine.height = height;
     engine.steps = p->steps;
     engine.cfg_scale = (float)p->cfg_scale;
     engine.seed = p->seed;

@@ -25,7 +25,7 @@ gs_context *gs_open_engine(GError **error);
 gs_diffusion *gs_load_diffusion(gs_context *ctx, const char *path, GError **error);
 
 typedef struct {
-    GsImageParams params;  /* prompt, steps, ...; width/height/model filled by the run */
+    GsImageParams params;  /* prompt, steps, ...; width/height 0 = the model's default; the run fills them and model */
     char *init_path;       /* img2img start image, or NULL */
     char *mask_path;       /* inpainting mask (white = repaint), or NULL */
 } GsImageRequest;
