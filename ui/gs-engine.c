@@ -2,6 +2,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "gs-engine.h"
 #include "gs-speech-job.h"
 
@@ -10,15 +12,19 @@ struct _GsEngine {
     GMutex lock; /* one job at a time owns ctx and the models */
     gs_context *ctx;
     gs_diffusion *model;
-    char *model_path;
+    char *model_key; /* which file, and which version of it, `model` is */
     gs_speech *speech; /* the default speech model, loaded on first use */
 };
 
 G_DEFINE_FINAL_TYPE(GsEngine, gs_engine, G_TYPE_OBJECT)
 
+enum { LOAD_PROGRESS, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 typedef struct {
     GsImageRequest request;
-    char *model_path;
+    GsModelLibrary *library;
+    GsModelEntry *model; /* NULL: the library's built-in model */
     GsEngineStepFunc on_step;
     gpointer step_data;
     GCancellable *cancellable;
@@ -35,7 +41,8 @@ static void
 job_free(Job *job)
 {
     gs_image_request_clear(&job->request);
-    g_free(job->model_path);
+    g_clear_object(&job->library);
+    g_clear_object(&job->model);
     g_clear_object(&job->cancellable);
     g_free(job);
 }
@@ -73,19 +80,139 @@ on_engine_step(int step, int steps, const float *rgb, int width, int height, voi
     return !g_cancellable_is_cancelled(job->cancellable);
 }
 
+/* ---- image models ---------------------------------------------------------- */
+
+typedef struct {
+    GsEngine *engine;
+    char *name;
+    double fraction;
+} LoadUpdate;
+
 static gboolean
-ensure_model(GsEngine *self, const char *path, GError **error)
+deliver_load_progress(gpointer data)
 {
+    LoadUpdate *u = data;
+    g_signal_emit(u->engine, signals[LOAD_PROGRESS], 0, u->name, u->fraction);
+    g_object_unref(u->engine);
+    g_free(u->name);
+    g_free(u);
+    return G_SOURCE_REMOVE;
+}
+
+typedef struct {
+    GsEngine *engine;
+    const char *name;
+    GCancellable *cancellable;
+    gint64 last_us;
+} LoadState;
+
+/* On the worker, maybe once per tensor: passed on at most every 50 ms. */
+static bool
+on_load_progress(double fraction, void *user_data)
+{
+    LoadState *state = user_data;
+    gint64 now = g_get_monotonic_time();
+    if (fraction >= 1.0 || fraction == 0.0 || now - state->last_us >= 50000) {
+        state->last_us = now;
+        LoadUpdate *u = g_new(LoadUpdate, 1);
+        *u = (LoadUpdate){ g_object_ref(state->engine), g_strdup(state->name), fraction };
+        g_main_context_invoke(NULL, deliver_load_progress, u);
+    }
+    return !g_cancellable_is_cancelled(state->cancellable);
+}
+
+/* The path and what stat says of it: a model removed and added again under
+ * the same name is loaded again. */
+static char *
+model_key(GsModelEntry *entry)
+{
+    const char *path = gs_model_entry_get_path(entry);
+    GStatBuf st;
+    if (g_stat(path, &st) != 0)
+        return g_strdup(path);
+    return g_strdup_printf("%s|%llu|%lld|%lld", path, (unsigned long long)st.st_ino, (long long)st.st_mtime,
+                           (long long)st.st_size);
+}
+
+/* With the lock held. */
+static gboolean
+ensure_model(GsEngine *self, GsModelLibrary *library, GsModelEntry *entry, GCancellable *cancellable,
+             GError **error)
+{
+    if (g_cancellable_set_error_if_cancelled(cancellable, error))
+        return FALSE;
     if (!self->ctx && !(self->ctx = gs_open_engine(error)))
         return FALSE;
-    if (self->model && g_strcmp0(self->model_path, path) == 0)
+    g_autofree char *key = model_key(entry);
+    if (self->model && g_strcmp0(self->model_key, key) == 0)
         return TRUE;
+    /* Only one model in memory: an SD checkpoint takes gigabytes. */
     g_clear_pointer(&self->model, gs_diffusion_free);
-    g_clear_pointer(&self->model_path, g_free);
-    if (!(self->model = gs_load_diffusion(self->ctx, path, error)))
+    g_clear_pointer(&self->model_key, g_free);
+    LoadState state = { self, gs_model_entry_get_name(entry), cancellable, 0 };
+    gs_diffusion_load_params params = gs_diffusion_load_default_params();
+    params.progress = on_load_progress;
+    params.user_data = &state;
+    if (!(self->model = gs_model_library_load(library, self->ctx, entry, &params, error)))
         return FALSE;
-    self->model_path = g_strdup(path);
+    self->model_key = g_steal_pointer(&key);
     return TRUE;
+}
+
+static GsModelEntry *
+job_model(GsModelLibrary *library, GsModelEntry *model, GError **error)
+{
+    return model ? g_object_ref(model) : gs_model_library_resolve(library, NULL, error);
+}
+
+typedef struct {
+    GsModelLibrary *library;
+    GsModelEntry *model;
+} LoadJob;
+
+static void
+load_job_free(LoadJob *job)
+{
+    g_clear_object(&job->library);
+    g_clear_object(&job->model);
+    g_free(job);
+}
+
+static void
+load_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    GsEngine *self = source;
+    LoadJob *job = data;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsModelEntry) entry = job_model(job->library, job->model, &error);
+    g_mutex_lock(&self->lock);
+    gboolean loaded = entry && ensure_model(self, job->library, entry, cancellable, &error);
+    g_mutex_unlock(&self->lock);
+    if (loaded)
+        g_task_return_boolean(task, TRUE);
+    else
+        g_task_return_error(task, g_steal_pointer(&error));
+}
+
+void
+gs_engine_load_model_async(GsEngine *self, GsModelLibrary *library, GsModelEntry *model, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_return_if_fail(GS_IS_ENGINE(self) && GS_IS_MODEL_LIBRARY(library));
+    LoadJob *job = g_new0(LoadJob, 1);
+    job->library = g_object_ref(library);
+    job->model = model ? g_object_ref(model) : NULL;
+    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+    g_task_set_source_tag(task, gs_engine_load_model_async);
+    g_task_set_task_data(task, job, (GDestroyNotify)load_job_free);
+    g_task_run_in_thread(task, load_thread);
+}
+
+gboolean
+gs_engine_load_model_finish(GsEngine *self, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+    return g_task_propagate_boolean(G_TASK(result), error);
 }
 
 static void
@@ -94,16 +221,13 @@ generate_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
     GsEngine *self = source;
     Job *job = data;
     g_autoptr(GError) error = NULL;
-    g_autofree char *path = job->model_path ? g_strdup(job->model_path) : gs_default_model_path();
-    g_autofree char *name = g_path_get_basename(path);
-    char *dot = strrchr(name, '.');
-    if (dot)
-        *dot = '\0';
+    g_autoptr(GsModelEntry) entry = job_model(job->library, job->model, &error);
 
     g_mutex_lock(&self->lock);
     g_autofree float *rgb = NULL;
-    if (ensure_model(self, path, &error))
-        rgb = gs_image_job_run(self->ctx, self->model, name, &job->request, on_engine_step, job, &error);
+    if (entry && ensure_model(self, job->library, entry, job->cancellable, &error))
+        rgb = gs_image_job_run(self->ctx, self->model, gs_model_entry_get_name(entry), &job->request, on_engine_step,
+                               job, &error);
     g_mutex_unlock(&self->lock);
 
     if (!rgb) {
@@ -118,14 +242,16 @@ generate_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
 }
 
 void
-gs_engine_generate_async(GsEngine *self, GsImageRequest *request, const char *model_path, GsEngineStepFunc on_step,
-                         gpointer step_data, GCancellable *cancellable, GAsyncReadyCallback callback,
-                         gpointer user_data)
+gs_engine_generate_async(GsEngine *self, GsImageRequest *request, GsModelLibrary *library, GsModelEntry *model,
+                         GsEngineStepFunc on_step, gpointer step_data, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
 {
+    g_return_if_fail(GS_IS_ENGINE(self) && GS_IS_MODEL_LIBRARY(library));
     Job *job = g_new0(Job, 1);
     job->request = *request;
     *request = (GsImageRequest){ 0 };
-    job->model_path = g_strdup(model_path);
+    job->library = g_object_ref(library);
+    job->model = model ? g_object_ref(model) : NULL;
     job->on_step = on_step;
     job->step_data = step_data;
     job->cancellable = cancellable ? g_object_ref(cancellable) : g_cancellable_new();
@@ -339,7 +465,7 @@ gs_engine_finalize(GObject *object)
     g_clear_pointer(&self->speech, gs_speech_free);
     g_clear_pointer(&self->model, gs_diffusion_free);
     g_clear_pointer(&self->ctx, gs_context_free);
-    g_clear_pointer(&self->model_path, g_free);
+    g_clear_pointer(&self->model_key, g_free);
     g_mutex_clear(&self->lock);
     G_OBJECT_CLASS(gs_engine_parent_class)->finalize(object);
 }
@@ -348,6 +474,8 @@ static void
 gs_engine_class_init(GsEngineClass *klass)
 {
     G_OBJECT_CLASS(klass)->finalize = gs_engine_finalize;
+    signals[LOAD_PROGRESS] = g_signal_new("load-progress", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_DOUBLE);
 }
 
 static void

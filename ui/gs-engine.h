@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "gs-image-job.h"
+#include "gs-model-library.h"
 #include "gs-take.h"
 
 G_BEGIN_DECLS
@@ -22,8 +23,21 @@ GsEngine *gs_engine_dup_default(void);
 /* Called on the main thread for every denoising step. */
 typedef void (*GsEngineStepFunc)(int step, int steps, GdkTexture *preview, gpointer user_data);
 
-/* Takes ownership of `request`. model_path NULL means the default model. */
-void gs_engine_generate_async(GsEngine *self, GsImageRequest *request, const char *model_path,
+/* While a job loads an image model, the engine emits
+ *   "load-progress" (const char *model_name, double fraction)
+ * on the main thread. One model is kept loaded: the last one used. */
+
+/* Loads `model` (of `library`; NULL: its built-in model) so that the next
+ * image starts warm. Cancelling stops the loader between tensors; a model
+ * the library refuses, or that fails to load, fails with the reason
+ * (gs_model_error_is_tokenizer tells when tokenizer files would help). */
+void gs_engine_load_model_async(GsEngine *self, GsModelLibrary *library, GsModelEntry *model,
+                                GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+gboolean gs_engine_load_model_finish(GsEngine *self, GAsyncResult *result, GError **error);
+
+/* Takes ownership of `request`. `model` NULL means the library's built-in
+ * model; it is loaded first if it is not the one loaded. */
+void gs_engine_generate_async(GsEngine *self, GsImageRequest *request, GsModelLibrary *library, GsModelEntry *model,
                               GsEngineStepFunc on_step, gpointer step_data, GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data);
 /* The image, and the parameters it was made with (free with gs_image_params_clear + g_free). */

@@ -20,6 +20,8 @@ cancel(GtkWidget *widget, const char *action, GVariant *param)
     self->batch_left = 0;
     if (self->cancellable)
         g_cancellable_cancel(self->cancellable);
+    if (self->load_cancellable)
+        g_cancellable_cancel(self->load_cancellable);
 }
 
 static void

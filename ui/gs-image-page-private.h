@@ -7,6 +7,7 @@
 #include "gs-engine.h"
 #include "gs-history-item.h"
 #include "gs-image-page.h"
+#include "gs-model-chooser.h"
 
 struct _GsImagePage {
     GtkWidget parent_instance;
@@ -14,7 +15,9 @@ struct _GsImagePage {
     /* template */
     AdwFlap *flap;
     GtkTextView *prompt_view, *negative_view;
-    GtkDropDown *model_dropdown, *sampler_dropdown;
+    GsModelChooser *model_chooser;
+    GtkDropDown *sampler_dropdown;
+    GtkSpinButton *width_spin, *height_spin;
     GtkSpinButton *steps_spin, *cfg_spin, *seed_spin, *batch_spin, *strength_spin;
     GtkCheckButton *random_seed_check;
     GtkLabel *init_label;
@@ -27,8 +30,11 @@ struct _GsImagePage {
     GSettings *settings;
     GsEngine *engine;
     GListStore *history;
-    GPtrArray *model_paths; /* parallel to model_dropdown; NULL entry = default model */
     GsHistoryItem *shown;   /* what the canvas and the scrubber show */
+
+    /* loading the chosen model ahead of the first image */
+    GCancellable *load_cancellable;
+    guint size_quiet; /* > 0 while the page sets the size itself */
 
     /* the run in progress */
     GCancellable *cancellable;

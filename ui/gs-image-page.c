@@ -24,7 +24,7 @@ gs_image_page_update_actions(GsImagePage *self)
 {
     gboolean busy = self->cancellable != NULL, shown = self->shown != NULL;
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.generate", !busy);
-    gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.cancel", busy);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.cancel", busy || self->load_cancellable);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.save", shown && !busy);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.copy", shown);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.export-timelapse", shown && !busy);
@@ -55,9 +55,18 @@ on_scrub(GtkAdjustment *adj, GsImagePage *self)
     gs_canvas_set_texture(self->canvas, texture);
 }
 
+/* A latent model takes the size in the pane; a pixel-space one (emoji32)
+ * draws at its own. */
+static gboolean
+size_is_free(GsModelEntry *entry)
+{
+    const gs_model_info *info = entry ? gs_model_entry_get_info(entry) : NULL;
+    return info && info->family != GS_FAMILY_GENSTUDIO;
+}
+
 /* The parameters in the pane, as the engine job takes them. */
 static GsImageRequest *
-build_request(GsImagePage *self, char **model_path)
+build_request(GsImagePage *self, GsModelEntry **model)
 {
     GsImageRequest *r = g_new0(GsImageRequest, 1);
     gs_image_request_init(r);
@@ -72,8 +81,13 @@ build_request(GsImagePage *self, char **model_path)
     guint sampler = gtk_drop_down_get_selected(self->sampler_dropdown);
     p->sampler = sampler < G_N_ELEMENTS(sampler_ids) ? (gs_sampler)sampler : GS_SAMPLER_EULER_A;
     p->strength = gtk_spin_button_get_value(self->strength_spin);
-    guint model = gtk_drop_down_get_selected(self->model_dropdown);
-    *model_path = model < self->model_paths->len ? g_strdup(g_ptr_array_index(self->model_paths, model)) : NULL;
+    *model = gs_model_chooser_get_selected(self->model_chooser);
+    if (*model)
+        g_object_ref(*model);
+    if (size_is_free(*model)) {
+        p->width = gtk_spin_button_get_value_as_int(self->width_spin);
+        p->height = gtk_spin_button_get_value_as_int(self->height_spin);
+    }
 
     if (self->init_path) {
         r->init_path = g_strdup(self->init_path);
@@ -145,7 +159,7 @@ on_generated(GObject *source, GAsyncResult *result, gpointer user_data)
                              g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
         gtk_progress_bar_set_text(self->progress, cancelled ? _("Cancelled") : _("Failed"));
         if (!cancelled)
-            gs_widget_toast(GTK_WIDGET(self), error->message);
+            gs_model_chooser_toast_error(self->model_chooser, error);
         if (self->shown)
             gs_canvas_set_texture(self->canvas, gs_history_item_get_texture(self->shown));
         gs_image_page_update_actions(self);
@@ -168,16 +182,16 @@ start_run(GsImagePage *self)
 {
     if (gtk_check_button_get_active(self->random_seed_check))
         gtk_spin_button_set_value(self->seed_spin, g_random_int());
-    g_autofree char *model_path = NULL;
-    GsImageRequest *request = build_request(self, &model_path);
+    g_autoptr(GsModelEntry) model = NULL;
+    GsImageRequest *request = build_request(self, &model);
     self->cancellable = g_cancellable_new();
     self->steps = g_ptr_array_new_with_free_func(g_object_unref);
     self->started_us = g_get_monotonic_time();
     gtk_progress_bar_set_fraction(self->progress, 0);
     gtk_progress_bar_set_text(self->progress, _("Starting…"));
     gs_image_page_update_actions(self);
-    gs_engine_generate_async(self->engine, request, model_path, on_step, self, self->cancellable, on_generated,
-                             g_object_ref(self));
+    gs_engine_generate_async(self->engine, request, gs_model_chooser_get_library(self->model_chooser), model, on_step,
+                             self, self->cancellable, on_generated, g_object_ref(self));
     g_free(request); /* its contents moved into the job */
 }
 
@@ -227,6 +241,18 @@ bind_history_cell(GtkSignalListItemFactory *factory, GtkListItem *list_item, gpo
 static void
 apply_params(GsImagePage *self, const GsImageParams *p)
 {
+    /* The model first: choosing one brings its defaults, which the rest overrides. */
+    GsModelEntry *current = gs_model_chooser_get_selected(self->model_chooser);
+    if (p->model && *p->model && !(current && g_str_equal(gs_model_entry_get_name(current), p->model)) &&
+        !gs_model_chooser_select(self->model_chooser, p->model)) {
+        g_autofree char *message =
+            g_strdup_printf(_("The image was made with “%s”, which is not in the models folder"), p->model);
+        gs_widget_toast(GTK_WIDGET(self), message);
+    }
+    if (size_is_free(gs_model_chooser_get_selected(self->model_chooser)) && p->width > 0 && p->height > 0) {
+        gtk_spin_button_set_value(self->width_spin, p->width);
+        gtk_spin_button_set_value(self->height_spin, p->height);
+    }
     gtk_text_buffer_set_text(gtk_text_view_get_buffer(self->prompt_view), p->prompt ? p->prompt : "", -1);
     gtk_text_buffer_set_text(gtk_text_view_get_buffer(self->negative_view),
                              p->negative_prompt ? p->negative_prompt : "", -1);
@@ -315,6 +341,140 @@ gs_image_page_set_start_image(GsImagePage *self, GFile *file, GError **error)
     return TRUE;
 }
 
+/* ---- the model ------------------------------------------------------------ */
+
+/* Size rules of the model: SD takes multiples of 64 (8 latent pixels), a
+ * GenStudio model draws at its one size. With `defaults`, the family's
+ * size; else the one last used (GSettings "width"/"height", 0 = default). */
+static void
+apply_size_rules(GsImagePage *self, GsModelEntry *entry, gboolean defaults)
+{
+    const gs_model_info *info = entry ? gs_model_entry_get_info(entry) : NULL;
+    gboolean free_size = size_is_free(entry);
+    GtkSpinButton *spins[2] = { self->width_spin, self->height_spin };
+    const char *keys[2] = { "width", "height" };
+    self->size_quiet++;
+    for (int i = 0; i < 2; i++) {
+        int fallback = free_size ? 512 : 32;
+        int model_default = info ? (i == 0 ? info->default_width : info->default_height) : 0;
+        if (model_default <= 0)
+            model_default = fallback;
+        GtkAdjustment *adj = gtk_spin_button_get_adjustment(spins[i]);
+        if (free_size) {
+            int saved = g_settings_get_int(self->settings, keys[i]);
+            int value = defaults || saved <= 0 ? model_default : saved;
+            value = CLAMP((value + 32) / 64 * 64, 64, 2048);
+            gtk_adjustment_configure(adj, value, 64, 2048, 64, 256, 0);
+            if (defaults)
+                g_settings_set_int(self->settings, keys[i], value);
+        } else {
+            gtk_adjustment_configure(adj, model_default, model_default, model_default, 1, 1, 0);
+        }
+        gtk_widget_set_sensitive(GTK_WIDGET(spins[i]), free_size);
+        gtk_widget_set_tooltip_text(GTK_WIDGET(spins[i]), free_size ? _("A multiple of 64 pixels")
+                                                                     : _("This model draws at one size only"));
+    }
+    self->size_quiet--;
+}
+
+static void
+on_size_changed(GtkSpinButton *spin, GsImagePage *self)
+{
+    if (self->size_quiet || !gtk_widget_get_sensitive(GTK_WIDGET(spin)))
+        return;
+    g_settings_set_int(self->settings, spin == self->width_spin ? "width" : "height",
+                       gtk_spin_button_get_value_as_int(spin));
+}
+
+static void
+on_load_progress(GsEngine *engine, const char *name, double fraction, GsImagePage *self)
+{
+    if (!self->load_cancellable && !self->cancellable)
+        return;
+    g_autofree char *text = g_strdup_printf(_("Loading %s… %.0f %%"), name, fraction * 100.0);
+    gtk_progress_bar_set_fraction(self->progress, fraction);
+    gtk_progress_bar_set_text(self->progress, text);
+}
+
+typedef struct {
+    GsImagePage *page;
+    GCancellable *cancellable;
+    char *name;
+} LoadRequest;
+
+static void
+on_model_loaded(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    LoadRequest *request = user_data;
+    g_autoptr(GsImagePage) self = request->page;
+    g_autoptr(GCancellable) cancellable = request->cancellable;
+    g_autofree char *name = request->name;
+    g_free(request);
+    g_autoptr(GError) error = NULL;
+    gboolean loaded = gs_engine_load_model_finish(GS_ENGINE(source), result, &error);
+    if (!self->history || cancellable != self->load_cancellable)
+        return; /* the page went away, or another model was chosen since */
+    g_clear_object(&self->load_cancellable);
+    gs_image_page_update_actions(self);
+    gboolean cancelled = g_error_matches(error, GS_ENGINE_ERROR, GS_ERR_CANCELLED) ||
+                         g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    if (!loaded && !cancelled)
+        gs_model_chooser_toast_error(self->model_chooser, error);
+    if (self->cancellable)
+        return; /* a run owns the progress bar now */
+    g_autofree char *text = loaded      ? g_strdup_printf(_("%s is ready"), name)
+                            : cancelled ? g_strdup(_("Cancelled"))
+                                        : g_strdup_printf(_("Could not load %s"), name);
+    gtk_progress_bar_set_fraction(self->progress, loaded ? 1.0 : 0.0);
+    gtk_progress_bar_set_text(self->progress, text);
+}
+
+/* Loads the chosen model while the user writes the prompt; the first
+ * image then starts at once, and a model that cannot load says so now. */
+static void
+preload_model(GsImagePage *self)
+{
+    GsModelEntry *entry = gs_model_chooser_get_selected(self->model_chooser);
+    if (!entry)
+        return;
+    if (self->load_cancellable)
+        g_cancellable_cancel(self->load_cancellable);
+    g_clear_object(&self->load_cancellable);
+    self->load_cancellable = g_cancellable_new();
+    LoadRequest *request = g_new0(LoadRequest, 1);
+    request->page = g_object_ref(self);
+    request->cancellable = g_object_ref(self->load_cancellable);
+    request->name = g_strdup(gs_model_entry_get_name(entry));
+    if (!self->cancellable) {
+        g_autofree char *text = g_strdup_printf(_("Loading %s…"), request->name);
+        gtk_progress_bar_set_fraction(self->progress, 0);
+        gtk_progress_bar_set_text(self->progress, text);
+    }
+    gs_image_page_update_actions(self);
+    gs_engine_load_model_async(self->engine, gs_model_chooser_get_library(self->model_chooser), entry,
+                               self->load_cancellable, on_model_loaded, request);
+}
+
+static void
+on_model_changed(GsModelChooser *chooser, GsModelEntry *entry, gboolean by_user, GsImagePage *self)
+{
+    apply_size_rules(self, entry, by_user);
+    if (!by_user)
+        return; /* restored from the settings: the pane keeps its values, nothing loads yet */
+    const gs_model_info *info = gs_model_entry_get_info(entry);
+    if (info && info->default_steps > 0)
+        gtk_spin_button_set_value(self->steps_spin, info->default_steps);
+    if (info && info->default_cfg > 0)
+        gtk_spin_button_set_value(self->cfg_spin, info->default_cfg);
+    preload_model(self);
+}
+
+static void
+on_tokenizer_added(GsModelChooser *chooser, GsImagePage *self)
+{
+    preload_model(self);
+}
+
 /* ---- settings ------------------------------------------------------------ */
 
 static gboolean
@@ -334,48 +494,6 @@ sampler_to_setting(const GValue *value, const GVariantType *type, gpointer data)
     return g_variant_new_string(sampler_ids[i < G_N_ELEMENTS(sampler_ids) ? i : 0]);
 }
 
-/* The "model" key holds a file path, "" for the default model. */
-static gboolean
-model_from_setting(GValue *value, GVariant *variant, gpointer data)
-{
-    GsImagePage *self = data;
-    const char *path = g_variant_get_string(variant, NULL);
-    g_value_set_uint(value, 0);
-    for (guint i = 1; i < self->model_paths->len; i++)
-        if (g_str_equal(path, g_ptr_array_index(self->model_paths, i)))
-            g_value_set_uint(value, i);
-    return TRUE;
-}
-
-static GVariant *
-model_to_setting(const GValue *value, const GVariantType *type, gpointer data)
-{
-    GsImagePage *self = data;
-    guint i = g_value_get_uint(value);
-    const char *path = i < self->model_paths->len ? g_ptr_array_index(self->model_paths, i) : NULL;
-    return g_variant_new_string(path ? path : "");
-}
-
-static void
-fill_models(GsImagePage *self)
-{
-    GtkStringList *names = gtk_string_list_new(NULL);
-    self->model_paths = g_ptr_array_new_with_free_func(g_free);
-    gtk_string_list_append(names, _("emoji32 (default)"));
-    g_ptr_array_add(self->model_paths, NULL);
-    g_autofree char *dir_path = g_build_filename(g_get_user_data_dir(), "genstudio", "models", NULL);
-    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
-    for (const char *name; dir && (name = g_dir_read_name(dir));) {
-        if (!g_str_has_suffix(name, ".safetensors"))
-            continue;
-        g_autofree char *label = g_strndup(name, strlen(name) - strlen(".safetensors"));
-        gtk_string_list_append(names, label);
-        g_ptr_array_add(self->model_paths, g_build_filename(dir_path, name, NULL));
-    }
-    gtk_drop_down_set_model(self->model_dropdown, G_LIST_MODEL(names));
-    g_object_unref(names);
-}
-
 static void
 bind_settings(GsImagePage *self)
 {
@@ -390,8 +508,6 @@ bind_settings(GsImagePage *self)
     g_settings_bind(s, "batch-count", self->batch_spin, "value", G_SETTINGS_BIND_DEFAULT);
     g_settings_bind_with_mapping(s, "sampler", self->sampler_dropdown, "selected", G_SETTINGS_BIND_DEFAULT,
                                  sampler_from_setting, sampler_to_setting, NULL, NULL);
-    g_settings_bind_with_mapping(s, "model", self->model_dropdown, "selected", G_SETTINGS_BIND_DEFAULT,
-                                 model_from_setting, model_to_setting, self, NULL);
 }
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -402,14 +518,16 @@ gs_image_page_dispose(GObject *object)
     GsImagePage *self = GS_IMAGE_PAGE(object);
     if (self->cancellable)
         g_cancellable_cancel(self->cancellable);
+    if (self->load_cancellable)
+        g_cancellable_cancel(self->load_cancellable);
     gtk_widget_dispose_template(GTK_WIDGET(self), GS_TYPE_IMAGE_PAGE);
     g_clear_object(&self->settings);
     g_clear_object(&self->engine);
     g_clear_object(&self->history);
     g_clear_object(&self->shown);
     g_clear_object(&self->cancellable);
+    g_clear_object(&self->load_cancellable);
     g_clear_pointer(&self->steps, g_ptr_array_unref);
-    g_clear_pointer(&self->model_paths, g_ptr_array_unref);
     g_clear_pointer(&self->init_path, g_free);
     G_OBJECT_CLASS(gs_image_page_parent_class)->dispose(object);
 }
@@ -422,14 +540,17 @@ gs_image_page_class_init(GsImagePageClass *klass)
     object_class->dispose = gs_image_page_dispose;
 
     g_type_ensure(GS_TYPE_CANVAS);
+    g_type_ensure(GS_TYPE_MODEL_CHOOSER);
     gtk_widget_class_set_template_from_resource(widget_class, "/org/genstudio/GenStudio/gs-image-page.ui");
     gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
 #define CHILD(name) gtk_widget_class_bind_template_child(widget_class, GsImagePage, name)
     CHILD(flap);
     CHILD(prompt_view);
     CHILD(negative_view);
-    CHILD(model_dropdown);
+    CHILD(model_chooser);
     CHILD(sampler_dropdown);
+    CHILD(width_spin);
+    CHILD(height_spin);
     CHILD(steps_spin);
     CHILD(cfg_spin);
     CHILD(seed_spin);
@@ -458,8 +579,12 @@ gs_image_page_init(GsImagePage *self)
     GtkStringList *sampler_list = gtk_string_list_new(samplers);
     gtk_drop_down_set_model(self->sampler_dropdown, G_LIST_MODEL(sampler_list));
     g_object_unref(sampler_list);
-    fill_models(self);
     bind_settings(self);
+    g_signal_connect(self->model_chooser, "model-changed", G_CALLBACK(on_model_changed), self);
+    g_signal_connect(self->model_chooser, "tokenizer-added", G_CALLBACK(on_tokenizer_added), self);
+    g_signal_connect_object(self->engine, "load-progress", G_CALLBACK(on_load_progress), self, 0);
+    g_signal_connect(self->width_spin, "value-changed", G_CALLBACK(on_size_changed), self);
+    g_signal_connect(self->height_spin, "value-changed", G_CALLBACK(on_size_changed), self);
 
     GtkListItemFactory *factory = gtk_signal_list_item_factory_new();
     g_signal_connect(factory, "setup", G_CALLBACK(setup_history_cell), NULL);
@@ -478,6 +603,17 @@ gs_image_page_init(GsImagePage *self)
 GsCanvas *gs_image_page_get_canvas(GsImagePage *self) { return self->canvas; }
 GListModel *gs_image_page_get_history(GsImagePage *self) { return G_LIST_MODEL(self->history); }
 gboolean gs_image_page_get_generating(GsImagePage *self) { return self->cancellable != NULL; }
+gboolean gs_image_page_get_loading(GsImagePage *self) { return self->load_cancellable != NULL; }
+GsModelChooser *gs_image_page_get_model_chooser(GsImagePage *self) { return self->model_chooser; }
+
+void
+gs_image_page_get_size(GsImagePage *self, int *width, int *height, gboolean *free_size)
+{
+    *width = gtk_spin_button_get_value_as_int(self->width_spin);
+    *height = gtk_spin_button_get_value_as_int(self->height_spin);
+    if (free_size)
+        *free_size = gtk_widget_get_sensitive(GTK_WIDGET(self->width_spin));
+}
 
 void
 gs_image_page_set_prompt(GsImagePage *self, const char *prompt)

@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 
 #include "gs-canvas.h"
+#include "gs-model-chooser.h"
 #include "gs-project.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,11 @@ GListModel *gs_image_page_get_history(GsImagePage *self);
 void gs_image_page_set_prompt(GsImagePage *self, const char *prompt);
 char *gs_image_page_dup_prompt(GsImagePage *self);
 gboolean gs_image_page_get_generating(GsImagePage *self);
+/* The chosen model is being loaded ahead of the first image. */
+gboolean gs_image_page_get_loading(GsImagePage *self);
+GsModelChooser *gs_image_page_get_model_chooser(GsImagePage *self);
+/* The size in the pane; free_size FALSE when the model has one size only. */
+void gs_image_page_get_size(GsImagePage *self, int *width, int *height, gboolean *free_size);
 /* Replaces the history with the images of `project`, newest first, without
  * their denoising steps (a project does not keep them). An image that does
  * not load is left out, with a warning. */

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "gs-image-job.h"
+#include "gs-model-library.h"
 #include "gs-png.h"
 
 typedef struct {
@@ -32,18 +33,6 @@ show_progress(int step, int steps, const float *rgb, int width, int height, void
     return TRUE;
 }
 
-/* The models folder's CLIP tokenizer files (see gs-model-library.h), if any. */
-static char *
-gs_cli_tokenizer_dir(void)
-{
-    const char *env = g_getenv("GS_MODELS_DIR");
-    g_autofree char *models = env && *env ? g_strdup(env) : g_build_filename(g_get_user_data_dir(), "genstudio", "models", NULL);
-    char *dir = g_build_filename(models, "tokenizers", "clip", NULL);
-    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
-        g_clear_pointer(&dir, g_free);
-    return dir;
-}
-
 /* Checked before generating, so a typo in -o costs no compute. */
 static gboolean
 output_dir_writable(const char *output)
@@ -64,7 +53,9 @@ gs_cli_image(int argc, char **argv)
     GOptionEntry entries[] = {
         { "prompt", 'p', 0, G_OPTION_ARG_STRING, &prompt, "What to draw", "TEXT" },
         { "negative", 'n', 0, G_OPTION_ARG_STRING, &negative, "What to steer away from", "TEXT" },
-        { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file (.safetensors)", "PATH" },
+        { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
+          "A model of the models folder (genstudio-cli models list), or a .safetensors file or diffusers folder",
+          "NAME_OR_PATH" },
         { "width", 'W', 0, G_OPTION_ARG_INT, &width, "Image width (the model's default)", "PIXELS" },
         { "height", 'H', 0, G_OPTION_ARG_INT, &height, "Image height (the model's default)", "PIXELS" },
         { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Denoising steps (the model's default: 20, SD-Turbo 1)", "N" },
@@ -145,23 +136,20 @@ gs_cli_image(int argc, char **argv)
     } else if (!(ctx = gs_open_engine(&error))) {
         fprintf(stderr, "genstudio-cli image: %s\n", error->message);
     } else {
-        if (!model_path)
-            model_path = gs_default_model_path();
-        g_autofree char *base = g_path_get_basename(model_path);
-        char *dot = strrchr(base, '.');
-        if (dot)
-            *dot = '\0';
+        /* A name in the models folder or a path; none: the built-in model. */
+        g_autoptr(GsModelLibrary) library = gs_model_library_new(NULL);
+        g_autoptr(GsModelEntry) entry = gs_model_library_resolve(library, model_path, &error);
         step_writer writer = { steps_dir, NULL };
         gs_diffusion_load_params load = gs_diffusion_load_default_params();
-        g_autofree char *tokenizer_dir = tokenizer ? g_strdup(tokenizer) : gs_cli_tokenizer_dir();
-        load.tokenizer_dir = tokenizer_dir;
+        load.tokenizer_dir = tokenizer;
         if (prediction)
             load.prediction = p->prediction = g_str_equal(prediction, "v") ? GS_PREDICTION_V : GS_PREDICTION_EPS;
-        if ((model = gs_load_diffusion_with_params(ctx, model_path, &load, &error))) {
+        if (entry && (model = gs_model_library_load(library, ctx, entry, &load, &error))) {
             const gs_model_info *info = gs_diffusion_info(model);
             p->steps = steps > 0 ? steps : info->default_steps;
             p->cfg_scale = cfg >= 0 ? cfg : info->default_cfg;
-            rgb = gs_image_job_run(ctx, model, base, &request, steps_dir ? write_step : show_progress, &writer, &error);
+            rgb = gs_image_job_run(ctx, model, gs_model_entry_get_name(entry), &request,
+                                   steps_dir ? write_step : show_progress, &writer, &error);
         }
         fprintf(stderr, "\n");
         if (writer.error) {

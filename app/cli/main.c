@@ -15,6 +15,7 @@ typedef struct {
 static const command commands[] = {
     { "info", gs_cli_info, "list Vulkan devices and the one GenStudio uses" },
     { "image", gs_cli_image, "generate an image from a text prompt" },
+    { "models", gs_cli_models, "list, add and remove image models (the models folder)" },
     { "speak", gs_cli_speak, "say a text, to a file or the speakers" },
     { "music", gs_cli_music, "compose and render music from a text prompt" },
     { "mix", gs_cli_mix, "mix audio files on a timeline into one file" },

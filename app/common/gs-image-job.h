@@ -28,7 +28,7 @@ gs_diffusion *gs_load_diffusion_with_params(gs_context *ctx, const char *path, c
                                             GError **error);
 
 typedef struct {
-    GsImageParams params;  /* prompt, steps, ...; width/height/model filled by the run */
+    GsImageParams params;  /* prompt, steps, ...; width/height 0 = the model's default; the run fills them and model */
     char *init_path;       /* img2img start image, or NULL */
     char *mask_path;       /* inpainting mask (white = repaint), or NULL */
     /* Outpainting: pixels added to the init image's left, right, top and

@@ -943,6 +943,9 @@ main(int argc, char **argv)
     /* Autosaves and recoveries go here, not into the user's state. */
     g_autofree char *state_dir = g_dir_make_tmp("genstudio-state-XXXXXX", NULL);
     g_setenv("XDG_STATE_HOME", state_dir, TRUE);
+    /* Only the built-in model: the user's models folder stays out of it. */
+    g_autofree char *models_dir = g_build_filename(state_dir, "models", NULL);
+    g_setenv("GS_MODELS_DIR", models_dir, TRUE);
     g_setenv("GS_AUDIO_SINK", "fakesink", TRUE); /* silent playback that still keeps time */
     g_autoptr(GsApplication) app = gs_application_new();
     g_application_set_flags(G_APPLICATION(app), G_APPLICATION_NON_UNIQUE);
