@@ -32,45 +32,24 @@ tokenize(gs_diffusion *m, const char *text, prompt_tokens *out)
             out->weights[i] = 1.0f;
         return GS_OK;
     }
-    gs_prompt_chunks chunks;
+    gs_prompt_chunks *chunks = NULL;
     char *error = NULL;
-    gs_status st = gs_prompt_encode(m->bpe, text, m->pad_id, tokens, &chunks, &error);
+    gs_status st = gs_prompt_encode(m->bpe, text, m->pad_id, &chunks, &error);
     if (st != GS_OK) {
         gs_fail(m->ctx, st, "%s", error ? error : "cannot tokenize the prompt");
         free(error);
         return st;
     }
-    out->chunks = chunks.count;
-    out->ids = g_memdup2(chunks.ids, sizeof(int32_t) * chunks.count * tokens);
-    out->weights = g_memdup2(chunks.weights, sizeof(float) * chunks.count * tokens);
-    gs_prompt_chunks_clear(&chunks);
-    return GS_OK;
-}
-
-/* Scales each token's hidden state by its weight, then restores the chunk's
- * mean (A1111's emphasis). */
-static void
-apply_weights(float *hidden, const float *weights, int tokens, int width)
-{
-    bool all_one = true;
-    for (int t = 0; t < tokens; t++)
-        all_one = all_one && weights[t] == 1.0f;
-    if (all_one)
-        return;
-    double before = 0, after = 0;
-    size_t n = (size_t)tokens * width;
-    for (size_t i = 0; i < n; i++)
-        before += hidden[i];
-    for (int t = 0; t < tokens; t++)
-        for (int c = 0; c < width; c++)
-            hidden[(size_t)t * width + c] *= weights[t];
-    for (size_t i = 0; i < n; i++)
-        after += hidden[i];
-    if (after != 0) {
-        float k = (float)(before / after);
-        for (size_t i = 0; i < n; i++)
-            hidden[i] *= k;
+    if (tokens != GS_PROMPT_CHUNK_IDS) {
+        gs_prompt_chunks_free(chunks);
+        return gs_fail(m->ctx, GS_ERR_UNSUPPORTED, "the text encoder takes %d tokens, SD prompts are cut in %d",
+                       tokens, GS_PROMPT_CHUNK_IDS);
     }
+    out->chunks = chunks->count;
+    out->ids = g_memdup2(chunks->ids, sizeof(int32_t) * chunks->count * tokens);
+    out->weights = g_memdup2(chunks->weights, sizeof(float) * chunks->count * tokens);
+    gs_prompt_chunks_free(chunks);
+    return GS_OK;
 }
 
 gs_status
@@ -122,7 +101,7 @@ gs_diffusion_encode_prompts(gs_diffusion *m, const char *const *prompts, int cou
         st = gs_tensor_download(hidden, host, (int64_t)n);
     if (st == GS_OK) {
         for (int r = 0; r < rows; r++)
-            apply_weights(host + (size_t)r * tokens * width, weights + (size_t)r * tokens, tokens, width);
+            gs_prompt_apply_weights(host + (size_t)r * tokens * width, weights + (size_t)r * tokens, tokens, width);
         int64_t shape[3] = { count, (int64_t)chunks * tokens, width };
         context = gs_tensor_new(m->ctx, GS_F32, 3, shape);
         st = context ? gs_tensor_upload(context, host, (int64_t)n) : GS_ERR_OUT_OF_MEMORY;

@@ -187,6 +187,8 @@ gs_diffusion_load_with_params(gs_context *ctx, const char *path, const gs_diffus
                          m->cfg->scaled_linear);
     }
     if (st == GS_OK && m->cfg->latent)
+        st = gs_vae_config_from_weights(ctx, m->weights, &m->src.cfg.vae);
+    if (st == GS_OK && m->cfg->latent)
         st = warm_up(m, params);
     if (st != GS_OK) {
         gs_diffusion_free(m);

@@ -64,7 +64,7 @@ gs_diffusion_decode(gs_diffusion *m, const float *latent, int h, int w, float *r
     }
     for (size_t i = 0; i < n; i++)
         scaled[i] = latent[i] / c->latent_scale;
-    gs_status st = gs_vae_decode_tiled(m->ctx, m->stream, m->weights, &c->vae, scaled, h, w, planar);
+    gs_status st = gs_vae_decode_tiled(m->ctx, m->weights, &c->vae, scaled, h, w, NULL, planar);
     for (size_t i = 0; st == GS_OK && i < pixels; i++)
         for (int k = 0; k < 3; k++) {
             float v = (planar[k * pixels + i] + 1.0f) * 0.5f;
@@ -86,7 +86,7 @@ gs_diffusion_encode(gs_diffusion *m, const float *rgb, int height, int width, fl
     for (size_t i = 0; i < pixels; i++)
         for (int k = 0; k < 3; k++)
             planar[k * pixels + i] = rgb[i * 3 + k] * 2.0f - 1.0f;
-    gs_status st = gs_vae_encode_tiled(m->ctx, m->stream, m->weights, &c->vae, planar, height, width, latent);
+    gs_status st = gs_vae_encode_tiled(m->ctx, m->weights, &c->vae, planar, height, width, NULL, latent);
     for (size_t i = 0; st == GS_OK && i < n; i++)
         latent[i] *= c->latent_scale;
     g_free(planar);

@@ -8,7 +8,6 @@
 
 #define GS_TEXT_PREFIX "cond_stage_model.transformer.text_model."
 #define GS_UNET_PREFIX "model.diffusion_model."
-#define GS_VAE_PREFIX "first_stage_model."
 
 /* ids [batch, text_tokens] → hidden state [batch, text_tokens, width] after
  * layer (layers − skip + 1), through the final LayerNorm; skip 1 = last.
