@@ -58,3 +58,6 @@ void ref_overlap_add(float *signal, const float *frames, int64_t t, int64_t n, i
 void ref_griffin_lim_project(float *out, float *prev, const float *spectrum, const float *magnitude, int64_t bins,
                              float momentum);
 void ref_exp(float *out, const float *x, int64_t n);
+/* A1111's prompt weighting of hidden [tokens, width]: rows times weights,
+ * then times (mean before / mean after). */
+void ref_prompt_weights(float *out, const float *hidden, const float *weights, int64_t tokens, int64_t width);
