@@ -332,6 +332,7 @@ open_part(const char *dir, const char *part, const char *const *files, gs_safete
 /* Numbers from a diffusers config that shapes cannot tell. */
 typedef struct {
     int unet_heads[GS_SD_MAX_LEVELS]; /* 0 = the family's rule */
+    int unet_num_heads, unet_head_channels; /* downsized files: the rule they follow */
     int text_heads;
     int text_quick_gelu;              /* -1 unknown */
     gs_prediction prediction;
@@ -821,16 +822,6 @@ report_checks(checker *k, const char *path, char **error)
 /* ---- side information from the files themselves ---------------------------- */
 
 static void
-parse_int_list(const char *text, int *out, int max)
-{
-    for (int i = 0; text && *text && i < max; i++) {
-        char *end;
-        out[i] = (int)g_ascii_strtoll(text, &end, 10);
-        text = *end == ',' ? end + 1 : end;
-    }
-}
-
-static void
 read_metadata(const gs_tensor_map *m, const char *path, side_info *side, gs_model_info *info)
 {
     const char *keys[] = { "modelspec.prediction_type", "prediction_type" };
@@ -850,13 +841,19 @@ read_metadata(const gs_tensor_map *m, const char *path, side_info *side, gs_mode
             v++;
         side->prediction = *v == 'v' ? GS_PREDICTION_V : GS_PREDICTION_EPS;
     }
-    const char *arch = gs_tensor_map_metadata(m, "modelspec.architecture");
-    side->turbo = side->turbo || (arch && strstr(arch, "turbo"));
+    const char *spec = gs_tensor_map_metadata(m, "modelspec.architecture");
+    side->turbo = side->turbo || (spec && strstr(spec, "turbo"));
     /* Downsized test checkpoints state what real families fix. */
-    parse_int_list(gs_tensor_map_metadata(m, "genstudio.unet_heads"), side->unet_heads, GS_SD_MAX_LEVELS);
-    const char *text_heads = gs_tensor_map_metadata(m, "genstudio.text_heads");
-    if (text_heads)
-        side->text_heads = atoi(text_heads);
+    const char *arch = gs_tensor_map_metadata(m, "genstudio.sd_arch");
+    JsonParser *parser = json_parser_new();
+    if (arch && json_parser_load_from_data(parser, arch, -1, NULL) &&
+        JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+        JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+        side->text_heads = (int)json_object_get_int_member_with_default(o, "text_heads", 0);
+        side->unet_num_heads = (int)json_object_get_int_member_with_default(o, "unet_num_heads", 0);
+        side->unet_head_channels = (int)json_object_get_int_member_with_default(o, "unet_head_channels", 0);
+    }
+    g_object_unref(parser);
     const char *licences[] = { "modelspec.license", "license", "licence" };
     for (int i = 0; i < 3 && !info->licence[0]; i++) {
         const char *v = gs_tensor_map_metadata(m, licences[i]);
@@ -1024,7 +1021,11 @@ gs_sd_source_open(const char *path, gs_prediction prediction, gs_sd_source *out,
 
     for (int l = 0; l < c->levels; l++) {
         int ch = c->model_channels * c->channel_mult[l];
-        int heads = side.unet_heads[l] ? side.unet_heads[l] : fam->unet_heads ? fam->unet_heads : ch / fam->unet_head_dim;
+        int heads = side.unet_heads[l]       ? side.unet_heads[l]
+                    : side.unet_num_heads     ? side.unet_num_heads
+                    : side.unet_head_channels ? ch / side.unet_head_channels
+                    : fam->unet_heads         ? fam->unet_heads
+                                              : ch / fam->unet_head_dim;
         c->heads[l] = heads > 0 && ch % heads == 0 ? heads : 1;
         c->head_channels = ch / c->heads[l];
     }
