@@ -147,9 +147,12 @@ encode_prompts(gs_diffusion *m, const gs_image_params *p, int batch, gs_tensor *
     gs_tokenizer_encode(m->tokenizer, p->prompt, ids + (size_t)(batch - 1) * tokens, tokens);
     gs_graph g;
     gs_graph_init(&g, m->ctx, m->stream);
-    gs_tensor *context = gs_text_encoder_forward(&g, m->weights, m->file, &m->cfg, ids, batch);
-    if (context)
-        gs_graph_keep(&g, context);
+    gs_tensor *context = NULL;
+    while (gs_graph_pass(&g)) {
+        context = gs_text_encoder_forward(&g, m->weights, m->file, &m->cfg, ids, batch);
+        if (context)
+            gs_graph_keep(&g, context);
+    }
     g_free(ids);
     gs_status st = gs_graph_finish(&g);
     if (st != GS_OK) {
@@ -186,15 +189,18 @@ denoise(denoiser *d, const float *x, double sigma, double t, float *denoised)
     gs_graph g;
     gs_graph_init(&g, m->ctx, m->stream);
     int64_t xshape[4] = { d->batch, c->in_channels, c->image_size, c->image_size }, tshape[1] = { d->batch };
-    gs_tensor *xt = gs_graph_tensor(&g, 4, xshape);
-    gs_tensor *tt = gs_graph_tensor(&g, 1, tshape);
-    if (xt && tt) {
-        gs_graph_fail(&g, gs_tensor_upload(xt, d->model_in, (int64_t)(d->batch * d->pixels)));
-        gs_graph_fail(&g, gs_tensor_upload(tt, times, d->batch));
+    gs_tensor *out = NULL;
+    while (gs_graph_pass(&g)) {
+        gs_tensor *xt = gs_graph_tensor(&g, 4, xshape);
+        gs_tensor *tt = gs_graph_tensor(&g, 1, tshape);
+        if (xt && tt) {
+            gs_graph_fail(&g, gs_tensor_upload(xt, d->model_in, (int64_t)(d->batch * d->pixels)));
+            gs_graph_fail(&g, gs_tensor_upload(tt, times, d->batch));
+        }
+        out = gs_unet_forward(&g, m->weights, c, xt, tt, d->context);
+        if (out)
+            gs_graph_keep(&g, out);
     }
-    gs_tensor *out = gs_unet_forward(&g, m->weights, c, xt, tt, d->context);
-    if (out)
-        gs_graph_keep(&g, out);
     double flops = g.flops;
     gs_status st = gs_graph_finish(&g);
     if (st == GS_OK)
