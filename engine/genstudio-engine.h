@@ -108,6 +108,18 @@ const gs_device_info *gs_context_device(const gs_context *ctx, int index);
 int gs_context_chosen_device(const gs_context *ctx);
 bool gs_context_has_fp16_storage(const gs_context *ctx);
 
+/* Device memory in live tensors (sub-allocations of the allocator's blocks:
+ * weights, activations, everything): now, and the most since the context
+ * was made or the peak was last reset. Host RSS is the caller's to read
+ * (/proc/self/status); on CPU devices it includes device memory. */
+void gs_context_memory_stats(const gs_context *ctx, uint64_t *device_bytes_now, uint64_t *device_bytes_peak);
+/* Starts both peaks (memory and activations) again from now. */
+void gs_context_reset_memory_peak(gs_context *ctx);
+/* The largest activation arena a planned model step (one UNet call, say)
+ * used since the last reset, and the sum of that step's temporaries: what it
+ * would hold if every temporary stayed alive until its submit. */
+void gs_context_activation_stats(const gs_context *ctx, uint64_t *arena_bytes, uint64_t *temporary_bytes);
+
 /* Lists devices without choosing one: for `genstudio-cli info` when the
  * choice itself fails. Returns a malloc'd array; free() it. */
 gs_status gs_enumerate_devices(gs_device_info **infos, int *count, char **error);

@@ -91,6 +91,33 @@ nearest_group(const reference_set *r, const float *rgb, int size)
     return r->groups[best];
 }
 
+/* A "VmHWM:"-style line of /proc/self/status, in MiB; -1 where there is none. */
+static double
+status_mib(const char *key)
+{
+    g_autofree char *status = NULL;
+    if (!g_file_get_contents("/proc/self/status", &status, NULL, NULL))
+        return -1;
+    const char *line = strstr(status, key);
+    return line ? g_ascii_strtod(line + strlen(key), NULL) / 1024.0 : -1;
+}
+
+/* Device memory of the timed images: the peak, and the largest model step
+ * (a UNet call) with its activations planned against what it would hold if
+ * every temporary lived until the step's submit. */
+static void
+print_memory(gs_context *ctx, uint64_t weights_bytes)
+{
+    const double mib = 1024.0 * 1024.0;
+    uint64_t peak, arena, temporaries;
+    gs_context_memory_stats(ctx, NULL, &peak);
+    gs_context_activation_stats(ctx, &arena, &temporaries);
+    printf("memory: device peak %.2f MiB (weights %.2f MiB); a UNet call's activations %.2f MiB planned vs "
+           "%.2f MiB of temporaries (a device peak of %.2f MiB unplanned); host peak RSS %.0f MiB\n",
+           peak / mib, weights_bytes / mib, arena / mib, temporaries / mib, (peak - arena + temporaries) / mib,
+           status_mib("VmHWM:"));
+}
+
 int
 gs_cli_bench_image(gs_context *ctx)
 {
@@ -113,6 +140,9 @@ gs_cli_bench_image(gs_context *ctx)
 
     /* Warm up pipelines, then time the default settings. */
     g_autofree float *rgb = gs_image_job_run(ctx, model, "emoji32", &request, NULL, NULL, &error);
+    uint64_t weights_bytes;
+    gs_context_memory_stats(ctx, &weights_bytes, NULL);
+    gs_context_reset_memory_peak(ctx);
     gint64 start = g_get_monotonic_time();
     const int runs = 3;
     for (int i = 0; rgb && i < runs; i++) {
@@ -132,6 +162,7 @@ gs_cli_bench_image(gs_context *ctx)
            size, size, request.params.steps, request.params.cfg_scale,
            gs_sampler_display_name(request.params.sampler, FALSE), seconds, gs_diffusion_unet_gflop(model),
            request.params.steps * (request.params.cfg_scale != 1.0 ? 2 : 1));
+    print_memory(ctx, weights_bytes);
 
     /* 100 images: DPM++ 2M Karras at 10 steps keeps this part to minutes. */
     request.params.sampler = GS_SAMPLER_DPMPP_2M;

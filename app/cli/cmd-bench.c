@@ -12,7 +12,7 @@ static const struct {
     const char *summary;
 } targets[] = {
     { "ops", gs_cli_bench_ops, "matmul, conv2d and attention GFLOP/s against OpenBLAS sgemm" },
-    { "image", gs_cli_bench_image, "seconds per image, GFLOP per UNet call, prompt adherence" },
+    { "image", gs_cli_bench_image, "seconds per image, GFLOP and memory per UNet call, prompt adherence" },
     { "speech", gs_cli_bench_speech, "real-time factor per vocoder, word error rates against flite and espeak-ng" },
     { "music", gs_cli_bench_music, "seconds per 30 s piece against 3 s, timeline playback underruns, mixdown RTF" },
 };

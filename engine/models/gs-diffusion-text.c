@@ -87,9 +87,11 @@ gs_diffusion_encode_prompts(gs_diffusion *m, const char *const *prompts, int cou
     if (st == GS_OK) {
         gs_graph g;
         gs_graph_init(&g, m->ctx, m->stream);
-        hidden = gs_text_encoder_forward(&g, m->weights, c, ids, rows, skip);
-        if (hidden)
-            gs_graph_keep(&g, hidden);
+        while (gs_graph_pass(&g)) {
+            hidden = gs_text_encoder_forward(&g, m->weights, c, ids, rows, skip);
+            if (hidden)
+                gs_graph_keep(&g, hidden);
+        }
         st = gs_graph_finish(&g);
     }
     /* [count·chunks, tokens, width] is [count, chunks·tokens, width] in memory. */

@@ -230,15 +230,18 @@ gs_diffusion_unet(gs_diffusion *m, const float *x, const float *t, int batch, in
     gs_graph g;
     gs_graph_init(&g, m->ctx, m->stream);
     int64_t xshape[4] = { batch, channels, h, w }, tshape[1] = { batch };
-    gs_tensor *xt = gs_graph_tensor(&g, 4, xshape);
-    gs_tensor *tt = gs_graph_tensor(&g, 1, tshape);
-    if (xt && tt) {
-        gs_graph_fail(&g, gs_tensor_upload(xt, x, (int64_t)batch * channels * h * w));
-        gs_graph_fail(&g, gs_tensor_upload(tt, t, batch));
+    gs_tensor *result = NULL;
+    while (gs_graph_pass(&g)) {
+        gs_tensor *xt = gs_graph_tensor(&g, 4, xshape);
+        gs_tensor *tt = gs_graph_tensor(&g, 1, tshape);
+        if (xt && tt) {
+            gs_graph_fail(&g, gs_tensor_upload(xt, x, (int64_t)batch * channels * h * w));
+            gs_graph_fail(&g, gs_tensor_upload(tt, t, batch));
+        }
+        result = gs_unet_forward(&g, m->weights, c, xt, tt, context);
+        if (result)
+            gs_graph_keep(&g, result);
     }
-    gs_tensor *result = gs_unet_forward(&g, m->weights, c, xt, tt, context);
-    if (result)
-        gs_graph_keep(&g, result);
     double flops = g.flops;
     gs_status st = gs_graph_finish(&g);
     if (st == GS_OK)

@@ -3,10 +3,53 @@
  * call frees them all after the submit. The first failure sticks: later
  * calls do nothing and return NULL, so a forward reads as straight-line code
  * with one status check at the end.
+ *
+ * Activation memory is planned when the forward is recorded in a
+ * gs_graph_pass loop:
+ *
+ *   gs_graph g;
+ *   gs_graph_init(&g, ctx, stream);
+ *   while (gs_graph_pass(&g)) {
+ *       x = gs_graph_tensor(&g, ...);  gs_tensor_upload(x, ...);
+ *       out = gs_unet_forward(&g, ...);
+ *       if (out)
+ *           gs_graph_keep(&g, out);
+ *   }
+ *   st = gs_graph_finish(&g);           // then download `out`, free it
+ *
+ * Every temporary then lives in one arena, at an offset planned from the
+ * temporaries' lifetimes (creation to last dispatch that touches it), so
+ * memory is reused across ops within the one command buffer. The stream's
+ * hazard tracking makes that safe (see gs-stream.c). The plan comes from
+ * recording the forward once without memory or dispatches; it is kept with
+ * the stream and reused while the forward records the same temporaries and
+ * dispatches (a UNet called 20–40 times per image records once per call);
+ * when it does not (new shapes), that pass is dropped before it runs and
+ * the body runs again on a new plan. So the loop body:
+ * - may run two or three times: it must record the same thing each time
+ *   and change nothing outside the graph that a second run would see (no
+ *   device-side initialisation done once and cached);
+ * - records everything, keeps its outputs, and reads nothing back: results
+ *   are there only after gs_graph_finish;
+ * - assigns its outputs on every run (outputs kept in a dropped run are
+ *   freed by the graph);
+ * - may upload into temporaries (those are never shared with temporaries
+ *   that died earlier in the step, as the upload happens at once).
+ * Views (gs_graph_reshape, gs_tensor_view) share their parent's lifetime;
+ * kept temporaries get memory of their own. Without the loop (or with
+ * GS_GRAPH_PLANNING=0) a graph keeps every temporary until the submit.
+ *
+ * Why a planning pass rather than reference counts with explicit releases:
+ * model code stays straight-line and unchanged (no release calls to forget
+ * or to get wrong in five models), the plan is exact (it knows each
+ * temporary's last reader), and placing by lifetime with the largest
+ * temporaries first packs better than freeing into a free list online.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include "genstudio-engine.h"
+
+typedef struct gs_graph_planner gs_graph_planner;
 
 typedef struct {
     gs_context *ctx;
@@ -15,9 +58,22 @@ typedef struct {
     gs_tensor **temps;
     int temp_count, temp_capacity;
     double flops; /* multiply-adds ×2 of the matmuls, convolutions and attentions recorded */
+    /* Bytes of the temporaries made (each rounded up to the allocator's
+     * alignment; kept ones too); after a planned pass, the arena that held
+     * them (0 when unplanned) and the most bytes that were alive at once
+     * (no arena can be smaller). */
+    uint64_t temporary_bytes, arena_bytes, live_bound;
+    /* Set after gs_graph_init: the loop records one pass without memory or
+     * dispatches, only to learn the figures above. */
+    bool dry_run;
+    int pass;
+    gs_graph_planner *planner;
 } gs_graph;
 
 void gs_graph_init(gs_graph *g, gs_context *ctx, gs_stream *stream);
+/* Starts the next recording pass of a planned graph (see above); false when
+ * the last pass is recorded, or after a failure. */
+bool gs_graph_pass(gs_graph *g);
 /* Submits what was recorded, frees every temporary, returns the first failure. */
 gs_status gs_graph_finish(gs_graph *g);
 /* Frees temporaries without submitting (after a failure). */

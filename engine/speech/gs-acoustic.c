@@ -104,20 +104,23 @@ encode(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int s
     }
     gs_graph graph, *g = &graph;
     gs_graph_init(g, m->ctx, m->stream);
-    gs_tensor *x = gs_speech_upload(g, x0, count, c->channels);
-    free(x0);
-    char name[64];
-    for (int i = 0; i < c->encoder_layers; i++) {
-        snprintf(name, sizeof name, "encoder.%d", i);
-        x = gs_speech_block(m, g, x, name, c->kernel, 1, true);
+    gs_tensor *x = NULL, *h = NULL;
+    while (gs_graph_pass(g)) {
+        x = gs_speech_upload(g, x0, count, c->channels);
+        char name[64];
+        for (int i = 0; i < c->encoder_layers; i++) {
+            snprintf(name, sizeof name, "encoder.%d", i);
+            x = gs_speech_block(m, g, x, name, c->kernel, 1, true);
+        }
+        h = gs_speech_block(m, g, x, "variance.0", 3, 1, false);
+        h = gs_speech_block(m, g, h, "variance.1", 3, 1, false);
+        h = gs_graph_linear(g, h, LIN("variance_out.weight"), VEC("variance_out.bias"));
+        if (x)
+            gs_graph_keep(g, x);
+        if (h)
+            gs_graph_keep(g, h);
     }
-    gs_tensor *h = gs_speech_block(m, g, x, "variance.0", 3, 1, false);
-    h = gs_speech_block(m, g, h, "variance.1", 3, 1, false);
-    h = gs_graph_linear(g, h, LIN("variance_out.weight"), VEC("variance_out.bias"));
-    if (x)
-        gs_graph_keep(g, x);
-    if (h)
-        gs_graph_keep(g, h);
+    free(x0);
     gs_status st = gs_graph_finish(g);
     if (st == GS_OK)
         st = gs_tensor_download(x, hidden, (int64_t)c->channels * count);
@@ -186,15 +189,17 @@ gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int
     }
     if (st == GS_OK) {
         gs_graph_init(g, m->ctx, m->stream);
-        gs_tensor *y = gs_speech_upload(g, frames_in, total, c->channels);
-        char name[64];
-        for (int i = 0; i < c->decoder_layers; i++) {
-            snprintf(name, sizeof name, "decoder.%d", i);
-            y = gs_speech_block(m, g, y, name, c->kernel, c->decoder_dilations[i], true);
+        while (gs_graph_pass(g)) {
+            gs_tensor *y = gs_speech_upload(g, frames_in, total, c->channels);
+            char name[64];
+            for (int i = 0; i < c->decoder_layers; i++) {
+                snprintf(name, sizeof name, "decoder.%d", i);
+                y = gs_speech_block(m, g, y, name, c->kernel, c->decoder_dilations[i], true);
+            }
+            out = gs_graph_linear(g, y, LIN("mel_out.weight"), VEC("mel_out.bias"));
+            if (out)
+                gs_graph_keep(g, out);
         }
-        out = gs_graph_linear(g, y, LIN("mel_out.weight"), VEC("mel_out.bias"));
-        if (out)
-            gs_graph_keep(g, out);
         st = gs_graph_finish(g);
     }
     if (st == GS_OK) {

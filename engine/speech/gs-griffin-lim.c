@@ -69,30 +69,36 @@ gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float
     gs_graph_init(g, m->ctx, m->stream);
     int64_t mel_shape[3] = { 1, t, c->mel_bins }, spec_shape[3] = { t, bins, 2 }, frame_shape[2] = { t, c->n_fft };
     int64_t mag_shape[2] = { t, bins }, sig_shape[1] = { len };
-    gs_tensor *tmel = gs_graph_tensor(g, 3, mel_shape);
-    gs_tensor *spectrum = gs_graph_tensor(g, 3, spec_shape), *prev = gs_graph_tensor(g, 3, spec_shape);
-    gs_tensor *x = gs_graph_tensor(g, 3, spec_shape), *fr = gs_graph_tensor(g, 2, frame_shape);
-    gs_tensor *signal = gs_graph_tensor(g, 1, sig_shape);
-    if (tmel && spectrum && prev) {
-        gs_graph_fail(g, gs_tensor_upload(tmel, mel, (int64_t)c->mel_bins * t));
-        gs_graph_fail(g, gs_tensor_upload(spectrum, noise, (int64_t)noise_count));
-        gs_graph_fail(g, gs_tensor_upload(prev, zeros, (int64_t)noise_count));
+    gs_tensor *out = NULL;
+    while (gs_graph_pass(g)) {
+        gs_tensor *tmel = gs_graph_tensor(g, 3, mel_shape);
+        gs_tensor *spectrum = gs_graph_tensor(g, 3, spec_shape), *prev = gs_graph_tensor(g, 3, spec_shape);
+        gs_tensor *x = gs_graph_tensor(g, 3, spec_shape), *fr = gs_graph_tensor(g, 2, frame_shape);
+        gs_tensor *signal = gs_graph_tensor(g, 1, sig_shape);
+        if (tmel && spectrum && prev) {
+            gs_graph_fail(g, gs_tensor_upload(tmel, mel, (int64_t)c->mel_bins * t));
+            gs_graph_fail(g, gs_tensor_upload(spectrum, noise, (int64_t)noise_count));
+            gs_graph_fail(g, gs_tensor_upload(prev, zeros, (int64_t)noise_count));
+        }
+        /* exp(log-mel) [1, T, 80] · pinv [80, bins] = magnitude [T, bins] */
+        gs_tensor *linear = gs_graph_exp(g, tmel);
+        const gs_tensor *pinv = gs_weights_matrix(m->weights, g, "audio.mel_pinv");
+        gs_tensor *magnitude = gs_graph_reshape(g, gs_graph_linear(g, linear, pinv, NULL), 2, mag_shape);
+        gs_stream *s = m->stream;
+        if (g->status == GS_OK)
+            gs_graph_fail(g, gs_op_griffin_lim_project(s, x, spectrum, magnitude, prev, 0.0f));
+        for (int i = 0; i < iterations && g->status == GS_OK; i++) {
+            gs_graph_fail(g, gs_op_irfft(s, fr, x));
+            gs_graph_fail(g, gs_op_overlap_add(s, signal, fr, c->hop));
+            gs_graph_fail(g, gs_op_stft_frames(s, fr, signal, c->hop));
+            gs_graph_fail(g, gs_op_rfft(s, spectrum, fr));
+            gs_graph_fail(g, gs_op_griffin_lim_project(s, x, spectrum, magnitude, prev, MOMENTUM));
+        }
+        out = gs_speech_istft(g, c, x, frames);
+        if (out)
+            gs_graph_keep(g, out);
     }
     free(noise);
     free(zeros);
-    /* exp(log-mel) [1, T, 80] · pinv [80, bins] = magnitude [T, bins] */
-    gs_tensor *linear = gs_graph_exp(g, tmel);
-    const gs_tensor *pinv = gs_weights_matrix(m->weights, g, "audio.mel_pinv");
-    gs_tensor *magnitude = gs_graph_reshape(g, gs_graph_linear(g, linear, pinv, NULL), 2, mag_shape);
-    gs_stream *s = m->stream;
-    if (g->status == GS_OK)
-        gs_graph_fail(g, gs_op_griffin_lim_project(s, x, spectrum, magnitude, prev, 0.0f));
-    for (int i = 0; i < iterations && g->status == GS_OK; i++) {
-        gs_graph_fail(g, gs_op_irfft(s, fr, x));
-        gs_graph_fail(g, gs_op_overlap_add(s, signal, fr, c->hop));
-        gs_graph_fail(g, gs_op_stft_frames(s, fr, signal, c->hop));
-        gs_graph_fail(g, gs_op_rfft(s, spectrum, fr));
-        gs_graph_fail(g, gs_op_griffin_lim_project(s, x, spectrum, magnitude, prev, MOMENTUM));
-    }
-    return gs_speech_download_signal(g, gs_speech_istft(g, c, x, frames), samples, count);
+    return gs_speech_download_signal(g, out, samples, count);
 }

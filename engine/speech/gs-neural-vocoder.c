@@ -24,25 +24,31 @@ gs_neural_vocoder(gs_speech *m, const float *mel, int frames, float **samples, s
     int64_t bins = c->n_fft / 2 + 1, spec_shape[3] = { frames, bins, 2 };
     gs_graph graph, *g = &graph;
     gs_graph_init(g, m->ctx, m->stream);
-    gs_tensor *x = gs_graph_conv1d_tokens(g, gs_speech_upload(g, mel, frames, c->mel_bins),
-                                          LIN("vocoder.conv_in.weight"), VEC("vocoder.conv_in.bias"), 7, 3, 1);
-    char name[64];
-    for (int i = 0; i < c->vocoder_blocks; i++) {
-        snprintf(name, sizeof name, "vocoder.blocks.%d", i);
-        x = gs_speech_block(m, g, x, name, c->vocoder_kernel, 1, true);
+    gs_tensor *signal = NULL;
+    while (gs_graph_pass(g)) {
+        gs_tensor *x = gs_graph_conv1d_tokens(g, gs_speech_upload(g, mel, frames, c->mel_bins),
+                                              LIN("vocoder.conv_in.weight"), VEC("vocoder.conv_in.bias"), 7, 3, 1);
+        char name[64];
+        for (int i = 0; i < c->vocoder_blocks; i++) {
+            snprintf(name, sizeof name, "vocoder.blocks.%d", i);
+            x = gs_speech_block(m, g, x, name, c->vocoder_kernel, 1, true);
+        }
+        x = gs_graph_layer_norm(g, x, VEC("vocoder.norm_out.weight"), VEC("vocoder.norm_out.bias"), c->layer_norm_eps);
+        /* [1, T, bins] magnitudes; [1, T, 2·bins] = [T, bins, 2] directions (the
+         * exporter interleaves the x and y rows of the head). */
+        gs_tensor *magnitude = gs_graph_exp(g, gs_graph_linear(g, x, LIN("vocoder.head_mag.weight"),
+                                                               VEC("vocoder.head_mag.bias")));
+        gs_tensor *direction = gs_graph_linear(g, x, LIN("vocoder.head_phase.weight"), VEC("vocoder.head_phase.bias"));
+        int64_t mag_shape[2] = { frames, bins };
+        magnitude = gs_graph_reshape(g, magnitude, 2, mag_shape);
+        direction = gs_graph_reshape(g, direction, 3, spec_shape);
+        gs_tensor *spectrum = gs_graph_tensor(g, 3, spec_shape), *scratch = gs_graph_tensor(g, 3, spec_shape);
+        /* With momentum 0 the Griffin-Lim projection is exactly magnitude·d/|d|. */
+        if (g->status == GS_OK)
+            gs_graph_fail(g, gs_op_griffin_lim_project(g->stream, spectrum, direction, magnitude, scratch, 0.0f));
+        signal = gs_speech_istft(g, c, spectrum, frames);
+        if (signal)
+            gs_graph_keep(g, signal);
     }
-    x = gs_graph_layer_norm(g, x, VEC("vocoder.norm_out.weight"), VEC("vocoder.norm_out.bias"), c->layer_norm_eps);
-    /* [1, T, bins] magnitudes; [1, T, 2·bins] = [T, bins, 2] directions (the
-     * exporter interleaves the x and y rows of the head). */
-    gs_tensor *magnitude = gs_graph_exp(g, gs_graph_linear(g, x, LIN("vocoder.head_mag.weight"),
-                                                           VEC("vocoder.head_mag.bias")));
-    gs_tensor *direction = gs_graph_linear(g, x, LIN("vocoder.head_phase.weight"), VEC("vocoder.head_phase.bias"));
-    int64_t mag_shape[2] = { frames, bins };
-    magnitude = gs_graph_reshape(g, magnitude, 2, mag_shape);
-    direction = gs_graph_reshape(g, direction, 3, spec_shape);
-    gs_tensor *spectrum = gs_graph_tensor(g, 3, spec_shape), *scratch = gs_graph_tensor(g, 3, spec_shape);
-    /* With momentum 0 the Griffin-Lim projection is exactly magnitude·d/|d|. */
-    if (g->status == GS_OK)
-        gs_graph_fail(g, gs_op_griffin_lim_project(g->stream, spectrum, direction, magnitude, scratch, 0.0f));
-    return gs_speech_download_signal(g, gs_speech_istft(g, c, spectrum, frames), samples, count);
+    return gs_speech_download_signal(g, signal, samples, count);
 }

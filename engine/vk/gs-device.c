@@ -320,6 +320,8 @@ create_device(gs_context *ctx, char **error)
     ctx->fp16_storage = info->storage_16bit;
     const char *gpu_kernels = getenv("GS_GPU_KERNELS");
     ctx->cpu_kernels = info->type == GS_DEVICE_CPU && !(gpu_kernels && *gpu_kernels == '1');
+    const char *planning = getenv("GS_GRAPH_PLANNING");
+    ctx->graph_planning = !(planning && *planning == '0');
     return GS_OK;
 }
 

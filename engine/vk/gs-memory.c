@@ -1,8 +1,13 @@
 /* The one device-memory allocator: large VkDeviceMemory blocks, each wrapped
  * in one VkBuffer with a device address, sub-allocated first-fit with
- * coalescing free lists. Host copies go straight through a mapping where the
- * memory is host-visible (lavapipe, integrated GPUs) and through a staging
- * buffer otherwise (discrete GPUs; forced with GS_FORCE_STAGING=1 in tests).
+ * coalescing free lists. Allocations larger than a block (a UNet's activation
+ * arena, say) get a dedicated block of their own size. A block that empties
+ * goes back to the driver, except one spare of each kind, kept because the
+ * next model step will most likely ask for the same again: on lavapipe device
+ * memory is host memory, and freed blocks must not pile up in the RSS.
+ * Host copies go straight through a mapping where the memory is host-visible
+ * (lavapipe, integrated GPUs) and through a staging buffer otherwise
+ * (discrete GPUs; forced with GS_FORCE_STAGING=1 in tests).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +29,8 @@ struct gs_block {
     VkDeviceSize size;
     void *mapped;
     free_range *free_list;
+    VkDeviceSize used; /* bytes in live allocations */
+    bool dedicated;    /* holds one allocation larger than BLOCK_BYTES */
     gs_block *next;
 };
 
@@ -31,6 +38,7 @@ struct gs_allocator {
     gs_context *ctx;
     gs_block *blocks;
     bool force_staging;
+    VkDeviceSize live, peak, reserved;
 };
 
 gs_allocator *
@@ -164,6 +172,8 @@ new_block(gs_allocator *a, VkDeviceSize size, gs_block **out)
         return st;
     }
     b->size = size;
+    b->dedicated = size > BLOCK_BYTES;
+    a->reserved += size;
     VkBufferDeviceAddressInfo dinfo = { .sType = VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO, .buffer = b->buffer };
     b->address = vkGetBufferDeviceAddress(ctx->device, &dinfo);
     bool mappable = (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) && (flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
@@ -196,9 +206,41 @@ take_from_block(gs_block *b, VkDeviceSize size, gs_allocation *out)
             *link = r->next;
             free(r);
         }
+        b->used += size;
         return true;
     }
     return false;
+}
+
+static void
+drop_block(gs_allocator *a, gs_block *b)
+{
+    for (gs_block **link = &a->blocks; *link; link = &(*link)->next) {
+        if (*link == b) {
+            *link = b->next;
+            break;
+        }
+    }
+    a->reserved -= b->size;
+    destroy_block(a->ctx, b);
+}
+
+/* An empty block of the given kind, other than `except`. */
+static gs_block *
+empty_block(gs_allocator *a, bool dedicated, const gs_block *except)
+{
+    for (gs_block *b = a->blocks; b; b = b->next)
+        if (b != except && b->used == 0 && b->dedicated == dedicated)
+            return b;
+    return NULL;
+}
+
+static void
+count_live(gs_allocator *a, VkDeviceSize size)
+{
+    a->live += size;
+    if (a->live > a->peak)
+        a->peak = a->live;
 }
 
 gs_status
@@ -208,23 +250,36 @@ gs_alloc(gs_context *ctx, VkDeviceSize size, gs_allocation *out)
     size = (size + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
     if (size == 0)
         size = ALIGNMENT;
-    for (gs_block *b = a->blocks; b; b = b->next)
-        if (take_from_block(b, size, out))
+    if (size <= BLOCK_BYTES) {
+        for (gs_block *b = a->blocks; b; b = b->next) {
+            if (!b->dedicated && take_from_block(b, size, out)) {
+                count_live(a, size);
+                return GS_OK;
+            }
+        }
+    } else {
+        /* The spare serves when it fits without wasting half of itself;
+         * otherwise it goes before a new block is made. */
+        gs_block *spare = empty_block(a, true, NULL);
+        if (spare && spare->size >= size && spare->size / 2 <= size && take_from_block(spare, size, out)) {
+            count_live(a, size);
             return GS_OK;
+        }
+        if (spare)
+            drop_block(a, spare);
+    }
     gs_block *b = NULL;
     gs_status st = new_block(a, size > BLOCK_BYTES ? size : BLOCK_BYTES, &b);
     if (st != GS_OK)
         return st;
     take_from_block(b, size, out);
+    count_live(a, size);
     return GS_OK;
 }
 
-void
-gs_release(gs_context *ctx, const gs_allocation *alloc)
+static void
+insert_free(gs_block *b, const gs_allocation *alloc)
 {
-    gs_block *b = alloc->block;
-    if (!b)
-        return;
     /* Insert in offset order, then merge with the neighbours it touches. */
     free_range *prev = NULL, *next = b->free_list;
     while (next && next->offset < alloc->offset) {
@@ -247,7 +302,7 @@ gs_release(gs_context *ctx, const gs_allocation *alloc)
     }
     free_range *r = malloc(sizeof *r);
     if (!r)
-        return; /* the range stays unused until the context ends; nothing breaks */
+        return; /* the range stays unused until the block goes; nothing breaks */
     r->offset = alloc->offset;
     r->size = alloc->size;
     r->next = next;
@@ -255,13 +310,62 @@ gs_release(gs_context *ctx, const gs_allocation *alloc)
         prev->next = r;
     else
         b->free_list = r;
-    (void)ctx;
+}
+
+void
+gs_release(gs_context *ctx, const gs_allocation *alloc)
+{
+    gs_allocator *a = ctx->allocator;
+    gs_block *b = alloc->block;
+    if (!b)
+        return;
+    insert_free(b, alloc);
+    b->used -= alloc->size;
+    a->live -= alloc->size;
+    if (b->used > 0)
+        return;
+    /* Keep one empty block of each kind (the larger, for dedicated ones). */
+    gs_block *other = empty_block(a, b->dedicated, b);
+    if (other)
+        drop_block(a, other->size < b->size ? other : b);
+}
+
+VkDeviceSize
+gs_allocator_reserved(const gs_allocator *a)
+{
+    return a->reserved;
+}
+
+void
+gs_context_memory_stats(const gs_context *ctx, uint64_t *device_bytes_now, uint64_t *device_bytes_peak)
+{
+    if (device_bytes_now)
+        *device_bytes_now = ctx->allocator->live;
+    if (device_bytes_peak)
+        *device_bytes_peak = ctx->allocator->peak;
+}
+
+void
+gs_context_reset_memory_peak(gs_context *ctx)
+{
+    ctx->allocator->peak = ctx->allocator->live;
+    ctx->arena_peak = ctx->arena_peak_temporaries = 0;
+}
+
+void
+gs_context_activation_stats(const gs_context *ctx, uint64_t *arena_bytes, uint64_t *temporary_bytes)
+{
+    if (arena_bytes)
+        *arena_bytes = ctx->arena_peak;
+    if (temporary_bytes)
+        *temporary_bytes = ctx->arena_peak_temporaries;
 }
 
 VkDeviceAddress
 gs_allocation_address(const gs_allocation *alloc)
 {
-    return alloc->block->address + alloc->offset;
+    /* A virtual tensor's offset is its made-up address. */
+    return alloc->block ? alloc->block->address + alloc->offset : alloc->offset;
 }
 
 VkBuffer
@@ -273,7 +377,7 @@ gs_allocation_buffer(const gs_allocation *alloc)
 void *
 gs_allocation_map(const gs_allocation *alloc)
 {
-    return alloc->block->mapped ? (char *)alloc->block->mapped + alloc->offset : NULL;
+    return alloc->block && alloc->block->mapped ? (char *)alloc->block->mapped + alloc->offset : NULL;
 }
 
 /* One-shot copy between a host-visible staging buffer and device memory. */

@@ -2,6 +2,11 @@
  * Barriers are inserted only where a dispatch touches memory that an earlier
  * dispatch since the last barrier wrote (or writes what one read), so
  * independent ops (q, k and v projections, say) run back to back.
+ * The same rule makes reusing memory within one command buffer safe (a
+ * graph's arena): a dispatch that writes a range an earlier one read or
+ * wrote since the last barrier gets a barrier first, and anything recorded
+ * before the last barrier is already ordered before it, since each barrier
+ * orders all earlier compute work (reads and writes) before all later.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +34,11 @@ struct gs_stream {
     int kept_count, kept_capacity;
 
     int dispatches, barriers;
+
+    gs_dispatch_observer observer;
+    void *observer_user;
+    void *graph_data;
+    void (*graph_data_destroy)(void *);
 };
 
 static bool
@@ -119,6 +129,8 @@ gs_stream_free(gs_stream *s)
     if (s->cb)
         vkFreeCommandBuffers(dev, s->ctx->command_pool, 1, &s->cb);
     release_kept(s);
+    if (s->graph_data_destroy)
+        s->graph_data_destroy(s->graph_data);
     free(s->kept);
     free(s->pending_reads.items);
     free(s->pending_writes.items);
@@ -129,6 +141,47 @@ gs_context *
 gs_stream_context(const gs_stream *s)
 {
     return s->ctx;
+}
+
+void
+gs_stream_set_observer(gs_stream *s, gs_dispatch_observer observer, void *user)
+{
+    s->observer = observer;
+    s->observer_user = user;
+}
+
+bool
+gs_stream_recording(const gs_stream *s)
+{
+    return s->recording;
+}
+
+void
+gs_stream_discard(gs_stream *s)
+{
+    if (s->recording) {
+        vkEndCommandBuffer(s->cb);
+        vkResetCommandBuffer(s->cb, 0);
+        s->recording = false;
+    }
+    s->broken = GS_OK;
+    s->dispatches = s->barriers = 0;
+    release_kept(s);
+}
+
+void *
+gs_stream_graph_data(const gs_stream *s)
+{
+    return s->graph_data;
+}
+
+void
+gs_stream_set_graph_data(gs_stream *s, void *data, void (*destroy)(void *))
+{
+    if (s->graph_data_destroy && s->graph_data != data)
+        s->graph_data_destroy(s->graph_data);
+    s->graph_data = data;
+    s->graph_data_destroy = destroy;
 }
 
 static gs_status
@@ -171,6 +224,8 @@ gs_stream_dispatch(gs_stream *s, const gs_kernel *kernel, const void *push, size
         return gs_fail(s->ctx, GS_ERR_INVALID_ARGUMENT, "push constants of %zu bytes exceed %d", push_bytes,
                        GS_PUSH_CONSTANT_BYTES);
     if (groups_x == 0 || groups_y == 0 || groups_z == 0)
+        return GS_OK;
+    if (s->observer && !s->observer(s->observer_user, bindings, binding_count))
         return GS_OK;
     gs_status st = begin_recording(s);
     if (st != GS_OK)

@@ -6,11 +6,9 @@
 
 #include "gs-vk-private.h"
 
-struct gs_storage {
-    gs_context *ctx;
-    gs_allocation alloc;
-    int refs;
-};
+/* Where virtual tensors claim to be: never dereferenced (their dispatches
+ * are skipped), but aligned like real memory in case an op looks. */
+#define VIRTUAL_ADDRESS ((VkDeviceSize)1 << 44)
 
 gs_storage *
 gs_storage_ref(gs_storage *s)
@@ -24,7 +22,10 @@ gs_storage_unref(gs_storage *s)
 {
     if (--s->refs > 0)
         return;
-    gs_release(s->ctx, &s->alloc);
+    if (s->parent)
+        gs_storage_unref(s->parent);
+    else if (s->alloc.block)
+        gs_release(s->ctx, &s->alloc);
     free(s);
 }
 
@@ -62,36 +63,94 @@ check_shape(gs_context *ctx, int ndim, const int64_t *shape)
     return GS_OK;
 }
 
-gs_tensor *
-gs_tensor_new(gs_context *ctx, gs_dtype dtype, int ndim, const int64_t *shape)
+/* A tensor over `s` (which it owns), or NULL with `s` freed. */
+static gs_tensor *
+wrap_storage(gs_context *ctx, gs_storage *s, gs_dtype dtype, int ndim, const int64_t *shape)
 {
-    if (check_shape(ctx, ndim, shape) != GS_OK)
-        return NULL;
-    if (dtype == GS_F16 && !ctx->fp16_storage) {
-        gs_fail(ctx, GS_ERR_UNSUPPORTED, "fp16 tensors need 16-bit storage, which this device lacks");
-        return NULL;
-    }
     gs_tensor *t = calloc(1, sizeof *t);
-    gs_storage *s = calloc(1, sizeof *s);
-    if (!t || !s) {
-        free(t);
-        free(s);
+    if (!t) {
+        gs_storage_unref(s);
         gs_fail(ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
         return NULL;
     }
-    if (gs_alloc(ctx, (VkDeviceSize)shape_numel(ndim, shape) * gs_dtype_size(dtype), &s->alloc) != GS_OK) {
-        free(t);
-        free(s);
-        return NULL;
-    }
-    s->ctx = ctx;
-    s->refs = 1;
     t->ctx = ctx;
     t->storage = s;
     t->dtype = dtype;
     t->ndim = ndim;
     memcpy(t->shape, shape, (size_t)ndim * sizeof *shape);
     return t;
+}
+
+static gs_storage *
+storage_new(gs_context *ctx)
+{
+    gs_storage *s = calloc(1, sizeof *s);
+    if (!s) {
+        gs_fail(ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
+        return NULL;
+    }
+    s->ctx = ctx;
+    s->refs = 1;
+    return s;
+}
+
+static gs_status
+check_new(gs_context *ctx, gs_dtype dtype, int ndim, const int64_t *shape)
+{
+    gs_status st = check_shape(ctx, ndim, shape);
+    if (st == GS_OK && dtype == GS_F16 && !ctx->fp16_storage)
+        st = gs_fail(ctx, GS_ERR_UNSUPPORTED, "fp16 tensors need 16-bit storage, which this device lacks");
+    return st;
+}
+
+gs_tensor *
+gs_tensor_new(gs_context *ctx, gs_dtype dtype, int ndim, const int64_t *shape)
+{
+    if (check_new(ctx, dtype, ndim, shape) != GS_OK)
+        return NULL;
+    gs_storage *s = storage_new(ctx);
+    if (!s)
+        return NULL;
+    if (gs_alloc(ctx, (VkDeviceSize)shape_numel(ndim, shape) * gs_dtype_size(dtype), &s->alloc) != GS_OK) {
+        free(s);
+        return NULL;
+    }
+    return wrap_storage(ctx, s, dtype, ndim, shape);
+}
+
+gs_tensor *
+gs_tensor_new_virtual(gs_context *ctx, gs_dtype dtype, int ndim, const int64_t *shape)
+{
+    if (check_new(ctx, dtype, ndim, shape) != GS_OK)
+        return NULL;
+    gs_storage *s = storage_new(ctx);
+    if (!s)
+        return NULL;
+    s->alloc.offset = VIRTUAL_ADDRESS;
+    s->alloc.size = (VkDeviceSize)shape_numel(ndim, shape) * gs_dtype_size(dtype);
+    return wrap_storage(ctx, s, dtype, ndim, shape);
+}
+
+gs_tensor *
+gs_tensor_new_alias(gs_tensor *base, VkDeviceSize offset, gs_dtype dtype, int ndim, const int64_t *shape)
+{
+    gs_context *ctx = base->ctx;
+    if (check_new(ctx, dtype, ndim, shape) != GS_OK)
+        return NULL;
+    VkDeviceSize bytes = (VkDeviceSize)shape_numel(ndim, shape) * gs_dtype_size(dtype);
+    if (offset + bytes > gs_tensor_bytes(base)) {
+        gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "a window of %llu bytes at %llu exceeds a tensor of %llu",
+                (unsigned long long)bytes, (unsigned long long)offset, (unsigned long long)gs_tensor_bytes(base));
+        return NULL;
+    }
+    gs_storage *s = storage_new(ctx);
+    if (!s)
+        return NULL;
+    s->alloc = base->storage->alloc;
+    s->alloc.offset += base->byte_offset + offset;
+    s->alloc.size = bytes;
+    s->parent = gs_storage_ref(base->storage);
+    return wrap_storage(ctx, s, dtype, ndim, shape);
 }
 
 gs_tensor *
@@ -199,6 +258,13 @@ gs_half_to_float(uint16_t h)
 static gs_status
 copy_bytes(gs_tensor *t, void *host, VkDeviceSize bytes, bool to_device)
 {
+    if (to_device)
+        t->storage->host_written = true;
+    if (!t->storage->alloc.block) {
+        if (to_device)
+            return GS_OK;
+        return gs_fail(t->ctx, GS_ERR_INVALID_ARGUMENT, "a tensor of a graph's planning pass has no data to read");
+    }
     void *mapped = gs_allocation_map(&t->storage->alloc);
     if (!mapped)
         return gs_staging_copy(t->ctx, &t->storage->alloc, t->byte_offset, host, bytes, to_device);

@@ -29,6 +29,8 @@ VkBuffer gs_allocation_buffer(const gs_allocation *alloc);
 void *gs_allocation_map(const gs_allocation *alloc); /* NULL if not host-visible */
 gs_status gs_staging_copy(gs_context *ctx, const gs_allocation *alloc, VkDeviceSize offset, void *host,
                           VkDeviceSize bytes, bool to_device);
+/* Bytes of VkDeviceMemory the allocator holds from the driver (live or not). */
+VkDeviceSize gs_allocator_reserved(const gs_allocator *a);
 
 /* ---- pipelines ---------------------------------------------------------- */
 
@@ -68,6 +70,14 @@ struct gs_context {
     gs_pipeline_set *pipelines;
     char *cache_path;
 
+    /* Graph passes are numbered per context so that a storage's tag names
+     * one pass of one graph (see gs-graph.c). */
+    uint64_t graph_passes;
+    bool graph_planning; /* GS_GRAPH_PLANNING=0 turns it off, to compare */
+    /* The largest planned activation arena since the peak was last reset,
+     * and the sum of the same graph's temporaries. */
+    uint64_t arena_peak, arena_peak_temporaries;
+
     char error[1024];
 };
 
@@ -81,7 +91,20 @@ gs_status gs_status_from_vk(VkResult result);
 
 /* ---- tensors ------------------------------------------------------------ */
 
-typedef struct gs_storage gs_storage; /* refcounted allocation */
+/* Refcounted memory behind tensors: an allocation of its own, a window of
+ * a parent's (a graph temporary placed in its arena), or none at all (a
+ * virtual tensor of a graph's planning pass: shapes only, address fake). */
+typedef struct gs_storage gs_storage;
+struct gs_storage {
+    gs_context *ctx;
+    gs_allocation alloc; /* block NULL: virtual */
+    int refs;
+    gs_storage *parent;  /* aliases keep their parent's memory alive */
+    bool host_written;   /* an upload wrote it */
+    /* Which graph temporary this is: the pass that made it, and its index. */
+    uint64_t graph_pass;
+    int32_t graph_temp;
+};
 
 struct gs_tensor {
     gs_context *ctx;
@@ -97,6 +120,12 @@ VkDeviceAddress gs_tensor_address(const gs_tensor *t);
 VkDeviceSize gs_tensor_bytes(const gs_tensor *t);
 gs_storage *gs_storage_ref(gs_storage *s);
 void gs_storage_unref(gs_storage *s);
+/* A tensor with no memory: ops may take it while a graph plans (their
+ * dispatches are skipped), uploads only mark it host-written, downloads fail. */
+gs_tensor *gs_tensor_new_virtual(gs_context *ctx, gs_dtype dtype, int ndim, const int64_t *shape);
+/* A tensor over `base`'s memory from byte `offset`, with a storage of its own
+ * (its own tag and flags) that keeps base's memory alive. */
+gs_tensor *gs_tensor_new_alias(gs_tensor *base, VkDeviceSize offset, gs_dtype dtype, int ndim, const int64_t *shape);
 
 /* ---- recording dispatches ----------------------------------------------- */
 
@@ -118,6 +147,19 @@ gs_status gs_stream_dispatch(gs_stream *s, const gs_kernel *kernel, const void *
 gs_status gs_stream_dispatch_1d(gs_stream *s, const gs_kernel *kernel, const void *push, size_t push_bytes,
                                 const gs_binding *bindings, int binding_count, int64_t items, uint32_t per_group);
 gs_context *gs_stream_context(const gs_stream *s);
+
+/* Sees every dispatch before it is recorded; returning false skips it. A
+ * graph uses it to learn which temporaries each dispatch touches and to skip
+ * dispatches while it plans. */
+typedef bool (*gs_dispatch_observer)(void *user, const gs_binding *bindings, int count);
+void gs_stream_set_observer(gs_stream *s, gs_dispatch_observer observer, void *user);
+bool gs_stream_recording(const gs_stream *s);
+/* Drops everything recorded since the last submit, unrun. */
+void gs_stream_discard(gs_stream *s);
+/* One pointer the graph layer keeps with the stream (its plans), destroyed
+ * with the stream. */
+void *gs_stream_graph_data(const gs_stream *s);
+void gs_stream_set_graph_data(gs_stream *s, void *data, void (*destroy)(void *));
 
 /* True when ops should pick the variants tuned for CPU drivers (no shared
  * memory, no barriers, big register blocks): on CPU devices, unless
