@@ -128,3 +128,12 @@ gs_weights_has(gs_weights *w, const char *fmt, ...)
     g_free(name);
     return has;
 }
+
+int64_t
+gs_weights_dim(gs_weights *w, const char *name, int d)
+{
+    int i = gs_safetensors_find(w->file, name);
+    if (i < 0 || d < 0 || d >= gs_safetensors_ndim(w->file, i))
+        return -1;
+    return gs_safetensors_dim(w->file, i, d);
+}

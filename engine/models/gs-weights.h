@@ -24,3 +24,7 @@ const gs_tensor *gs_weights_vector(gs_weights *w, gs_graph *g, const char *fmt, 
     __attribute__((format(printf, 3, 4)));
 /* True when the file has the tensor (optional layers such as skip convs). */
 bool gs_weights_has(gs_weights *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Dim d of the file's tensor `name` (as stored, before any transposition):
+ * -1 when the tensor is absent or has no dim d. For reading a model's
+ * shape from its weights. */
+int64_t gs_weights_dim(gs_weights *w, const char *name, int d);

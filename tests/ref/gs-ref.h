@@ -58,3 +58,18 @@ void ref_overlap_add(float *signal, const float *frames, int64_t t, int64_t n, i
 void ref_griffin_lim_project(float *out, float *prev, const float *spectrum, const float *magnitude, int64_t bins,
                              float momentum);
 void ref_exp(float *out, const float *x, int64_t n);
+
+/* The ldm AutoencoderKL (SD's VAE) at batch 1, from the ops above. Weights
+ * by name (prefix + ldm name) from `get`, as float arrays in the file's
+ * layout; NULL ends the test. z [z_channels, h, w] → rgb [in_channels,
+ * f·h, f·w]; rgb [in_channels, h, w] → mean [z_channels, h/f, w/f]. */
+typedef const float *(*ref_weight_fn)(void *user, const char *name);
+typedef struct {
+    const char *prefix; /* "first_stage_model." */
+    int ch, mult[4], levels, num_res_blocks, z_channels, in_channels, groups;
+    float eps;
+} ref_vae_shape;
+void ref_vae_decode(float *rgb, const float *z, int64_t h, int64_t w, const ref_vae_shape *cfg, ref_weight_fn get,
+                    void *user);
+void ref_vae_encode(float *mean, const float *rgb, int64_t h, int64_t w, const ref_vae_shape *cfg, ref_weight_fn get,
+                    void *user);
