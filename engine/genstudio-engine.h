@@ -267,7 +267,8 @@ gs_status gs_op_softmax(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 
 /* Fused scaled-dot-product attention, no Lq×Lk buffer (online softmax).
  * q [B,Lq,H·D], k and v [B,Lk,H·D], out [B,Lq,H·D]: heads interleaved as
- * the projections produce them. Scale 1/sqrt(D); causal masks keys j > i. */
+ * the projections produce them. Scale 1/sqrt(D); causal masks keys j > i.
+ * Head dim D = H·D / heads at most 256. */
 gs_status gs_op_attention(gs_stream *s, gs_tensor *out, const gs_tensor *q, const gs_tensor *k, const gs_tensor *v,
                           int heads, bool causal);
 

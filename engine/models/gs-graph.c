@@ -545,6 +545,16 @@ gs_graph_reshape(gs_graph *g, gs_tensor *x, int ndim, const int64_t *shape)
 }
 
 gs_tensor *
+gs_graph_view(gs_graph *g, const gs_tensor *x, int64_t offset, int ndim, const int64_t *shape)
+{
+    if (g->status != GS_OK)
+        return NULL;
+    /* Views never write through their source's handle; the cast only
+     * satisfies gs_tensor_view's signature. */
+    return track(g, gs_tensor_view((gs_tensor *)x, offset, ndim, shape));
+}
+
+gs_tensor *
 gs_graph_keep(gs_graph *g, gs_tensor *t)
 {
     bool owned = false;
@@ -678,13 +688,6 @@ gs_graph_gelu(gs_graph *g, const gs_tensor *x)
 }
 
 gs_tensor *
-gs_graph_quick_gelu(gs_graph *g, const gs_tensor *x)
-{
-    gs_tensor *out = like(g, x);
-    return out ? checked(g, gs_op_quick_gelu(g->stream, out, x), out) : NULL;
-}
-
-gs_tensor *
 gs_graph_silu(gs_graph *g, const gs_tensor *x)
 {
     gs_tensor *out = like(g, x);
@@ -765,4 +768,73 @@ gs_graph_timestep_embedding(gs_graph *g, const gs_tensor *t, int dim)
     int64_t shape[2] = { gs_tensor_dim(t, 0), dim };
     gs_tensor *out = gs_graph_tensor(g, 2, shape);
     return out ? checked(g, gs_op_timestep_embedding(g->stream, out, t, dim, 10000.0f, true), out) : NULL;
+}
+
+gs_tensor *
+gs_graph_quick_gelu(gs_graph *g, const gs_tensor *x)
+{
+    gs_tensor *out = like(g, x);
+    return out ? checked(g, gs_op_quick_gelu(g->stream, out, x), out) : NULL;
+}
+
+gs_tensor *
+gs_graph_softmax(gs_graph *g, const gs_tensor *x)
+{
+    gs_tensor *out = like(g, x);
+    return out ? checked(g, gs_op_softmax(g->stream, out, x), out) : NULL;
+}
+
+gs_tensor *
+gs_graph_matmul(gs_graph *g, const gs_tensor *a, const gs_tensor *b, bool transpose_b)
+{
+    if (g->status != GS_OK)
+        return NULL;
+    int ndim;
+    int64_t shape[GS_MAX_DIMS];
+    shape_of(a, &ndim, shape);
+    shape[ndim - 1] = gs_tensor_dim(b, transpose_b ? 0 : 1);
+    gs_tensor *out = gs_graph_tensor(g, ndim, shape);
+    g->flops += 2.0 * (double)gs_tensor_numel(a) * (double)shape[ndim - 1];
+    return out ? checked(g, gs_op_matmul(g->stream, out, a, b, NULL, transpose_b), out) : NULL;
+}
+
+gs_tensor *
+gs_graph_scale(gs_graph *g, const gs_tensor *x, float factor)
+{
+    int64_t one = 1;
+    gs_tensor *f = g->status == GS_OK ? gs_graph_tensor(g, 1, &one) : NULL;
+    if (f)
+        gs_graph_fail(g, gs_tensor_upload(f, &factor, 1));
+    gs_tensor *out = f ? like(g, x) : NULL;
+    return out ? checked(g, gs_op_mul(g->stream, out, x, f), out) : NULL;
+}
+
+gs_tensor *
+gs_graph_pad2d(gs_graph *g, const gs_tensor *x, int top, int bottom, int left, int right)
+{
+    if (g->status != GS_OK)
+        return NULL;
+    int64_t shape[4] = { gs_tensor_dim(x, 0), gs_tensor_dim(x, 1), gs_tensor_dim(x, 2) + top + bottom,
+                         gs_tensor_dim(x, 3) + left + right };
+    gs_tensor *out = gs_graph_tensor(g, 4, shape);
+    return out ? checked(g, gs_op_pad2d(g->stream, out, x, top, bottom, left, right), out) : NULL;
+}
+
+gs_tensor *
+gs_graph_flush(gs_graph *g, gs_tensor *keep)
+{
+    if (keep)
+        gs_graph_keep(g, keep);
+    gs_status submitted = gs_stream_submit(g->stream);
+    for (int i = 0; i < g->temp_count; i++)
+        gs_tensor_free(g->temps[i]);
+    g->temp_count = 0;
+    gs_graph_fail(g, submitted);
+    if (!keep)
+        return NULL;
+    if (g->status != GS_OK) {
+        gs_tensor_free(keep);
+        return NULL;
+    }
+    return track(g, keep);
 }

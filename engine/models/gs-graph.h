@@ -81,10 +81,16 @@ void gs_graph_clear(gs_graph *g);
 
 gs_tensor *gs_graph_tensor(gs_graph *g, int ndim, const int64_t *shape);
 gs_tensor *gs_graph_reshape(gs_graph *g, gs_tensor *x, int ndim, const int64_t *shape);
+/* A contiguous window of x, `offset` elements in (gs_tensor_view), tracked. */
+gs_tensor *gs_graph_view(gs_graph *g, const gs_tensor *x, int64_t offset, int ndim, const int64_t *shape);
 /* Stops tracking `t`: the caller owns it from now on. */
 gs_tensor *gs_graph_keep(gs_graph *g, gs_tensor *t);
 /* Records a failure that did not come from an op (a missing weight, say). */
 void gs_graph_fail(gs_graph *g, gs_status status);
+/* Submits what was recorded so far and frees every temporary but `keep`,
+ * which stays tracked: a forward whose activations would not all fit at
+ * once calls it between stages. Returns `keep`, or NULL after a failure. */
+gs_tensor *gs_graph_flush(gs_graph *g, gs_tensor *keep);
 
 /* x [..., in] · w [in, out] + b: w as gs_weights_linear stores it. */
 gs_tensor *gs_graph_linear(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b);
@@ -102,9 +108,16 @@ gs_tensor *gs_graph_layer_norm(gs_graph *g, const gs_tensor *x, const gs_tensor 
 gs_tensor *gs_graph_attention(gs_graph *g, const gs_tensor *q, const gs_tensor *k, const gs_tensor *v, int heads,
                               bool causal);
 gs_tensor *gs_graph_gelu(gs_graph *g, const gs_tensor *x);
-gs_tensor *gs_graph_quick_gelu(gs_graph *g, const gs_tensor *x);
 gs_tensor *gs_graph_silu(gs_graph *g, const gs_tensor *x);
 gs_tensor *gs_graph_geglu(gs_graph *g, const gs_tensor *x);
+gs_tensor *gs_graph_quick_gelu(gs_graph *g, const gs_tensor *x);
+gs_tensor *gs_graph_softmax(gs_graph *g, const gs_tensor *x);
+/* a [..., K] · b [K, N] (or b [N, K] with transpose_b): b is any 2-D tensor,
+ * an activation as well as a weight. */
+gs_tensor *gs_graph_matmul(gs_graph *g, const gs_tensor *a, const gs_tensor *b, bool transpose_b);
+/* x · factor (a one-element tensor uploaded now, broadcast by mul). */
+gs_tensor *gs_graph_scale(gs_graph *g, const gs_tensor *x, float factor);
+gs_tensor *gs_graph_pad2d(gs_graph *g, const gs_tensor *x, int top, int bottom, int left, int right);
 gs_tensor *gs_graph_add(gs_graph *g, const gs_tensor *a, const gs_tensor *b);
 /* a += b in place (b broadcast over a). */
 void gs_graph_add_into(gs_graph *g, gs_tensor *a, const gs_tensor *b);

@@ -68,7 +68,7 @@ gs_weights_unload(gs_weights *w, const char *prefix)
 int64_t
 gs_weights_dim(gs_weights *w, const char *name, int d)
 {
-    return gs_tensor_map_dim(w->map, name, d);
+    return d < gs_tensor_map_ndim(w->map, name) ? gs_tensor_map_dim(w->map, name, d) : -1;
 }
 
 const gs_tensor_map *

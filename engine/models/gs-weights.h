@@ -18,7 +18,8 @@ void gs_weights_free(gs_weights *w);
  * `prefix` (the text encoder's, once the prompt is encoded); they are
  * uploaded again on next use. */
 void gs_weights_unload(gs_weights *w, const char *prefix);
-/* Dim d of a weight as mapped, -1 when absent. */
+/* Dim d of a weight as mapped (before any transposition), -1 when it is
+ * absent or has no dim d: for reading a model's shape from its weights. */
 int64_t gs_weights_dim(gs_weights *w, const char *name, int d);
 const gs_tensor_map *gs_weights_map(gs_weights *w);
 

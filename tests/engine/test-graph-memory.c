@@ -303,7 +303,7 @@ test_unet(void)
     gs_graph_init(&g, ctx, s);
     gs_tensor *context = NULL;
     while (gs_graph_pass(&g)) {
-        context = gs_text_encoder_forward(&g, w, model_file, &cfg, ids, 2);
+        context = gs_text_encoder_forward(&g, w, &cfg, ids, 2, 1);
         if (context)
             gs_graph_keep(&g, context);
     }

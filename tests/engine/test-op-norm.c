@@ -1,5 +1,5 @@
 /* group_norm (± SiLU) and layer_norm vs the double-precision reference.
- * Tolerance: atol 1e-5, rtol 1e-4 (fp32 mean/variance sums over up to 32K
+ * Tolerance: atol 1e-5, rtol 1e-4 (fp32 mean/variance sums over up to 64K
  * elements; inputs in [-3, 3] with an offset to exercise the two passes).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gs-test.h"
@@ -77,6 +77,10 @@ main(void)
     check_group(ctx, 2, 64, 16, 16, 32, 1e-6f, false, 2);
     check_group(ctx, 1, 96, 8, 8, 32, 1e-5f, true, 3);
     check_group(ctx, 2, 12, 5, 7, 3, 1e-5f, false, 4);
+    check_group(ctx, 1, 32, 128, 160, 32, 1e-6f, true, 6);  /* 20480 per group */
+    check_group(ctx, 1, 32, 128, 192, 32, 1e-6f, true, 7);  /* 24576: three passes over it pass llvmpipe's loop limit */
+    check_group(ctx, 1, 320, 64, 64, 32, 1e-5f, true, 9);   /* SD's UNet at 512²: 40960 */
+    check_group(ctx, 1, 32, 256, 256, 32, 1e-6f, true, 8);  /* 65536 per group: the workgroup kernel */
     check_layer(ctx, 77, 128, 5);
     check_layer(ctx, 512, 64, 6);
     check_layer(ctx, 3, 1000, 7);

@@ -6,9 +6,10 @@
  *
  *   test-sd-golden MODEL GOLDEN TOKENIZER_DIR
  *
- * Tolerances: the device holds matrices in fp16 (the reference computes
- * with the stored weights in fp32), so atol 2e-3 on activations of order
- * one, 1e-2 for the images in [0,1] after the VAE's deeper stack.
+ * Tolerances: the device may hold matrices in fp16 while the reference
+ * computes in fp32 (the tiny files' weights are exact in both, but a
+ * future fixture's need not be), so atol 2e-3 on activations of order one,
+ * 1e-2 for images in [0,1] after the VAE's deeper stack; measured ~1e-6.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <glib.h>
 #include <string.h>
@@ -199,7 +200,9 @@ main(int argc, char **argv)
     if (m) {
         const gs_model_info *info = gs_diffusion_info(m);
         printf("%s: %s, %s, %s\n", argv[1], info->family_name, info->layout, info->weight_dtype);
-        if (gs_safetensors_find(golden, "text.out") >= 0) {
+        if (info->inpainting) {
+            test_unet(m, "inpaint.unet");
+        } else {
             test_text(m, "text.out", m->cfg->text_skip);
             if (gs_safetensors_find(golden, "text.out_skip2") >= 0)
                 test_text(m, "text.out_skip2", 2);
@@ -207,8 +210,6 @@ main(int argc, char **argv)
             test_vae(m);
             test_sample(m);
         }
-        if (info->inpainting)
-            test_unet(m, "inpaint.unet");
     }
     gs_diffusion_free(m);
     gs_safetensors_close(golden);

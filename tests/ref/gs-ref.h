@@ -61,3 +61,18 @@ void ref_exp(float *out, const float *x, int64_t n);
 /* A1111's prompt weighting of hidden [tokens, width]: rows times weights,
  * then times (mean before / mean after). */
 void ref_prompt_weights(float *out, const float *hidden, const float *weights, int64_t tokens, int64_t width);
+
+/* The ldm AutoencoderKL (SD's VAE) at batch 1, from the ops above. Weights
+ * by name (prefix + ldm name) from `get`, as float arrays in the file's
+ * layout; NULL ends the test. z [z_channels, h, w] → rgb [in_channels,
+ * f·h, f·w]; rgb [in_channels, h, w] → mean [z_channels, h/f, w/f]. */
+typedef const float *(*ref_weight_fn)(void *user, const char *name);
+typedef struct {
+    const char *prefix; /* "first_stage_model." */
+    int ch, mult[4], levels, num_res_blocks, z_channels, in_channels, groups;
+    float eps;
+} ref_vae_shape;
+void ref_vae_decode(float *rgb, const float *z, int64_t h, int64_t w, const ref_vae_shape *cfg, ref_weight_fn get,
+                    void *user);
+void ref_vae_encode(float *mean, const float *rgb, int64_t h, int64_t w, const ref_vae_shape *cfg, ref_weight_fn get,
+                    void *user);
