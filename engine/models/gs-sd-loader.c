@@ -498,7 +498,10 @@ detect_unet(const gs_tensor_map *m, gs_sd_config *c, char **error)
         return fail(error, GS_ERR_FORMAT, "no Stable Diffusion UNet found (no %s)", conv_in);
     c->model_channels = (int)dim(m, conv_in, 0);
     c->in_channels = (int)dim(m, conv_in, 1);
-    c->out_channels = (int)dim(m, UNET "out.2.weight", 0);
+    /* A missing output conv is reported with the other missing tensors. */
+    c->out_channels = has(m, UNET "out.2.weight") ? (int)dim(m, UNET "out.2.weight", 0)
+                      : c->in_channels == 9                ? 4
+                                                           : c->in_channels;
     c->num_res_blocks = 0;
     while (c->num_res_blocks < 8 && !has(m, UNET "input_blocks.%d.0.op.weight", c->num_res_blocks + 1))
         c->num_res_blocks++;
@@ -762,7 +765,8 @@ detect_and_expect_vae(checker *k, gs_sd_config *c, char **error)
         r++;
     for (int l = 0; l < levels; l++)
         mult[l] = dimf(m, 0, VAE "encoder.down.%d.block.0.conv1.weight", l) / ch;
-    c->latent_channels = (int)dim(m, VAE "post_quant_conv.weight", 0);
+    c->latent_channels = has(m, VAE "post_quant_conv.weight") ? (int)dim(m, VAE "post_quant_conv.weight", 0)
+                                                                : c->out_channels;
     if (levels < 1 || r < 1 || c->latent_channels != c->out_channels ||
         (c->in_channels != c->out_channels && c->in_channels != 2 * c->out_channels + 1))
         return fail(error, GS_ERR_FORMAT, "the VAE's latent has %d channels, the UNet's output %d",
