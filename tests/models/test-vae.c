@@ -434,6 +434,13 @@ main(void)
     gs_weights_free(w);
     gs_safetensors_close(file);
     g_free(bytes);
+    for (guint i = 0; i < weights->len; i++) {
+        weight *wt = weights->pdata[i];
+        g_free(wt->name);
+        free(wt->data);
+        g_free(wt);
+    }
+    g_ptr_array_free(weights, TRUE);
     gs_context_free(ctx);
     return gs_test_failures != 0;
 }
