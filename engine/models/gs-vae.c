@@ -741,6 +741,7 @@ mid_bands(bands *b, hmap x, const char *part)
     return res_bands(b, x, p, top);
 }
 
+/* Both take ownership of their input map. */
 static hmap
 decode_bands(bands *b, hmap z)
 {
@@ -749,6 +750,7 @@ decode_bands(bands *b, hmap z)
     int top = c->ch * c->mult[c->levels - 1];
     conv_layer pq = { .conv = P "post_quant_conv.", .k = 1, .stride = 1, .out_channels = c->z_channels };
     hmap x = conv_bands(b, &z, &pq);
+    hmap_free(&z);
     conv_layer in = conv3(P "decoder.conv_in.", top, NULL, NULL);
     hmap y = conv_bands(b, &x, &in);
     hmap_free(&x);
@@ -786,6 +788,7 @@ encode_bands(bands *b, hmap img)
     char p[160];
     conv_layer in = conv3(P "encoder.conv_in.", c->ch, NULL, NULL);
     hmap x = conv_bands(b, &img, &in);
+    hmap_free(&img);
     for (int level = 0; level < c->levels; level++) {
         for (int blk = 0; blk < c->num_res_blocks; blk++) {
             snprintf(p, sizeof p, P "encoder.down.%d.block.%d.", level, blk);
