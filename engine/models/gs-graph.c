@@ -714,6 +714,13 @@ gs_graph_add(gs_graph *g, const gs_tensor *a, const gs_tensor *b)
     return out ? checked(g, gs_op_add(g->stream, out, a, b), out) : NULL;
 }
 
+gs_tensor *
+gs_graph_mul(gs_graph *g, const gs_tensor *a, const gs_tensor *b)
+{
+    gs_tensor *out = like(g, a);
+    return out ? checked(g, gs_op_mul(g->stream, out, a, b), out) : NULL;
+}
+
 void
 gs_graph_add_into(gs_graph *g, gs_tensor *a, const gs_tensor *b)
 {

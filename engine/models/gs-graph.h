@@ -119,6 +119,7 @@ gs_tensor *gs_graph_matmul(gs_graph *g, const gs_tensor *a, const gs_tensor *b, 
 gs_tensor *gs_graph_scale(gs_graph *g, const gs_tensor *x, float factor);
 gs_tensor *gs_graph_pad2d(gs_graph *g, const gs_tensor *x, int top, int bottom, int left, int right);
 gs_tensor *gs_graph_add(gs_graph *g, const gs_tensor *a, const gs_tensor *b);
+gs_tensor *gs_graph_mul(gs_graph *g, const gs_tensor *a, const gs_tensor *b);
 /* a += b in place (b broadcast over a). */
 void gs_graph_add_into(gs_graph *g, gs_tensor *a, const gs_tensor *b);
 gs_tensor *gs_graph_concat(gs_graph *g, const gs_tensor *a, const gs_tensor *b, int dim);

@@ -18,8 +18,8 @@
  * whatever the sequence: 1,024 queries at a 64×64 latent. */
 #define DEFAULT_MAX_SCORES (1 << 22)
 
-#define DEFAULT_TILE 64
 #define DEFAULT_OVERLAP 16
+#define DEFAULT_BAND_ELEMENTS (1 << 22)
 
 typedef struct {
     gs_graph *g;
@@ -452,44 +452,481 @@ done:
     return st;
 }
 
-static gs_status
-tiling_sizes(gs_context *ctx, const gs_vae_tiling *tiling, int *tile, int *overlap)
+/* ---- exact execution in bands ---------------------------------------------- */
+
+/* Whole-image feature maps live in host memory; each layer runs over them
+ * in bands of output rows, a band reading its input rows plus the few its
+ * kernel needs above and below (zeros outside the image, as the convolution
+ * pads). GroupNorm statistics are taken over the whole map on the host and
+ * applied as a per-channel affine, and the mid-block attention (at latent
+ * resolution) runs on the whole map, so the result is the whole-image
+ * result; only the device memory is bounded, by the band. */
+
+typedef struct {
+    float *v;
+    int c, h, w;
+} hmap;
+
+typedef struct {
+    gs_context *ctx;
+    gs_stream *s;
+    gs_weights *w;
+    const gs_vae_config *cfg;
+    int64_t budget; /* floats per device tensor of a band */
+    gs_status status;
+    const gs_vae_tiling *tiling;
+    int done, total; /* layers, for progress */
+} bands;
+
+static bool
+bands_fail(bands *b, gs_status st)
 {
-    *tile = tiling && tiling->tile > 0 ? tiling->tile : DEFAULT_TILE;
-    *overlap = tiling && tiling->overlap > 0 ? tiling->overlap : DEFAULT_OVERLAP;
-    if (*tile < 8 || *overlap < 4 || 2 * *overlap > *tile)
-        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
-                       "VAE tiling: tiles of %d latent pixels need an overlap of 4 to %d (got %d)", *tile, *tile / 2,
-                       *overlap);
+    if (b->status == GS_OK)
+        b->status = st;
+    return b->status != GS_OK;
+}
+
+static hmap
+hmap_new(bands *b, int c, int h, int w)
+{
+    hmap m = { NULL, c, h, w };
+    if (b->status != GS_OK)
+        return m;
+    m.v = malloc((size_t)c * h * w * sizeof *m.v);
+    if (!m.v)
+        bands_fail(b, gs_fail(b->ctx, GS_ERR_OUT_OF_MEMORY, "VAE: out of host memory for a %d×%d×%d feature map", c,
+                              h, w));
+    return m;
+}
+
+static void
+hmap_free(hmap *m)
+{
+    free(m->v);
+    m->v = NULL;
+}
+
+static void
+layer_done(bands *b)
+{
+    b->done++;
+    if (b->status == GS_OK && b->tiling && b->tiling->progress &&
+        !b->tiling->progress(b->done, b->total, b->tiling->user_data))
+        bands_fail(b, gs_fail(b->ctx, GS_ERR_CANCELLED, "VAE: cancelled"));
+}
+
+/* GroupNorm over the whole map as scale·x + shift per channel. */
+static void
+group_affine(bands *b, const hmap *x, const char *p, float *scale, float *shift)
+{
+    if (b->status != GS_OK)
+        return;
+    gs_graph g;
+    gs_graph_init(&g, b->ctx, b->s);
+    const gs_tensor *gamma = gs_weights_vector(b->w, &g, "%sweight", p);
+    const gs_tensor *beta = gs_weights_vector(b->w, &g, "%sbias", p);
+    gs_graph_clear(&g);
+    if (g.status != GS_OK || bands_fail(b, gs_tensor_download(gamma, scale, x->c)) ||
+        bands_fail(b, gs_tensor_download(beta, shift, x->c))) {
+        bands_fail(b, g.status != GS_OK ? g.status : b->status);
+        return;
+    }
+    int cpg = x->c / b->cfg->groups;
+    size_t len = (size_t)cpg * x->h * x->w;
+    for (int grp = 0; grp < b->cfg->groups; grp++) {
+        const float *v = x->v + (size_t)grp * len;
+        double mean = 0, var = 0;
+        for (size_t i = 0; i < len; i++)
+            mean += v[i];
+        mean /= (double)len;
+        for (size_t i = 0; i < len; i++)
+            var += (v[i] - mean) * (v[i] - mean);
+        var /= (double)len;
+        double inv = 1.0 / sqrt(var + b->cfg->eps);
+        for (int c = grp * cpg; c < (grp + 1) * cpg; c++) {
+            double sc = scale[c] * inv;
+            shift[c] = (float)(shift[c] - mean * sc);
+            scale[c] = (float)sc;
+        }
+    }
+}
+
+typedef struct {
+    const char *conv; /* "<prefix>": <prefix>weight, <prefix>bias */
+    int k, stride;
+    int pad_top, pad_bottom, pad_left, pad_right; /* zeros around the (upsampled) input */
+    bool upsample;                                /* nearest ×2 of the input first */
+    const float *scale, *shift;                   /* GroupNorm as an affine, then SiLU */
+    const hmap *skip;                             /* added to the output */
+    const char *skip_conv;                        /* a 1×1 conv on skip first */
+    int out_channels;                             /* the conv's first rows only when fewer */
+} conv_layer;
+
+static gs_tensor *
+channel_vector(gs_graph *g, const float *v, int c)
+{
+    gs_tensor *t = gs_graph_tensor(g, 4, (int64_t[]){ 1, c, 1, 1 });
+    if (t)
+        gs_graph_fail(g, gs_tensor_upload(t, v, c));
+    return t;
+}
+
+static hmap
+conv_bands(bands *b, const hmap *x, const conv_layer *L)
+{
+    hmap out = { NULL, 0, 0, 0 };
+    if (b->status != GS_OK)
+        return out;
+    int up = L->upsample ? 2 : 1, hi = x->h * up, wi = x->w * up;
+    int ho = (hi + L->pad_top + L->pad_bottom - L->k) / L->stride + 1;
+    int wo = (wi + L->pad_left + L->pad_right - L->k) / L->stride + 1;
+    int o = L->out_channels;
+    out = hmap_new(b, o, ho, wo);
+    /* Output rows per band: the input band (with its halo), the output and
+     * the skip each within the budget. */
+    int64_t in_row = (int64_t)x->c * (wi + L->pad_left + L->pad_right);
+    int64_t out_row = (int64_t)wo * (o > (L->skip ? L->skip->c : 0) ? o : L->skip->c);
+    int64_t rows = (b->budget / in_row - L->k) / L->stride + 1;
+    if (b->budget / out_row < rows)
+        rows = b->budget / out_row;
+    rows = rows < 1 ? 1 : rows > ho ? ho : rows;
+    int in_rows = (int)((rows - 1) * L->stride + L->k);
+    float *in_band = malloc((size_t)x->c * in_rows * wi * sizeof *in_band);
+    float *out_band = malloc((size_t)o * rows * wo * sizeof *out_band);
+    float *skip_band = L->skip ? malloc((size_t)L->skip->c * rows * wo * sizeof *skip_band) : NULL;
+    if (!out.v || !in_band || !out_band || (L->skip && !skip_band)) {
+        bands_fail(b, gs_fail(b->ctx, GS_ERR_OUT_OF_MEMORY, "VAE: out of host memory for a band"));
+        goto done;
+    }
+
+    for (int oy0 = 0; oy0 < ho && b->status == GS_OK; oy0 += (int)rows) {
+        int r = ho - oy0 < rows ? ho - oy0 : (int)rows;
+        int lo = oy0 * L->stride - L->pad_top, hi_end = (oy0 + r - 1) * L->stride - L->pad_top + L->k;
+        int a = lo > 0 ? lo : 0, e = hi_end < hi ? hi_end : hi;
+        int n = e - a;
+        for (int c = 0; c < x->c; c++)
+            for (int y = 0; y < n; y++) {
+                const float *src = x->v + ((size_t)c * x->h + (size_t)(a + y) / up) * x->w;
+                float *dst = in_band + ((size_t)c * n + y) * wi;
+                if (up == 1)
+                    memcpy(dst, src, (size_t)wi * sizeof *dst);
+                else
+                    for (int i = 0; i < wi; i++)
+                        dst[i] = src[i / 2];
+            }
+        gs_graph g;
+        gs_graph_init(&g, b->ctx, b->s);
+        gs_tensor *t = gs_graph_tensor(&g, 4, (int64_t[]){ 1, x->c, n, wi });
+        if (t)
+            gs_graph_fail(&g, gs_tensor_upload(t, in_band, (int64_t)x->c * n * wi));
+        if (L->scale) {
+            t = gs_graph_silu(&g, gs_graph_add(&g, gs_graph_mul(&g, t, channel_vector(&g, L->scale, x->c)),
+                                               channel_vector(&g, L->shift, x->c)));
+        }
+        int top = a - lo, bottom = hi_end - e;
+        if (top || bottom || L->pad_left || L->pad_right)
+            t = gs_graph_pad2d(&g, t, top, bottom, L->pad_left, L->pad_right);
+        const gs_tensor *wt = gs_weights_matrix(b->w, &g, "%sweight", L->conv);
+        const gs_tensor *bias = gs_weights_vector(b->w, &g, "%sbias", L->conv);
+        if (wt && gs_tensor_dim(wt, 0) != o) {
+            wt = gs_graph_view(&g, wt, 0, 4, (int64_t[]){ o, x->c, L->k, L->k });
+            bias = gs_graph_view(&g, bias, 0, 1, (int64_t[]){ o });
+        }
+        gs_tensor *y = gs_graph_conv2d(&g, t, wt, bias, L->stride, 0);
+        if (L->skip && g.status == GS_OK) {
+            const hmap *sk = L->skip;
+            for (int c = 0; c < sk->c; c++)
+                memcpy(skip_band + (size_t)c * r * wo, sk->v + ((size_t)c * sk->h + oy0) * sk->w,
+                       (size_t)r * wo * sizeof *skip_band);
+            gs_tensor *st = gs_graph_tensor(&g, 4, (int64_t[]){ 1, sk->c, r, wo });
+            if (st)
+                gs_graph_fail(&g, gs_tensor_upload(st, skip_band, (int64_t)sk->c * r * wo));
+            if (L->skip_conv)
+                st = gs_graph_conv2d(&g, st, gs_weights_matrix(b->w, &g, "%sweight", L->skip_conv),
+                                     gs_weights_vector(b->w, &g, "%sbias", L->skip_conv), 1, 0);
+            gs_graph_add_into(&g, y, st);
+        }
+        if (y)
+            gs_graph_keep(&g, y);
+        if (!bands_fail(b, gs_graph_finish(&g)) &&
+            !bands_fail(b, gs_tensor_download(y, out_band, (int64_t)o * r * wo))) {
+            for (int c = 0; c < o; c++)
+                memcpy(out.v + ((size_t)c * ho + oy0) * wo, out_band + (size_t)c * r * wo,
+                       (size_t)r * wo * sizeof *out_band);
+        }
+        gs_tensor_free(y);
+    }
+    layer_done(b);
+done:
+    free(in_band);
+    free(out_band);
+    free(skip_band);
+    if (b->status != GS_OK)
+        hmap_free(&out);
+    return out;
+}
+
+/* 3×3, stride 1, zero padding 1; optional GroupNorm + SiLU before. */
+static conv_layer
+conv3(const char *conv, int out_channels, const float *scale, const float *shift)
+{
+    return (conv_layer){ .conv = conv, .k = 3, .stride = 1, .pad_top = 1, .pad_bottom = 1, .pad_left = 1,
+                         .pad_right = 1, .scale = scale, .shift = shift, .out_channels = out_channels };
+}
+
+static hmap
+res_bands(bands *b, hmap x, const char *p, int out_channels)
+{
+    char name[160], conv[160], skip[160];
+    hmap out = { NULL, 0, 0, 0 };
+    int cmax = x.c > out_channels ? x.c : out_channels;
+    float *scale = malloc((size_t)cmax * sizeof *scale), *shift = malloc((size_t)cmax * sizeof *shift);
+    if (!scale || !shift)
+        bands_fail(b, gs_fail(b->ctx, GS_ERR_OUT_OF_MEMORY, "VAE: out of host memory"));
+    snprintf(name, sizeof name, "%snorm1.", p);
+    group_affine(b, &x, name, scale, shift);
+    snprintf(conv, sizeof conv, "%sconv1.", p);
+    conv_layer first = conv3(conv, out_channels, scale, shift);
+    hmap t = conv_bands(b, &x, &first);
+    snprintf(name, sizeof name, "%snorm2.", p);
+    group_affine(b, &t, name, scale, shift);
+    snprintf(conv, sizeof conv, "%sconv2.", p);
+    snprintf(skip, sizeof skip, "%snin_shortcut.", p);
+    conv_layer second = conv3(conv, out_channels, scale, shift);
+    second.skip = &x;
+    second.skip_conv = x.c != out_channels ? skip : NULL;
+    out = conv_bands(b, &t, &second);
+    hmap_free(&t);
+    hmap_free(&x);
+    free(scale);
+    free(shift);
+    return out;
+}
+
+static hmap
+attn_whole(bands *b, hmap x, const char *p)
+{
+    hmap out = hmap_new(b, x.c, x.h, x.w);
+    if (b->status == GS_OK) {
+        gs_graph g;
+        gs_graph_init(&g, b->ctx, b->s);
+        vae_state state = { &g, b->w, b->cfg };
+        gs_tensor *t = gs_graph_tensor(&g, 4, (int64_t[]){ 1, x.c, x.h, x.w });
+        if (t)
+            gs_graph_fail(&g, gs_tensor_upload(t, x.v, (int64_t)x.c * x.h * x.w));
+        gs_tensor *y = attn_block(&state, p, t);
+        if (y)
+            gs_graph_keep(&g, y);
+        if (!bands_fail(b, gs_graph_finish(&g)))
+            bands_fail(b, gs_tensor_download(y, out.v, (int64_t)x.c * x.h * x.w));
+        gs_tensor_free(y);
+        layer_done(b);
+    }
+    hmap_free(&x);
+    if (b->status != GS_OK)
+        hmap_free(&out);
+    return out;
+}
+
+static hmap
+mid_bands(bands *b, hmap x, const char *part)
+{
+    char p[128];
+    int top = b->cfg->ch * b->cfg->mult[b->cfg->levels - 1];
+    snprintf(p, sizeof p, P "%s.mid.block_1.", part);
+    x = res_bands(b, x, p, top);
+    snprintf(p, sizeof p, P "%s.mid.attn_1.", part);
+    x = attn_whole(b, x, p);
+    snprintf(p, sizeof p, P "%s.mid.block_2.", part);
+    return res_bands(b, x, p, top);
+}
+
+/* Both take ownership of their input map. */
+static hmap
+decode_bands(bands *b, hmap z)
+{
+    const gs_vae_config *c = b->cfg;
+    char p[160];
+    int top = c->ch * c->mult[c->levels - 1];
+    conv_layer pq = { .conv = P "post_quant_conv.", .k = 1, .stride = 1, .out_channels = c->z_channels };
+    hmap x = conv_bands(b, &z, &pq);
+    hmap_free(&z);
+    conv_layer in = conv3(P "decoder.conv_in.", top, NULL, NULL);
+    hmap y = conv_bands(b, &x, &in);
+    hmap_free(&x);
+    x = mid_bands(b, y, "decoder");
+    for (int level = c->levels - 1; level >= 0; level--) {
+        for (int blk = 0; blk <= c->num_res_blocks; blk++) {
+            snprintf(p, sizeof p, P "decoder.up.%d.block.%d.", level, blk);
+            x = res_bands(b, x, p, c->ch * c->mult[level]);
+        }
+        if (level > 0) {
+            snprintf(p, sizeof p, P "decoder.up.%d.upsample.conv.", level);
+            conv_layer upc = conv3(p, x.c, NULL, NULL);
+            upc.upsample = true;
+            y = conv_bands(b, &x, &upc);
+            hmap_free(&x);
+            x = y;
+        }
+    }
+    float *scale = malloc((size_t)x.c * sizeof *scale), *shift = malloc((size_t)x.c * sizeof *shift);
+    if (!scale || !shift)
+        bands_fail(b, gs_fail(b->ctx, GS_ERR_OUT_OF_MEMORY, "VAE: out of host memory"));
+    group_affine(b, &x, P "decoder.norm_out.", scale, shift);
+    conv_layer out = conv3(P "decoder.conv_out.", c->in_channels, scale, shift);
+    y = conv_bands(b, &x, &out);
+    hmap_free(&x);
+    free(scale);
+    free(shift);
+    return y;
+}
+
+static hmap
+encode_bands(bands *b, hmap img)
+{
+    const gs_vae_config *c = b->cfg;
+    char p[160];
+    conv_layer in = conv3(P "encoder.conv_in.", c->ch, NULL, NULL);
+    hmap x = conv_bands(b, &img, &in);
+    hmap_free(&img);
+    for (int level = 0; level < c->levels; level++) {
+        for (int blk = 0; blk < c->num_res_blocks; blk++) {
+            snprintf(p, sizeof p, P "encoder.down.%d.block.%d.", level, blk);
+            x = res_bands(b, x, p, c->ch * c->mult[level]);
+        }
+        if (level < c->levels - 1) {
+            snprintf(p, sizeof p, P "encoder.down.%d.downsample.conv.", level);
+            conv_layer down = { .conv = p, .k = 3, .stride = 2, .pad_bottom = 1, .pad_right = 1, .out_channels = x.c };
+            hmap y = conv_bands(b, &x, &down);
+            hmap_free(&x);
+            x = y;
+        }
+    }
+    x = mid_bands(b, x, "encoder");
+    float *scale = malloc((size_t)x.c * sizeof *scale), *shift = malloc((size_t)x.c * sizeof *shift);
+    if (!scale || !shift)
+        bands_fail(b, gs_fail(b->ctx, GS_ERR_OUT_OF_MEMORY, "VAE: out of host memory"));
+    group_affine(b, &x, P "encoder.norm_out.", scale, shift);
+    conv_layer out = conv3(P "encoder.conv_out.", 2 * c->z_channels, scale, shift);
+    hmap y = conv_bands(b, &x, &out);
+    hmap_free(&x);
+    free(scale);
+    free(shift);
+    /* quant_conv's first z output rows: the mean. */
+    conv_layer mean = { .conv = P "quant_conv.", .k = 1, .stride = 1, .out_channels = c->z_channels };
+    x = conv_bands(b, &y, &mean);
+    hmap_free(&y);
+    return x;
+}
+
+/* Layers conv_bands and attn_whole run, for progress. */
+static int
+decode_layers(const gs_vae_config *c)
+{
+    return 2 + 5 + 2 * c->levels * (c->num_res_blocks + 1) + (c->levels - 1) + 1;
+}
+
+static int
+encode_layers(const gs_vae_config *c)
+{
+    return 1 + 2 * c->levels * c->num_res_blocks + (c->levels - 1) + 5 + 2;
+}
+
+/* Floats in the biggest feature map of a pass over an image of `pixels`
+ * (full resolution): level l has pixels/4^l and up to the channels of
+ * levels l and l+1 (the decoder upsamples level l+1's into l's size). */
+static int64_t
+largest_map(const gs_vae_config *c, int64_t pixels)
+{
+    int64_t most = 0;
+    for (int l = 0; l < c->levels; l++) {
+        int m = c->mult[l];
+        if (l + 1 < c->levels && c->mult[l + 1] > m)
+            m = c->mult[l + 1];
+        int64_t n = (int64_t)c->ch * m * (pixels >> (2 * l));
+        most = n > most ? n : most;
+    }
+    return most;
+}
+
+static gs_status
+check_tiling(gs_context *ctx, const gs_vae_tiling *tiling)
+{
+    if (tiling && tiling->tile > 0) {
+        int overlap = tiling->overlap > 0 ? tiling->overlap : DEFAULT_OVERLAP;
+        if (tiling->tile < 8 || overlap < 4 || 2 * overlap > tiling->tile)
+            return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
+                           "VAE tiling: tiles of %d latent pixels need an overlap of 4 to %d (got %d)", tiling->tile,
+                           tiling->tile / 2, overlap);
+    }
+    if (tiling && tiling->band_elements < 0)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "VAE tiling: negative band size");
     return GS_OK;
+}
+
+static gs_status
+run_bands(gs_context *ctx, gs_weights *w, const gs_vae_config *cfg, bool decode, const float *src, int c, int h,
+          int width, const gs_vae_tiling *tiling, float *dst)
+{
+    bands b = { .ctx = ctx, .w = w, .cfg = cfg, .tiling = tiling };
+    b.budget = tiling && tiling->band_elements > 0 ? tiling->band_elements : DEFAULT_BAND_ELEMENTS;
+    b.total = decode ? decode_layers(cfg) : encode_layers(cfg);
+    b.s = gs_stream_new(ctx);
+    if (!b.s)
+        return GS_ERR_VULKAN;
+    hmap in = hmap_new(&b, c, h, width);
+    if (in.v)
+        memcpy(in.v, src, (size_t)c * h * width * sizeof *src);
+    hmap out = decode ? decode_bands(&b, in) : encode_bands(&b, in);
+    if (b.status == GS_OK)
+        memcpy(dst, out.v, (size_t)out.c * out.h * out.w * sizeof *dst);
+    hmap_free(&out);
+    gs_stream_free(b.s);
+    return b.status;
 }
 
 gs_status
 gs_vae_decode_tiled(gs_context *ctx, gs_weights *w, const gs_vae_config *cfg, const float *z, int h, int width,
                     const gs_vae_tiling *tiling, float *rgb)
 {
-    int tile, overlap;
-    gs_status st = tiling_sizes(ctx, tiling, &tile, &overlap);
+    gs_status st = check_tiling(ctx, tiling);
     if (st != GS_OK)
         return st;
+    if (!cfg->has_decoder)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "the model's VAE has no decoder");
     if (h < 1 || width < 1)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "VAE decode: empty latent");
-    return run_tiled(ctx, w, cfg, gs_vae_decode, z, cfg->z_channels, h, width, cfg->in_channels, gs_vae_factor(cfg),
-                     1, tile, overlap, 1, tiling, rgb);
+    int f = gs_vae_factor(cfg);
+    if (tiling && tiling->tile > 0)
+        return run_tiled(ctx, w, cfg, gs_vae_decode, z, cfg->z_channels, h, width, cfg->in_channels, f, 1,
+                         tiling->tile, tiling->overlap > 0 ? tiling->overlap : DEFAULT_OVERLAP, 1, tiling, rgb);
+    int64_t budget = tiling && tiling->band_elements > 0 ? tiling->band_elements : DEFAULT_BAND_ELEMENTS;
+    if (largest_map(cfg, (int64_t)h * width * f * f) <= budget)
+        return run_tiled(ctx, w, cfg, gs_vae_decode, z, cfg->z_channels, h, width, cfg->in_channels, f, 1,
+                         h > width ? h : width, 4, 1, tiling, rgb);
+    return run_bands(ctx, w, cfg, true, z, cfg->z_channels, h, width, tiling, rgb);
 }
 
 gs_status
 gs_vae_encode_tiled(gs_context *ctx, gs_weights *w, const gs_vae_config *cfg, const float *rgb, int height, int width,
                     const gs_vae_tiling *tiling, float *mean)
 {
-    int tile, overlap;
-    gs_status st = tiling_sizes(ctx, tiling, &tile, &overlap);
+    gs_status st = check_tiling(ctx, tiling);
     if (st != GS_OK)
         return st;
+    if (!cfg->has_encoder)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "the model's VAE has no encoder");
     int f = gs_vae_factor(cfg);
     if (height < f || width < f || height % f || width % f)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "VAE encode: %d×%d is not a multiple of %d", width, height, f);
     /* Tiles in image pixels, origins on the latent grid. */
-    return run_tiled(ctx, w, cfg, gs_vae_encode, rgb, cfg->in_channels, height, width, cfg->z_channels, 1, f,
-                     tile * f, overlap * f, f, tiling, mean);
+    if (tiling && tiling->tile > 0)
+        return run_tiled(ctx, w, cfg, gs_vae_encode, rgb, cfg->in_channels, height, width, cfg->z_channels, 1, f,
+                         tiling->tile * f, (tiling->overlap > 0 ? tiling->overlap : DEFAULT_OVERLAP) * f, f, tiling,
+                         mean);
+    int64_t budget = tiling && tiling->band_elements > 0 ? tiling->band_elements : DEFAULT_BAND_ELEMENTS;
+    if (largest_map(cfg, (int64_t)height * width) <= budget)
+        return run_tiled(ctx, w, cfg, gs_vae_encode, rgb, cfg->in_channels, height, width, cfg->z_channels, 1, f,
+                         height > width ? height : width, 4 * f, f, tiling, mean);
+    return run_bands(ctx, w, cfg, false, rgb, cfg->in_channels, height, width, tiling, mean);
 }

@@ -48,17 +48,27 @@ gs_tensor *gs_vae_decode(gs_graph *g, gs_weights *w, const gs_vae_config *cfg, c
  * scale factor for the diffusion model). Flushes as gs_vae_decode. */
 gs_tensor *gs_vae_encode(gs_graph *g, gs_weights *w, const gs_vae_config *cfg, const gs_tensor *rgb);
 
-/* Tiled decode and encode over host buffers, for images of any size in
- * bounded device memory: overlapping latent tiles, each its own graph and
- * submits, blended with linear ramps across the overlaps. A tile sees only
- * its own pixels, so its GroupNorm statistics and mid-block attention
- * differ a little from a whole-image pass; the ramps keep that from
- * showing as seams. An image that fits in one tile goes through whole and
- * equals the untiled result. */
+/* Decode and encode over host buffers, for images of any size in bounded
+ * device memory. Three ways, chosen by `tiling`:
+ * - an image whose biggest feature map fits in band_elements floats runs
+ *   whole, as one graph;
+ * - a bigger one runs layer by layer over whole-image feature maps kept in
+ *   host memory, each layer in bands of rows of at most band_elements
+ *   floats per device tensor (a band reads the rows its kernels need above
+ *   and below). GroupNorm statistics are taken over the whole map and the
+ *   mid-block attention sees every position, so the result is the
+ *   whole-image result. Host memory: about three of the biggest feature
+ *   maps (SD's is 256 channels at full resolution: 256 MiB at 512²);
+ * - with tile > 0, independent overlapping tiles of `tile` latent pixels,
+ *   each its own graph, blended with linear ramps across the overlaps:
+ *   memory bounded by the tile whatever the image size, but each tile
+ *   normalises with its own statistics and attends only to itself, so the
+ *   result departs from the whole-image one (smoothly: no seams). */
 typedef struct {
-    int tile;    /* latent pixels per tile side; 0 = 64 (512 image pixels) */
-    int overlap; /* latent pixels shared by neighbouring tiles; 0 = 16 */
-    /* After each tile; return false to cancel (GS_ERR_CANCELLED). */
+    int64_t band_elements; /* 0 = 4 Mi (16 MiB per device tensor) */
+    int tile;              /* latent pixels per tile side; 0 = no tiles */
+    int overlap;           /* latent pixels shared by neighbouring tiles; 0 = 16 */
+    /* After each tile or layer; return false to cancel (GS_ERR_CANCELLED). */
     bool (*progress)(int done, int total, void *user_data);
     void *user_data;
 } gs_vae_tiling;

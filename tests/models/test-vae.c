@@ -6,11 +6,13 @@
  *   with the same fp16-rounded weights: atol 2e-4 × the output's largest
  *   magnitude (fp32 sums in a different order through ~30 layers);
  * - the mid attention with its queries in several blocks (small max_scores);
- * - tiled decode and encode: one tile equals the untiled result exactly;
- *   with several tiles, each tile sees only its own pixels (GroupNorm
- *   statistics, attention), so interiors are compared with a looser bound,
- *   and seams are checked for smoothness: the tiled image's jumps between
- *   neighbouring pixels stay close to the untiled image's everywhere.
+ * - decode and encode in bands (layer by layer over whole-image maps)
+ *   equal the whole-image pass (atol 2e-5 × scale);
+ * - independent overlapping tiles: each tile sees only its own pixels
+ *   (GroupNorm statistics, attention), so with random weights and tiles of
+ *   16 latent pixels they depart from the whole image by ~10% RMS; checked
+ *   loosely, and for seams: no row or column boundary may depart from the
+ *   whole image's jumps far more than the typical one.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <stdarg.h>
@@ -274,41 +276,57 @@ smooth_latent(int c, int h, int w, uint64_t seed)
     return z;
 }
 
+/* How a tiled result departs from the whole-image one: the largest and RMS
+ * difference, and how much its jumps between neighbouring pixels depart
+ * from the whole image's, per column and per row boundary. A seam would
+ * show as one boundary whose departure stands far above the typical one;
+ * `seam` is the worst boundary's departure over the median boundary's. */
 typedef struct {
-    double interior_max, interior_rms, jump_excess, scale;
+    double max, rms, seam, scale;
 } tile_stats;
 
-/* Compares a tiled result [c, h, w] with the untiled one: the largest and
- * RMS difference over pixels at least `margin` from any tile boundary's
- * blend zone... simply: over the whole image for the maximum, and the worst
- * excess of the tiled image's neighbour-to-neighbour jumps over the untiled
- * image's (a seam shows as a jump the untiled image does not have). */
+static int
+compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double
+worst_over_median(double *v, int n)
+{
+    double worst = 0;
+    for (int i = 0; i < n; i++)
+        worst = fmax(worst, v[i]);
+    qsort(v, (size_t)n, sizeof *v, compare_doubles);
+    return worst / fmax(v[n / 2], 1e-12);
+}
+
 static tile_stats
 compare_tiled(const float *tiled, const float *whole, int c, int h, int w)
 {
     tile_stats st = { 0, 0, 0, max_abs(whole, (size_t)(c * h * w)) };
-    double sum = 0;
+    double sum = 0, *cols = calloc((size_t)w, sizeof *cols), *rows = calloc((size_t)h, sizeof *rows);
     for (int k = 0; k < c; k++)
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++) {
                 size_t i = ((size_t)k * h + y) * w + x;
-                double d = fabs((double)tiled[i] - whole[i]);
-                st.interior_max = fmax(st.interior_max, d);
+                double d = (double)tiled[i] - whole[i];
+                st.max = fmax(st.max, fabs(d));
                 sum += d * d;
-                if (x + 1 < w) {
-                    double jt = (double)tiled[i + 1] - tiled[i], jw = (double)whole[i + 1] - whole[i];
-                    st.jump_excess = fmax(st.jump_excess, fabs(jt - jw));
-                }
-                if (y + 1 < h) {
-                    double jt = (double)tiled[i + (size_t)w] - tiled[i], jw = (double)whole[i + (size_t)w] - whole[i];
-                    st.jump_excess = fmax(st.jump_excess, fabs(jt - jw));
-                }
+                if (x + 1 < w)
+                    cols[x] += fabs((double)tiled[i + 1] - whole[i + 1] - d);
+                if (y + 1 < h)
+                    rows[y] += fabs((double)tiled[i + (size_t)w] - whole[i + (size_t)w] - d);
             }
-    st.interior_rms = sqrt(sum / ((double)c * h * w));
+    st.rms = sqrt(sum / ((double)c * h * w));
+    st.seam = fmax(worst_over_median(cols, w - 1), worst_over_median(rows, h - 1));
+    free(cols);
+    free(rows);
     return st;
 }
 
-static int progress_calls, cancel_after;
+static int progress_calls, progress_total, cancel_after;
 
 static bool
 count_progress(int done, int total, void *user)
@@ -316,56 +334,69 @@ count_progress(int done, int total, void *user)
     (void)user;
     GS_CHECK(done >= 1 && done <= total);
     progress_calls++;
+    progress_total = total;
     return cancel_after == 0 || progress_calls < cancel_after;
 }
 
+/* Bands: exact. Tiles: smooth, and not far off. */
 static void
 check_tiled(gs_context *ctx, gs_weights *w, const gs_vae_config *cfg)
 {
     const int h = 24, wd = 32;
     size_t nz = (size_t)(Z * h * wd), nrgb = (size_t)(3 * 64 * h * wd);
     float *z = smooth_latent(Z, h, wd, 77);
-    float *whole = malloc(nrgb * sizeof *whole), *tiled = malloc(nrgb * sizeof *tiled);
-    float *one_tile = malloc(nrgb * sizeof *one_tile);
-    gs_vae_tiling big = { .tile = 32, .overlap = 8 };
-    gs_vae_tiling small = { .tile = 16, .overlap = 8, .progress = count_progress };
+    float *whole = malloc(nrgb * sizeof *whole), *other = malloc(nrgb * sizeof *other);
+    /* 32 channels × 258 columns: level-0 layers in bands of 4 rows, the
+     * latent-resolution ones in 2. */
+    gs_vae_tiling banded = { .band_elements = 50000, .progress = count_progress };
+    gs_vae_tiling tiles = { .tile = 16, .overlap = 8, .progress = count_progress };
     GS_CHECK_OK(ctx, gs_vae_decode_tiled(ctx, w, cfg, z, h, wd, NULL, whole));
-    GS_CHECK_OK(ctx, gs_vae_decode_tiled(ctx, w, cfg, z, h, wd, &big, one_tile));
-    gs_test_close("decode, one tile = untiled", one_tile, whole, nrgb, 0, 0);
     progress_calls = 0;
-    GS_CHECK_OK(ctx, gs_vae_decode_tiled(ctx, w, cfg, z, h, wd, &small, tiled));
-    GS_CHECK(progress_calls == 2 * 3); /* 24 → 2 tiles of 16, 32 → 3 */
-    tile_stats st = compare_tiled(tiled, whole, 3, 8 * h, 8 * wd);
-    printf("decode %dx%d in tiles of 16 (overlap 8): |tiled - untiled| max %.4g rms %.4g, worst extra jump "
-           "between neighbours %.4g (output scale %.4g)\n", wd, h, st.interior_max, st.interior_rms, st.jump_excess,
-           st.scale);
-    GS_CHECK(st.interior_rms < 0.05 * st.scale);
-    GS_CHECK(st.jump_excess < 0.02 * st.scale);
+    GS_CHECK_OK(ctx, gs_vae_decode_tiled(ctx, w, cfg, z, h, wd, &banded, other));
+    GS_CHECK(progress_calls == progress_total && progress_total == 2 + 5 + 2 * 4 * 3 + 3 + 1);
+    gs_test_close("decode 32x24 in bands = whole", other, whole, nrgb, 2e-5f * max_abs(whole, nrgb), 0);
 
-    /* Cancelled after the second tile. */
+    progress_calls = 0;
+    GS_CHECK_OK(ctx, gs_vae_decode_tiled(ctx, w, cfg, z, h, wd, &tiles, other));
+    GS_CHECK(progress_calls == 2 * 3 && progress_total == 2 * 3); /* 24 → 2 tiles of 16, 32 → 3 */
+    tile_stats st = compare_tiled(other, whole, 3, 8 * h, 8 * wd);
+    printf("decode 32x24 in tiles of 16 (overlap 8): |tiles - whole| max %.3g rms %.3g (output scale %.3g), worst "
+           "seam %.2f× the median boundary\n", st.max, st.rms, st.scale, st.seam);
+    GS_CHECK(st.rms < 0.2 * st.scale);
+    GS_CHECK(st.seam < 3.5); /* measured 2.5 blended, 5.0 with the ramps replaced by hard cuts */
+
+    /* Cancelled after the second step. */
     progress_calls = 0;
     cancel_after = 2;
-    GS_CHECK(gs_vae_decode_tiled(ctx, w, cfg, z, h, wd, &small, tiled) == GS_ERR_CANCELLED);
+    GS_CHECK(gs_vae_decode_tiled(ctx, w, cfg, z, h, wd, &banded, other) == GS_ERR_CANCELLED);
+    GS_CHECK(progress_calls == 2);
+    progress_calls = 0;
+    GS_CHECK(gs_vae_decode_tiled(ctx, w, cfg, z, h, wd, &tiles, other) == GS_ERR_CANCELLED);
     GS_CHECK(progress_calls == 2);
     cancel_after = 0;
 
-    /* Encode the decoded image back in tiles. */
-    float *mean_whole = malloc(nz * sizeof *mean_whole), *mean_tiled = malloc(nz * sizeof *mean_tiled);
+    /* Encode the decoded image back. */
+    float *mean_whole = malloc(nz * sizeof *mean_whole), *mean_other = malloc(nz * sizeof *mean_other);
     for (size_t i = 0; i < nrgb; i++)
         whole[i] = tanhf(whole[i]);
     GS_CHECK_OK(ctx, gs_vae_encode_tiled(ctx, w, cfg, whole, 8 * h, 8 * wd, NULL, mean_whole));
-    GS_CHECK_OK(ctx, gs_vae_encode_tiled(ctx, w, cfg, whole, 8 * h, 8 * wd, &small, mean_tiled));
-    st = compare_tiled(mean_tiled, mean_whole, Z, h, wd);
-    printf("encode %dx%d in tiles of 16 latent pixels (overlap 8): |tiled - untiled| max %.4g rms %.4g, worst extra "
-           "jump %.4g (output scale %.4g)\n", 8 * wd, 8 * h, st.interior_max, st.interior_rms, st.jump_excess, st.scale);
-    GS_CHECK(st.interior_rms < 0.05 * st.scale);
-    GS_CHECK(st.jump_excess < 0.05 * st.scale);
+    progress_calls = 0;
+    GS_CHECK_OK(ctx, gs_vae_encode_tiled(ctx, w, cfg, whole, 8 * h, 8 * wd, &banded, mean_other));
+    GS_CHECK(progress_calls == progress_total && progress_total == 1 + 2 * 4 * 2 + 3 + 5 + 2);
+    gs_test_close("encode 256x192 in bands = whole", mean_other, mean_whole, nz, 2e-5f * max_abs(mean_whole, nz), 0);
+    GS_CHECK_OK(ctx, gs_vae_encode_tiled(ctx, w, cfg, whole, 8 * h, 8 * wd, &tiles, mean_other));
+    st = compare_tiled(mean_other, mean_whole, Z, h, wd);
+    printf("encode 256x192 in tiles of 16 latent pixels (overlap 8): |tiles - whole| max %.3g rms %.3g (output scale "
+           "%.3g), worst seam %.2f× the median boundary\n", st.max, st.rms, st.scale, st.seam);
+    GS_CHECK(st.rms < 0.2 * st.scale);
+    /* Only a bound: the 32×24 latent is rough from pixel to pixel, and hard
+     * cuts measured 1.85 here, blended 1.8. */
+    GS_CHECK(st.seam < 3);
     free(mean_whole);
-    free(mean_tiled);
+    free(mean_other);
     free(z);
     free(whole);
-    free(tiled);
-    free(one_tile);
+    free(other);
 }
 
 int
@@ -392,17 +423,6 @@ main(void)
     gs_vae_config blocks = cfg;
     blocks.max_scores = 12 * 35; /* 35 keys: query blocks of 12, 12, 11 */
     check_decode(ctx, w, &blocks, 5, 7, 2, "decode 7x5 latent, attention in 3 blocks of queries");
-    if (getenv("TILE_EXP")) {
-        int h = atoi(getenv("TH")), wd = atoi(getenv("TW"));
-        size_t nrgb = (size_t)(3 * 64 * h * wd);
-        float *z = smooth_latent(Z, h, wd, 77), *a = malloc(nrgb * 4), *b = malloc(nrgb * 4);
-        gs_vae_tiling t = { .tile = atoi(getenv("TILE")), .overlap = atoi(getenv("OV")) };
-        GS_CHECK_OK(ctx, gs_vae_decode_tiled(ctx, w, &cfg, z, h, wd, NULL, a));
-        GS_CHECK_OK(ctx, gs_vae_decode_tiled(ctx, w, &cfg, z, h, wd, &t, b));
-        tile_stats st = compare_tiled(b, a, 3, 8 * h, 8 * wd);
-        printf("max %.4g rms %.4g jump %.4g scale %.4g\n", st.interior_max, st.interior_rms, st.jump_excess, st.scale);
-        return 0;
-    }
     check_tiled(ctx, w, &cfg);
 
     /* Refusals. */
@@ -414,6 +434,13 @@ main(void)
     gs_weights_free(w);
     gs_safetensors_close(file);
     g_free(bytes);
+    for (guint i = 0; i < weights->len; i++) {
+        weight *wt = weights->pdata[i];
+        g_free(wt->name);
+        free(wt->data);
+        g_free(wt);
+    }
+    g_ptr_array_free(weights, TRUE);
     gs_context_free(ctx);
     return gs_test_failures != 0;
 }

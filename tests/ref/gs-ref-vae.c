@@ -62,7 +62,7 @@ norm(const ref_vae *r, fmap x, const char *p, int silu)
 static fmap
 resnet(const ref_vae *r, fmap x, const char *p, int64_t out)
 {
-    char q[256];
+    char q[320];
     snprintf(q, sizeof q, "%snorm1.", p);
     fmap a = norm(r, x, q, 1);
     snprintf(q, sizeof q, "%sconv1.", p);
@@ -92,7 +92,7 @@ resnet(const ref_vae *r, fmap x, const char *p, int64_t out)
 static fmap
 attention(const ref_vae *r, fmap x, const char *p)
 {
-    char q[256];
+    char q[320];
     int64_t c = x.c, n = x.h * x.w;
     snprintf(q, sizeof q, "%snorm.", p);
     fmap h = norm(r, x, q, 0);
