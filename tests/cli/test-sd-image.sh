@@ -72,9 +72,11 @@ check_refused truncated.safetensors "truncated"
 mkdir -p "$GS_MODELS_DIR"
 ln -s "$models/tiny-sd2.safetensors" "$GS_MODELS_DIR/tiny-sd2.safetensors"
 ln -s "$models/refuse/sdxl.safetensors" "$GS_MODELS_DIR/sdxl.safetensors"
+ln -s "$models/tiny-sd2.safetensors" "$GS_MODELS_DIR/tiny-sd-turbo.safetensors"
 expect "models list" 0 "$cli" models list
 grep -q "^tiny-sd2 .*SD 2.x.*v" "$work/out" || fail "models list lacks tiny-sd2 as SD 2.x, v: $(cat "$work/out")"
 grep -q "sdxl.*SDXL" "$work/out" || fail "models list does not say why sdxl is refused: $(cat "$work/out")"
+grep -q "^tiny-sd-turbo .*SD-Turbo" "$work/out" || fail "an SD 2 file named turbo is not SD-Turbo: $(cat "$work/out")"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "all SD image checks passed"
