@@ -116,6 +116,7 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: test-sd-full SINGLE_FILE DIFFUSERS_FOLDER FIXTURE_64 FIXTURE_16 TOKENIZER\n");
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* minutes between lines: show them as they come */
     ctx = gs_test_context();
     for (int layout = 0; layout < 2; layout++) {
         char *error = NULL;
