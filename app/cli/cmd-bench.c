@@ -29,6 +29,18 @@ usage(FILE *out)
     fprintf(out, "  %-6s %s\n", "sd", sd_summary);
 }
 
+/* The engine's context with the device named first: every figure depends on it. */
+static gs_context *
+open_bench_context(void)
+{
+    gs_context *ctx = gs_cli_open_context();
+    if (ctx) {
+        const gs_device_info *device = gs_context_device(ctx, gs_context_chosen_device(ctx));
+        printf("device: %s (%s)\n", device->name, device->driver);
+    }
+    return ctx;
+}
+
 int
 gs_cli_bench(int argc, char **argv)
 {
@@ -37,24 +49,16 @@ gs_cli_bench(int argc, char **argv)
         return 0;
     }
     if (argc >= 2 && !strcmp(argv[1], "sd")) {
-        gs_context *ctx = gs_cli_open_context();
-        if (!ctx)
-            return 1;
-        const gs_device_info *device = gs_context_device(ctx, gs_context_chosen_device(ctx));
-        printf("device: %s (%s)\n", device->name, device->driver);
-        int status = gs_cli_bench_sd(ctx, argc - 1, argv + 1);
+        gs_context *ctx = open_bench_context();
+        int status = ctx ? gs_cli_bench_sd(ctx, argc - 1, argv + 1) : 1;
         gs_context_free(ctx);
         return status;
     }
     for (size_t i = 0; argc == 2 && i < G_N_ELEMENTS(targets); i++) {
         if (strcmp(argv[1], targets[i].name) != 0)
             continue;
-        gs_context *ctx = gs_cli_open_context();
-        if (!ctx)
-            return 1;
-        const gs_device_info *device = gs_context_device(ctx, gs_context_chosen_device(ctx));
-        printf("device: %s (%s)\n", device->name, device->driver);
-        int status = targets[i].run(ctx);
+        gs_context *ctx = open_bench_context();
+        int status = ctx ? targets[i].run(ctx) : 1;
         gs_context_free(ctx);
         return status;
     }
