@@ -254,6 +254,20 @@ gs_status gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const g
  * out [N,O,Ho,Wo] with Ho = (H + 2·padding − k)/stride + 1. */
 gs_status gs_op_conv2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,
                        const gs_tensor *bias, int stride, int padding);
+/* The same conv as unfold (gs_op_unfold2d) + GEMM, for CPU drivers, where it
+ * is faster: gs_conv2d_gemm_rows gives the output rows per chunk (0: this
+ * device or shape has no GEMM path, use gs_op_conv2d), and `columns` must
+ * hold rows · Wo · C·k·k floats (fewer make smaller chunks, at least one
+ * row). Falls back to gs_op_conv2d where the GEMM path does not apply. */
+int64_t gs_conv2d_gemm_rows(gs_context *ctx, const gs_tensor *x, const gs_tensor *weight, int stride, int padding);
+gs_status gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,
+                            const gs_tensor *bias, int stride, int padding, gs_tensor *columns);
+/* Token-major 2-D unfold (im2col) of one image x [1,C,H,W] (or [C,H,W]) for
+ * output rows row0 … row0 + rows − 1: out [rows, Wo, C·k·k] with
+ * out[oy − row0, ox, (c·k + ky)·k + kx] = x[c, oy·stride + ky − padding,
+ * ox·stride + kx − padding] (0 outside). */
+gs_status gs_op_unfold2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int kernel, int stride, int padding,
+                         int row0);
 
 /* x [N,C,...] normalised per (n, group of C/groups channels); gamma, beta [C].
  * With silu, out = silu(normalised) (the ResBlock's GroupNorm + SiLU). */

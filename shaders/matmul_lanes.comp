@@ -7,6 +7,12 @@
 // loads its own TM vec4s of a, and the 4×TN4 vec4s of b are loaded once per
 // subgroup (a few per lane) and handed to every lane with subgroupBroadcast,
 // which is a plain register shuffle. The workgroup is one subgroup of 8.
+// CONV_OUT (conv2d as a GEMM, gs-op-conv2d.c): a is the unfolded input
+// [pixels, C·k·k], b the conv weight as stored, [O, C·k·k] (so b is read
+// transposed: a lane loads 4 k-steps of one column, and the 16 columns' 4
+// values per k-step are broadcast one by one), the bias is per column and
+// dst is written transposed, dst[column·LDD + row], so that the output is
+// NCHW and the 8 lanes' stores are 8 consecutive floats.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -34,6 +40,9 @@ layout(push_constant) uniform Push {
     F32 bias;
     uint M, N, K;
     uint has_bias;
+#ifdef CONV_OUT
+    uint ldd;
+#endif
 } p;
 
 void main()
@@ -53,7 +62,11 @@ void main()
     uint bofs[PER_LANE];
     [[unroll]] for (uint t = 0; t < PER_LANE; t++) {
         uint q = lane + t * LANES;
+#ifdef CONV_OUT
+        bofs[t] = min(c0 * 4 + q, p.N - 1) * k4; // column q of the block, as a row of [N, K]
+#else
         bofs[t] = (q / TN4) * n4 + min(c0 + q % TN4, n4 - 1);
+#endif
     }
     vec4 acc[TM][TN4];
     [[unroll]] for (uint i = 0; i < TM; i++)
@@ -65,11 +78,20 @@ void main()
         vec4 av[TM], mine[PER_LANE], bv[4][TN4];
         [[unroll]] for (uint i = 0; i < TM; i++)
             av[i] = p.a.v[rows[i] + kq];
+#ifdef CONV_OUT
+        [[unroll]] for (uint t = 0; t < PER_LANE; t++)
+            mine[t] = LOAD_B(bofs[t] + kq);
+        [[unroll]] for (uint kk = 0; kk < 4; kk++)
+            [[unroll]] for (uint j = 0; j < TN4; j++)
+                [[unroll]] for (uint e = 0; e < 4; e++)
+                    bv[kk][j][e] = subgroupBroadcast(mine[(j * 4 + e) / LANES][kk], (j * 4 + e) % LANES);
+#else
         [[unroll]] for (uint t = 0; t < PER_LANE; t++)
             mine[t] = LOAD_B(kq * 4 * n4 + bofs[t]);
         [[unroll]] for (uint kk = 0; kk < 4; kk++)
             [[unroll]] for (uint j = 0; j < TN4; j++)
                 bv[kk][j] = subgroupBroadcast(mine[(kk * TN4 + j) / LANES], (kk * TN4 + j) % LANES);
+#endif
         // k innermost: each accumulator is touched once per iteration, which
         // matters because most of them live on the stack.
         [[unroll]] for (uint i = 0; i < TM; i++)
@@ -89,7 +111,11 @@ void main()
                 float v = acc[i][j][e];
                 if (p.has_bias != 0)
                     v += p.bias.v[c * 4 + e];
+#ifdef CONV_OUT
+                p.dst.v[(c * 4 + e) * p.ldd + row] = v;
+#else
                 p.dst.v[row * p.N + c * 4 + e] = v;
+#endif
             }
         }
     }

@@ -631,6 +631,15 @@ gs_graph_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_te
     };
     gs_tensor *out = gs_graph_tensor(g, 4, shape);
     g->flops += 2.0 * (double)(shape[0] * shape[1] * shape[2] * shape[3]) * (double)(gs_tensor_dim(x, 1) * k * k);
+    /* CPU drivers: unfold + GEMM, in chunks of output rows, from 64 channels
+     * in and out; below that the direct kernel is as fast or faster
+     * (engine/README.md). */
+    bool wide = gs_tensor_dim(x, 1) >= 64 && gs_tensor_dim(w, 0) >= 64;
+    int64_t rows = out && wide ? gs_conv2d_gemm_rows(g->ctx, x, w, stride, padding) : 0;
+    if (rows > 0) {
+        gs_tensor *columns = gs_graph_tensor(g, 3, (int64_t[]){ rows, shape[3], gs_tensor_dim(x, 1) * k * k });
+        return columns ? checked(g, gs_op_conv2d_gemm(g->stream, out, x, w, b, stride, padding, columns), out) : NULL;
+    }
     return out ? checked(g, gs_op_conv2d(g->stream, out, x, w, b, stride, padding), out) : NULL;
 }
 

@@ -30,6 +30,22 @@ check(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, in
     snprintf(what, sizeof what, "conv2d %lldx%lldx%lldx%lld -> %lld k%lld s%d p%d%s", (long long)n, (long long)c,
              (long long)h, (long long)w, (long long)o, (long long)k, stride, pad, wtype == GS_F16 ? " fp16" : "");
     gs_test_close(what, got, want, nout, 2e-6f * sqrtf((float)(c * k * k)), 1e-5f);
+    free(got);
+
+    /* Unfold + GEMM (CPU drivers), whole and in chunks of 3 output rows. */
+    int64_t rows = gs_conv2d_gemm_rows(ctx, tx, tw, stride, pad);
+    for (int chunked = 0; chunked < 2 && rows > 0; chunked++) {
+        int64_t r = chunked ? (rows < 3 ? rows : 3) : rows, cs[3] = { r, wo, c * k * k };
+        gs_tensor *columns = gs_test_tensor(ctx, 3, cs, NULL);
+        GS_CHECK_OK(ctx, gs_op_conv2d_gemm(s, tout, tx, tw, with_bias ? tb : NULL, stride, pad, columns));
+        GS_CHECK_OK(ctx, gs_stream_submit(s));
+        got = gs_test_download(tout);
+        char gemm_what[240];
+        snprintf(gemm_what, sizeof gemm_what, "%s, unfold + GEMM by %lld rows", what, (long long)r);
+        gs_test_close(gemm_what, got, want, nout, 2e-6f * sqrtf((float)(c * k * k)), 1e-5f);
+        free(got);
+        gs_tensor_free(columns);
+    }
     gs_stream_free(s);
     gs_tensor_free(tx);
     gs_tensor_free(tw);
@@ -39,6 +55,31 @@ check(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, in
     free(wt);
     free(bias);
     free(want);
+}
+
+static void
+check_unfold(gs_context *ctx, int64_t c, int64_t h, int64_t w, int64_t k, int stride, int pad, int64_t row0,
+             int64_t rows, uint64_t seed)
+{
+    int64_t wo = (w + 2 * pad - k) / stride + 1;
+    size_t nx = (size_t)(c * h * w), nout = (size_t)(rows * wo * c * k * k);
+    float *x = gs_test_random_new(nx, seed, -1, 1), *want = malloc(nout * sizeof *want);
+    ref_unfold2d(want, x, c, h, w, k, stride, pad, row0, rows);
+    int64_t xs[4] = { 1, c, h, w }, os[3] = { rows, wo, c * k * k };
+    gs_tensor *tx = gs_test_tensor(ctx, 4, xs, x), *tout = gs_test_tensor(ctx, 3, os, NULL);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK_OK(ctx, gs_op_unfold2d(s, tout, tx, (int)k, stride, pad, (int)row0));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    float *got = gs_test_download(tout);
+    char what[160];
+    snprintf(what, sizeof what, "unfold2d %lldx%lldx%lld k%lld s%d p%d rows %lld+%lld", (long long)c, (long long)h,
+             (long long)w, (long long)k, stride, pad, (long long)row0, (long long)rows);
+    gs_test_close(what, got, want, nout, 0, 0);
+    gs_stream_free(s);
+    gs_tensor_free(tx);
+    gs_tensor_free(tout);
+    free(x);
+    free(want);
     free(got);
 }
 
@@ -47,6 +88,10 @@ main(void)
 {
     gs_context *ctx = gs_test_context();
     gs_dtype f16 = gs_context_has_fp16_storage(ctx) ? GS_F16 : GS_F32;
+    check_unfold(ctx, 5, 9, 7, 3, 1, 1, 0, 9, 20);
+    check_unfold(ctx, 6, 11, 13, 3, 2, 1, 2, 3, 21);
+    check_unfold(ctx, 4, 9, 9, 3, 2, 0, 1, 3, 22);
+    check_unfold(ctx, 7, 5, 6, 1, 1, 0, 1, 4, 23);
     check(ctx, 1, 3, 32, 32, 32, 3, 1, 1, true, GS_F32, 1);   /* conv_in */
     check(ctx, 1, 64, 16, 16, 64, 3, 2, 1, true, f16, 2);     /* downsample */
     check(ctx, 2, 96, 8, 8, 64, 1, 1, 0, true, f16, 3);       /* skip 1×1, batch 2 */
@@ -55,6 +100,13 @@ main(void)
     check(ctx, 2, 8, 9, 7, 24, 3, 1, 1, true, f16, 6);        /* ragged channel and pixel blocks */
     check(ctx, 1, 32, 17, 17, 32, 3, 2, 0, true, f16, 7);     /* VAE downsample: padded to odd, stride 2, pad 0 */
     check(ctx, 1, 16, 9, 13, 24, 3, 2, 0, true, GS_F32, 8);
+    /* SD-like shapes */
+    check(ctx, 1, 64, 32, 32, 64, 3, 1, 1, true, f16, 9);     /* ResBlock conv */
+    check(ctx, 2, 64, 32, 32, 128, 3, 2, 1, true, f16, 10);   /* UNet downsample, batch 2 */
+    check(ctx, 2, 128, 16, 16, 64, 1, 1, 0, true, f16, 11);   /* skip 1×1 */
+    check(ctx, 1, 32, 15, 21, 36, 3, 1, 1, true, GS_F32, 12); /* odd sizes, fp32 weights */
+    check(ctx, 1, 64, 33, 33, 64, 3, 2, 0, false, f16, 13);   /* VAE downsample (padded to odd) */
+    check(ctx, 1, 40, 8, 8, 4, 1, 1, 0, true, f16, 14);       /* 4 output channels */
 
     int64_t xs[4] = { 1, 4, 8, 8 }, ws[4] = { 4, 4, 5, 5 }, os[4] = { 1, 4, 8, 8 };
     gs_tensor *x = gs_test_tensor(ctx, 4, xs, NULL), *w = gs_test_tensor(ctx, 4, ws, NULL);

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdbool.h>
+
 #include "gs-ref.h"
 
 void
@@ -21,4 +23,20 @@ ref_conv2d(float *out, const float *x, const float *w, const float *bias, int64_
                             }
                     out[((b * o + oc) * ho + oy) * wo + ox] = (float)acc;
                 }
+}
+
+void
+ref_unfold2d(float *out, const float *x, int64_t c, int64_t h, int64_t w, int64_t k, int stride, int pad,
+             int64_t row0, int64_t rows)
+{
+    int64_t wo = (w + 2 * pad - k) / stride + 1;
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t ox = 0; ox < wo; ox++)
+            for (int64_t ic = 0; ic < c; ic++)
+                for (int64_t ky = 0; ky < k; ky++)
+                    for (int64_t kx = 0; kx < k; kx++) {
+                        int64_t iy = (row0 + r) * stride - pad + ky, ix = ox * stride - pad + kx;
+                        bool inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                        out[((r * wo + ox) * c + ic) * k * k + ky * k + kx] = inside ? x[(ic * h + iy) * w + ix] : 0.0f;
+                    }
 }

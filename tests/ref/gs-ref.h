@@ -14,6 +14,9 @@ void ref_matmul(float *out, const float *a, const float *b, const float *bias, i
                 int transpose_b);
 
 /* x [n,c,h,w], w [o,c,k,k], bias [o] or NULL → out [n,o,ho,wo]. */
+/* One image x [C,H,W] → out [rows, Wo, C·k·k] for output rows row0 … (gs_op_unfold2d). */
+void ref_unfold2d(float *out, const float *x, int64_t c, int64_t h, int64_t w, int64_t k, int stride, int pad,
+                  int64_t row0, int64_t rows);
 void ref_conv2d(float *out, const float *x, const float *w, const float *bias, int64_t n, int64_t c, int64_t h,
                 int64_t wd, int64_t o, int64_t k, int stride, int pad);
 
