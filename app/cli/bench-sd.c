@@ -79,6 +79,7 @@ gs_cli_bench_sd(gs_context *ctx, int argc, char **argv)
         fprintf(stderr, "genstudio-cli bench sd: %s\n", error ? error->message : "--model PATH is required");
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* minutes between lines: show each as it comes */
     gs_diffusion_load_params load = gs_diffusion_load_default_params();
     load.tokenizer_dir = tokenizer;
     gint64 start = g_get_monotonic_time();
