@@ -250,7 +250,7 @@ gs_status gs_op_mul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_t
 gs_status gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias,
                        bool transpose_b);
 
-/* x [N,C,H,W], weight [O,C,k,k] (k = 1 or 3), bias [O] or NULL,
+/* x [N,C,H,W], weight [O,C,k,k] (k = 1, 3 or 5), bias [O] or NULL,
  * out [N,O,Ho,Wo] with Ho = (H + 2·padding − k)/stride + 1. */
 gs_status gs_op_conv2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,
                        const gs_tensor *bias, int stride, int padding);
@@ -295,6 +295,7 @@ gs_status gs_op_quick_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_silu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_geglu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_exp(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+gs_status gs_op_relu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 
 /* Concatenation along `dim`; all other dims equal. */
 gs_status gs_op_concat(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b, int dim);
@@ -306,6 +307,9 @@ gs_status gs_op_upsample_nearest2x(gs_stream *s, gs_tensor *out, const gs_tensor
  * left+W+right], pads ≥ 0 (the VAE's downsample pads right and bottom by 1
  * before its stride-2 convolution). */
 gs_status gs_op_pad2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int top, int bottom, int left, int right);
+/* Depth-to-space (torch's pixel_shuffle): x [N,C·r²,H,W] → out [N,C,H·r,W·r]
+ * with out[n,c,y,x] = x[n, (c·r + y mod r)·r + x mod r, y/r, x/r]. */
+gs_status gs_op_depth_to_space(gs_stream *s, gs_tensor *out, const gs_tensor *x, int block);
 
 /* x [N,C,L], weight [O,C,K], bias [O] or NULL; out [N,O,Lo] with
  * Lo = (L + 2·padding − dilation·(K−1) − 1)/stride + 1. */
