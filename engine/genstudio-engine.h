@@ -551,6 +551,52 @@ double gs_diffusion_unet_gflop(const gs_diffusion *model);
  * params or the model's defaults). */
 gs_status gs_diffusion_generate(gs_diffusion *model, const gs_image_params *params, float *rgb);
 
+/* ---- super-resolution: ESRGAN upscalers ------------------------------------ */
+
+/* A pretrained ESRGAN (RDN) upscaler converted by tools/esrgan/convert.py:
+ * the file's __metadata__ holds the graph, so any of the variants (slim,
+ * medium, thick; ×2, ×3, ×4, ×8) loads the same way.
+ *
+ *   gs_upscaler *up;
+ *   if (gs_upscaler_load(ctx, "esrgan-slim-x4.safetensors", &up) == GS_OK) {
+ *       float *out = malloc((size_t)w * 4 * h * 4 * 3 * sizeof *out);
+ *       gs_upscaler_run(up, rgb, w, h, out, NULL);
+ *       gs_upscaler_free(up);
+ *   }
+ *
+ * Large images run in overlapping tiles whose overlap is the network's
+ * receptive radius, so each output pixel is computed from all the input it
+ * depends on: the result equals the untiled one (no seams, nothing to
+ * blend), and device memory is bounded by the tile size whatever the image
+ * size. */
+typedef struct gs_upscaler gs_upscaler;
+
+typedef struct {
+    /* Tile side in input pixels, overlap included; 0 = the default (160).
+     * At least 2·overlap + 8. */
+    int tile;
+    /* Called after each tile (0..1); return false to cancel
+     * (GS_ERR_CANCELLED). */
+    bool (*progress)(double fraction, void *user_data);
+    void *user_data;
+} gs_upscaler_params;
+
+gs_upscaler_params gs_upscaler_default_params(void);
+
+/* A missing, corrupt or foreign file fails with GS_ERR_IO or
+ * GS_ERR_FORMAT and a message naming the file, in the context. */
+gs_status gs_upscaler_load(gs_context *ctx, const char *path, gs_upscaler **out);
+void gs_upscaler_free(gs_upscaler *up);
+int gs_upscaler_scale(const gs_upscaler *up);
+/* Input pixels each side of a tile that only feed its neighbours' output. */
+int gs_upscaler_overlap(const gs_upscaler *up);
+/* "esrgan-slim" etc. from the file's metadata (the package name's tail). */
+const char *gs_upscaler_name(const gs_upscaler *up);
+/* rgb_in: w×h×3 floats in [0,1], interleaved; rgb_out: (s·w)×(s·h)×3, in
+ * [0,1]. params may be NULL (defaults). */
+gs_status gs_upscaler_run(gs_upscaler *up, const float *rgb_in, int w, int h, float *rgb_out,
+                          const gs_upscaler_params *params);
+
 #ifdef __cplusplus
 }
 #endif

@@ -329,12 +329,12 @@ def read_safetensors(path):
 
 
 def write_fixture(path, graph, params, seed):
-    """A random 16×16 input and an odd-sized 11×7 one, through the reference.
+    """A random 16×16 input, an odd-sized 11×7 one and a 1×1, through the reference.
     Inputs and outputs are RGB in [0, 1], as gs_upscaler_run takes and gives
     them (×255 in, ÷255 and clamped out)."""
     rng = np.random.default_rng(seed)
     tensors = {}
-    for tag, (h, w) in (("square", (16, 16)), ("odd", (11, 7))):
+    for tag, (h, w) in (("square", (16, 16)), ("odd", (11, 7)), ("one", (1, 1))):
         x = rng.random((h, w, 3), dtype=np.float32)
         y = reference(graph, params, x * 255.0) / 255.0
         tensors[f"{tag}.input"] = x
