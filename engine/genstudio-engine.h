@@ -250,7 +250,7 @@ gs_status gs_op_mul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_t
 gs_status gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias,
                        bool transpose_b);
 
-/* x [N,C,H,W], weight [O,C,k,k] (k = 1 or 3), bias [O] or NULL,
+/* x [N,C,H,W], weight [O,C,k,k] (k = 1, 3 or 5), bias [O] or NULL,
  * out [N,O,Ho,Wo] with Ho = (H + 2·padding − k)/stride + 1. */
 gs_status gs_op_conv2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,
                        const gs_tensor *bias, int stride, int padding);
@@ -295,6 +295,7 @@ gs_status gs_op_quick_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_silu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_geglu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_exp(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+gs_status gs_op_relu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 
 /* Concatenation along `dim`; all other dims equal. */
 gs_status gs_op_concat(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b, int dim);
@@ -306,6 +307,9 @@ gs_status gs_op_upsample_nearest2x(gs_stream *s, gs_tensor *out, const gs_tensor
  * left+W+right], pads ≥ 0 (the VAE's downsample pads right and bottom by 1
  * before its stride-2 convolution). */
 gs_status gs_op_pad2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int top, int bottom, int left, int right);
+/* Depth-to-space (torch's pixel_shuffle): x [N,C·r²,H,W] → out [N,C,H·r,W·r]
+ * with out[n,c,y,x] = x[n, (c·r + y mod r)·r + x mod r, y/r, x/r]. */
+gs_status gs_op_depth_to_space(gs_stream *s, gs_tensor *out, const gs_tensor *x, int block);
 
 /* x [N,C,L], weight [O,C,K], bias [O] or NULL; out [N,O,Lo] with
  * Lo = (L + 2·padding − dilation·(K−1) − 1)/stride + 1. */
@@ -546,6 +550,52 @@ double gs_diffusion_unet_gflop(const gs_diffusion *model);
 /* Generates one image into `rgb` (H×W×3 floats in [0,1], H and W from the
  * params or the model's defaults). */
 gs_status gs_diffusion_generate(gs_diffusion *model, const gs_image_params *params, float *rgb);
+
+/* ---- super-resolution: ESRGAN upscalers ------------------------------------ */
+
+/* A pretrained ESRGAN (RDN) upscaler converted by tools/esrgan/convert.py:
+ * the file's __metadata__ holds the graph, so any of the variants (slim,
+ * medium, thick; ×2, ×3, ×4, ×8) loads the same way.
+ *
+ *   gs_upscaler *up;
+ *   if (gs_upscaler_load(ctx, "esrgan-slim-x4.safetensors", &up) == GS_OK) {
+ *       float *out = malloc((size_t)w * 4 * h * 4 * 3 * sizeof *out);
+ *       gs_upscaler_run(up, rgb, w, h, out, NULL);
+ *       gs_upscaler_free(up);
+ *   }
+ *
+ * Large images run in overlapping tiles whose overlap is the network's
+ * receptive radius, so each output pixel is computed from all the input it
+ * depends on: the result equals the untiled one (no seams, nothing to
+ * blend), and device memory is bounded by the tile size whatever the image
+ * size. */
+typedef struct gs_upscaler gs_upscaler;
+
+typedef struct {
+    /* Tile side in input pixels, overlap included; 0 = the default (160).
+     * At least 2·overlap + 8. */
+    int tile;
+    /* Called after each tile (0..1); return false to cancel
+     * (GS_ERR_CANCELLED). */
+    bool (*progress)(double fraction, void *user_data);
+    void *user_data;
+} gs_upscaler_params;
+
+gs_upscaler_params gs_upscaler_default_params(void);
+
+/* A missing, corrupt or foreign file fails with GS_ERR_IO or
+ * GS_ERR_FORMAT and a message naming the file, in the context. */
+gs_status gs_upscaler_load(gs_context *ctx, const char *path, gs_upscaler **out);
+void gs_upscaler_free(gs_upscaler *up);
+int gs_upscaler_scale(const gs_upscaler *up);
+/* Input pixels each side of a tile that only feed its neighbours' output. */
+int gs_upscaler_overlap(const gs_upscaler *up);
+/* "esrgan-slim" etc. from the file's metadata (the package name's tail). */
+const char *gs_upscaler_name(const gs_upscaler *up);
+/* rgb_in: w×h×3 floats in [0,1], interleaved; rgb_out: (s·w)×(s·h)×3, in
+ * [0,1]. params may be NULL (defaults). */
+gs_status gs_upscaler_run(gs_upscaler *up, const float *rgb_in, int w, int h, float *rgb_out,
+                          const gs_upscaler_params *params);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,5 @@
 #version 450
-// Elementwise activations: exact (erf) GELU, SiLU, exp, quick GELU
+// Elementwise activations: exact (erf) GELU, SiLU, exp, ReLU, quick GELU
 // (x·sigmoid(1.702·x), CLIP's), and GEGLU (a·gelu(g) with a and g the two
 // halves of each row of 2·half values).
 // SPDX-License-Identifier: GPL-3.0-or-later
@@ -41,6 +41,8 @@ void main()
 #elif defined(OP_QUICK_GELU)
     float x = p.x.v[i];
     p.dst.v[i] = x / (1.0 + exp(-1.702 * x));
+#elif defined(OP_RELU)
+    p.dst.v[i] = max(p.x.v[i], 0.0);
 #elif defined(OP_EXP)
     p.dst.v[i] = exp(p.x.v[i]);
 #elif defined(OP_GEGLU)

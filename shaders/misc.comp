@@ -2,7 +2,7 @@
 // Data movement and small generators, one item per invocation:
 // CONCAT (outer × [a_len | b_len]), TRANSPOSE ([B,R,C] → [B,C,R]),
 // UPSAMPLE (nearest ×2 of [N·C,H,W]), TIMESTEP (sinusoidal embedding),
-// PAD2D (zero padding of [N·C,H,W]).
+// PAD2D (zero padding of [N·C,H,W]), DEPTH_TO_SPACE (pixel shuffle).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -52,5 +52,13 @@ void main()
     int y = int(oy) - int(p.n4), x = int(ox) - int(p.n5);
     bool inside = y >= 0 && y < int(p.n0) && x >= 0 && x < int(p.n1);
     p.dst.v[i] = inside ? p.a.v[(plane * p.n0 + uint(y)) * p.n1 + uint(x)] : 0.0;
+#elif defined(OP_DEPTH_TO_SPACE)
+    // Output [planes, n0·n2, n1·n2] from input [planes·n2², n0 = H, n1 = W],
+    // n2 = block: out[c, y, x] = in[(c·r + y%r)·r + x%r, y/r, x/r] (torch's
+    // pixel_shuffle order).
+    uint r = p.n2, ow = p.n1 * r, oh = p.n0 * r;
+    uint x = i % ow, y = (i / ow) % oh, plane = i / (ow * oh);
+    uint src_c = (plane * r + y % r) * r + x % r;
+    p.dst.v[i] = p.a.v[(src_c * p.n0 + y / r) * p.n1 + x / r];
 #endif
 }

@@ -14,6 +14,7 @@ int gs_cli_speak(int argc, char **argv);
 int gs_cli_music(int argc, char **argv);
 int gs_cli_mix(int argc, char **argv);
 int gs_cli_models(int argc, char **argv);
+int gs_cli_upscale(int argc, char **argv);
 
 /* Benchmark targets of `genstudio-cli bench`. */
 int gs_cli_bench_ops(gs_context *ctx);

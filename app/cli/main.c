@@ -15,6 +15,7 @@ typedef struct {
 static const command commands[] = {
     { "info", gs_cli_info, "list Vulkan devices and the one GenStudio uses" },
     { "image", gs_cli_image, "generate an image from a text prompt" },
+    { "upscale", gs_cli_upscale, "upscale a PNG ×2, ×4 or ×8 with a pretrained ESRGAN" },
     { "models", gs_cli_models, "list, add and remove image models (the models folder)" },
     { "speak", gs_cli_speak, "say a text, to a file or the speakers" },
     { "music", gs_cli_music, "compose and render music from a text prompt" },

@@ -704,6 +704,13 @@ gs_graph_silu(gs_graph *g, const gs_tensor *x)
 }
 
 gs_tensor *
+gs_graph_relu(gs_graph *g, const gs_tensor *x)
+{
+    gs_tensor *out = like(g, x);
+    return out ? checked(g, gs_op_relu(g->stream, out, x), out) : NULL;
+}
+
+gs_tensor *
 gs_graph_geglu(gs_graph *g, const gs_tensor *x)
 {
     if (g->status != GS_OK)
@@ -774,6 +781,18 @@ gs_graph_upsample2x(gs_graph *g, const gs_tensor *x)
                          2 * gs_tensor_dim(x, 3) };
     gs_tensor *out = gs_graph_tensor(g, 4, shape);
     return out ? checked(g, gs_op_upsample_nearest2x(g->stream, out, x), out) : NULL;
+}
+
+gs_tensor *
+gs_graph_depth_to_space(gs_graph *g, const gs_tensor *x, int block)
+{
+    if (g->status != GS_OK)
+        return NULL;
+    int64_t r = block < 1 ? 1 : block;
+    int64_t shape[4] = { gs_tensor_dim(x, 0), gs_tensor_dim(x, 1) / (r * r), r * gs_tensor_dim(x, 2),
+                         r * gs_tensor_dim(x, 3) };
+    gs_tensor *out = gs_graph_tensor(g, 4, shape);
+    return out ? checked(g, gs_op_depth_to_space(g->stream, out, x, block), out) : NULL;
 }
 
 gs_tensor *

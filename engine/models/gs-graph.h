@@ -109,6 +109,7 @@ gs_tensor *gs_graph_attention(gs_graph *g, const gs_tensor *q, const gs_tensor *
                               bool causal);
 gs_tensor *gs_graph_gelu(gs_graph *g, const gs_tensor *x);
 gs_tensor *gs_graph_silu(gs_graph *g, const gs_tensor *x);
+gs_tensor *gs_graph_relu(gs_graph *g, const gs_tensor *x);
 gs_tensor *gs_graph_geglu(gs_graph *g, const gs_tensor *x);
 gs_tensor *gs_graph_quick_gelu(gs_graph *g, const gs_tensor *x);
 gs_tensor *gs_graph_softmax(gs_graph *g, const gs_tensor *x);
@@ -125,4 +126,6 @@ void gs_graph_add_into(gs_graph *g, gs_tensor *a, const gs_tensor *b);
 gs_tensor *gs_graph_concat(gs_graph *g, const gs_tensor *a, const gs_tensor *b, int dim);
 gs_tensor *gs_graph_transpose(gs_graph *g, const gs_tensor *x);
 gs_tensor *gs_graph_upsample2x(gs_graph *g, const gs_tensor *x);
+/* [N,C·r²,H,W] → [N,C,H·r,W·r] (gs_op_depth_to_space). */
+gs_tensor *gs_graph_depth_to_space(gs_graph *g, const gs_tensor *x, int block);
 gs_tensor *gs_graph_timestep_embedding(gs_graph *g, const gs_tensor *t, int dim);

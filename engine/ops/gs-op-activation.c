@@ -1,4 +1,4 @@
-/* GELU, quick GELU, SiLU, exp and GEGLU.
+/* GELU, quick GELU, SiLU, ReLU, exp and GEGLU.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "vk/gs-vk-private.h"
 
@@ -6,6 +6,7 @@
 #include "gelu.spv.h"
 #include "geglu.spv.h"
 #include "quick_gelu.spv.h"
+#include "relu.spv.h"
 #include "silu.spv.h"
 
 #define WORKGROUP 256
@@ -59,6 +60,12 @@ gs_status
 gs_op_geglu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
 {
     return activation(s, GS_KERNEL(geglu), "geglu", out, x, true);
+}
+
+gs_status
+gs_op_relu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
+{
+    return activation(s, GS_KERNEL(relu), "relu", out, x, false);
 }
 
 gs_status

@@ -1,4 +1,4 @@
-/* 2-D convolution (kernel 1 or 3, stride 1 or 2), implicit GEMM.
+/* 2-D convolution (kernel 1, 3 or 5, stride 1 or 2), implicit GEMM.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdlib.h>
 
@@ -50,8 +50,8 @@ gs_op_conv2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d: x, weight and out must be 4-D");
     int64_t n = x->shape[0], c = x->shape[1], h = x->shape[2], w = x->shape[3];
     int64_t o = weight->shape[0], k = weight->shape[2];
-    if (weight->shape[1] != c || weight->shape[3] != k || (k != 1 && k != 3))
-        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d: weight must be [O,%lld,k,k] with k 1 or 3",
+    if (weight->shape[1] != c || weight->shape[3] != k || (k != 1 && k != 3 && k != 5))
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d: weight must be [O,%lld,k,k] with k 1, 3 or 5",
                        (long long)c);
     if (stride < 1 || stride > 2 || padding < 0 || padding > 2)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d: stride must be 1 or 2 and padding 0..2");
@@ -175,7 +175,7 @@ gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_ten
     int64_t n = x->shape[0], c = x->shape[1], h = x->shape[2], w = x->shape[3];
     int64_t o = weight->shape[0], k = weight->shape[2];
     int64_t ho = (h + 2 * padding - k) / stride + 1, wo = (w + 2 * padding - k) / stride + 1, kdim = c * k * k;
-    if (weight->shape[1] != c || weight->shape[3] != k || (k != 1 && k != 3) || stride > 2 || padding > 2 ||
+    if (weight->shape[1] != c || weight->shape[3] != k || (k != 1 && k != 3 && k != 5) || stride > 2 || padding > 2 ||
         out->ndim != 4 || out->shape[0] != n || out->shape[1] != o || out->shape[2] != ho || out->shape[3] != wo ||
         (bias && gs_tensor_numel(bias) != o))
         return gs_op_conv2d(s, out, x, weight, bias, stride, padding);

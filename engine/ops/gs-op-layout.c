@@ -8,6 +8,7 @@
 
 #include "concat.spv.h"
 #include "pad2d.spv.h"
+#include "depth_to_space.spv.h"
 #include "timestep.spv.h"
 #include "transpose.spv.h"
 #include "upsample.spv.h"
@@ -108,6 +109,24 @@ gs_op_pad2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int top, int botto
     misc_push push = { .n0 = (uint32_t)x->shape[2], .n1 = (uint32_t)x->shape[3], .n2 = (uint32_t)out->shape[2],
                        .n3 = (uint32_t)out->shape[3], .n4 = (uint32_t)top, .n5 = (uint32_t)left };
     return dispatch(s, GS_KERNEL(pad2d), &push, out, x, NULL);
+}
+
+gs_status
+gs_op_depth_to_space(gs_stream *s, gs_tensor *out, const gs_tensor *x, int block)
+{
+    gs_context *ctx = gs_stream_context(s);
+    gs_status st = check_f32(ctx, "depth_to_space", out, x, NULL);
+    if (st != GS_OK)
+        return st;
+    int64_t r = block;
+    if (block < 1 || x->ndim != 4 || out->ndim != 4 || x->shape[1] % (r * r) != 0 || out->shape[0] != x->shape[0] ||
+        out->shape[1] != x->shape[1] / (r * r) || out->shape[2] != x->shape[2] * r || out->shape[3] != x->shape[3] * r)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
+                       "depth_to_space: x must be [N,C·r²,H,W] and out [N,C,H·r,W·r] (r = %d)", block);
+    if (gs_tensor_numel(out) > UINT32_MAX)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "depth_to_space: more than 2^32 elements");
+    misc_push push = { .n0 = (uint32_t)x->shape[2], .n1 = (uint32_t)x->shape[3], .n2 = (uint32_t)r };
+    return dispatch(s, GS_KERNEL(depth_to_space), &push, out, x, NULL);
 }
 
 gs_status

@@ -1,4 +1,4 @@
-/* GELU (exact), quick GELU, SiLU and GEGLU vs double-precision references.
+/* GELU (exact), quick GELU, SiLU, ReLU (exact) and GEGLU vs double-precision references.
  * Tolerance: atol 1e-6, rtol 1e-5 (erf approximation error < 1.5e-7); GEGLU
  * atol 1e-5, rtol 1e-4, since its gate multiplies that error by up to 8.
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -30,6 +30,14 @@ main(void)
     got = gs_test_download(tout);
     gs_test_close("silu", got, want, n, 1e-6f, 1e-5f);
     free(got);
+
+    ref_relu(want, x, (int64_t)n);
+    GS_CHECK_OK(ctx, gs_op_relu(s, tout, tx));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    got = gs_test_download(tout);
+    gs_test_close("relu", got, want, n, 0, 0);
+    free(got);
+    GS_CHECK(gs_op_relu(s, thalf, tx) == GS_ERR_INVALID_ARGUMENT);
 
     ref_quick_gelu(want, x, (int64_t)n);
     GS_CHECK_OK(ctx, gs_op_quick_gelu(s, tout, tx));

@@ -107,12 +107,17 @@ main(void)
     check(ctx, 1, 32, 15, 21, 36, 3, 1, 1, true, GS_F32, 12); /* odd sizes, fp32 weights */
     check(ctx, 1, 64, 33, 33, 64, 3, 2, 0, false, f16, 13);   /* VAE downsample (padded to odd) */
     check(ctx, 1, 40, 8, 8, 4, 1, 1, 0, true, f16, 14);       /* 4 output channels */
+    /* 5×5 (ESRGAN's UPN1): direct and unfold + GEMM */
+    check(ctx, 1, 64, 19, 13, 64, 5, 1, 2, true, f16, 15);
+    check(ctx, 1, 6, 9, 11, 5, 5, 1, 2, true, GS_F32, 16);
+    check(ctx, 2, 8, 7, 7, 12, 5, 2, 1, false, f16, 17);
+    check(ctx, 1, 4, 6, 5, 8, 5, 1, 0, true, GS_F32, 18);
 
-    int64_t xs[4] = { 1, 4, 8, 8 }, ws[4] = { 4, 4, 5, 5 }, os[4] = { 1, 4, 8, 8 };
+    int64_t xs[4] = { 1, 4, 8, 8 }, ws[4] = { 4, 4, 7, 7 }, os[4] = { 1, 4, 8, 8 };
     gs_tensor *x = gs_test_tensor(ctx, 4, xs, NULL), *w = gs_test_tensor(ctx, 4, ws, NULL);
     gs_tensor *out = gs_test_tensor(ctx, 4, os, NULL);
     gs_stream *s = gs_stream_new(ctx);
-    GS_CHECK(gs_op_conv2d(s, out, x, w, NULL, 1, 2) == GS_ERR_INVALID_ARGUMENT); /* kernel 5 */
+    GS_CHECK(gs_op_conv2d(s, out, x, w, NULL, 1, 2) == GS_ERR_INVALID_ARGUMENT); /* kernel 7 */
     GS_CHECK(gs_op_conv2d(s, out, x, x, NULL, 3, 1) == GS_ERR_INVALID_ARGUMENT);
     gs_stream_free(s);
     gs_tensor_free(x);

@@ -100,6 +100,28 @@ check_pad(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int top, 
 }
 
 static void
+test_depth_to_space(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int r, uint64_t seed)
+{
+    size_t nx = (size_t)(n * c * r * r * h * w);
+    float *x = gs_test_random_new(nx, seed, -1, 1), *want = malloc(nx * sizeof *want);
+    ref_depth_to_space(want, x, n, c, h, w, r);
+    int64_t xs[4] = { n, c * r * r, h, w }, os[4] = { n, c, h * r, w * r };
+    gs_tensor *tx = gs_test_tensor(ctx, 4, xs, x), *to = gs_test_tensor(ctx, 4, os, NULL);
+    float *got = run_and_download(ctx, gs_op_depth_to_space(s, to, tx, r), to);
+    char what[96];
+    snprintf(what, sizeof what, "depth_to_space %lldx%lldx%lldx%lld r%d", (long long)n, (long long)(c * r * r),
+             (long long)h, (long long)w, r);
+    gs_test_close(what, got, want, nx, 0, 0);
+    GS_CHECK(gs_op_depth_to_space(s, to, tx, r + 1) == GS_ERR_INVALID_ARGUMENT);
+    GS_CHECK(r == 1 || gs_op_depth_to_space(s, tx, to, r) == GS_ERR_INVALID_ARGUMENT);
+    gs_tensor_free(tx);
+    gs_tensor_free(to);
+    free(x);
+    free(want);
+    free(got);
+}
+
+static void
 test_timestep(gs_context *ctx)
 {
     float t[5] = { 0, 1, 250.5f, 500, 999 };
@@ -132,6 +154,11 @@ main(void)
     check_pad(ctx, 1, 32, 16, 16, 0, 1, 0, 1, 10); /* the VAE's downsample */
     check_pad(ctx, 2, 3, 7, 5, 2, 0, 3, 1, 11);
     check_pad(ctx, 1, 1, 1, 1, 0, 0, 0, 0, 12);
+    test_depth_to_space(ctx, 1, 3, 5, 7, 2, 13);  /* ESRGAN ×2 tail, odd size */
+    test_depth_to_space(ctx, 2, 3, 4, 3, 4, 14);
+    test_depth_to_space(ctx, 1, 3, 3, 2, 8, 15);
+    test_depth_to_space(ctx, 1, 5, 1, 1, 3, 16);
+    test_depth_to_space(ctx, 1, 7, 4, 4, 1, 17);  /* r = 1: a copy */
     gs_stream_free(s);
     gs_context_free(ctx);
     return gs_test_failures != 0;

@@ -24,6 +24,13 @@ ref_silu(float *out, const float *x, int64_t n)
 }
 
 void
+ref_relu(float *out, const float *x, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        out[i] = x[i] > 0 ? x[i] : 0;
+}
+
+void
 ref_quick_gelu(float *out, const float *x, int64_t n)
 {
     for (int64_t i = 0; i < n; i++)

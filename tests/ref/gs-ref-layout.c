@@ -45,6 +45,21 @@ ref_pad2d(float *out, const float *x, int64_t planes, int64_t h, int64_t w, int 
 }
 
 void
+ref_depth_to_space(float *out, const float *x, int64_t n, int64_t c, int64_t h, int64_t w, int r)
+{
+    /* Written from the scatter side (each input element to its place), the
+     * other way round from the shader's gather. */
+    for (int64_t b = 0; b < n; b++)
+        for (int64_t ic = 0; ic < c * r * r; ic++)
+            for (int64_t y = 0; y < h; y++)
+                for (int64_t xx = 0; xx < w; xx++) {
+                    int64_t oc = ic / (r * r), dy = (ic / r) % r, dx = ic % r;
+                    out[((b * c + oc) * h * r + y * r + dy) * w * r + xx * r + dx] =
+                        x[((b * c * r * r + ic) * h + y) * w + xx];
+                }
+}
+
+void
 ref_timestep_embedding(float *out, const float *t, int64_t n, int dim, double max_period, int cos_first)
 {
     int half = dim / 2;

@@ -32,6 +32,7 @@ void ref_attention(float *out, const float *q, const float *k, const float *v, i
                    int heads, int64_t d, int causal);
 void ref_gelu(float *out, const float *x, int64_t n);
 void ref_silu(float *out, const float *x, int64_t n);
+void ref_relu(float *out, const float *x, int64_t n);
 void ref_quick_gelu(float *out, const float *x, int64_t n);
 void ref_geglu(float *out, const float *x, int64_t rows, int64_t half);
 /* outer × (a_inner | b_inner). */
@@ -41,6 +42,8 @@ void ref_upsample2x(float *out, const float *x, int64_t planes, int64_t h, int64
 /* Zero padding of [planes, h, w] → [planes, top+h+bottom, left+w+right]. */
 void ref_pad2d(float *out, const float *x, int64_t planes, int64_t h, int64_t w, int top, int bottom, int left,
                int right);
+/* torch pixel_shuffle: x [n, c·r², h, w] → out [n, c, h·r, w·r]. */
+void ref_depth_to_space(float *out, const float *x, int64_t n, int64_t c, int64_t h, int64_t w, int r);
 void ref_timestep_embedding(float *out, const float *t, int64_t n, int dim, double max_period, int cos_first);
 
 /* x [n,c,l], w [o,c,k] → out [n,o,lo]. */
