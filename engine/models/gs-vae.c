@@ -19,7 +19,10 @@
 #define DEFAULT_MAX_SCORES (1 << 22)
 
 #define DEFAULT_OVERLAP 16
-#define DEFAULT_BAND_ELEMENTS (1 << 22)
+/* An image whose biggest map has at most this many floats runs whole when
+ * band_elements is left at 0; bigger ones run in bands of DEFAULT_BAND_ELEMENTS. */
+#define DEFAULT_WHOLE_ELEMENTS (1 << 22)
+#define DEFAULT_BAND_ELEMENTS (1 << 20)
 
 typedef struct {
     gs_graph *g;
@@ -460,11 +463,23 @@ done:
  * pads). GroupNorm statistics are taken over the whole map on the host and
  * applied as a per-channel affine, and the mid-block attention (at latent
  * resolution) runs on the whole map, so the result is the whole-image
- * result; only the device memory is bounded, by the band. */
+ * result; only the device memory is bounded, by the band.
+ *
+ * Host memory is what is left to bound. The maps between layers are kept in
+ * fp16 (the one rounding this adds; the device still computes in fp32), a
+ * map is freed as soon as its last layer has read it, and a residual block's
+ * output is written over its input, which the block reads last and only
+ * row for row (the skip). The GroupNorm affine, SiLU, zero padding and
+ * nearest upsampling of a band's input are applied on the host while
+ * converting it to fp32, so that a band on the device is just its input, its
+ * output and the skip. A map that would overflow fp16 makes the whole pass
+ * run again with fp32 maps. */
 
 typedef struct {
-    float *v;
+    void *v; /* uint16_t (fp16) or float */
     int c, h, w;
+    bool half;
+    bool borrowed; /* the caller's buffer: never freed here */
 } hmap;
 
 typedef struct {
@@ -475,7 +490,11 @@ typedef struct {
     int64_t budget; /* floats per device tensor of a band */
     gs_status status;
     const gs_vae_tiling *tiling;
-    int done, total; /* layers, for progress */
+    int done, total;  /* layers, for progress */
+    int *reported;    /* layers reported, over both attempts: progress never goes back */
+    bool half_maps;   /* feature maps in fp16 */
+    bool overflow;    /* a value beyond fp16's range: run again in fp32 */
+    float *h2f;       /* fp16 → fp32 for all 65,536 codes */
 } bands;
 
 static bool
@@ -489,10 +508,10 @@ bands_fail(bands *b, gs_status st)
 static hmap
 hmap_new(bands *b, int c, int h, int w)
 {
-    hmap m = { NULL, c, h, w };
+    hmap m = { NULL, c, h, w, b->half_maps, false };
     if (b->status != GS_OK)
         return m;
-    m.v = malloc((size_t)c * h * w * sizeof *m.v);
+    m.v = malloc((size_t)c * h * w * (m.half ? 2 : 4));
     if (!m.v)
         bands_fail(b, gs_fail(b->ctx, GS_ERR_OUT_OF_MEMORY, "VAE: out of host memory for a %d×%d×%d feature map", c,
                               h, w));
@@ -502,16 +521,43 @@ hmap_new(bands *b, int c, int h, int w)
 static void
 hmap_free(hmap *m)
 {
-    free(m->v);
+    if (!m->borrowed)
+        free(m->v);
     m->v = NULL;
+}
+
+static inline float
+hmap_at(const bands *b, const hmap *m, size_t i)
+{
+    return m->half ? b->h2f[((const uint16_t *)m->v)[i]] : ((const float *)m->v)[i];
+}
+
+/* n floats from `src` into m at element `at`. */
+static void
+hmap_put(bands *b, hmap *m, size_t at, const float *src, size_t n)
+{
+    if (!m->half) {
+        memcpy((float *)m->v + at, src, n * sizeof *src);
+        return;
+    }
+    uint16_t *dst = (uint16_t *)m->v + at;
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = gs_float_to_half(src[i]);
+        if ((dst[i] & 0x7fffu) == 0x7c00u && isfinite(src[i]))
+            b->overflow = true;
+    }
+    if (b->overflow)
+        bands_fail(b, GS_ERR_FORMAT); /* run_bands starts again with fp32 maps */
 }
 
 static void
 layer_done(bands *b)
 {
     b->done++;
-    if (b->status == GS_OK && b->tiling && b->tiling->progress &&
-        !b->tiling->progress(b->done, b->total, b->tiling->user_data))
+    if (b->status != GS_OK || b->done <= *b->reported)
+        return;
+    *b->reported = b->done;
+    if (b->tiling && b->tiling->progress && !b->tiling->progress(b->done, b->total, b->tiling->user_data))
         bands_fail(b, gs_fail(b->ctx, GS_ERR_CANCELLED, "VAE: cancelled"));
 }
 
@@ -534,13 +580,15 @@ group_affine(bands *b, const hmap *x, const char *p, float *scale, float *shift)
     int cpg = x->c / b->cfg->groups;
     size_t len = (size_t)cpg * x->h * x->w;
     for (int grp = 0; grp < b->cfg->groups; grp++) {
-        const float *v = x->v + (size_t)grp * len;
+        size_t at = (size_t)grp * len;
         double mean = 0, var = 0;
         for (size_t i = 0; i < len; i++)
-            mean += v[i];
+            mean += hmap_at(b, x, at + i);
         mean /= (double)len;
-        for (size_t i = 0; i < len; i++)
-            var += (v[i] - mean) * (v[i] - mean);
+        for (size_t i = 0; i < len; i++) {
+            double d = hmap_at(b, x, at + i) - mean;
+            var += d * d;
+        }
         var /= (double)len;
         double inv = 1.0 / sqrt(var + b->cfg->eps);
         for (int c = grp * cpg; c < (grp + 1) * cpg; c++) {
@@ -557,75 +605,102 @@ typedef struct {
     int pad_top, pad_bottom, pad_left, pad_right; /* zeros around the (upsampled) input */
     bool upsample;                                /* nearest ×2 of the input first */
     const float *scale, *shift;                   /* GroupNorm as an affine, then SiLU */
-    const hmap *skip;                             /* added to the output */
+    hmap *skip;                                   /* added to the output, which replaces it */
     const char *skip_conv;                        /* a 1×1 conv on skip first */
     int out_channels;                             /* the conv's first rows only when fewer */
+    float *out_f32;                               /* the caller's buffer for the output, or NULL */
 } conv_layer;
 
-static gs_tensor *
-channel_vector(gs_graph *g, const float *v, int c)
+/* One input row of a band as the convolution sees it: the map's row (or
+ * zeros above and below the image), through the affine and SiLU, upsampled,
+ * with zero columns left and right. */
+static void
+band_row(const bands *b, const hmap *x, const conv_layer *L, int c, int y, float *dst, float *row)
 {
-    gs_tensor *t = gs_graph_tensor(g, 4, (int64_t[]){ 1, c, 1, 1 });
-    if (t)
-        gs_graph_fail(g, gs_tensor_upload(t, v, c));
-    return t;
+    int up = L->upsample ? 2 : 1, wi = x->w * up;
+    memset(dst, 0, (size_t)L->pad_left * sizeof *dst);
+    memset(dst + L->pad_left + wi, 0, (size_t)L->pad_right * sizeof *dst);
+    float *mid = dst + L->pad_left;
+    if (y < 0 || y >= x->h * up) {
+        memset(mid, 0, (size_t)wi * sizeof *mid);
+        return;
+    }
+    size_t at = ((size_t)c * x->h + (size_t)(y / up)) * x->w;
+    float sc = L->scale ? L->scale[c] : 1, sh = L->scale ? L->shift[c] : 0;
+    float *src = up == 1 ? mid : row;
+    for (int i = 0; i < x->w; i++) {
+        float v = hmap_at(b, x, at + (size_t)i);
+        if (L->scale) {
+            v = sc * v + sh;
+            v = v / (1.0f + expf(-v));
+        }
+        src[i] = v;
+    }
+    if (up == 2)
+        for (int i = 0; i < wi; i++)
+            mid[i] = row[i / 2];
 }
 
+/* With L->skip, the output is written over the skip map (grown first when
+ * it has more channels) and the skip is consumed. */
 static hmap
 conv_bands(bands *b, const hmap *x, const conv_layer *L)
 {
-    hmap out = { NULL, 0, 0, 0 };
+    hmap out = { NULL, 0, 0, 0, false, false };
     if (b->status != GS_OK)
         return out;
     int up = L->upsample ? 2 : 1, hi = x->h * up, wi = x->w * up;
     int ho = (hi + L->pad_top + L->pad_bottom - L->k) / L->stride + 1;
     int wo = (wi + L->pad_left + L->pad_right - L->k) / L->stride + 1;
+    int wp = wi + L->pad_left + L->pad_right;
     int o = L->out_channels;
-    out = hmap_new(b, o, ho, wo);
+    hmap *sk = L->skip;
+    if (L->out_f32) {
+        out = (hmap){ L->out_f32, o, ho, wo, false, true };
+    } else if (sk) {
+        /* Band k writes output rows k, having read skip rows k (1×1, no
+         * halo) of every channel: the skip's rows are dead by then. */
+        size_t el = sk->half ? 2 : 4;
+        size_t bytes = (size_t)o * ho * wo * el, have = (size_t)sk->c * sk->h * sk->w * el;
+        void *v = bytes > have ? realloc(sk->v, bytes) : sk->v;
+        if (!v) {
+            bands_fail(b, gs_fail(b->ctx, GS_ERR_OUT_OF_MEMORY, "VAE: out of host memory for a feature map"));
+            return out;
+        }
+        sk->v = v;
+        out = (hmap){ v, o, ho, wo, sk->half, false };
+    } else {
+        out = hmap_new(b, o, ho, wo);
+    }
     /* Output rows per band: the input band (with its halo), the output and
      * the skip each within the budget. */
-    int64_t in_row = (int64_t)x->c * (wi + L->pad_left + L->pad_right);
-    int64_t out_row = (int64_t)wo * (o > (L->skip ? L->skip->c : 0) ? o : L->skip->c);
+    int64_t in_row = (int64_t)x->c * wp;
+    int64_t out_row = (int64_t)wo * (o > (sk ? sk->c : 0) ? o : sk->c);
     int64_t rows = (b->budget / in_row - L->k) / L->stride + 1;
     if (b->budget / out_row < rows)
         rows = b->budget / out_row;
     rows = rows < 1 ? 1 : rows > ho ? ho : rows;
     int in_rows = (int)((rows - 1) * L->stride + L->k);
-    float *in_band = malloc((size_t)x->c * in_rows * wi * sizeof *in_band);
+    float *in_band = malloc((size_t)x->c * in_rows * wp * sizeof *in_band);
     float *out_band = malloc((size_t)o * rows * wo * sizeof *out_band);
-    float *skip_band = L->skip ? malloc((size_t)L->skip->c * rows * wo * sizeof *skip_band) : NULL;
-    if (!out.v || !in_band || !out_band || (L->skip && !skip_band)) {
+    float *skip_band = sk ? malloc((size_t)sk->c * rows * wo * sizeof *skip_band) : NULL;
+    float *row = malloc((size_t)x->w * sizeof *row);
+    if (!out.v || !in_band || !out_band || (sk && !skip_band) || !row) {
         bands_fail(b, gs_fail(b->ctx, GS_ERR_OUT_OF_MEMORY, "VAE: out of host memory for a band"));
         goto done;
     }
 
     for (int oy0 = 0; oy0 < ho && b->status == GS_OK; oy0 += (int)rows) {
         int r = ho - oy0 < rows ? ho - oy0 : (int)rows;
-        int lo = oy0 * L->stride - L->pad_top, hi_end = (oy0 + r - 1) * L->stride - L->pad_top + L->k;
-        int a = lo > 0 ? lo : 0, e = hi_end < hi ? hi_end : hi;
-        int n = e - a;
+        int lo = oy0 * L->stride - L->pad_top, n = (r - 1) * L->stride + L->k;
         for (int c = 0; c < x->c; c++)
-            for (int y = 0; y < n; y++) {
-                const float *src = x->v + ((size_t)c * x->h + (size_t)(a + y) / up) * x->w;
-                float *dst = in_band + ((size_t)c * n + y) * wi;
-                if (up == 1)
-                    memcpy(dst, src, (size_t)wi * sizeof *dst);
-                else
-                    for (int i = 0; i < wi; i++)
-                        dst[i] = src[i / 2];
-            }
+            for (int y = 0; y < n; y++)
+                band_row(b, x, L, c, lo + y, in_band + ((size_t)c * n + y) * wp, row);
         gs_graph g;
         gs_graph_init(&g, b->ctx, b->s);
-        gs_tensor *t = gs_graph_tensor(&g, 4, (int64_t[]){ 1, x->c, n, wi });
+        gs_tensor *t = gs_graph_tensor(&g, 4, (int64_t[]){ 1, x->c, n, wp });
         if (t)
-            gs_graph_fail(&g, gs_tensor_upload(t, in_band, (int64_t)x->c * n * wi));
-        if (L->scale) {
-            t = gs_graph_silu(&g, gs_graph_add(&g, gs_graph_mul(&g, t, channel_vector(&g, L->scale, x->c)),
-                                               channel_vector(&g, L->shift, x->c)));
-        }
-        int top = a - lo, bottom = hi_end - e;
-        if (top || bottom || L->pad_left || L->pad_right)
-            t = gs_graph_pad2d(&g, t, top, bottom, L->pad_left, L->pad_right);
+            gs_graph_fail(&g, gs_tensor_upload(t, in_band, (int64_t)x->c * n * wp));
         const gs_tensor *wt = gs_weights_matrix(b->w, &g, "%sweight", L->conv);
         const gs_tensor *bias = gs_weights_vector(b->w, &g, "%sbias", L->conv);
         if (wt && gs_tensor_dim(wt, 0) != o) {
@@ -633,11 +708,13 @@ conv_bands(bands *b, const hmap *x, const conv_layer *L)
             bias = gs_graph_view(&g, bias, 0, 1, (int64_t[]){ o });
         }
         gs_tensor *y = gs_graph_conv2d(&g, t, wt, bias, L->stride, 0);
-        if (L->skip && g.status == GS_OK) {
-            const hmap *sk = L->skip;
-            for (int c = 0; c < sk->c; c++)
-                memcpy(skip_band + (size_t)c * r * wo, sk->v + ((size_t)c * sk->h + oy0) * sk->w,
-                       (size_t)r * wo * sizeof *skip_band);
+        if (sk && g.status == GS_OK) {
+            for (int c = 0; c < sk->c; c++) {
+                size_t at = ((size_t)c * sk->h + oy0) * sk->w;
+                float *dst = skip_band + (size_t)c * r * wo;
+                for (size_t i = 0; i < (size_t)r * wo; i++)
+                    dst[i] = hmap_at(b, sk, at + i);
+            }
             gs_tensor *st = gs_graph_tensor(&g, 4, (int64_t[]){ 1, sk->c, r, wo });
             if (st)
                 gs_graph_fail(&g, gs_tensor_upload(st, skip_band, (int64_t)sk->c * r * wo));
@@ -651,8 +728,7 @@ conv_bands(bands *b, const hmap *x, const conv_layer *L)
         if (!bands_fail(b, gs_graph_finish(&g)) &&
             !bands_fail(b, gs_tensor_download(y, out_band, (int64_t)o * r * wo))) {
             for (int c = 0; c < o; c++)
-                memcpy(out.v + ((size_t)c * ho + oy0) * wo, out_band + (size_t)c * r * wo,
-                       (size_t)r * wo * sizeof *out_band);
+                hmap_put(b, &out, ((size_t)c * ho + oy0) * wo, out_band + (size_t)c * r * wo, (size_t)r * wo);
         }
         gs_tensor_free(y);
     }
@@ -661,6 +737,19 @@ done:
     free(in_band);
     free(out_band);
     free(skip_band);
+    free(row);
+    if (sk) {
+        /* out owns the skip's buffer now; give back what it does not use. */
+        size_t el = out.half ? 2 : 4;
+        size_t bytes = (size_t)o * ho * wo * el, have = (size_t)sk->c * sk->h * sk->w * el;
+        if (out.v != sk->v) {
+            hmap_free(sk);
+        } else if (bytes < have) {
+            void *v = realloc(out.v, bytes);
+            out.v = v ? v : out.v;
+        }
+        sk->v = NULL;
+    }
     if (b->status != GS_OK)
         hmap_free(&out);
     return out;
@@ -678,7 +767,7 @@ static hmap
 res_bands(bands *b, hmap x, const char *p, int out_channels)
 {
     char name[160], conv[160], skip[160];
-    hmap out = { NULL, 0, 0, 0 };
+    hmap out = { NULL, 0, 0, 0, false, false };
     int cmax = x.c > out_channels ? x.c : out_channels;
     float *scale = malloc((size_t)cmax * sizeof *scale), *shift = malloc((size_t)cmax * sizeof *shift);
     if (!scale || !shift)
@@ -693,7 +782,7 @@ res_bands(bands *b, hmap x, const char *p, int out_channels)
     snprintf(conv, sizeof conv, "%sconv2.", p);
     snprintf(skip, sizeof skip, "%snin_shortcut.", p);
     conv_layer second = conv3(conv, out_channels, scale, shift);
-    second.skip = &x;
+    second.skip = &x; /* consumed: the output takes its place */
     second.skip_conv = x.c != out_channels ? skip : NULL;
     out = conv_bands(b, &t, &second);
     hmap_free(&t);
@@ -706,26 +795,31 @@ res_bands(bands *b, hmap x, const char *p, int out_channels)
 static hmap
 attn_whole(bands *b, hmap x, const char *p)
 {
-    hmap out = hmap_new(b, x.c, x.h, x.w);
+    size_t n = (size_t)x.c * x.h * x.w;
+    float *buf = b->status == GS_OK ? malloc(n * sizeof *buf) : NULL;
+    if (b->status == GS_OK && !buf)
+        bands_fail(b, gs_fail(b->ctx, GS_ERR_OUT_OF_MEMORY, "VAE: out of host memory"));
     if (b->status == GS_OK) {
+        for (size_t i = 0; i < n; i++)
+            buf[i] = hmap_at(b, &x, i);
         gs_graph g;
         gs_graph_init(&g, b->ctx, b->s);
         vae_state state = { &g, b->w, b->cfg };
         gs_tensor *t = gs_graph_tensor(&g, 4, (int64_t[]){ 1, x.c, x.h, x.w });
         if (t)
-            gs_graph_fail(&g, gs_tensor_upload(t, x.v, (int64_t)x.c * x.h * x.w));
+            gs_graph_fail(&g, gs_tensor_upload(t, buf, (int64_t)n));
         gs_tensor *y = attn_block(&state, p, t);
         if (y)
             gs_graph_keep(&g, y);
-        if (!bands_fail(b, gs_graph_finish(&g)))
-            bands_fail(b, gs_tensor_download(y, out.v, (int64_t)x.c * x.h * x.w));
+        if (!bands_fail(b, gs_graph_finish(&g)) && !bands_fail(b, gs_tensor_download(y, buf, (int64_t)n)))
+            hmap_put(b, &x, 0, buf, n); /* the output replaces the input */
         gs_tensor_free(y);
         layer_done(b);
     }
-    hmap_free(&x);
+    free(buf);
     if (b->status != GS_OK)
-        hmap_free(&out);
-    return out;
+        hmap_free(&x);
+    return x;
 }
 
 static hmap
@@ -741,9 +835,9 @@ mid_bands(bands *b, hmap x, const char *part)
     return res_bands(b, x, p, top);
 }
 
-/* Both take ownership of their input map. */
-static hmap
-decode_bands(bands *b, hmap z)
+/* Both take ownership of their input map and write their output into `dst`. */
+static void
+decode_bands(bands *b, hmap z, float *dst)
 {
     const gs_vae_config *c = b->cfg;
     char p[160];
@@ -774,15 +868,15 @@ decode_bands(bands *b, hmap z)
         bands_fail(b, gs_fail(b->ctx, GS_ERR_OUT_OF_MEMORY, "VAE: out of host memory"));
     group_affine(b, &x, P "decoder.norm_out.", scale, shift);
     conv_layer out = conv3(P "decoder.conv_out.", c->in_channels, scale, shift);
-    y = conv_bands(b, &x, &out);
+    out.out_f32 = dst;
+    conv_bands(b, &x, &out);
     hmap_free(&x);
     free(scale);
     free(shift);
-    return y;
 }
 
-static hmap
-encode_bands(bands *b, hmap img)
+static void
+encode_bands(bands *b, hmap img, float *dst)
 {
     const gs_vae_config *c = b->cfg;
     char p[160];
@@ -813,10 +907,9 @@ encode_bands(bands *b, hmap img)
     free(scale);
     free(shift);
     /* quant_conv's first z output rows: the mean. */
-    conv_layer mean = { .conv = P "quant_conv.", .k = 1, .stride = 1, .out_channels = c->z_channels };
-    x = conv_bands(b, &y, &mean);
+    conv_layer mean = { .conv = P "quant_conv.", .k = 1, .stride = 1, .out_channels = c->z_channels, .out_f32 = dst };
+    conv_bands(b, &y, &mean);
     hmap_free(&y);
-    return x;
 }
 
 /* Layers conv_bands and attn_whole run, for progress. */
@@ -868,21 +961,36 @@ static gs_status
 run_bands(gs_context *ctx, gs_weights *w, const gs_vae_config *cfg, bool decode, const float *src, int c, int h,
           int width, const gs_vae_tiling *tiling, float *dst)
 {
-    bands b = { .ctx = ctx, .w = w, .cfg = cfg, .tiling = tiling };
-    b.budget = tiling && tiling->band_elements > 0 ? tiling->band_elements : DEFAULT_BAND_ELEMENTS;
-    b.total = decode ? decode_layers(cfg) : encode_layers(cfg);
-    b.s = gs_stream_new(ctx);
-    if (!b.s)
-        return GS_ERR_VULKAN;
-    hmap in = hmap_new(&b, c, h, width);
-    if (in.v)
-        memcpy(in.v, src, (size_t)c * h * width * sizeof *src);
-    hmap out = decode ? decode_bands(&b, in) : encode_bands(&b, in);
-    if (b.status == GS_OK)
-        memcpy(dst, out.v, (size_t)out.c * out.h * out.w * sizeof *dst);
-    hmap_free(&out);
-    gs_stream_free(b.s);
-    return b.status;
+    gs_status st = GS_OK;
+    float *h2f = malloc(65536 * sizeof *h2f);
+    gs_stream *s = gs_stream_new(ctx);
+    if (!h2f || !s) {
+        st = s ? gs_fail(ctx, GS_ERR_OUT_OF_MEMORY, "VAE: out of host memory") : GS_ERR_VULKAN;
+        goto done;
+    }
+    for (uint32_t i = 0; i < 65536; i++)
+        h2f[i] = gs_half_to_float((uint16_t)i);
+    int reported = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bands b = { .ctx = ctx, .s = s, .w = w, .cfg = cfg, .tiling = tiling, .h2f = h2f, .reported = &reported };
+        b.budget = tiling && tiling->band_elements > 0 ? tiling->band_elements : DEFAULT_BAND_ELEMENTS;
+        b.total = decode ? decode_layers(cfg) : encode_layers(cfg);
+        b.half_maps = attempt == 0 && !(tiling && tiling->fp32_maps);
+        /* The input is read where it is. */
+        hmap in = { (void *)src, c, h, width, false, true };
+        if (decode)
+            decode_bands(&b, in, dst);
+        else
+            encode_bands(&b, in, dst);
+        st = b.status;
+        if (!b.overflow)
+            break;
+    }
+done:
+    if (s)
+        gs_stream_free(s);
+    free(h2f);
+    return st;
 }
 
 gs_status
@@ -900,7 +1008,7 @@ gs_vae_decode_tiled(gs_context *ctx, gs_weights *w, const gs_vae_config *cfg, co
     if (tiling && tiling->tile > 0)
         return run_tiled(ctx, w, cfg, gs_vae_decode, z, cfg->z_channels, h, width, cfg->in_channels, f, 1,
                          tiling->tile, tiling->overlap > 0 ? tiling->overlap : DEFAULT_OVERLAP, 1, tiling, rgb);
-    int64_t budget = tiling && tiling->band_elements > 0 ? tiling->band_elements : DEFAULT_BAND_ELEMENTS;
+    int64_t budget = tiling && tiling->band_elements > 0 ? tiling->band_elements : DEFAULT_WHOLE_ELEMENTS;
     if (largest_map(cfg, (int64_t)h * width * f * f) <= budget)
         return run_tiled(ctx, w, cfg, gs_vae_decode, z, cfg->z_channels, h, width, cfg->in_channels, f, 1,
                          h > width ? h : width, 4, 1, tiling, rgb);
@@ -924,7 +1032,7 @@ gs_vae_encode_tiled(gs_context *ctx, gs_weights *w, const gs_vae_config *cfg, co
         return run_tiled(ctx, w, cfg, gs_vae_encode, rgb, cfg->in_channels, height, width, cfg->z_channels, 1, f,
                          tiling->tile * f, (tiling->overlap > 0 ? tiling->overlap : DEFAULT_OVERLAP) * f, f, tiling,
                          mean);
-    int64_t budget = tiling && tiling->band_elements > 0 ? tiling->band_elements : DEFAULT_BAND_ELEMENTS;
+    int64_t budget = tiling && tiling->band_elements > 0 ? tiling->band_elements : DEFAULT_WHOLE_ELEMENTS;
     if (largest_map(cfg, (int64_t)height * width) <= budget)
         return run_tiled(ctx, w, cfg, gs_vae_encode, rgb, cfg->in_channels, height, width, cfg->z_channels, 1, f,
                          height > width ? height : width, 4 * f, f, tiling, mean);

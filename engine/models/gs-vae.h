@@ -50,24 +50,28 @@ gs_tensor *gs_vae_encode(gs_graph *g, gs_weights *w, const gs_vae_config *cfg, c
 
 /* Decode and encode over host buffers, for images of any size in bounded
  * device memory. Three ways, chosen by `tiling`:
- * - an image whose biggest feature map fits in band_elements floats runs
- *   whole, as one graph;
+ * - an image whose biggest feature map fits in band_elements floats (4 Mi
+ *   when 0) runs whole, as one graph;
  * - a bigger one runs layer by layer over whole-image feature maps kept in
  *   host memory, each layer in bands of rows of at most band_elements
- *   floats per device tensor (a band reads the rows its kernels need above
- *   and below). GroupNorm statistics are taken over the whole map and the
- *   mid-block attention sees every position, so the result is the
- *   whole-image result. Host memory: about three of the biggest feature
- *   maps (SD's is 256 channels at full resolution: 256 MiB at 512²);
+ *   floats per device tensor (1 Mi when 0; a band reads the rows its
+ *   kernels need above and below). GroupNorm statistics are taken over the
+ *   whole map and the mid-block attention sees every position, so the
+ *   result is the whole-image result but for the maps' storage in fp16
+ *   between layers (fp32_maps keeps them fp32; a map beyond fp16's range
+ *   makes the pass run again in fp32). Host memory: at most one and a half
+ *   of the biggest map (SD's is 256 channels at full resolution: 128 MiB in
+ *   fp16 at 512²);
  * - with tile > 0, independent overlapping tiles of `tile` latent pixels,
  *   each its own graph, blended with linear ramps across the overlaps:
  *   memory bounded by the tile whatever the image size, but each tile
  *   normalises with its own statistics and attends only to itself, so the
  *   result departs from the whole-image one (smoothly: no seams). */
 typedef struct {
-    int64_t band_elements; /* 0 = 4 Mi (16 MiB per device tensor) */
+    int64_t band_elements; /* 0 = 1 Mi (4 MiB per device tensor); whole up to 4 Mi */
     int tile;              /* latent pixels per tile side; 0 = no tiles */
     int overlap;           /* latent pixels shared by neighbouring tiles; 0 = 16 */
+    bool fp32_maps;        /* bands: keep the host maps in fp32 (twice the memory) */
     /* After each tile or layer; return false to cancel (GS_ERR_CANCELLED). */
     bool (*progress)(int done, int total, void *user_data);
     void *user_data;

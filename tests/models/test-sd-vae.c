@@ -4,7 +4,10 @@
  * vae.encode.in → the latent mean, both whole and in bands.
  * Tolerance: atol 1e-3 × the output's largest magnitude. The weights are
  * exact in fp16 (the checkpoints' values are rounded to bf16 then f16), so
- * what is left is fp32 arithmetic against float64: measured ~1e-6.
+ * what is left is fp32 arithmetic against float64: measured ~1e-6. Bands
+ * keep their feature maps in fp16 between layers by default: that rounding
+ * (~30 maps deep) measured 1.2e-3 to 1.7e-3 × the largest magnitude, checked
+ * at 3e-3; with fp32 maps, bands are held to the 1e-3 of the whole pass.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <string.h>
@@ -65,16 +68,18 @@ check_family(gs_context *ctx, const char *family)
     float *rgb = malloc(nrgb * sizeof *rgb), *mean = malloc(nz * sizeof *mean);
     if (z && want_rgb && img && want_mean) {
         /* Bands of 20,000 floats: the level-0 layers in bands of 7 rows. */
-        gs_vae_tiling bands = { .band_elements = 20000 };
-        const gs_vae_tiling *ways[2] = { NULL, &bands };
-        for (int i = 0; i < 2; i++) {
+        gs_vae_tiling bands = { .band_elements = 20000 }, bands32 = { .band_elements = 20000, .fp32_maps = true };
+        const gs_vae_tiling *ways[3] = { NULL, &bands32, &bands };
+        const char *names[3] = { "", " in bands (fp32 maps)", " in bands (fp16 maps)" };
+        const float tol[3] = { 1e-3f, 1e-3f, 3e-3f };
+        for (int i = 0; i < 3; i++) {
             char what[96];
-            snprintf(what, sizeof what, "%s VAE decode%s", family, i ? " in bands" : "");
+            snprintf(what, sizeof what, "%s VAE decode%s", family, names[i]);
             GS_CHECK_OK(ctx, gs_vae_decode_tiled(ctx, w, &cfg, z, 8, 8, ways[i], rgb));
-            gs_test_close(what, rgb, want_rgb, nrgb, 1e-3f * max_abs(want_rgb, nrgb), 0);
-            snprintf(what, sizeof what, "%s VAE encode%s", family, i ? " in bands" : "");
+            gs_test_close(what, rgb, want_rgb, nrgb, tol[i] * max_abs(want_rgb, nrgb), 0);
+            snprintf(what, sizeof what, "%s VAE encode%s", family, names[i]);
             GS_CHECK_OK(ctx, gs_vae_encode_tiled(ctx, w, &cfg, img, 64, 64, ways[i], mean));
-            gs_test_close(what, mean, want_mean, nz, 1e-3f * max_abs(want_mean, nz), 0);
+            gs_test_close(what, mean, want_mean, nz, tol[i] * max_abs(want_mean, nz), 0);
         }
     }
     free(z);
