@@ -14,11 +14,13 @@ struct _GsEngine {
     gs_diffusion *model;
     char *model_key; /* which file, and which version of it, `model` is */
     gs_speech *speech; /* the default speech model, loaded on first use */
+    gs_upscaler *upscaler; /* the last upscaler used (small: kept) */
+    char *upscaler_path;
 };
 
 G_DEFINE_FINAL_TYPE(GsEngine, gs_engine, G_TYPE_OBJECT)
 
-enum { LOAD_PROGRESS, N_SIGNALS };
+enum { LOAD_PROGRESS, UPSCALE_PROGRESS, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 typedef struct {
@@ -56,6 +58,21 @@ gs_texture_from_rgb(const float *rgb, int width, int height)
         bytes[i] = (guint8)lrintf(CLAMP(rgb[i], 0.0f, 1.0f) * 255.0f);
     g_autoptr(GBytes) data = g_bytes_new_take(bytes, n);
     return gdk_memory_texture_new(width, height, GDK_MEMORY_R8G8B8, data, (gsize)width * 3);
+}
+
+float *
+gs_rgb_from_texture(GdkTexture *texture, int *width, int *height)
+{
+    int w = gdk_texture_get_width(texture), h = gdk_texture_get_height(texture);
+    g_autofree guchar *bgra = g_malloc((gsize)w * h * 4);
+    gdk_texture_download(texture, bgra, (gsize)w * 4); /* GDK_MEMORY_DEFAULT: B, G, R, A premultiplied */
+    float *rgb = g_new(float, (gsize)w * h * 3);
+    for (gsize i = 0; i < (gsize)w * h; i++)
+        for (int c = 0; c < 3; c++)
+            rgb[i * 3 + c] = bgra[i * 4 + 2 - c] / 255.0f;
+    *width = w;
+    *height = h;
+    return rgb;
 }
 
 static gboolean
@@ -215,6 +232,150 @@ gs_engine_load_model_finish(GsEngine *self, GAsyncResult *result, GError **error
     return g_task_propagate_boolean(G_TASK(result), error);
 }
 
+/* ---- upscaling ------------------------------------------------------------ */
+
+gboolean
+gs_engine_has_upscaler(const char *variant, int scale)
+{
+    g_autofree char *path = gs_shipped_upscaler_path(variant, scale);
+    return g_file_test(path, G_FILE_TEST_IS_REGULAR);
+}
+
+typedef struct {
+    GsEngine *engine;
+    GCancellable *cancellable;
+    gint64 last_us;
+} UpscaleState;
+
+typedef struct {
+    GsEngine *engine;
+    double fraction;
+} UpscaleUpdate;
+
+static gboolean
+deliver_upscale_progress(gpointer data)
+{
+    UpscaleUpdate *u = data;
+    g_signal_emit(u->engine, signals[UPSCALE_PROGRESS], 0, u->fraction);
+    g_object_unref(u->engine);
+    g_free(u);
+    return G_SOURCE_REMOVE;
+}
+
+/* On the worker, once per tile: passed on at most every 50 ms. */
+static bool
+on_upscale_progress(double fraction, void *user_data)
+{
+    UpscaleState *state = user_data;
+    gint64 now = g_get_monotonic_time();
+    if (fraction >= 1.0 || now - state->last_us >= 50000) {
+        state->last_us = now;
+        UpscaleUpdate *u = g_new(UpscaleUpdate, 1);
+        *u = (UpscaleUpdate){ g_object_ref(state->engine), fraction };
+        g_main_context_invoke(NULL, deliver_upscale_progress, u);
+    }
+    return !g_cancellable_is_cancelled(state->cancellable);
+}
+
+/* With the lock held: `rgb` (w×h) ×scale, or NULL with an error. */
+static float *
+upscale_locked(GsEngine *self, const float *rgb, int w, int h, int scale, const char *variant,
+               GCancellable *cancellable, GError **error)
+{
+    if (g_cancellable_set_error_if_cancelled(cancellable, error))
+        return NULL;
+    if (!self->ctx && !(self->ctx = gs_open_engine(error)))
+        return NULL;
+    g_autofree char *path = gs_shipped_upscaler_path(variant, scale);
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No upscaler at %s", path);
+        return NULL;
+    }
+    if (!self->upscaler || g_strcmp0(self->upscaler_path, path) != 0) {
+        g_clear_pointer(&self->upscaler, gs_upscaler_free);
+        g_clear_pointer(&self->upscaler_path, g_free);
+        gs_status st = gs_upscaler_load(self->ctx, path, &self->upscaler);
+        if (st != GS_OK) {
+            self->upscaler = NULL;
+            gs_set_engine_error(error, self->ctx, st, "Cannot load the upscaler");
+            return NULL;
+        }
+        self->upscaler_path = g_strdup(path);
+    }
+    float *out = g_try_malloc((gsize)w * h * scale * scale * 3 * sizeof *out);
+    if (!out) {
+        g_set_error(error, GS_ENGINE_ERROR, GS_ERR_OUT_OF_MEMORY, "Out of memory for a %d×%d image", w * scale,
+                    h * scale);
+        return NULL;
+    }
+    UpscaleState state = { self, cancellable, 0 };
+    gs_upscaler_params params = gs_upscaler_default_params();
+    params.progress = on_upscale_progress;
+    params.user_data = &state;
+    gs_status st = gs_upscaler_run(self->upscaler, rgb, w, h, out, &params);
+    if (st != GS_OK) {
+        gs_set_engine_error(error, self->ctx, st, "Cannot upscale");
+        g_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+typedef struct {
+    GdkTexture *texture;
+    int scale;
+    char *variant;
+} UpscaleJob;
+
+static void
+upscale_job_free(UpscaleJob *job)
+{
+    g_clear_object(&job->texture);
+    g_free(job->variant);
+    g_free(job);
+}
+
+static void
+upscale_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    GsEngine *self = source;
+    UpscaleJob *job = data;
+    g_autoptr(GError) error = NULL;
+    int w, h;
+    g_autofree float *rgb = gs_rgb_from_texture(job->texture, &w, &h);
+    g_mutex_lock(&self->lock);
+    g_autofree float *out = upscale_locked(self, rgb, w, h, job->scale, job->variant, cancellable, &error);
+    g_mutex_unlock(&self->lock);
+    if (!out)
+        g_task_return_error(task, g_steal_pointer(&error));
+    else
+        g_task_return_pointer(task, gs_texture_from_rgb(out, w * job->scale, h * job->scale), g_object_unref);
+}
+
+void
+gs_engine_upscale_async(GsEngine *self, GdkTexture *texture, int scale, const char *variant,
+                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_return_if_fail(GS_IS_ENGINE(self) && GDK_IS_TEXTURE(texture) && variant);
+    UpscaleJob *job = g_new0(UpscaleJob, 1);
+    job->texture = g_object_ref(texture);
+    job->scale = scale;
+    job->variant = g_strdup(variant);
+    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+    g_task_set_source_tag(task, gs_engine_upscale_async);
+    g_task_set_task_data(task, job, (GDestroyNotify)upscale_job_free);
+    g_task_run_in_thread(task, upscale_thread);
+}
+
+GdkTexture *
+gs_engine_upscale_finish(GsEngine *self, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/* ---- generating ------------------------------------------------------------ */
+
 static void
 generate_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
@@ -228,6 +389,19 @@ generate_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
     if (entry && ensure_model(self, job->library, entry, job->cancellable, &error))
         rgb = gs_image_job_run(self->ctx, self->model, gs_model_entry_get_name(entry), &job->request, on_engine_step,
                                job, &error);
+    /* The size the model drew at; the upscale pass, if any, multiplies it. */
+    int scale = 1, w = job->request.params.width, h = job->request.params.height;
+    if (rgb && job->request.upscale_scale > 1) {
+        scale = job->request.upscale_scale;
+        const char *variant = job->request.upscale_variant ? job->request.upscale_variant : "slim";
+        float *big = upscale_locked(self, rgb, w, h, scale, variant, job->cancellable, &error);
+        g_free(rgb);
+        rgb = big;
+        if (rgb) {
+            g_autofree char *entry_text = gs_upscale_entry(scale, variant);
+            gs_image_params_add_upscale(&job->request.params, entry_text);
+        }
+    }
     g_mutex_unlock(&self->lock);
 
     if (!rgb) {
@@ -238,7 +412,7 @@ generate_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
     *params = job->request.params;
     job->request.params = (GsImageParams){ 0 };
     g_object_set_data_full(G_OBJECT(task), "params", params, (GDestroyNotify)gs_image_params_free);
-    g_task_return_pointer(task, gs_texture_from_rgb(rgb, params->width, params->height), g_object_unref);
+    g_task_return_pointer(task, gs_texture_from_rgb(rgb, w * scale, h * scale), g_object_unref);
 }
 
 void
@@ -464,6 +638,8 @@ gs_engine_finalize(GObject *object)
     GsEngine *self = GS_ENGINE(object);
     g_clear_pointer(&self->speech, gs_speech_free);
     g_clear_pointer(&self->model, gs_diffusion_free);
+    g_clear_pointer(&self->upscaler, gs_upscaler_free);
+    g_clear_pointer(&self->upscaler_path, g_free);
     g_clear_pointer(&self->ctx, gs_context_free);
     g_clear_pointer(&self->model_key, g_free);
     g_mutex_clear(&self->lock);
@@ -476,6 +652,8 @@ gs_engine_class_init(GsEngineClass *klass)
     G_OBJECT_CLASS(klass)->finalize = gs_engine_finalize;
     signals[LOAD_PROGRESS] = g_signal_new("load-progress", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                           NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_DOUBLE);
+    signals[UPSCALE_PROGRESS] = g_signal_new("upscale-progress", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                             NULL, NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
 }
 
 static void

@@ -36,12 +36,27 @@ void gs_engine_load_model_async(GsEngine *self, GsModelLibrary *library, GsModel
 gboolean gs_engine_load_model_finish(GsEngine *self, GAsyncResult *result, GError **error);
 
 /* Takes ownership of `request`. `model` NULL means the library's built-in
- * model; it is loaded first if it is not the one loaded. */
+ * model; it is loaded first if it is not the one loaded. With
+ * request->upscale_scale set, the image is upscaled in the same job and the
+ * parameters record it. */
 void gs_engine_generate_async(GsEngine *self, GsImageRequest *request, GsModelLibrary *library, GsModelEntry *model,
                               GsEngineStepFunc on_step, gpointer step_data, GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data);
 /* The image, and the parameters it was made with (free with gs_image_params_clear + g_free). */
 GdkTexture *gs_engine_generate_finish(GsEngine *self, GAsyncResult *result, GsImageParams **params, GError **error);
+
+/* While a job upscales (on its own or right after diffusion), the engine
+ * emits "upscale-progress" (double fraction) on the main thread.
+ *
+ * Upscales `texture` ×`scale` (2, 4 or 8) with the shipped ESRGAN `variant`
+ * ("slim", "medium", "thick") in the worker. A variant whose file is not
+ * there fails with G_IO_ERROR_NOT_FOUND; cancelling fails with
+ * GS_ENGINE_ERROR/GS_ERR_CANCELLED. */
+void gs_engine_upscale_async(GsEngine *self, GdkTexture *texture, int scale, const char *variant,
+                             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GdkTexture *gs_engine_upscale_finish(GsEngine *self, GAsyncResult *result, GError **error);
+/* Whether the shipped upscaler `variant` ×`scale` is installed. */
+gboolean gs_engine_has_upscaler(const char *variant, int scale);
 
 /* Loads the default speech model (so that the first take starts warm) and
  * gives its voice names, a NULL-terminated array (g_strfreev). */
@@ -62,5 +77,7 @@ GsTake *gs_engine_speak_finish(GsEngine *self, GAsyncResult *result, GError **er
 
 /* RGB floats in [0,1] → an 8-bit texture. */
 GdkTexture *gs_texture_from_rgb(const float *rgb, int width, int height);
+/* A texture's pixels as RGB floats in [0,1] (alpha dropped; g_free). Any thread. */
+float *gs_rgb_from_texture(GdkTexture *texture, int *width, int *height);
 
 G_END_DECLS

@@ -102,21 +102,6 @@ open_init(GtkWidget *widget, const char *action, GVariant *param)
     choose_open_file(GS_IMAGE_PAGE(widget), _("Open a Start Image"), init_chosen);
 }
 
-static float *
-texture_to_rgb(GdkTexture *texture, int *width, int *height)
-{
-    int w = gdk_texture_get_width(texture), h = gdk_texture_get_height(texture);
-    g_autofree guchar *bgra = g_malloc((gsize)w * h * 4);
-    gdk_texture_download(texture, bgra, (gsize)w * 4); /* GDK_MEMORY_DEFAULT: B, G, R, A premultiplied */
-    float *rgb = g_new(float, (gsize)w * h * 3);
-    for (gsize i = 0; i < (gsize)w * h; i++)
-        for (int c = 0; c < 3; c++)
-            rgb[i * 3 + c] = bgra[i * 4 + 2 - c] / 255.0f;
-    *width = w;
-    *height = h;
-    return rgb;
-}
-
 static void
 save_chosen(GtkWidget *widget, GFile *file, gpointer data)
 {
@@ -125,7 +110,7 @@ save_chosen(GtkWidget *widget, GFile *file, gpointer data)
         return;
     g_autofree char *path = g_file_get_path(file);
     int w, h;
-    g_autofree float *rgb = texture_to_rgb(gs_history_item_get_texture(self->shown), &w, &h);
+    g_autofree float *rgb = gs_rgb_from_texture(gs_history_item_get_texture(self->shown), &w, &h);
     GsPngText texts[] = { { "parameters", gs_history_item_get_parameters_text(self->shown) },
                           { "Software", "GenStudio " GS_VERSION } };
     g_autoptr(GError) error = NULL;
@@ -137,6 +122,44 @@ static void
 save_image(GtkWidget *widget, const char *action, GVariant *param)
 {
     gs_widget_choose_save_file(widget, _("Save Image"), "genstudio.png", save_chosen, NULL, NULL);
+}
+
+/* ---- upscaling ------------------------------------------------------------ */
+
+/* (scale, variant): the shown image. */
+static void
+upscale(GtkWidget *widget, const char *action, GVariant *param)
+{
+    int scale;
+    const char *variant;
+    g_variant_get(param, "(i&s)", &scale, &variant);
+    gs_image_page_upscale(GS_IMAGE_PAGE(widget), scale, variant);
+}
+
+/* The Upscale popover's button: what its drop-downs say. */
+static void
+upscale_chosen(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsImagePage *self = GS_IMAGE_PAGE(widget);
+    static const int scales[] = { 2, 4, 8 };
+    guint s = gtk_drop_down_get_selected(self->upscale_scale_dropdown);
+    guint m = gtk_drop_down_get_selected(self->upscale_model_dropdown);
+    if (s >= G_N_ELEMENTS(scales) || m >= g_strv_length(self->upscale_variants))
+        return;
+    gtk_menu_button_popdown(self->upscale_button);
+    gs_image_page_upscale(self, scales[s], self->upscale_variants[m]);
+}
+
+/* A history entry's "Upscale…": shows it, and asks how. */
+static void
+upscale_item(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsImagePage *self = GS_IMAGE_PAGE(widget);
+    g_autoptr(GsHistoryItem) item = g_list_model_get_item(G_LIST_MODEL(self->history), g_variant_get_uint32(param));
+    if (!item || self->cancellable)
+        return;
+    gs_image_page_show_item(self, item);
+    gtk_menu_button_popup(self->upscale_button);
 }
 
 #define TIMELAPSE_SIDE 256
@@ -161,7 +184,7 @@ static GBytes *
 video_frame(GdkTexture *texture, int side)
 {
     int w, h;
-    g_autofree float *rgb = texture_to_rgb(texture, &w, &h);
+    g_autofree float *rgb = gs_rgb_from_texture(texture, &w, &h);
     guint8 *rgba = g_malloc((gsize)side * side * 4);
     for (int y = 0; y < side; y++)
         for (int x = 0; x < side; x++) {
@@ -224,6 +247,9 @@ gs_image_page_install_actions(GtkWidgetClass *widget_class)
     gtk_widget_class_install_action(widget_class, "image.save", NULL, save_image);
     gtk_widget_class_install_action(widget_class, "image.copy", NULL, copy_image);
     gtk_widget_class_install_action(widget_class, "image.export-timelapse", NULL, export_timelapse);
+    gtk_widget_class_install_action(widget_class, "image.upscale", "(is)", upscale);
+    gtk_widget_class_install_action(widget_class, "image.upscale-chosen", NULL, upscale_chosen);
+    gtk_widget_class_install_action(widget_class, "image.upscale-item", "u", upscale_item);
     gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Escape, 0, "image.cancel", NULL);
     gtk_widget_class_add_binding_action(widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "image.zoom-fit", NULL);
     gtk_widget_class_add_binding_action(widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "image.zoom-original", NULL);

@@ -20,10 +20,13 @@ struct _GsImagePage {
     GtkSpinButton *width_spin, *height_spin;
     GtkSpinButton *steps_spin, *cfg_spin, *seed_spin, *batch_spin, *strength_spin;
     GtkCheckButton *random_seed_check;
+    GtkSwitch *upscale_switch;
     GtkLabel *init_label;
     GtkToggleButton *paint_toggle;
     GsCanvas *canvas;
     GtkProgressBar *progress;
+    GtkMenuButton *upscale_button;
+    GtkDropDown *upscale_scale_dropdown, *upscale_model_dropdown;
     GtkScale *scrubber;
     GtkGridView *history_view;
 
@@ -35,6 +38,8 @@ struct _GsImagePage {
     /* loading the chosen model ahead of the first image */
     GCancellable *load_cancellable;
     guint size_quiet; /* > 0 while the page sets the size itself */
+    guint upscale_quiet; /* > 0 while the page sets the upscale switch itself */
+    GStrv upscale_variants; /* the model dropdown's ESRGAN variants */
 
     /* the run in progress */
     GCancellable *cancellable;
@@ -48,3 +53,5 @@ void gs_image_page_install_actions(GtkWidgetClass *widget_class);
 void gs_image_page_update_actions(GsImagePage *self);
 void gs_image_page_generate(GsImagePage *self);
 void gs_image_page_show_item(GsImagePage *self, GsHistoryItem *item);
+/* Upscales the shown image into a new history entry. */
+void gs_image_page_upscale(GsImagePage *self, int scale, const char *variant);

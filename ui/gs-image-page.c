@@ -28,6 +28,10 @@ gs_image_page_update_actions(GsImagePage *self)
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.save", shown && !busy);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.copy", shown);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.export-timelapse", shown && !busy);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.upscale", shown && !busy);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.upscale-chosen", shown && !busy);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "image.upscale-item", !busy);
+    gtk_widget_set_sensitive(GTK_WIDGET(self->upscale_button), shown && !busy);
 }
 
 void
@@ -87,6 +91,10 @@ build_request(GsImagePage *self, GsModelEntry **model)
     if (size_is_free(*model)) {
         p->width = gtk_spin_button_get_value_as_int(self->width_spin);
         p->height = gtk_spin_button_get_value_as_int(self->height_spin);
+    }
+    if (gtk_switch_get_active(self->upscale_switch)) {
+        r->upscale_scale = 4;
+        r->upscale_variant = g_strdup("slim");
     }
 
     if (self->init_path) {
@@ -204,7 +212,169 @@ gs_image_page_generate(GsImagePage *self)
     start_run(self);
 }
 
+/* ---- upscaling ------------------------------------------------------------ */
+
+typedef struct {
+    GsImagePage *page;
+    GsHistoryItem *source;
+    int scale;
+    char *variant;
+} UpscaleRun;
+
+static void
+on_upscale_progress(GsEngine *engine, double fraction, GsImagePage *self)
+{
+    if (!self->cancellable)
+        return;
+    g_autofree char *text = g_strdup_printf(_("Upscaling… %.0f %%"), fraction * 100.0);
+    gtk_progress_bar_set_fraction(self->progress, fraction);
+    gtk_progress_bar_set_text(self->progress, text);
+}
+
+static void
+on_upscaled(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    UpscaleRun *run = user_data;
+    g_autoptr(GsImagePage) self = run->page;
+    g_autoptr(GsHistoryItem) from = run->source;
+    g_autofree char *variant = run->variant;
+    int scale = run->scale;
+    g_free(run);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GdkTexture) texture = gs_engine_upscale_finish(GS_ENGINE(source), result, &error);
+    if (!self->history)
+        return; /* the page went away while the engine worked */
+    g_clear_object(&self->cancellable);
+    if (!texture) {
+        gboolean cancelled = g_error_matches(error, GS_ENGINE_ERROR, GS_ERR_CANCELLED) ||
+                             g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+        gtk_progress_bar_set_fraction(self->progress, 0);
+        gtk_progress_bar_set_text(self->progress, cancelled ? _("Cancelled") : _("Failed"));
+        if (!cancelled)
+            gs_widget_toast(GTK_WIDGET(self), error->message);
+        gs_image_page_update_actions(self);
+        return;
+    }
+    /* The new entry remembers how the original was made, and the upscale. */
+    GsImageParams *params = g_new0(GsImageParams, 1);
+    gs_image_params_copy(gs_history_item_get_params(from), params);
+    g_autofree char *entry = gs_upscale_entry(scale, variant);
+    gs_image_params_add_upscale(params, entry);
+    GPtrArray *old_steps = gs_history_item_get_steps(from);
+    GPtrArray *steps = g_ptr_array_new_full(old_steps->len, g_object_unref);
+    for (guint i = 0; i < old_steps->len; i++)
+        g_ptr_array_add(steps, g_object_ref(g_ptr_array_index(old_steps, i)));
+    g_autoptr(GsHistoryItem) item = gs_history_item_new(texture, params, steps);
+    g_list_store_insert(self->history, 0, item);
+    register_image(self, item);
+    gs_image_page_show_item(self, item);
+    gtk_progress_bar_set_fraction(self->progress, 1.0);
+    gtk_progress_bar_set_text(self->progress, _("Done"));
+}
+
+void
+gs_image_page_upscale(GsImagePage *self, int scale, const char *variant)
+{
+    if (self->cancellable || !self->shown)
+        return;
+    if (scale != 2 && scale != 4 && scale != 8)
+        return;
+    UpscaleRun *run = g_new0(UpscaleRun, 1);
+    run->page = g_object_ref(self);
+    run->source = g_object_ref(self->shown);
+    run->scale = scale;
+    run->variant = g_strdup(variant);
+    self->cancellable = g_cancellable_new();
+    g_autofree char *text = g_strdup_printf(_("Upscaling ×%d…"), scale);
+    gtk_progress_bar_set_fraction(self->progress, 0);
+    gtk_progress_bar_set_text(self->progress, text);
+    gs_image_page_update_actions(self);
+    gs_engine_upscale_async(self->engine, gs_history_item_get_texture(self->shown), scale, variant, self->cancellable,
+                            on_upscaled, run);
+}
+
+/* slim and medium ship with GenStudio; thick only when made (tools/esrgan). */
+static void
+fill_upscale_models(GsImagePage *self)
+{
+    g_autoptr(GStrvBuilder) ids = g_strv_builder_new();
+    g_autoptr(GtkStringList) names = gtk_string_list_new(NULL);
+    g_strv_builder_add(ids, "slim");
+    gtk_string_list_append(names, _("ESRGAN slim (fast)"));
+    g_strv_builder_add(ids, "medium");
+    gtk_string_list_append(names, _("ESRGAN medium (sharper)"));
+    if (gs_engine_has_upscaler("thick", 2) || gs_engine_has_upscaler("thick", 4) || gs_engine_has_upscaler("thick", 8)) {
+        g_strv_builder_add(ids, "thick");
+        gtk_string_list_append(names, _("ESRGAN thick (slowest)"));
+    }
+    g_strfreev(self->upscale_variants);
+    self->upscale_variants = g_strv_builder_end(ids);
+    gtk_drop_down_set_model(self->upscale_model_dropdown, G_LIST_MODEL(names));
+}
+
+/* The upscale switch follows the model's family: on for the built-in
+ * pixel-space model (its 32² is small), off for SD; each remembered. */
+static const char *
+upscale_key(GsImagePage *self)
+{
+    GsModelEntry *entry = gs_model_chooser_get_selected(self->model_chooser);
+    return size_is_free(entry) ? "upscale-sd" : "upscale-builtin";
+}
+
+static void
+sync_upscale_switch(GsImagePage *self)
+{
+    self->upscale_quiet++;
+    gtk_switch_set_active(self->upscale_switch, g_settings_get_boolean(self->settings, upscale_key(self)));
+    self->upscale_quiet--;
+}
+
+static void
+on_upscale_switch(GtkSwitch *sw, GParamSpec *pspec, GsImagePage *self)
+{
+    if (!self->upscale_quiet)
+        g_settings_set_boolean(self->settings, upscale_key(self), gtk_switch_get_active(sw));
+}
+
+gboolean
+gs_image_page_get_upscale_generated(GsImagePage *self)
+{
+    return gtk_switch_get_active(self->upscale_switch);
+}
+
+void
+gs_image_page_set_upscale_generated(GsImagePage *self, gboolean upscale)
+{
+    gtk_switch_set_active(self->upscale_switch, upscale);
+}
+
 /* ---- history ------------------------------------------------------------ */
+
+static void
+unparent_later(GtkWidget *popover)
+{
+    /* After the menu item's action ran: it looks its action up through us. */
+    g_idle_add_once((GSourceOnceFunc)gtk_widget_unparent, popover);
+}
+
+/* Right click on a thumbnail: its context menu. */
+static void
+on_history_pressed(GtkGestureClick *gesture, int n_press, double x, double y, GtkListItem *list_item)
+{
+    GtkWidget *picture = gtk_event_controller_get_widget(GTK_EVENT_CONTROLLER(gesture));
+    g_autoptr(GMenu) menu = g_menu_new();
+    g_autoptr(GMenuItem) upscale = g_menu_item_new(_("Upscale…"), NULL);
+    g_menu_item_set_action_and_target_value(upscale, "image.upscale-item",
+                                            g_variant_new_uint32(gtk_list_item_get_position(list_item)));
+    g_menu_append_item(menu, upscale);
+    GtkWidget *popover = gtk_popover_menu_new_from_model(G_MENU_MODEL(menu));
+    gtk_widget_set_parent(popover, picture);
+    gtk_popover_set_pointing_to(GTK_POPOVER(popover), &(GdkRectangle){ (int)x, (int)y, 1, 1 });
+    gtk_popover_set_has_arrow(GTK_POPOVER(popover), FALSE);
+    g_signal_connect(popover, "closed", G_CALLBACK(unparent_later), NULL);
+    gtk_popover_popup(GTK_POPOVER(popover));
+    gtk_gesture_set_state(GTK_GESTURE(gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
 
 /* Dragging a history thumbnail out hands over the image itself. */
 static GdkContentProvider *
@@ -220,12 +390,16 @@ on_history_drag_prepare(GtkDragSource *source, double x, double y, GtkPicture *p
 static void
 setup_history_cell(GtkSignalListItemFactory *factory, GtkListItem *list_item, gpointer data)
 {
+    GtkGesture *click = gtk_gesture_click_new();
+    gtk_gesture_single_set_button(GTK_GESTURE_SINGLE(click), GDK_BUTTON_SECONDARY);
     GtkWidget *picture = gtk_picture_new();
     gtk_widget_set_size_request(picture, 88, 88);
     gtk_picture_set_can_shrink(GTK_PICTURE(picture), TRUE);
     GtkDragSource *drag = gtk_drag_source_new();
     g_signal_connect(drag, "prepare", G_CALLBACK(on_history_drag_prepare), picture);
     gtk_widget_add_controller(picture, GTK_EVENT_CONTROLLER(drag));
+    g_signal_connect(click, "pressed", G_CALLBACK(on_history_pressed), list_item);
+    gtk_widget_add_controller(picture, GTK_EVENT_CONTROLLER(click));
     gtk_list_item_set_child(list_item, picture);
 }
 
@@ -459,6 +633,7 @@ static void
 on_model_changed(GsModelChooser *chooser, GsModelEntry *entry, gboolean by_user, GsImagePage *self)
 {
     apply_size_rules(self, entry, by_user);
+    sync_upscale_switch(self);
     if (!by_user)
         return; /* restored from the settings: the pane keeps its values, nothing loads yet */
     const gs_model_info *info = gs_model_entry_get_info(entry);
@@ -529,6 +704,7 @@ gs_image_page_dispose(GObject *object)
     g_clear_object(&self->load_cancellable);
     g_clear_pointer(&self->steps, g_ptr_array_unref);
     g_clear_pointer(&self->init_path, g_free);
+    g_clear_pointer(&self->upscale_variants, g_strfreev);
     G_OBJECT_CLASS(gs_image_page_parent_class)->dispose(object);
 }
 
@@ -557,10 +733,14 @@ gs_image_page_class_init(GsImagePageClass *klass)
     CHILD(batch_spin);
     CHILD(strength_spin);
     CHILD(random_seed_check);
+    CHILD(upscale_switch);
     CHILD(init_label);
     CHILD(paint_toggle);
     CHILD(canvas);
     CHILD(progress);
+    CHILD(upscale_button);
+    CHILD(upscale_scale_dropdown);
+    CHILD(upscale_model_dropdown);
     CHILD(scrubber);
     CHILD(history_view);
 #undef CHILD
@@ -583,6 +763,10 @@ gs_image_page_init(GsImagePage *self)
     g_signal_connect(self->model_chooser, "model-changed", G_CALLBACK(on_model_changed), self);
     g_signal_connect(self->model_chooser, "tokenizer-added", G_CALLBACK(on_tokenizer_added), self);
     g_signal_connect_object(self->engine, "load-progress", G_CALLBACK(on_load_progress), self, 0);
+    g_signal_connect_object(self->engine, "upscale-progress", G_CALLBACK(on_upscale_progress), self, 0);
+    fill_upscale_models(self);
+    sync_upscale_switch(self);
+    g_signal_connect(self->upscale_switch, "notify::active", G_CALLBACK(on_upscale_switch), self);
     g_signal_connect(self->width_spin, "value-changed", G_CALLBACK(on_size_changed), self);
     g_signal_connect(self->height_spin, "value-changed", G_CALLBACK(on_size_changed), self);
 

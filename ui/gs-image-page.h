@@ -23,6 +23,10 @@ gboolean gs_image_page_get_loading(GsImagePage *self);
 GsModelChooser *gs_image_page_get_model_chooser(GsImagePage *self);
 /* The size in the pane; free_size FALSE when the model has one size only. */
 void gs_image_page_get_size(GsImagePage *self, int *width, int *height, gboolean *free_size);
+/* The prompt pane's "Upscale ×4" switch: each new image upscaled ×4 by
+ * ESRGAN-slim in the same job. */
+gboolean gs_image_page_get_upscale_generated(GsImagePage *self);
+void gs_image_page_set_upscale_generated(GsImagePage *self, gboolean upscale);
 /* Replaces the history with the images of `project`, newest first, without
  * their denoising steps (a project does not keep them). An image that does
  * not load is left out, with a warning. */

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "gs-image-job.h"
+#include "gs-image-params.h"
 #include "gs-png.h"
 
 /* Output pixels above this would need more host memory than is sensible
@@ -30,25 +31,7 @@ model_path(const char *model, int scale, char **display)
         return g_strdup(model);
     }
     *display = g_strdup_printf("ESRGAN-%s", model);
-    g_autofree char *name = g_strdup_printf("esrgan/esrgan-%s-x%d.safetensors", model, scale);
-    return gs_shipped_model_path(name);
-}
-
-/* Appends ", Upscale: …" to the settings line (the last line) of an
- * AUTOMATIC1111 parameters text. */
-static char *
-with_upscale_entry(const char *parameters, const char *entry)
-{
-    if (!parameters || !*parameters)
-        return NULL;
-    g_autofree char *trimmed = g_strdup(parameters);
-    g_strchomp(trimmed);
-    const char *last = strrchr(trimmed, '\n');
-    last = last ? last + 1 : trimmed;
-    /* Only a prompt, no settings line: the entry starts one. */
-    if (!strstr(last, "Steps: ") && !strstr(last, "Size: ") && !strstr(last, "Upscale: "))
-        return g_strdup_printf("%s\n%s", trimmed, entry);
-    return g_strdup_printf("%s, %s", trimmed, entry);
+    return gs_shipped_upscaler_path(model, scale);
 }
 
 int
@@ -151,7 +134,7 @@ gs_cli_upscale(int argc, char **argv)
     gs_context_free(ctx);
 
     g_autofree char *entry = g_strdup_printf("Upscale: %dx %s", scale, display);
-    g_autofree char *text = with_upscale_entry(parameters, entry);
+    g_autofree char *text = gs_parameters_append_entry(parameters, entry);
     GsPngText chunks[] = { { text ? "parameters" : "Comment", text ? text : entry },
                            { "Software", "GenStudio " GS_VERSION } };
     gboolean ok = gs_png_save(output, out, w * scale, h * scale, chunks, G_N_ELEMENTS(chunks), &error);

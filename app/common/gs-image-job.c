@@ -28,6 +28,13 @@ gs_shipped_model_path(const char *file_name)
 }
 
 char *
+gs_shipped_upscaler_path(const char *variant, int scale)
+{
+    g_autofree char *name = g_strdup_printf("esrgan/esrgan-%s-x%d.safetensors", variant, scale);
+    return gs_shipped_model_path(name);
+}
+
+char *
 gs_default_model_path(void)
 {
     return gs_shipped_model_path("emoji32.safetensors");
@@ -77,6 +84,7 @@ gs_image_request_clear(GsImageRequest *r)
     gs_image_params_clear(&r->params);
     g_clear_pointer(&r->init_path, g_free);
     g_clear_pointer(&r->mask_path, g_free);
+    g_clear_pointer(&r->upscale_variant, g_free);
 }
 
 /* Loads a PNG and fits it to the model's size. */

@@ -18,6 +18,8 @@ void gs_set_engine_error(GError **error, gs_context *ctx, gs_status status, cons
  * $GENSTUDIO_MODEL_DIR, then the source tree (uninstalled runs), then the
  * installed data directory. */
 char *gs_shipped_model_path(const char *file_name);
+/* A shipped ESRGAN upscaler ("slim", "medium", "thick"; 2, 4 or 8). */
+char *gs_shipped_upscaler_path(const char *variant, int scale);
 /* The default image model. */
 char *gs_default_model_path(void);
 
@@ -34,6 +36,10 @@ typedef struct {
     /* Outpainting: pixels added to the init image's left, right, top and
      * bottom, then painted in (the old area is kept). */
     int outpaint[4];
+    /* After diffusion, an ESRGAN pass (the window's engine job runs it):
+     * scale 0 = none; variant "slim", "medium" or "thick". */
+    int upscale_scale;
+    char *upscale_variant;
 } GsImageRequest;
 
 void gs_image_request_init(GsImageRequest *r);

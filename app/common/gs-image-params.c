@@ -26,6 +26,46 @@ gs_image_params_clear(GsImageParams *p)
     g_clear_pointer(&p->prompt, g_free);
     g_clear_pointer(&p->negative_prompt, g_free);
     g_clear_pointer(&p->model, g_free);
+    g_clear_pointer(&p->upscale, g_free);
+}
+
+void
+gs_image_params_copy(const GsImageParams *src, GsImageParams *dst)
+{
+    *dst = *src;
+    dst->prompt = g_strdup(src->prompt);
+    dst->negative_prompt = g_strdup(src->negative_prompt);
+    dst->model = g_strdup(src->model);
+    dst->upscale = g_strdup(src->upscale);
+}
+
+char *
+gs_upscale_entry(int scale, const char *variant)
+{
+    return g_strdup_printf("Upscale: %dx ESRGAN-%s", scale, variant);
+}
+
+void
+gs_image_params_add_upscale(GsImageParams *p, const char *entry)
+{
+    char *joined = p->upscale ? g_strdup_printf("%s, %s", p->upscale, entry) : g_strdup(entry);
+    g_free(p->upscale);
+    p->upscale = joined;
+}
+
+char *
+gs_parameters_append_entry(const char *parameters, const char *entry)
+{
+    if (!parameters || !*parameters)
+        return NULL;
+    g_autofree char *trimmed = g_strdup(parameters);
+    g_strchomp(trimmed);
+    const char *last = strrchr(trimmed, '\n');
+    last = last ? last + 1 : trimmed;
+    /* Only a prompt, no settings line: the entry starts one. */
+    if (!strstr(last, "Steps: ") && !strstr(last, "Size: ") && !strstr(last, "Upscale: "))
+        return g_strdup_printf("%s\n%s", trimmed, entry);
+    return g_strdup_printf("%s, %s", trimmed, entry);
 }
 
 void
@@ -67,7 +107,10 @@ gs_image_params_to_text(const GsImageParams *p)
         g_string_append_printf(s, ", Clip skip: %d", p->clip_skip);
     if (p->prediction != GS_PREDICTION_AUTO)
         g_string_append_printf(s, ", Prediction: %s", p->prediction == GS_PREDICTION_V ? "v" : "eps");
-    return g_string_free(s, FALSE);
+    g_autofree char *text = g_string_free(s, FALSE);
+    if (p->upscale && *p->upscale)
+        return gs_parameters_append_entry(text, p->upscale);
+    return g_steal_pointer(&text);
 }
 
 static gboolean
@@ -119,6 +162,8 @@ parse_settings(const char *line, GsImageParams *p, GError **error)
             p->clip_skip = CLAMP((int)g_ascii_strtoll(value, NULL, 10), 0, 12);
         } else if (g_str_equal(key, "Prediction")) {
             p->prediction = g_str_equal(value, "v") ? GS_PREDICTION_V : GS_PREDICTION_EPS;
+        } else if (g_str_equal(key, "Upscale")) {
+            gs_image_params_add_upscale(p, fields[i]);
         }
     }
     if (!saw_steps)
