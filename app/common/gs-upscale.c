@@ -120,18 +120,27 @@ keys(float x)
     return 0;
 }
 
-/* For each output coordinate: the first of its 4 source taps and their
- * weights (pixel centres aligned, as image tools do). */
-static void
-taps(int n, int nn, int *first, float *weights)
+/* For each output coordinate: the first of its `ntaps` source taps and
+ * their weights (pixel centres aligned, as image tools do). Shrinking
+ * widens the kernel by the factor (antialiasing, as MATLAB's imresize). */
+static int
+taps(int n, int nn, int **first, float **weights)
 {
+    float stretch = nn < n ? (float)n / nn : 1;
+    int ntaps = (int)ceilf(4 * stretch);
+    *first = g_new(int, nn);
+    *weights = g_new(float, (size_t)nn * ntaps);
     for (int i = 0; i < nn; i++) {
         float x = (i + 0.5f) * n / nn - 0.5f;
-        int x0 = (int)floorf(x) - 1;
-        first[i] = x0;
-        for (int k = 0; k < 4; k++)
-            weights[i * 4 + k] = keys(x - (float)(x0 + k));
+        int x0 = (int)floorf(x - 2 * stretch) + 1;
+        float sum = 0;
+        for (int k = 0; k < ntaps; k++)
+            sum += (*weights)[i * ntaps + k] = keys((x - (float)(x0 + k)) / stretch);
+        for (int k = 0; k < ntaps; k++)
+            (*weights)[i * ntaps + k] /= sum;
+        (*first)[i] = x0;
     }
+    return ntaps;
 }
 
 static int
@@ -143,25 +152,24 @@ clampi(int v, int lo, int hi)
 void
 gs_resize_bicubic(const float *src, int w, int h, float *dst, int nw, int nh)
 {
-    int *fx = g_new(int, nw), *fy = g_new(int, nh);
-    float *wx = g_new(float, (size_t)nw * 4), *wy = g_new(float, (size_t)nh * 4);
+    int *fx, *fy;
+    float *wx, *wy;
+    int tx = taps(w, nw, &fx, &wx), ty = taps(h, nh, &fy, &wy);
     float *rows = g_new(float, (size_t)nw * h * 3); /* horizontal pass: nw × h */
-    taps(w, nw, fx, wx);
-    taps(h, nh, fy, wy);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < nw; x++)
             for (int c = 0; c < 3; c++) {
                 float s = 0;
-                for (int k = 0; k < 4; k++)
-                    s += wx[x * 4 + k] * src[((size_t)y * w + clampi(fx[x] + k, 0, w - 1)) * 3 + c];
+                for (int k = 0; k < tx; k++)
+                    s += wx[x * tx + k] * src[((size_t)y * w + clampi(fx[x] + k, 0, w - 1)) * 3 + c];
                 rows[((size_t)y * nw + x) * 3 + c] = s;
             }
     for (int y = 0; y < nh; y++)
         for (int x = 0; x < nw; x++)
             for (int c = 0; c < 3; c++) {
                 float s = 0;
-                for (int k = 0; k < 4; k++)
-                    s += wy[y * 4 + k] * rows[((size_t)clampi(fy[y] + k, 0, h - 1) * nw + x) * 3 + c];
+                for (int k = 0; k < ty; k++)
+                    s += wy[y * ty + k] * rows[((size_t)clampi(fy[y] + k, 0, h - 1) * nw + x) * 3 + c];
                 dst[((size_t)y * nw + x) * 3 + c] = s < 0 ? 0 : s > 1 ? 1 : s;
             }
     g_free(fx);

@@ -39,5 +39,6 @@ float *gs_upscale_run(gs_context *ctx, const char *path, int scale, const float 
                       bool (*progress)(double fraction, void *user_data), void *user_data, GError **error);
 
 /* Bicubic resize (Keys' kernel, a = −0.5, as most image tools' "bicubic"),
- * edge pixels repeated: w×h×3 floats to nw×nh×3, clamped to [0,1]. */
+ * edge pixels repeated: w×h×3 floats to nw×nh×3, clamped to [0,1]. Shrinking
+ * widens the kernel by the factor (antialiased, as MATLAB's imresize). */
 void gs_resize_bicubic(const float *src, int w, int h, float *dst, int nw, int nh);
