@@ -10,6 +10,7 @@
 #include "gs-image-job.h"
 #include "gs-model-library.h"
 #include "gs-png.h"
+#include "gs-upscale.h"
 
 typedef struct {
     const char *steps_dir;
@@ -33,6 +34,13 @@ show_progress(int step, int steps, const float *rgb, int width, int height, void
     return TRUE;
 }
 
+static bool
+show_upscale_progress(double fraction, void *user_data)
+{
+    fprintf(stderr, "\rupscaling %3.0f%%", fraction * 100);
+    return true;
+}
+
 /* Checked before generating, so a typo in -o costs no compute. */
 static gboolean
 output_dir_writable(const char *output)
@@ -47,6 +55,8 @@ gs_cli_image(int argc, char **argv)
     g_autofree char *prompt = NULL, *negative = NULL, *model_path = NULL, *sampler_name = NULL;
     g_autofree char *init = NULL, *mask = NULL, *steps_dir = NULL, *output = NULL, *seed_text = NULL;
     g_autofree char *prediction = NULL, *variation_seed = NULL, *outpaint = NULL, *tokenizer = NULL;
+    g_autofree char *upscale_model = NULL, *upscale_path = NULL, *upscale_display = NULL;
+    int upscale = 0;
     int steps = 0, width = 0, height = 0, clip_skip = 0;
     double cfg = -1, strength = 0.6, variation_strength = 0;
     gboolean karras = FALSE;
@@ -74,6 +84,9 @@ gs_cli_image(int argc, char **argv)
           "eps or v (SD 2.x 768-v)", "eps|v" },
         { "tokenizer", 0, 0, G_OPTION_ARG_FILENAME, &tokenizer, "CLIP tokenizer files for single-file SD "
           "checkpoints (default: the models folder's tokenizers/clip)", "DIR" },
+        { "upscale", 0, 0, G_OPTION_ARG_INT, &upscale, "Upscale the result ×2, ×4 or ×8 with ESRGAN", "N" },
+        { "upscale-model", 0, 0, G_OPTION_ARG_STRING, &upscale_model, "slim (default), medium, thick, bicubic or "
+          "a .safetensors path", "NAME" },
         { "steps-dir", 0, 0, G_OPTION_ARG_FILENAME, &steps_dir, "Write every step as a PNG here", "DIR" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output PNG", "PATH" },
         { NULL },
@@ -108,7 +121,7 @@ gs_cli_image(int argc, char **argv)
     int status = 1;
     gs_context *ctx = NULL;
     gs_diffusion *model = NULL;
-    g_autofree float *rgb = NULL;
+    g_autofree float *rgb = NULL, *upscaled = NULL;
 
     if (seed_text && !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &p->seed, &error)) {
         fprintf(stderr, "genstudio-cli image: --seed: %s\n", error->message);
@@ -129,6 +142,23 @@ gs_cli_image(int argc, char **argv)
                             request.outpaint[3] < 0 || !init)) {
         fprintf(stderr, "genstudio-cli image: --outpaint takes four margins L,R,T,B ≥ 0 and needs --init\n");
         status = 2;
+    } else if (upscale != 0 && upscale != 2 && upscale != 4 && upscale != 8) {
+        fprintf(stderr, "genstudio-cli image: --upscale must be 2, 4 or 8, not %d\n", upscale);
+        status = 2;
+    } else if (upscale_model && !upscale) {
+        fprintf(stderr, "genstudio-cli image: --upscale-model needs --upscale 2|4|8\n");
+        status = 2;
+    } else if (upscale_model && !gs_upscale_model_known(upscale_model)) {
+        fprintf(stderr, "genstudio-cli image: unknown --upscale-model '%s' (slim, medium, thick, bicubic or a "
+                        ".safetensors path)\n", upscale_model);
+        status = 2;
+    } else if (upscale && !gs_upscale_model_check(upscale_model ? upscale_model : "slim",
+                                                   upscale_path = gs_upscale_model_path(
+                                                       upscale_model ? upscale_model : "slim", upscale,
+                                                       &upscale_display),
+                                                   &error)) {
+        /* Checked before generating, like the output folder. */
+        fprintf(stderr, "genstudio-cli image: %s\n", error->message);
     } else if (!output_dir_writable(output)) {
         fprintf(stderr, "genstudio-cli image: cannot write to the folder of %s: %s\n", output, g_strerror(errno));
     } else if (steps_dir && g_mkdir_with_parents(steps_dir, 0755) != 0) {
@@ -157,10 +187,22 @@ gs_cli_image(int argc, char **argv)
             g_error_free(writer.error);
         } else if (!rgb) {
             fprintf(stderr, "genstudio-cli image: %s\n", error->message);
+        } else if (upscale && (long long)p->width * p->height * upscale * upscale > GS_UPSCALE_MAX_PIXELS) {
+            fprintf(stderr, "genstudio-cli image: %d×%d ×%d would be more than %lld megapixels\n", p->width,
+                    p->height, upscale, GS_UPSCALE_MAX_PIXELS >> 20);
+        } else if (upscale && !(upscaled = gs_upscale_run(ctx, upscale_path, upscale, rgb, p->width, p->height,
+                                                          show_upscale_progress, NULL, &error))) {
+            fprintf(stderr, "\ngenstudio-cli image: %s\n", error->message);
         } else {
-            g_autofree char *text = gs_image_params_to_text(p);
+            g_autofree char *settings = gs_image_params_to_text(p);
+            g_autofree char *text = upscale ? gs_upscale_parameters(settings, upscale, upscale_display)
+                                            : g_strdup(settings);
+            int s = upscale ? upscale : 1;
+            if (upscale)
+                fprintf(stderr, "\n");
             GsPngText chunks[] = { { "parameters", text }, { "Software", "GenStudio " GS_VERSION } };
-            if (gs_png_save(output, rgb, p->width, p->height, chunks, G_N_ELEMENTS(chunks), &error)) {
+            if (gs_png_save(output, upscaled ? upscaled : rgb, p->width * s, p->height * s, chunks,
+                            G_N_ELEMENTS(chunks), &error)) {
                 printf("%s\n", output);
                 status = 0;
             } else {

@@ -7,31 +7,14 @@
 
 #include "cli.h"
 #include "gs-image-job.h"
-#include "gs-image-params.h"
 #include "gs-png.h"
-
-/* Output pixels above this would need more host memory than is sensible
- * (12 bytes a pixel as floats). */
-#define MAX_OUTPUT_PIXELS (1ll << 28)
+#include "gs-upscale.h"
 
 static bool
 show_progress(double fraction, void *user_data)
 {
     fprintf(stderr, "\rupscaling %3.0f%%", fraction * 100);
     return true;
-}
-
-/* The variant name, or a .safetensors path given directly. */
-static char *
-model_path(const char *model, int scale, char **display)
-{
-    if (strchr(model, '/') || g_str_has_suffix(model, ".safetensors")) {
-        g_autofree char *base = g_path_get_basename(model);
-        *display = g_strdup(base);
-        return g_strdup(model);
-    }
-    *display = g_strdup_printf("ESRGAN-%s", model);
-    return gs_shipped_upscaler_path(model, scale);
 }
 
 int
@@ -43,7 +26,8 @@ gs_cli_upscale(int argc, char **argv)
     GOptionEntry entries[] = {
         { "scale", 's', 0, G_OPTION_ARG_INT, &scale, "Upscaling factor: 2, 4 or 8 (default 4)", "N" },
         { "model", 'm', 0, G_OPTION_ARG_STRING, &model,
-          "slim (default), medium, thick (made by tools/esrgan/convert.py thick), or a .safetensors path",
+          "slim (default), medium, thick (made by tools/esrgan/convert.py thick), a .safetensors path, or "
+          "bicubic (no network, to compare with)",
           "NAME" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output PNG", "FILE" },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL, "IN.png" },
@@ -67,20 +51,15 @@ gs_cli_upscale(int argc, char **argv)
         return 2;
     }
     const char *variant = model ? model : "slim";
-    bool is_path = strchr(variant, '/') || g_str_has_suffix(variant, ".safetensors");
-    if (!is_path && strcmp(variant, "slim") != 0 && strcmp(variant, "medium") != 0 && strcmp(variant, "thick") != 0) {
-        fprintf(stderr, "genstudio-cli upscale: unknown model '%s' (slim, medium, thick or a .safetensors path)\n",
-                variant);
+    if (!gs_upscale_model_known(variant)) {
+        fprintf(stderr, "genstudio-cli upscale: unknown model '%s' (slim, medium, thick, bicubic or a .safetensors "
+                        "path)\n", variant);
         return 2;
     }
     g_autofree char *display = NULL;
-    g_autofree char *path = model_path(variant, scale, &display);
-    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
-        if (!is_path && strcmp(variant, "thick") == 0)
-            fprintf(stderr, "genstudio-cli upscale: the thick model is not installed (%s); make it once, with "
-                            "network access, by tools/esrgan/convert.py thick\n", path);
-        else
-            fprintf(stderr, "genstudio-cli upscale: no upscaler at %s\n", path);
+    g_autofree char *path = gs_upscale_model_path(variant, scale, &display);
+    if (!gs_upscale_model_check(variant, path, &error)) {
+        fprintf(stderr, "genstudio-cli upscale: %s\n", error->message);
         return 1;
     }
     g_autofree char *dir = g_path_get_dirname(output);
@@ -94,9 +73,9 @@ gs_cli_upscale(int argc, char **argv)
         fprintf(stderr, "genstudio-cli upscale: %s\n", error ? error->message : "cannot read the input");
         return 1;
     }
-    if ((long long)w * h * scale * scale > MAX_OUTPUT_PIXELS) {
+    if ((long long)w * h * scale * scale > GS_UPSCALE_MAX_PIXELS) {
         fprintf(stderr, "genstudio-cli upscale: %d×%d ×%d would be more than %lld megapixels\n", w, h, scale,
-                MAX_OUTPUT_PIXELS >> 20);
+                GS_UPSCALE_MAX_PIXELS >> 20);
         return 1;
     }
     g_autofree char *parameters = gs_png_read_text(inputs[0], "parameters", NULL);
@@ -106,35 +85,16 @@ gs_cli_upscale(int argc, char **argv)
         fprintf(stderr, "genstudio-cli upscale: %s\n", error->message);
         return 1;
     }
-    gs_upscaler *up = NULL;
-    gs_status st = gs_upscaler_load(ctx, path, &up);
-    if (st == GS_OK && gs_upscaler_scale(up) != scale) {
-        fprintf(stderr, "genstudio-cli upscale: %s upscales ×%d, not ×%d\n", path, gs_upscaler_scale(up), scale);
-        gs_upscaler_free(up);
-        gs_context_free(ctx);
-        return 1;
-    }
-    float *out = NULL;
-    if (st == GS_OK) {
-        out = g_try_malloc((size_t)w * h * scale * scale * 3 * sizeof *out);
-        gs_upscaler_params p = gs_upscaler_default_params();
-        p.progress = show_progress;
-        st = out ? gs_upscaler_run(up, rgb, w, h, out, &p) : GS_ERR_OUT_OF_MEMORY;
-        fprintf(stderr, "\n");
-    }
-    if (st != GS_OK) {
-        fprintf(stderr, "genstudio-cli upscale: %s\n",
-                st == GS_ERR_OUT_OF_MEMORY && !out ? "out of host memory" : gs_context_error(ctx));
-        g_free(out);
-        gs_upscaler_free(up);
-        gs_context_free(ctx);
-        return 1;
-    }
-    gs_upscaler_free(up);
+    float *out = gs_upscale_run(ctx, path, scale, rgb, w, h, show_progress, NULL, &error);
+    fprintf(stderr, "\n");
     gs_context_free(ctx);
+    if (!out) {
+        fprintf(stderr, "genstudio-cli upscale: %s\n", error->message);
+        return 1;
+    }
 
     g_autofree char *entry = g_strdup_printf("Upscale: %dx %s", scale, display);
-    g_autofree char *text = gs_parameters_append_entry(parameters, entry);
+    g_autofree char *text = gs_upscale_parameters(parameters, scale, display);
     GsPngText chunks[] = { { text ? "parameters" : "Comment", text ? text : entry },
                            { "Software", "GenStudio " GS_VERSION } };
     gboolean ok = gs_png_save(output, out, w * scale, h * scale, chunks, G_N_ELEMENTS(chunks), &error);

@@ -34,5 +34,22 @@ expect "img2img with a mask" 0 "$cli" image --prompt "red heart" --steps 4 --ini
   --mask "$work/c.png" -o "$work/d.png"
 grep -a -q "Denoising strength: 0.5" "$work/d.png" || { echo "FAIL: no strength in parameters"; failures=$((failures + 1)); }
 
+# --upscale: ESRGAN after diffusion, 32² → 128², recorded in the parameters.
+png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ print $3 * 256 + $4 "x" $7 * 256 + $8 }'; }
+expect "image --upscale 4" 0 "$cli" image --prompt "red apple" --steps 2 --seed 7 --upscale 4 -o "$work/up.png"
+[ "$(png_size "$work/up.png")" = 128x128 ] || fail "--upscale 4 gave $(png_size "$work/up.png"), not 128x128"
+grep -a -q "Seed: 7, Size: 32x32, Model: emoji32.*, Upscale: 4x ESRGAN-slim" "$work/up.png" ||
+  fail "no Upscale entry in the parameters"
+expect "image --upscale 2 medium" 0 "$cli" image --prompt "red apple" --steps 2 --seed 7 --upscale 2 \
+  --upscale-model medium -o "$work/up2.png"
+[ "$(png_size "$work/up2.png")" = 64x64 ] || fail "--upscale 2 gave $(png_size "$work/up2.png"), not 64x64"
+grep -a -q "Upscale: 2x ESRGAN-medium" "$work/up2.png" || fail "no medium Upscale entry"
+expect "image --upscale 3" 2 "$cli" image --prompt x --steps 2 --upscale 3 -o "$work/bad.png"
+grep -q "upscale must be 2, 4 or 8" "$work/err" || fail "no message for --upscale 3"
+expect "image --upscale-model huge" 2 "$cli" image --prompt x --steps 2 --upscale 4 --upscale-model huge -o "$work/bad.png"
+grep -q "unknown --upscale-model" "$work/err" || fail "no message for an unknown upscale model"
+expect "image --upscale-model alone" 2 "$cli" image --prompt x --steps 2 --upscale-model medium -o "$work/bad.png"
+[ ! -e "$work/bad.png" ] || fail "a refused --upscale left an output file"
+
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]

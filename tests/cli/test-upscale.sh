@@ -36,6 +36,9 @@ grep -a -q "Steps: 2, Sampler: Euler a, CFG scale: 5, Seed: 3, Size: 32x32, Mode
 grep -a -q "red apple" "$work/out.png" || fail "prompt not kept"
 expect "upscale ×2 medium" 0 "$cli" upscale --scale 2 --model medium "$work/a.png" -o "$work/m.png"
 grep -a -q "Upscale: 2x ESRGAN-medium" "$work/m.png" || fail "no medium entry"
+expect "upscale ×4 bicubic" 0 "$cli" upscale --model bicubic "$work/a.png" -o "$work/b.png"
+grep -q "128×128" "$work/out" || fail "bicubic ×4 of 32×32 is not 128×128: $(cat "$work/out")"
+grep -a -q "Upscale: 4x bicubic" "$work/b.png" || fail "no bicubic entry"
 
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]
