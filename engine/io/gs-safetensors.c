@@ -51,23 +51,6 @@ static const struct {
     { "U8", GS_ST_U8, 1 },   { "BOOL", GS_ST_BOOL, 1 },
 };
 
-static gs_status
-fail(char **error, gs_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static gs_status
-fail(char **error, gs_status status, const char *fmt, ...)
-{
-    if (error) {
-        va_list ap;
-        va_start(ap, fmt);
-        char *message = g_strdup_vprintf(fmt, ap);
-        va_end(ap);
-        *error = strdup(message); /* callers free() it */
-        g_free(message);
-    }
-    return status;
-}
-
 static int
 compare_begin(const void *a, const void *b)
 {
@@ -80,12 +63,12 @@ parse_entry(gs_safetensors *st, const char *name, JsonNode *node, uint64_t data_
 {
     const char *file = st->name;
     if (!JSON_NODE_HOLDS_OBJECT(node))
-        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" is not described by a JSON object", file, name);
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" is not described by a JSON object", file, name);
     JsonObject *o = json_node_get_object(node);
     JsonNode *dtype = json_object_get_member(o, "dtype"), *shape = json_object_get_member(o, "shape");
     JsonNode *offsets = json_object_get_member(o, "data_offsets");
     if (!dtype || !JSON_NODE_HOLDS_VALUE(dtype) || json_node_get_value_type(dtype) != G_TYPE_STRING)
-        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has no dtype", file, name);
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has no dtype", file, name);
     const char *dname = json_node_get_string(dtype);
     int esize = 0;
     for (size_t i = 0; i < G_N_ELEMENTS(dtypes); i++)
@@ -94,10 +77,10 @@ parse_entry(gs_safetensors *st, const char *name, JsonNode *node, uint64_t data_
             esize = dtypes[i].size;
         }
     if (!esize)
-        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has unknown dtype \"%s\"", file, name, dname);
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has unknown dtype \"%s\"", file, name, dname);
 
     if (!shape || !JSON_NODE_HOLDS_ARRAY(shape) || json_array_get_length(json_node_get_array(shape)) > MAX_FILE_DIMS)
-        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs a shape of at most %d dims", file, name,
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs a shape of at most %d dims", file, name,
                     MAX_FILE_DIMS);
     JsonArray *dims = json_node_get_array(shape);
     e->ndim = (int)json_array_get_length(dims);
@@ -106,7 +89,7 @@ parse_entry(gs_safetensors *st, const char *name, JsonNode *node, uint64_t data_
         JsonNode *dim = json_array_get_element(dims, (guint)d);
         if (!JSON_NODE_HOLDS_VALUE(dim) || json_node_get_value_type(dim) != G_TYPE_INT64 ||
             json_node_get_int(dim) < 0)
-            return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has an invalid dimension %d", file, name, d);
+            return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has an invalid dimension %d", file, name, d);
         e->shape[d] = json_node_get_int(dim);
         empty |= e->shape[d] == 0;
     }
@@ -115,29 +98,29 @@ parse_entry(gs_safetensors *st, const char *name, JsonNode *node, uint64_t data_
     uint64_t numel = empty ? 0 : 1;
     for (int d = 0; !empty && d < e->ndim; d++) {
         if (numel > (uint64_t)INT64_MAX / (uint64_t)esize / (uint64_t)e->shape[d])
-            return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has an impossibly large shape", file, name);
+            return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has an impossibly large shape", file, name);
         numel *= (uint64_t)e->shape[d];
     }
     e->numel = (int64_t)numel;
 
     JsonArray *range = offsets && JSON_NODE_HOLDS_ARRAY(offsets) ? json_node_get_array(offsets) : NULL;
     if (!range || json_array_get_length(range) != 2)
-        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs data_offsets [begin, end]", file, name);
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs data_offsets [begin, end]", file, name);
     int64_t bounds[2];
     for (guint i = 0; i < 2; i++) {
         JsonNode *b = json_array_get_element(range, i);
         if (!JSON_NODE_HOLDS_VALUE(b) || json_node_get_value_type(b) != G_TYPE_INT64 || json_node_get_int(b) < 0)
-            return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has invalid data_offsets", file, name);
+            return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has invalid data_offsets", file, name);
         bounds[i] = json_node_get_int(b);
     }
     e->begin = (uint64_t)bounds[0];
     e->end = (uint64_t)bounds[1];
     if (e->begin > e->end || e->end > data_size)
-        return fail(error, GS_ERR_FORMAT,
+        return gs_set_error(error, GS_ERR_FORMAT,
                     "%s: tensor \"%s\" lies at bytes %llu..%llu, outside the %llu data bytes (truncated file?)", file,
                     name, (unsigned long long)e->begin, (unsigned long long)e->end, (unsigned long long)data_size);
     if (e->end - e->begin != numel * (uint64_t)esize)
-        return fail(error, GS_ERR_FORMAT, "%s: tensor \"%s\" holds %llu bytes, but its shape needs %llu", file, name,
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" holds %llu bytes, but its shape needs %llu", file, name,
                     (unsigned long long)(e->end - e->begin), (unsigned long long)(numel * (uint64_t)esize));
     return GS_OK;
 }
@@ -146,14 +129,14 @@ static gs_status
 parse_metadata(gs_safetensors *st, JsonNode *node, char **error)
 {
     if (!JSON_NODE_HOLDS_OBJECT(node))
-        return fail(error, GS_ERR_FORMAT, "%s: __metadata__ is not an object", st->name);
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: __metadata__ is not an object", st->name);
     JsonObjectIter it;
     const char *key;
     JsonNode *value;
     json_object_iter_init(&it, json_node_get_object(node));
     while (json_object_iter_next(&it, &key, &value)) {
         if (!JSON_NODE_HOLDS_VALUE(value) || json_node_get_value_type(value) != G_TYPE_STRING)
-            return fail(error, GS_ERR_FORMAT, "%s: __metadata__ value \"%s\" is not a string", st->name, key);
+            return gs_set_error(error, GS_ERR_FORMAT, "%s: __metadata__ value \"%s\" is not a string", st->name, key);
         g_hash_table_insert(st->metadata, g_strdup(key), g_strdup(json_node_get_string(value)));
     }
     return GS_OK;
@@ -189,18 +172,18 @@ static gs_status
 parse(gs_safetensors *st, char **error)
 {
     if (st->size < 8)
-        return fail(error, GS_ERR_FORMAT, "%s is too short to be a safetensors file (%zu bytes)", st->name, st->size);
+        return gs_set_error(error, GS_ERR_FORMAT, "%s is too short to be a safetensors file (%zu bytes)", st->name, st->size);
     uint64_t header = 0;
     for (int i = 7; i >= 0; i--)
         header = header << 8 | st->bytes[i];
     if (header == 0 || header > st->size - 8 || header > MAX_HEADER_BYTES)
-        return fail(error, GS_ERR_FORMAT, "%s: header length %llu does not fit the %zu-byte file", st->name,
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: header length %llu does not fit the %zu-byte file", st->name,
                     (unsigned long long)header, st->size);
     const char *json = (const char *)st->bytes + 8;
     if (!g_utf8_validate(json, (gssize)header, NULL))
-        return fail(error, GS_ERR_FORMAT, "%s: the header is not valid UTF-8", st->name);
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: the header is not valid UTF-8", st->name);
     if (!nesting_within(json, header, MAX_JSON_DEPTH))
-        return fail(error, GS_ERR_FORMAT, "%s: the header is not valid JSON (unbalanced, or nested deeper than %d)",
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: the header is not valid JSON (unbalanced, or nested deeper than %d)",
                     st->name, MAX_JSON_DEPTH);
     st->data = st->bytes + 8 + header;
     uint64_t data_size = st->size - 8 - header;
@@ -209,10 +192,10 @@ parse(gs_safetensors *st, char **error)
     GError *jerror = NULL;
     gs_status status = GS_OK;
     if (!json_parser_load_from_data(parser, json, (gssize)header, &jerror)) {
-        status = fail(error, GS_ERR_FORMAT, "%s: the header is not valid JSON: %s", st->name, jerror->message);
+        status = gs_set_error(error, GS_ERR_FORMAT, "%s: the header is not valid JSON: %s", st->name, jerror->message);
         g_error_free(jerror);
     } else if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-        status = fail(error, GS_ERR_FORMAT, "%s: the header is not a JSON object", st->name);
+        status = gs_set_error(error, GS_ERR_FORMAT, "%s: the header is not a JSON object", st->name);
     }
     JsonObject *root = status == GS_OK ? json_node_get_object(json_parser_get_root(parser)) : NULL;
     guint members = root ? json_object_get_size(root) : 0;
@@ -245,7 +228,7 @@ parse(gs_safetensors *st, char **error)
     qsort(sorted, (size_t)st->count, sizeof *sorted, compare_begin);
     for (int i = 1; status == GS_OK && i < st->count; i++)
         if (sorted[i]->begin < sorted[i - 1]->end)
-            status = fail(error, GS_ERR_FORMAT, "%s: tensors \"%s\" and \"%s\" overlap", st->name, sorted[i - 1]->name,
+            status = gs_set_error(error, GS_ERR_FORMAT, "%s: tensors \"%s\" and \"%s\" overlap", st->name, sorted[i - 1]->name,
                           sorted[i]->name);
     g_free(sorted);
     return status;
@@ -283,11 +266,11 @@ gs_safetensors_open(const char *path, gs_safetensors **out, char **error)
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(error, GS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        return gs_set_error(error, GS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     struct stat sb;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         close(fd);
-        return fail(error, GS_ERR_IO, "%s is not a regular file", path);
+        return gs_set_error(error, GS_ERR_IO, "%s is not a regular file", path);
     }
     gs_safetensors *st = handle_new(path);
     st->size = (size_t)sb.st_size;
@@ -297,7 +280,7 @@ gs_safetensors_open(const char *path, gs_safetensors **out, char **error)
             int err = errno;
             close(fd);
             gs_safetensors_close(st);
-            return fail(error, GS_ERR_IO, "cannot map %s: %s", path, strerror(err));
+            return gs_set_error(error, GS_ERR_IO, "cannot map %s: %s", path, strerror(err));
         }
         st->bytes = map;
         st->mapped = true;

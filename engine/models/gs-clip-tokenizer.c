@@ -11,6 +11,7 @@
 #include "gs-clip-tokenizer.h"
 #include "gs-html-entities.h"
 #include "gs-text-classes.h"
+#include "vk/gs-vk-private.h"
 
 #define END_OF_WORD "</w>"
 #define BOS_TEXT "<|startoftext|>"
@@ -40,22 +41,6 @@ struct gs_clip_tokenizer {
     GMutex lock; /* guards cache */
     GHashTable *cache; /* piece → int32_t[1 + n]: n, then the ids */
 };
-
-static gs_status
-fail(char **error, gs_status status, const char *format, ...) G_GNUC_PRINTF(3, 4);
-
-static gs_status
-fail(char **error, gs_status status, const char *format, ...)
-{
-    if (error) {
-        va_list args;
-        va_start(args, format);
-        g_autofree char *message = g_strdup_vprintf(format, args);
-        va_end(args);
-        *error = strdup(message);
-    }
-    return status;
-}
 
 /* ---- the byte-to-unicode table ------------------------------------------ */
 
@@ -172,14 +157,14 @@ read_file(const char *path, char **data, size_t *size, char **error)
 {
     GStatBuf st;
     if (g_stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return fail(error, GS_ERR_IO, "Cannot read “%s”: no such file", path);
+        return gs_set_error(error, GS_ERR_IO, "Cannot read “%s”: no such file", path);
     if ((guint64)st.st_size > MAX_FILE_BYTES)
-        return fail(error, GS_ERR_FORMAT, "“%s” is too large for a tokenizer file (%" G_GUINT64_FORMAT " bytes)",
+        return gs_set_error(error, GS_ERR_FORMAT, "“%s” is too large for a tokenizer file (%" G_GUINT64_FORMAT " bytes)",
                     path, (guint64)st.st_size);
     g_autoptr(GError) err = NULL;
     gsize len = 0;
     if (!g_file_get_contents(path, data, &len, &err))
-        return fail(error, GS_ERR_IO, "Cannot read “%s”: %s", path, err->message);
+        return gs_set_error(error, GS_ERR_IO, "Cannot read “%s”: %s", path, err->message);
     *size = len;
     return GS_OK;
 }
@@ -188,16 +173,16 @@ static gs_status
 read_gzip(const char *path, char **data, size_t *size, char **error)
 {
     if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
-        return fail(error, GS_ERR_IO, "Cannot read “%s”: no such file", path);
+        return gs_set_error(error, GS_ERR_IO, "Cannot read “%s”: no such file", path);
     gzFile f = gzopen(path, "rb");
     if (!f)
-        return fail(error, GS_ERR_IO, "Cannot open “%s”", path);
+        return gs_set_error(error, GS_ERR_IO, "Cannot open “%s”", path);
     GByteArray *buf = g_byte_array_new();
     gs_status status = GS_OK;
     guint8 chunk[65536];
     /* gzread passes data that is not gzip through unchanged: refuse it. */
     if (gzdirect(f)) {
-        status = fail(error, GS_ERR_FORMAT, "“%s” is not gzip data", path);
+        status = gs_set_error(error, GS_ERR_FORMAT, "“%s” is not gzip data", path);
         goto out;
     }
     for (;;) {
@@ -205,13 +190,13 @@ read_gzip(const char *path, char **data, size_t *size, char **error)
         if (n < 0) {
             int errnum = 0;
             const char *msg = gzerror(f, &errnum);
-            status = fail(error, GS_ERR_FORMAT, "“%s” is a damaged gzip file: %s", path, msg ? msg : "read error");
+            status = gs_set_error(error, GS_ERR_FORMAT, "“%s” is a damaged gzip file: %s", path, msg ? msg : "read error");
             goto out;
         }
         if (n == 0)
             break;
         if (buf->len + (guint)n > MAX_FILE_BYTES) {
-            status = fail(error, GS_ERR_FORMAT, "“%s” unpacks to more than %u MiB: not a CLIP vocabulary", path,
+            status = gs_set_error(error, GS_ERR_FORMAT, "“%s” unpacks to more than %u MiB: not a CLIP vocabulary", path,
                           MAX_FILE_BYTES >> 20);
             goto out;
         }
@@ -220,7 +205,7 @@ read_gzip(const char *path, char **data, size_t *size, char **error)
     int errnum = 0;
     const char *msg = gzerror(f, &errnum);
     if (errnum != Z_OK && errnum != Z_STREAM_END) {
-        status = fail(error, GS_ERR_FORMAT, "“%s” is a damaged gzip file: %s", path, msg ? msg : "read error");
+        status = gs_set_error(error, GS_ERR_FORMAT, "“%s” is a damaged gzip file: %s", path, msg ? msg : "read error");
         goto out;
     }
 out:
@@ -280,19 +265,19 @@ add_merges(gs_clip_tokenizer *tok, GHashTable *ids, GPtrArray *lines, int first_
         g_autofree char *copy = g_strdup(line);
         char *a, *b;
         if (!split_merge(copy, &a, &b))
-            return fail(error, GS_ERR_FORMAT, "“%s” line %d: a merge is two symbols separated by a space, not “%s”",
+            return gs_set_error(error, GS_ERR_FORMAT, "“%s” line %d: a merge is two symbols separated by a space, not “%s”",
                         path, line_no, line);
         int ia = GPOINTER_TO_INT(g_hash_table_lookup(ids, a)) - 1;
         int ib = GPOINTER_TO_INT(g_hash_table_lookup(ids, b)) - 1;
         const char *unknown = ia < 0 || !(*made)[ia] ? a : ib < 0 || !(*made)[ib] ? b : NULL;
         if (unknown)
-            return fail(error, GS_ERR_FORMAT, "“%s” line %d: “%s” is not a token made by an earlier line", path,
+            return gs_set_error(error, GS_ERR_FORMAT, "“%s” line %d: “%s” is not a token made by an earlier line", path,
                         line_no, unknown);
         g_autofree char *joined = g_strconcat(a, b, NULL);
         int ir = GPOINTER_TO_INT(g_hash_table_lookup(ids, joined)) - 1;
         if (next_id >= 0) {
             if (ir >= 0)
-                return fail(error, GS_ERR_FORMAT, "“%s” line %d: “%s” is made twice", path, line_no, joined);
+                return gs_set_error(error, GS_ERR_FORMAT, "“%s” line %d: “%s” is made twice", path, line_no, joined);
             ir = next_id++;
             if (ir >= *made_size) {
                 int size = MAX(2 * *made_size, ir + 1);
@@ -303,10 +288,10 @@ add_merges(gs_clip_tokenizer *tok, GHashTable *ids, GPtrArray *lines, int first_
             g_hash_table_insert(ids, g_steal_pointer(&joined), GINT_TO_POINTER(ir + 1));
         } else {
             if (ir < 0)
-                return fail(error, GS_ERR_FORMAT, "“%s” line %d: the merge makes “%s”, which is not in vocab.json", path,
+                return gs_set_error(error, GS_ERR_FORMAT, "“%s” line %d: the merge makes “%s”, which is not in vocab.json", path,
                             line_no, joined);
             if ((*made)[ir])
-                return fail(error, GS_ERR_FORMAT, "“%s” line %d: “%s” is made twice", path, line_no, joined);
+                return gs_set_error(error, GS_ERR_FORMAT, "“%s” line %d: “%s” is made twice", path, line_no, joined);
         }
         (*made)[ir] = true;
         merge_table_add(&tok->merges, ia, ib, (int32_t)i, ir);
@@ -335,7 +320,7 @@ load_clip_format(gs_clip_tokenizer *tok, const char *path, char **error)
         return st;
     const char *bad;
     if (!g_utf8_validate_len(data, size, &bad))
-        return fail(error, GS_ERR_FORMAT, "“%s” is not UTF-8 text (byte %zu)", path, (size_t)(bad - data));
+        return gs_set_error(error, GS_ERR_FORMAT, "“%s” is not UTF-8 text (byte %zu)", path, (size_t)(bad - data));
 
     g_autoptr(GPtrArray) lines = g_ptr_array_new();
     char *p = data, *end = data + size;
@@ -352,7 +337,7 @@ load_clip_format(gs_clip_tokenizer *tok, const char *path, char **error)
     }
     /* (A final newline ends the last line; it starts no empty merge.) */
     if (line_count == 0)
-        return fail(error, GS_ERR_FORMAT, "“%s” is empty", path);
+        return gs_set_error(error, GS_ERR_FORMAT, "“%s” is empty", path);
 
     gunichar cp[256];
     int order[256];
@@ -396,10 +381,10 @@ load_hf_format(gs_clip_tokenizer *tok, const char *vocab_path, const char *merge
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) err = NULL;
     if (!json_parser_load_from_data(parser, vocab, (gssize)vocab_size, &err))
-        return fail(error, GS_ERR_FORMAT, "“%s” is not JSON: %s", vocab_path, err->message);
+        return gs_set_error(error, GS_ERR_FORMAT, "“%s” is not JSON: %s", vocab_path, err->message);
     JsonNode *root = json_parser_get_root(parser);
     if (!root || !JSON_NODE_HOLDS_OBJECT(root))
-        return fail(error, GS_ERR_FORMAT, "“%s” is not a JSON object of token ids", vocab_path);
+        return gs_set_error(error, GS_ERR_FORMAT, "“%s” is not a JSON object of token ids", vocab_path);
     JsonObject *obj = json_node_get_object(root);
     g_autoptr(GHashTable) ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GList) members = json_object_get_members(obj);
@@ -407,11 +392,11 @@ load_hf_format(gs_clip_tokenizer *tok, const char *vocab_path, const char *merge
     for (GList *m = members; m; m = m->next) {
         JsonNode *node = json_object_get_member(obj, m->data);
         if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
-            return fail(error, GS_ERR_FORMAT, "“%s”: the id of “%s” is not an integer", vocab_path,
+            return gs_set_error(error, GS_ERR_FORMAT, "“%s”: the id of “%s” is not an integer", vocab_path,
                         (const char *)m->data);
         gint64 id = json_node_get_int(node);
         if (id < 0 || id >= MAX_VOCAB)
-            return fail(error, GS_ERR_FORMAT, "“%s”: the id of “%s” is out of range (%" G_GINT64_FORMAT ")",
+            return gs_set_error(error, GS_ERR_FORMAT, "“%s”: the id of “%s” is out of range (%" G_GINT64_FORMAT ")",
                         vocab_path, (const char *)m->data, id);
         g_hash_table_insert(ids, g_strdup(m->data), GINT_TO_POINTER((int)id + 1));
         size = MAX(size, (int)id + 1);
@@ -424,7 +409,7 @@ load_hf_format(gs_clip_tokenizer *tok, const char *vocab_path, const char *merge
     while (g_hash_table_iter_next(&it, &key, &value)) {
         int id = GPOINTER_TO_INT(value) - 1;
         if (taken[id])
-            return fail(error, GS_ERR_FORMAT, "“%s”: id %d is given to two tokens", vocab_path, id);
+            return gs_set_error(error, GS_ERR_FORMAT, "“%s”: id %d is given to two tokens", vocab_path, id);
         taken[id] = true;
     }
 
@@ -437,7 +422,7 @@ load_hf_format(gs_clip_tokenizer *tok, const char *vocab_path, const char *merge
             symbol_text(cp, b, end, text);
             int id = GPOINTER_TO_INT(g_hash_table_lookup(ids, text)) - 1;
             if (id < 0)
-                return fail(error, GS_ERR_FORMAT, "“%s” lacks the byte token “%s”: not a CLIP vocabulary", vocab_path,
+                return gs_set_error(error, GS_ERR_FORMAT, "“%s” lacks the byte token “%s”: not a CLIP vocabulary", vocab_path,
                             text);
             *(end ? &tok->byte_end_id[b] : &tok->byte_id[b]) = id;
             made[id] = true;
@@ -445,14 +430,14 @@ load_hf_format(gs_clip_tokenizer *tok, const char *vocab_path, const char *merge
     tok->bos = GPOINTER_TO_INT(g_hash_table_lookup(ids, BOS_TEXT)) - 1;
     tok->eos = GPOINTER_TO_INT(g_hash_table_lookup(ids, EOS_TEXT)) - 1;
     if (tok->bos < 0 || tok->eos < 0)
-        return fail(error, GS_ERR_FORMAT, "“%s” lacks %s or %s", vocab_path, BOS_TEXT, EOS_TEXT);
+        return gs_set_error(error, GS_ERR_FORMAT, "“%s” lacks %s or %s", vocab_path, BOS_TEXT, EOS_TEXT);
 
     /* As transformers reads it: stripped, split at newlines, the first line
      * skipped, at most CLIP_MERGES merges. */
     char *text = g_strstrip(merges); /* ASCII whitespace only; Unicode spaces cannot start a merge */
     const char *bad;
     if (!g_utf8_validate(text, -1, &bad))
-        return fail(error, GS_ERR_FORMAT, "“%s” is not UTF-8 text (byte %zu)", merges_path, (size_t)(bad - text));
+        return gs_set_error(error, GS_ERR_FORMAT, "“%s” is not UTF-8 text (byte %zu)", merges_path, (size_t)(bad - text));
     g_autoptr(GPtrArray) lines = g_ptr_array_new();
     char *p = text;
     for (int line = 0; *p || line == 0; line++) {
@@ -481,7 +466,7 @@ gs_clip_tokenizer_load(const char *path, gs_clip_tokenizer **out, char **error)
 {
     *out = NULL;
     if (!path || !*path)
-        return fail(error, GS_ERR_INVALID_ARGUMENT, "No tokenizer path given");
+        return gs_set_error(error, GS_ERR_INVALID_ARGUMENT, "No tokenizer path given");
     g_autofree char *vocab = NULL, *merges = NULL, *gz = NULL;
     if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
         const char *subdirs[] = { "", "tokenizer" };
@@ -496,19 +481,19 @@ gs_clip_tokenizer_load(const char *path, gs_clip_tokenizer **out, char **error)
         if (!vocab) {
             gz = g_build_filename(path, CLIP_VOCAB_NAME, NULL);
             if (!g_file_test(gz, G_FILE_TEST_EXISTS))
-                return fail(error, GS_ERR_IO,
+                return gs_set_error(error, GS_ERR_IO,
                             "“%s” holds no CLIP tokenizer: expected vocab.json and merges.txt (a diffusers tokenizer "
                             "folder) or " CLIP_VOCAB_NAME,
                             path);
         }
     } else if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        return fail(error, GS_ERR_IO, "Cannot read “%s”: no such file or folder", path);
+        return gs_set_error(error, GS_ERR_IO, "Cannot read “%s”: no such file or folder", path);
     } else if (g_str_has_suffix(path, ".gz")) {
         gz = g_strdup(path);
     } else {
         g_autofree char *base = g_path_get_basename(path);
         if (strcmp(base, "vocab.json") != 0)
-            return fail(error, GS_ERR_FORMAT,
+            return gs_set_error(error, GS_ERR_FORMAT,
                         "“%s” is not a CLIP tokenizer file: expected a .gz file in CLIP's " CLIP_VOCAB_NAME
                         " format, or vocab.json with merges.txt beside it",
                         path);
@@ -933,10 +918,10 @@ gs_clip_tokenizer_encode(gs_clip_tokenizer *tok, const char *text, int32_t **ids
         text = "";
     size_t len = strnlen(text, GS_CLIP_MAX_PROMPT_BYTES + 1);
     if (len > GS_CLIP_MAX_PROMPT_BYTES)
-        return fail(error, GS_ERR_INVALID_ARGUMENT, "The prompt is longer than %d bytes", GS_CLIP_MAX_PROMPT_BYTES);
+        return gs_set_error(error, GS_ERR_INVALID_ARGUMENT, "The prompt is longer than %d bytes", GS_CLIP_MAX_PROMPT_BYTES);
     const char *bad;
     if (!g_utf8_validate_len(text, len, &bad))
-        return fail(error, GS_ERR_INVALID_ARGUMENT, "The prompt is not valid UTF-8 (byte %zu)", (size_t)(bad - text));
+        return gs_set_error(error, GS_ERR_INVALID_ARGUMENT, "The prompt is not valid UTF-8 (byte %zu)", (size_t)(bad - text));
 
     g_autofree char *clean = clean_text(text);
     GArray *out = g_array_new(FALSE, FALSE, sizeof(int32_t));
@@ -968,7 +953,7 @@ gs_clip_tokenizer_encode(gs_clip_tokenizer *tok, const char *text, int32_t **ids
         if (!*ids) {
             g_array_free(out, TRUE);
             *count = 0;
-            return fail(error, GS_ERR_OUT_OF_MEMORY, "Out of memory for %u tokens", out->len);
+            return gs_set_error(error, GS_ERR_OUT_OF_MEMORY, "Out of memory for %u tokens", out->len);
         }
         memcpy(*ids, out->data, out->len * sizeof(int32_t));
     }

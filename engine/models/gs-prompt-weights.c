@@ -6,25 +6,10 @@
 
 #include "gs-prompt-weights.h"
 #include "gs-text-classes.h"
+#include "vk/gs-vk-private.h"
 
 #define ROUND_FACTOR 1.1
 #define SQUARE_FACTOR (1 / 1.1)
-
-static gs_status
-fail(char **error, gs_status status, const char *format, ...) G_GNUC_PRINTF(3, 4);
-
-static gs_status
-fail(char **error, gs_status status, const char *format, ...)
-{
-    if (error) {
-        va_list args;
-        va_start(args, format);
-        g_autofree char *message = g_strdup_vprintf(format, args);
-        va_end(args);
-        *error = strdup(message);
-    }
-    return status;
-}
 
 static void
 add_piece(GArray *pieces, const char *text, size_t len, double weight)
@@ -117,10 +102,10 @@ gs_prompt_parse(const char *text, gs_prompt_piece **out, int *count, char **erro
         text = "";
     size_t len = strnlen(text, GS_CLIP_MAX_PROMPT_BYTES + 1);
     if (len > GS_CLIP_MAX_PROMPT_BYTES)
-        return fail(error, GS_ERR_INVALID_ARGUMENT, "The prompt is longer than %d bytes", GS_CLIP_MAX_PROMPT_BYTES);
+        return gs_set_error(error, GS_ERR_INVALID_ARGUMENT, "The prompt is longer than %d bytes", GS_CLIP_MAX_PROMPT_BYTES);
     const char *bad;
     if (!g_utf8_validate_len(text, len, &bad))
-        return fail(error, GS_ERR_INVALID_ARGUMENT, "The prompt is not valid UTF-8 (byte %zu)", (size_t)(bad - text));
+        return gs_set_error(error, GS_ERR_INVALID_ARGUMENT, "The prompt is not valid UTF-8 (byte %zu)", (size_t)(bad - text));
 
     GArray *pieces = g_array_new(FALSE, FALSE, sizeof(gs_prompt_piece));
     g_autoptr(GArray) rounds = g_array_new(FALSE, FALSE, sizeof(guint));

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gs-sd-loader-private.h"
+#include "vk/gs-vk-private.h"
 
 #define MISSING_LISTED 5
 
@@ -53,7 +54,7 @@ gs_sd_detect_unet(const gs_tensor_map *m, gs_sd_config *c, char **error)
 {
     const char *conv_in = UNET "input_blocks.0.0.weight";
     if (gs_tensor_map_ndim(m, conv_in) != 4)
-        return gs_sd_fail(error, GS_ERR_FORMAT, "no Stable Diffusion UNet found (no %s)", conv_in);
+        return gs_set_error(error, GS_ERR_FORMAT, "no Stable Diffusion UNet found (no %s)", conv_in);
     c->model_channels = (int)dim(m, conv_in, 0);
     c->in_channels = (int)dim(m, conv_in, 1);
     /* A missing output conv is reported with the other missing tensors. */
@@ -64,7 +65,7 @@ gs_sd_detect_unet(const gs_tensor_map *m, gs_sd_config *c, char **error)
     while (c->num_res_blocks < 8 && !has(m, UNET "input_blocks.%d.0.op.weight", c->num_res_blocks + 1))
         c->num_res_blocks++;
     if (c->num_res_blocks < 1 || c->num_res_blocks > 4 || c->model_channels < 1)
-        return gs_sd_fail(error, GS_ERR_FORMAT, "the UNet's input blocks do not follow the SD layout");
+        return gs_set_error(error, GS_ERR_FORMAT, "the UNet's input blocks do not follow the SD layout");
     int r = c->num_res_blocks;
     c->levels = 1;
     while (c->levels < GS_SD_MAX_LEVELS && has(m, UNET "input_blocks.%d.0.op.weight", c->levels * (r + 1)))
@@ -74,14 +75,14 @@ gs_sd_detect_unet(const gs_tensor_map *m, gs_sd_config *c, char **error)
         int block = 1 + l * (r + 1);
         int64_t ch = dimf(m, 0, UNET "input_blocks.%d.0.out_layers.3.weight", block);
         if (ch < 1 || ch % c->model_channels)
-            return gs_sd_fail(error, GS_ERR_FORMAT, "the UNet's level %d has no usable ResBlock", l);
+            return gs_set_error(error, GS_ERR_FORMAT, "the UNet's level %d has no usable ResBlock", l);
         c->channel_mult[l] = (int)(ch / c->model_channels);
         c->attention[l] = has(m, UNET "input_blocks.%d.1.norm.weight", block);
         if (c->attention[l] && context_level < 0)
             context_level = block;
     }
     if (context_level < 0)
-        return gs_sd_fail(error, GS_ERR_FORMAT, "the UNet has no cross-attention: not a text-to-image SD model");
+        return gs_set_error(error, GS_ERR_FORMAT, "the UNet has no cross-attention: not a text-to-image SD model");
     g_autofree char *proj = g_strdup_printf(UNET "input_blocks.%d.1.proj_in.weight", context_level);
     g_autofree char *to_k = g_strdup_printf(UNET "input_blocks.%d.1.transformer_blocks.0.attn2.to_k.weight", context_level);
     c->context_dim = (int)dim(m, to_k, 1);
@@ -99,7 +100,7 @@ gs_sd_detect_text(const gs_tensor_map *m, gs_sd_config *c, char **error)
 {
     const char *table = TEXT "embeddings.token_embedding.weight";
     if (gs_tensor_map_ndim(m, table) != 2)
-        return gs_sd_fail(error, GS_ERR_FORMAT, "no CLIP text encoder found (no %s or OpenCLIP token_embedding)", table);
+        return gs_set_error(error, GS_ERR_FORMAT, "no CLIP text encoder found (no %s or OpenCLIP token_embedding)", table);
     c->vocab_size = (int)dim(m, table, 0);
     c->text_width = (int)dim(m, table, 1);
     c->text_tokens = (int)dim(m, TEXT "embeddings.position_embedding.weight", 0);
@@ -108,7 +109,7 @@ gs_sd_detect_text(const gs_tensor_map *m, gs_sd_config *c, char **error)
         c->text_layers++;
     c->text_eps = 1e-5f;
     if (c->text_layers < 1 || c->text_tokens < 3 || c->text_tokens > 512)
-        return gs_sd_fail(error, GS_ERR_FORMAT, "the text encoder has %d layers and %d positions", c->text_layers,
+        return gs_set_error(error, GS_ERR_FORMAT, "the text encoder has %d layers and %d positions", c->text_layers,
                     c->text_tokens);
     return GS_OK;
 }
@@ -314,7 +315,7 @@ detect_and_expect_vae(checker *k, gs_sd_config *c, char **error)
     const gs_tensor_map *m = k->m;
     const char *conv_in = VAE "encoder.conv_in.weight";
     if (gs_tensor_map_ndim(m, conv_in) != 4)
-        return gs_sd_fail(error, GS_ERR_FORMAT, "no VAE found (no %s)", conv_in);
+        return gs_set_error(error, GS_ERR_FORMAT, "no VAE found (no %s)", conv_in);
     int64_t ch = dim(m, conv_in, 0), mult[GS_SD_MAX_LEVELS];
     int levels = 0, r = 0;
     while (levels < GS_SD_MAX_LEVELS && has(m, VAE "encoder.down.%d.block.0.conv1.weight", levels))
@@ -327,7 +328,7 @@ detect_and_expect_vae(checker *k, gs_sd_config *c, char **error)
                                                                 : c->out_channels;
     if (levels < 1 || r < 1 || c->latent_channels != c->out_channels ||
         (c->in_channels != c->out_channels && c->in_channels != 2 * c->out_channels + 1))
-        return gs_sd_fail(error, GS_ERR_FORMAT, "the VAE's latent has %d channels, the UNet's output %d",
+        return gs_set_error(error, GS_ERR_FORMAT, "the VAE's latent has %d channels, the UNet's output %d",
                     c->latent_channels, c->out_channels);
     int64_t z = c->latent_channels, in = ch;
     char p[160];
@@ -371,13 +372,13 @@ report_checks(checker *k, const char *path, char **error)
             g_string_append_printf(list, "%s%s", i ? ", " : "", (char *)g_ptr_array_index(k->missing, i));
         if (k->missing->len > MISSING_LISTED)
             g_string_append(list, ", …");
-        gs_status st = gs_sd_fail(error, GS_ERR_FORMAT, "%s is missing %u tensor%s: %s", path, k->missing->len,
+        gs_status st = gs_set_error(error, GS_ERR_FORMAT, "%s is missing %u tensor%s: %s", path, k->missing->len,
                             k->missing->len == 1 ? "" : "s", list->str);
         g_string_free(list, TRUE);
         return st;
     }
     if (k->mismatch)
-        return gs_sd_fail(error, GS_ERR_FORMAT, "%s: shapes do not match the architecture: %s", path, k->mismatch);
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: shapes do not match the architecture: %s", path, k->mismatch);
     return GS_OK;
 }
 

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gs-sd-loader-private.h"
+#include "vk/gs-vk-private.h"
 
 /* ---- refusals by what a file is -------------------------------------------- */
 
@@ -18,7 +19,7 @@ static const char *const pickle_extensions[] = { ".ckpt", ".pt", ".pth", ".bin",
 gs_status
 gs_sd_refuse_pickle(const char *path, char **error)
 {
-    return gs_sd_fail(error, GS_ERR_UNSUPPORTED,
+    return gs_set_error(error, GS_ERR_UNSUPPORTED,
                 "%s is a pickle checkpoint (PyTorch .ckpt/.pt/.bin): convert it to safetensors; GenStudio never "
                 "unpickles (a pickle can run any code when loaded)", path);
 }
@@ -53,16 +54,16 @@ gs_sd_refuse_known_kinds(const gs_safetensors *st, const char *path, char **erro
 {
     if (gs_sd_any_name(st, "conditioner.embedders.") || gs_sd_any_name(st, "label_emb.0.0.weight") ||
         gs_sd_any_name(st, "add_embedding.linear_1"))
-        return gs_sd_fail(error, GS_ERR_UNSUPPORTED,
+        return gs_set_error(error, GS_ERR_UNSUPPORTED,
                     "%s is an SDXL checkpoint (two text encoders, size conditioning): not supported yet; GenStudio "
                     "runs SD 1.x, SD 2.x and SD-Turbo", path);
     if (gs_sd_any_name(st, "joint_blocks.") || (gs_sd_any_name(st, "context_embedder.") && gs_sd_any_name(st, "x_embedder.")))
-        return gs_sd_fail(error, GS_ERR_UNSUPPORTED, "%s is a Stable Diffusion 3 (MMDiT) model: not supported", path);
+        return gs_set_error(error, GS_ERR_UNSUPPORTED, "%s is a Stable Diffusion 3 (MMDiT) model: not supported", path);
     if (gs_sd_any_name(st, "double_blocks.") || gs_sd_any_name(st, "single_transformer_blocks."))
-        return gs_sd_fail(error, GS_ERR_UNSUPPORTED, "%s is a Flux model: not supported", path);
+        return gs_set_error(error, GS_ERR_UNSUPPORTED, "%s is a Flux model: not supported", path);
     if (gs_sd_any_name(st, "lora_down") || gs_sd_any_name(st, "lora_up") || gs_sd_any_name(st, "lora_A.") || gs_sd_any_name(st, "lora_unet_") ||
         gs_sd_any_name(st, "lora_te"))
-        return gs_sd_fail(error, GS_ERR_UNSUPPORTED,
+        return gs_set_error(error, GS_ERR_UNSUPPORTED,
                     "%s holds only LoRA adapter weights (e.g. an LCM-LoRA), not a whole model: GenStudio runs full "
                     "checkpoints", path);
     return GS_OK;
@@ -286,7 +287,7 @@ open_part(const char *dir, const char *part, const char *const *files, gs_safete
             g_autofree char *p = g_build_filename(folder, entry, NULL);
             return gs_sd_refuse_pickle(p, error);
         }
-    return gs_sd_fail(error, GS_ERR_FORMAT, "the diffusers folder %s has no %s/%s", dir, part, files[0]);
+    return gs_set_error(error, GS_ERR_FORMAT, "the diffusers folder %s has no %s/%s", dir, part, files[0]);
 }
 
 
@@ -342,12 +343,12 @@ refuse_diffusers_kind(const char *dir, char **error)
     const char *cls = o ? json_object_get_string_member_with_default(o, "_class_name", "") : "";
     gs_status st = GS_OK;
     if (strstr(cls, "XL"))
-        st = gs_sd_fail(error, GS_ERR_UNSUPPORTED, "%s is an SDXL pipeline (%s): not supported yet; GenStudio runs SD 1.x, "
+        st = gs_set_error(error, GS_ERR_UNSUPPORTED, "%s is an SDXL pipeline (%s): not supported yet; GenStudio runs SD 1.x, "
                   "SD 2.x and SD-Turbo", dir, cls);
     else if (strstr(cls, "StableDiffusion3"))
-        st = gs_sd_fail(error, GS_ERR_UNSUPPORTED, "%s is a Stable Diffusion 3 pipeline: not supported", dir);
+        st = gs_set_error(error, GS_ERR_UNSUPPORTED, "%s is a Stable Diffusion 3 pipeline: not supported", dir);
     else if (strstr(cls, "Flux"))
-        st = gs_sd_fail(error, GS_ERR_UNSUPPORTED, "%s is a Flux pipeline: not supported", dir);
+        st = gs_set_error(error, GS_ERR_UNSUPPORTED, "%s is a Flux pipeline: not supported", dir);
     g_object_unref(parser);
     return st;
 }

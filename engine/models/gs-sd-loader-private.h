@@ -22,9 +22,6 @@ typedef struct {
     bool turbo;
 } side_info;
 
-/* A malloc'd message into *error (if non-NULL); returns status. */
-gs_status gs_sd_fail(char **error, gs_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 gs_status gs_sd_refuse_pickle(const char *path, char **error);
 bool gs_sd_looks_like_pickle(const char *path);
 bool gs_sd_any_name(const gs_safetensors *st, const char *needle);

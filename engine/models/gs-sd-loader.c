@@ -30,20 +30,6 @@ static const sd_family sd_families[] = {
     { GS_FAMILY_SD2, "SD 2.x", true, 0, 64, false, 2, false, 512 },
 };
 
-gs_status
-gs_sd_fail(char **error, gs_status status, const char *fmt, ...)
-{
-    if (error) {
-        va_list ap;
-        va_start(ap, fmt);
-        char *text = g_strdup_vprintf(fmt, ap);
-        va_end(ap);
-        *error = strdup(text);
-        g_free(text);
-    }
-    return status;
-}
-
 /* ---- side information from the files themselves ---------------------------- */
 
 static void
@@ -129,7 +115,7 @@ open_genstudio(gs_safetensors *st, const char *config, gs_sd_source *out, char *
     /* gs_sd_config_parse reports through a context; parse into a scratch one. */
     gs_context scratch = { 0 };
     if (gs_sd_config_parse(&scratch, config, &out->cfg) != GS_OK)
-        return gs_sd_fail(error, GS_ERR_FORMAT, "%s", scratch.error);
+        return gs_set_error(error, GS_ERR_FORMAT, "%s", scratch.error);
     gs_tensor_map_own(out->map, st);
     gs_tensor_map_add_file(out->map, st, NULL);
     gs_model_info *info = &out->info;
@@ -153,12 +139,12 @@ open_layout(const char *path, gs_sd_source *out, side_info *side, char **error)
         g_autofree char *index = g_build_filename(path, "model_index.json", NULL);
         g_autofree char *unet = g_build_filename(path, "unet", NULL);
         if (!g_file_test(index, G_FILE_TEST_EXISTS) && !g_file_test(unet, G_FILE_TEST_IS_DIR))
-            return gs_sd_fail(error, GS_ERR_FORMAT, "%s is a folder but not a diffusers model (no model_index.json)", path);
+            return gs_set_error(error, GS_ERR_FORMAT, "%s is a folder but not a diffusers model (no model_index.json)", path);
         g_strlcpy(out->info.layout, "diffusers", sizeof out->info.layout);
         return gs_sd_map_diffusers(out->map, path, &out->tokenizer_dir, side, error);
     }
     if (!g_file_test(path, G_FILE_TEST_EXISTS))
-        return gs_sd_fail(error, GS_ERR_IO, "%s does not exist", path);
+        return gs_set_error(error, GS_ERR_IO, "%s does not exist", path);
     if (gs_sd_looks_like_pickle(path))
         return gs_sd_refuse_pickle(path, error);
     gs_safetensors *st = NULL;
@@ -172,7 +158,7 @@ open_layout(const char *path, gs_sd_source *out, side_info *side, char **error)
     if ((status = gs_sd_refuse_known_kinds(st, path, error)) != GS_OK)
         return status;
     if (gs_safetensors_find(st, "conv_in.weight") >= 0 && gs_sd_any_name(st, "down_blocks."))
-        return gs_sd_fail(error, GS_ERR_FORMAT, "%s is a diffusers UNet on its own: add the whole diffusers folder "
+        return gs_set_error(error, GS_ERR_FORMAT, "%s is a diffusers UNet on its own: add the whole diffusers folder "
                     "(with model_index.json, unet/, vae/, text_encoder/, tokenizer/)", path);
     g_strlcpy(out->info.layout, "single-file", sizeof out->info.layout);
     gs_sd_map_single_file(out->map, st);
@@ -229,7 +215,7 @@ gs_sd_source_open(const char *path, gs_prediction prediction, gs_sd_source *out,
         if (sd_families[i].linear_proj == c->linear_proj)
             fam = &sd_families[i];
     if (st == GS_OK && c->context_dim != c->text_width)
-        st = gs_sd_fail(error, GS_ERR_FORMAT, "%s: the UNet attends to %d-wide text, the text encoder makes %d", path,
+        st = gs_set_error(error, GS_ERR_FORMAT, "%s: the UNet attends to %d-wide text, the text encoder makes %d", path,
                   c->context_dim, c->text_width);
     if (st == GS_OK)
         st = gs_sd_check_tensors(out->map, c, path, error);
@@ -260,7 +246,7 @@ gs_sd_source_open(const char *path, gs_prediction prediction, gs_sd_source *out,
     g_strlcpy(out->info.weight_dtype, dtype_name(out->map), sizeof out->info.weight_dtype);
     out->info.size_bytes = size_on_disk(path);
     if (c->text_width % c->text_heads)
-        return gs_sd_source_clear(out), gs_sd_fail(error, GS_ERR_FORMAT, "%s: text width %d does not split into %d heads",
+        return gs_sd_source_clear(out), gs_set_error(error, GS_ERR_FORMAT, "%s: text width %d does not split into %d heads",
                                              path, c->text_width, c->text_heads);
     return GS_OK;
 }

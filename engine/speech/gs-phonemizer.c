@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "genstudio-engine.h"
+#include "vk/gs-vk-private.h"
 
 /* espeak-ng keeps its voice and dictionary in process-wide state: every use
  * goes through this lock, and the voice is selected again on each call. */
@@ -29,22 +30,6 @@ static const char *pending_text;
 struct gs_phonemizer {
     char *lang;
 };
-
-static gs_status
-fail(char **error, gs_status status, const char *format, ...) G_GNUC_PRINTF(3, 4);
-
-static gs_status
-fail(char **error, gs_status status, const char *format, ...)
-{
-    if (error) {
-        va_list args;
-        va_start(args, format);
-        g_autofree char *message = g_strdup_vprintf(format, args);
-        va_end(args);
-        *error = strdup(message);
-    }
-    return status;
-}
 
 static void
 flush_pending_locked(void)
@@ -76,7 +61,7 @@ gs_phonemizer_new(const char *lang, gs_phonemizer **out, char **error)
     gboolean ok = select_voice_locked(lang);
     g_mutex_unlock(&espeak_lock);
     if (!ok)
-        return fail(error, GS_ERR_INVALID_ARGUMENT,
+        return gs_set_error(error, GS_ERR_INVALID_ARGUMENT,
                     "Unknown language “%s”: espeak-ng has no voice of that name (espeak-ng --voices lists them)", lang);
     gs_phonemizer *ph = g_new0(gs_phonemizer, 1);
     ph->lang = g_strdup(lang);
@@ -165,7 +150,7 @@ gs_phonemizer_next_sentence(gs_phonemizer *ph, const char **text, gs_phone **pho
     g_mutex_unlock(&espeak_lock);
     const char *bad = NULL;
     if (!continuing && !g_utf8_validate(*text, -1, &bad))
-        return fail(error, GS_ERR_INVALID_ARGUMENT, "The text is not valid UTF-8 (byte %zu)", (size_t)(bad - *text));
+        return gs_set_error(error, GS_ERR_INVALID_ARGUMENT, "The text is not valid UTF-8 (byte %zu)", (size_t)(bad - *text));
 
     GArray *out = g_array_new(FALSE, FALSE, sizeof(gs_phone));
     g_mutex_lock(&espeak_lock);

@@ -77,6 +77,24 @@ gs_fail(gs_context *ctx, gs_status status, const char *fmt, ...)
 }
 
 gs_status
+gs_set_error(char **error, gs_status status, const char *fmt, ...)
+{
+    if (error) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        *error = n >= 0 ? malloc((size_t)n + 1) : NULL;
+        if (*error) {
+            va_start(ap, fmt);
+            vsnprintf(*error, (size_t)n + 1, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return status;
+}
+
+gs_status
 gs_fail_vk(gs_context *ctx, VkResult result, const char *what)
 {
     gs_status status = gs_status_from_vk(result);

@@ -84,6 +84,10 @@ struct gs_context {
 /* Records `fmt` as the context's last error and returns `status`. */
 gs_status gs_fail(gs_context *ctx, gs_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* For calls with no context yet (opening files, parsing): a malloc'd
+ * message into *error when error is non-NULL (the caller free()s it);
+ * returns `status`. */
+gs_status gs_set_error(char **error, gs_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Maps a VkResult to a status and records "<what>: <vk error name>". */
 gs_status gs_fail_vk(gs_context *ctx, VkResult result, const char *what);
 const char *gs_vk_result_name(VkResult result);
