@@ -268,9 +268,11 @@ gs_diffusion_generate_with_context(gs_diffusion *m, const gs_image_params *p, co
                          : p->karras                   ? GS_SPACING_KARRAS
                                                        : GS_SPACING_LINEAR;
     gs_schedule_sigmas(&m->schedule, steps, spacing, sigmas);
-    /* img2img starts part-way down the schedule, from the noised init image
-     * (an inpainting model repaints from full noise: it sees the image). */
-    int first = p->init_image && !inpainting_model ? steps - (int)lround(p->strength * steps) : 0;
+    /* img2img starts part-way down the schedule, from the noised init image;
+     * an inpainting model given a mask repaints from full noise (it sees the
+     * image beside the sample), without one it is img2img too. */
+    bool from_init = p->init_image && !(inpainting_model && p->mask);
+    int first = from_init ? steps - (int)lround(p->strength * steps) : 0;
     if (first >= steps)
         first = steps - 1;
 
@@ -286,7 +288,7 @@ gs_diffusion_generate_with_context(gs_diffusion *m, const gs_image_params *p, co
     if (st == GS_OK && inpainting_model)
         st = inpaint_inputs(m, p, height, width, h, w, mask_lat, &concat);
     for (size_t i = 0; i < pixels; i++)
-        x[i] = (init && !inpainting_model ? init[i] : 0.0f) + initial_noise[i] * (float)sigmas[first];
+        x[i] = (from_init ? init[i] : 0.0f) + initial_noise[i] * (float)sigmas[first];
 
     denoiser d = {
         .m = m,

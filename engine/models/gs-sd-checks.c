@@ -330,6 +330,9 @@ detect_and_expect_vae(checker *k, gs_sd_config *c, char **error)
         (c->in_channels != c->out_channels && c->in_channels != 2 * c->out_channels + 1))
         return gs_set_error(error, GS_ERR_FORMAT, "the VAE's latent has %d channels, the UNet's output %d",
                     c->latent_channels, c->out_channels);
+    if (levels != 4)
+        return gs_set_error(error, GS_ERR_UNSUPPORTED, "the VAE has %d levels (an image %d× its latent); SD's "
+                            "have 4 (8×), the only kind GenStudio runs", levels, 1 << (levels - 1));
     int64_t z = c->latent_channels, in = ch;
     char p[160];
     expect_conv(k, ch, 3, 3, VAE "encoder.conv_in.");
