@@ -13,6 +13,10 @@
 #include "gs-prompt-weights.h"
 #include "vk/gs-vk-private.h"
 
+/* 2,400 tokens: far past what any prompt means, and the UNet's cross
+ * attention stays within what every device runs (keys per query). */
+#define MAX_CHUNKS 32
+
 typedef struct {
     int32_t *ids;    /* chunks × tokens */
     float *weights;  /* chunks × tokens */
@@ -40,8 +44,12 @@ tokenize(gs_diffusion *m, const char *text, prompt_tokens *out)
         free(error);
         return st;
     }
-    if (tokens != GS_PROMPT_CHUNK_IDS) {
+    if (tokens != GS_PROMPT_CHUNK_IDS || chunks->count > MAX_CHUNKS) {
+        int count = chunks->count;
         gs_prompt_chunks_free(chunks);
+        if (count > MAX_CHUNKS)
+            return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "the prompt is %d chunks of %d tokens long; at most %d",
+                           count, GS_PROMPT_CHUNK_TOKENS, MAX_CHUNKS);
         return gs_fail(m->ctx, GS_ERR_UNSUPPORTED, "the text encoder takes %d tokens, SD prompts are cut in %d",
                        tokens, GS_PROMPT_CHUNK_IDS);
     }

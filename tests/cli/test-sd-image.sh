@@ -43,6 +43,11 @@ expect "SD 1 inpainting model, outpainting 64 px to the right" 0 "$cli" image --
   --init "$work/a.png" --outpaint 0,64,0,0
 [ "$(png_size "$work/d.png")" = "192x64" ] || fail "outpainted image is $(png_size "$work/d.png"), not 192x64"
 
+long=$(yes cat | head -n 2600 | tr '\n' ' ')
+expect "a 2,600-token prompt" 1 "$cli" image --prompt "$long" -o "$work/e.png" --model "$models/tiny-sd2-diffusers" \
+  --width 64 --height 64 --steps 1
+grep -q "chunks of 75 tokens long; at most 32" "$work/err" || fail "no message about the prompt's length: $(cat "$work/err")"
+
 expect "width not a multiple of 64" 1 "$cli" image --prompt x -o "$work/e.png" \
   --model "$models/tiny-sd2-diffusers" --width 100
 grep -q "multiples of 64" "$work/err" || fail "no message about the size: $(cat "$work/err")"
