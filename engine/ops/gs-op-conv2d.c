@@ -140,7 +140,7 @@ int64_t
 gs_conv2d_gemm_rows(gs_context *ctx, const gs_tensor *x, const gs_tensor *weight, int stride, int padding)
 {
     if (!gs_cpu_kernels(ctx) || gs_context_device(ctx, gs_context_chosen_device(ctx))->subgroup_size != GEMM_LANES ||
-        x->ndim != 4 || weight->ndim != 4 || getenv("GS_CONV_DIRECT"))
+        x->ndim != 4 || weight->ndim != 4 || ctx->conv_direct)
         return 0;
     int64_t c = x->shape[1], h = x->shape[2], w = x->shape[3], o = weight->shape[0], k = weight->shape[2];
     int64_t ho = (h + 2 * padding - k) / stride + 1, wo = (w + 2 * padding - k) / stride + 1, kdim = c * k * k;

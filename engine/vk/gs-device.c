@@ -340,6 +340,8 @@ create_device(gs_context *ctx, char **error)
     ctx->cpu_kernels = info->type == GS_DEVICE_CPU && !(gpu_kernels && *gpu_kernels == '1');
     const char *planning = getenv("GS_GRAPH_PLANNING");
     ctx->graph_planning = !(planning && *planning == '0');
+    const char *conv_direct = getenv("GS_CONV_DIRECT");
+    ctx->conv_direct = conv_direct && *conv_direct == '1';
     return GS_OK;
 }
 

@@ -74,6 +74,7 @@ struct gs_context {
      * one pass of one graph (see gs-graph.c). */
     uint64_t graph_passes;
     bool graph_planning; /* GS_GRAPH_PLANNING=0 turns it off, to compare */
+    bool conv_direct;    /* GS_CONV_DIRECT=1: no unfold + GEMM convolutions, to compare */
     /* The largest planned activation arena since the peak was last reset,
      * and the sum of the same graph's temporaries. */
     uint64_t arena_peak, arena_peak_temporaries;
