@@ -658,11 +658,18 @@ gs_graph_conv1d_tokens(gs_graph *g, const gs_tensor *x, const gs_tensor *w, cons
     return columns ? gs_graph_linear(g, columns, w, b) : NULL;
 }
 
+/* An elementwise op into a new tensor shaped like x. */
+static gs_tensor *
+unary(gs_graph *g, const gs_tensor *x, gs_status (*op)(gs_stream *s, gs_tensor *out, const gs_tensor *x))
+{
+    gs_tensor *out = like(g, x);
+    return out ? checked(g, op(g->stream, out, x), out) : NULL;
+}
+
 gs_tensor *
 gs_graph_exp(gs_graph *g, const gs_tensor *x)
 {
-    gs_tensor *out = like(g, x);
-    return out ? checked(g, gs_op_exp(g->stream, out, x), out) : NULL;
+    return unary(g, x, gs_op_exp);
 }
 
 gs_tensor *
@@ -692,22 +699,19 @@ gs_graph_attention(gs_graph *g, const gs_tensor *q, const gs_tensor *k, const gs
 gs_tensor *
 gs_graph_gelu(gs_graph *g, const gs_tensor *x)
 {
-    gs_tensor *out = like(g, x);
-    return out ? checked(g, gs_op_gelu(g->stream, out, x), out) : NULL;
+    return unary(g, x, gs_op_gelu);
 }
 
 gs_tensor *
 gs_graph_silu(gs_graph *g, const gs_tensor *x)
 {
-    gs_tensor *out = like(g, x);
-    return out ? checked(g, gs_op_silu(g->stream, out, x), out) : NULL;
+    return unary(g, x, gs_op_silu);
 }
 
 gs_tensor *
 gs_graph_relu(gs_graph *g, const gs_tensor *x)
 {
-    gs_tensor *out = like(g, x);
-    return out ? checked(g, gs_op_relu(g->stream, out, x), out) : NULL;
+    return unary(g, x, gs_op_relu);
 }
 
 gs_tensor *
@@ -808,15 +812,13 @@ gs_graph_timestep_embedding(gs_graph *g, const gs_tensor *t, int dim)
 gs_tensor *
 gs_graph_quick_gelu(gs_graph *g, const gs_tensor *x)
 {
-    gs_tensor *out = like(g, x);
-    return out ? checked(g, gs_op_quick_gelu(g->stream, out, x), out) : NULL;
+    return unary(g, x, gs_op_quick_gelu);
 }
 
 gs_tensor *
 gs_graph_softmax(gs_graph *g, const gs_tensor *x)
 {
-    gs_tensor *out = like(g, x);
-    return out ? checked(g, gs_op_softmax(g->stream, out, x), out) : NULL;
+    return unary(g, x, gs_op_softmax);
 }
 
 gs_tensor *
