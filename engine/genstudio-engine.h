@@ -597,6 +597,30 @@ const char *gs_upscaler_name(const gs_upscaler *up);
 gs_status gs_upscaler_run(gs_upscaler *up, const float *rgb_in, int w, int h, float *rgb_out,
                           const gs_upscaler_params *params);
 
+/* ---- GAN generator ------------------------------------------------------------ */
+
+/* The conditional GAN tools/gan/ trains (data/models/README.md): a caption
+ * and a noise vector to a small image in one forward pass, no sampler.
+ * The caption is read as a bag of the model's words (order and unknown
+ * words do not matter). */
+typedef struct gs_gan gs_gan;
+
+/* True when `path` is a safetensors file with a GAN configuration. */
+bool gs_gan_probe(const char *path);
+/* A missing, corrupt or foreign file fails with GS_ERR_IO or GS_ERR_FORMAT
+ * and a message naming the file, in the context. */
+gs_status gs_gan_load(gs_context *ctx, const char *path, gs_gan **out);
+void gs_gan_free(gs_gan *gan);
+/* The side of the (square) images. */
+int gs_gan_size(const gs_gan *gan);
+int gs_gan_noise_dim(const gs_gan *gan);
+/* `count` (1..64) images of one prompt in one pass, image i from
+ * gs_normal_noise(seeds[i], 0, 0, …): rgb_out holds count × size × size × 3
+ * floats in [0,1], one interleaved image after the other. */
+gs_status gs_gan_generate(gs_gan *gan, const char *prompt, const uint64_t *seeds, int count, float *rgb_out);
+/* The same from given noise, count × gs_gan_noise_dim floats. */
+gs_status gs_gan_generate_noise(gs_gan *gan, const char *prompt, const float *z, int count, float *rgb_out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "cli.h"
+#include "gs-gan-job.h"
 #include "gs-image-job.h"
 #include "gs-model-library.h"
 #include "gs-png.h"
@@ -47,6 +48,61 @@ output_dir_writable(const char *output)
 {
     g_autofree char *dir = g_path_get_dirname(output);
     return g_access(dir, W_OK) == 0;
+}
+
+/* Upscales when asked, then writes the PNG with its parameters; 0 or 1. */
+static int
+save_result(gs_context *ctx, const char *output, const float *rgb, int width, int height, const char *settings,
+            int upscale, const char *upscale_path, const char *upscale_display)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree float *upscaled = NULL;
+    if (upscale && (long long)width * height * upscale * upscale > GS_UPSCALE_MAX_PIXELS) {
+        fprintf(stderr, "genstudio-cli image: %d×%d ×%d would be more than %lld megapixels\n", width, height,
+                upscale, GS_UPSCALE_MAX_PIXELS >> 20);
+        return 1;
+    }
+    if (upscale && !(upscaled = gs_upscale_run(ctx, upscale_path, upscale, rgb, width, height,
+                                               show_upscale_progress, NULL, &error))) {
+        fprintf(stderr, "\ngenstudio-cli image: %s\n", error->message);
+        return 1;
+    }
+    if (upscale)
+        fprintf(stderr, "\n");
+    g_autofree char *text = upscale ? gs_upscale_parameters(settings, upscale, upscale_display) : g_strdup(settings);
+    int s = upscale ? upscale : 1;
+    GsPngText chunks[] = { { "parameters", text }, { "Software", "GenStudio " GS_VERSION } };
+    if (!gs_png_save(output, upscaled ? upscaled : rgb, width * s, height * s, chunks, G_N_ELEMENTS(chunks),
+                     &error)) {
+        fprintf(stderr, "genstudio-cli image: %s\n", error->message);
+        return 1;
+    }
+    printf("%s\n", output);
+    return 0;
+}
+
+/* Options that only mean something to a diffusion model, by flag name. */
+static const char *
+diffusion_only_option(const char *negative, int steps, double cfg, const char *sampler, gboolean karras,
+                      const char *init, const char *mask, const char *outpaint, const char *variation_seed,
+                      int clip_skip, const char *prediction, const char *tokenizer, const char *steps_dir,
+                      int width, int height)
+{
+    return width ? "--width" : height ? "--height" : negative ? "--negative" : steps ? "--steps" : cfg >= 0 ? "--cfg" : sampler ? "--sampler"
+         : karras ? "--karras" : init ? "--init" : mask ? "--mask" : outpaint ? "--outpaint"
+         : variation_seed ? "--variation-seed" : clip_skip ? "--clip-skip" : prediction ? "--prediction"
+         : tokenizer ? "--tokenizer" : steps_dir ? "--steps-dir" : NULL;
+}
+
+/* The GAN path: one forward pass, then the same upscale and save. */
+static float *
+run_gan(gs_context *ctx, const char *path, const char *prompt, guint64 seed, int *size,
+        GError **error)
+{
+    gs_gan *gan = gs_load_gan(ctx, path, error);
+    float *rgb = gan ? gs_gan_job_run(ctx, gan, prompt, &seed, 1, size, error) : NULL;
+    gs_gan_free(gan);
+    return rgb;
 }
 
 int
@@ -121,10 +177,19 @@ gs_cli_image(int argc, char **argv)
     int status = 1;
     gs_context *ctx = NULL;
     gs_diffusion *model = NULL;
-    g_autofree float *rgb = NULL, *upscaled = NULL;
+    g_autofree float *rgb = NULL;
+
+    g_autofree char *gan_path = gs_gan_model_path(model_path);
+    const char *not_for_gan = gan_path ? diffusion_only_option(negative, steps, cfg, sampler_name, karras, init, mask,
+                                                              outpaint, variation_seed, clip_skip, prediction,
+                                                              tokenizer, steps_dir, width, height) : NULL;
 
     if (seed_text && !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &p->seed, &error)) {
         fprintf(stderr, "genstudio-cli image: --seed: %s\n", error->message);
+        status = 2;
+    } else if (not_for_gan) {
+        fprintf(stderr, "genstudio-cli image: %s is for diffusion models; a GAN draws at its own size in one pass "
+                        "from the prompt and the seed\n", not_for_gan);
         status = 2;
     } else if (sampler_name && !gs_sampler_from_name(sampler_name, &p->sampler)) {
         fprintf(stderr, "genstudio-cli image: unknown sampler '%s' (euler_a, euler, ddim, dpmpp_2m, lcm)\n", sampler_name);
@@ -165,6 +230,17 @@ gs_cli_image(int argc, char **argv)
         fprintf(stderr, "genstudio-cli image: cannot create %s: %s\n", steps_dir, g_strerror(errno));
     } else if (!(ctx = gs_open_engine(&error))) {
         fprintf(stderr, "genstudio-cli image: %s\n", error->message);
+    } else if (gan_path) {
+        int size = 0;
+        g_autofree char *name = g_path_get_basename(model_path);
+        if (g_str_has_suffix(name, ".safetensors"))
+            name[strlen(name) - strlen(".safetensors")] = '\0';
+        if (!(rgb = run_gan(ctx, gan_path, prompt, p->seed, &size, &error))) {
+            fprintf(stderr, "genstudio-cli image: %s\n", error->message);
+        } else {
+            g_autofree char *settings = gs_gan_parameters(prompt, p->seed, name, size);
+            status = save_result(ctx, output, rgb, size, size, settings, upscale, upscale_path, upscale_display);
+        }
     } else {
         /* A name in the models folder or a path; none: the built-in model. */
         g_autoptr(GsModelLibrary) library = gs_model_library_new(NULL);
@@ -187,27 +263,10 @@ gs_cli_image(int argc, char **argv)
             g_error_free(writer.error);
         } else if (!rgb) {
             fprintf(stderr, "genstudio-cli image: %s\n", error->message);
-        } else if (upscale && (long long)p->width * p->height * upscale * upscale > GS_UPSCALE_MAX_PIXELS) {
-            fprintf(stderr, "genstudio-cli image: %d×%d ×%d would be more than %lld megapixels\n", p->width,
-                    p->height, upscale, GS_UPSCALE_MAX_PIXELS >> 20);
-        } else if (upscale && !(upscaled = gs_upscale_run(ctx, upscale_path, upscale, rgb, p->width, p->height,
-                                                          show_upscale_progress, NULL, &error))) {
-            fprintf(stderr, "\ngenstudio-cli image: %s\n", error->message);
         } else {
             g_autofree char *settings = gs_image_params_to_text(p);
-            g_autofree char *text = upscale ? gs_upscale_parameters(settings, upscale, upscale_display)
-                                            : g_strdup(settings);
-            int s = upscale ? upscale : 1;
-            if (upscale)
-                fprintf(stderr, "\n");
-            GsPngText chunks[] = { { "parameters", text }, { "Software", "GenStudio " GS_VERSION } };
-            if (gs_png_save(output, upscaled ? upscaled : rgb, p->width * s, p->height * s, chunks,
-                            G_N_ELEMENTS(chunks), &error)) {
-                printf("%s\n", output);
-                status = 0;
-            } else {
-                fprintf(stderr, "genstudio-cli image: %s\n", error->message);
-            }
+            status = save_result(ctx, output, rgb, p->width, p->height, settings, upscale, upscale_path,
+                                 upscale_display);
         }
     }
     gs_diffusion_free(model);
