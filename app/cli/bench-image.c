@@ -5,91 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <json-glib/json-glib.h>
-
 #include "cli.h"
+#include "gs-emoji-reference.h"
 #include "gs-image-job.h"
 #include "gs-png.h"
 
-#define THUMB 8
 #define CAPTIONS 50
 #define SEEDS 2
-
-typedef struct {
-    int count;
-    float *thumbs;  /* count × THUMB×THUMB×3, HWC */
-    int *groups;
-    char **captions;
-} reference_set;
-
-static void
-reference_set_clear(reference_set *r)
-{
-    g_free(r->thumbs);
-    g_free(r->groups);
-    g_strfreev(r->captions);
-}
-
-/* data/models/emoji32-reference.safetensors: "thumbs" [N,8,8,3] in [0,1],
- * "groups" [N] and the captions as a JSON array in the metadata. */
-static gboolean
-load_reference(const char *path, reference_set *r, GError **error)
-{
-    gs_safetensors *file = NULL;
-    char *message = NULL;
-    gs_status st = gs_safetensors_open(path, &file, &message);
-    if (st != GS_OK) {
-        g_set_error(error, GS_ENGINE_ERROR, st, "%s", message);
-        free(message);
-        return FALSE;
-    }
-    int ti = gs_safetensors_find(file, "thumbs"), gi = gs_safetensors_find(file, "groups");
-    const char *captions = gs_safetensors_metadata(file, "genstudio.captions");
-    g_autoptr(JsonParser) parser = json_parser_new();
-    gboolean ok = ti >= 0 && gi >= 0 && captions && gs_safetensors_dtype(file, ti) == GS_ST_F32 &&
-                  gs_safetensors_dtype(file, gi) == GS_ST_F32 && json_parser_load_from_data(parser, captions, -1, NULL) &&
-                  JSON_NODE_HOLDS_ARRAY(json_parser_get_root(parser));
-    int n = ok ? (int)gs_safetensors_dim(file, ti, 0) : 0;
-    ok = ok && n > 0 && gs_safetensors_numel(file, ti) == (int64_t)n * THUMB * THUMB * 3 &&
-         gs_safetensors_numel(file, gi) == n &&
-         (int)json_array_get_length(json_node_get_array(json_parser_get_root(parser))) == n;
-    if (ok) {
-        JsonArray *array = json_node_get_array(json_parser_get_root(parser));
-        r->count = n;
-        r->thumbs = g_memdup2(gs_safetensors_data(file, ti), (gsize)n * THUMB * THUMB * 3 * sizeof(float));
-        r->groups = g_new(int, n);
-        r->captions = g_new0(char *, n + 1);
-        const float *groups = gs_safetensors_data(file, gi);
-        for (int i = 0; i < n; i++) {
-            r->groups[i] = (int)groups[i];
-            r->captions[i] = g_strdup(json_array_get_string_element(array, (guint)i));
-        }
-    } else {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s is not an emoji reference set", path);
-    }
-    gs_safetensors_close(file);
-    return ok;
-}
-
-static int
-nearest_group(const reference_set *r, const float *rgb, int size)
-{
-    g_autofree float *thumb = gs_image_resize(rgb, size, size, 3, THUMB, THUMB);
-    int best = 0;
-    double best_dist = G_MAXDOUBLE;
-    for (int i = 0; i < r->count; i++) {
-        double d = 0;
-        for (int j = 0; j < THUMB * THUMB * 3; j++) {
-            double e = thumb[j] - r->thumbs[(size_t)i * THUMB * THUMB * 3 + j];
-            d += e * e;
-        }
-        if (d < best_dist) {
-            best_dist = d;
-            best = i;
-        }
-    }
-    return r->groups[best];
-}
 
 /* A "VmHWM:"-style line of /proc/self/status, in MiB; -1 where there is none. */
 static double
@@ -123,11 +45,9 @@ gs_cli_bench_image(gs_context *ctx)
 {
     g_autoptr(GError) error = NULL;
     g_autofree char *model_path = gs_default_model_path();
-    g_autofree char *model_dir = g_path_get_dirname(model_path);
-    g_autofree char *reference_path = g_build_filename(model_dir, "emoji32-reference.safetensors", NULL);
     gs_diffusion *model = gs_load_diffusion(ctx, model_path, &error);
-    reference_set ref = { 0 };
-    if (!model || !load_reference(reference_path, &ref, &error)) {
+    g_autoptr(GsEmojiReference) ref = model ? gs_emoji_reference_load(NULL, &error) : NULL;
+    if (!ref) {
         fprintf(stderr, "genstudio-cli bench image: %s\n", error->message);
         gs_diffusion_free(model);
         return 1;
@@ -152,7 +72,6 @@ gs_cli_bench_image(gs_context *ctx)
     if (!rgb) {
         fprintf(stderr, "genstudio-cli bench image: %s\n", error->message);
         gs_image_request_clear(&request);
-        reference_set_clear(&ref);
         gs_diffusion_free(model);
         return 1;
     }
@@ -171,9 +90,10 @@ gs_cli_bench_image(gs_context *ctx)
     int hits = 0, noise_hits = 0, total = 0;
     g_autofree float *noise = g_new(float, (size_t)size * size * 3);
     for (int c = 0; c < CAPTIONS; c++) {
-        int item = (int)((gint64)c * ref.count / CAPTIONS);
+        int item = (int)((gint64)c * gs_emoji_reference_count(ref) / CAPTIONS);
+        int group = gs_emoji_reference_group(ref, item);
         g_free(request.params.prompt);
-        request.params.prompt = g_strdup(ref.captions[item]);
+        request.params.prompt = g_strdup(gs_emoji_reference_caption(ref, item));
         for (int s = 0; s < SEEDS; s++, total++) {
             request.params.seed = 1000 + (guint64)s;
             g_free(rgb);
@@ -182,11 +102,11 @@ gs_cli_bench_image(gs_context *ctx)
                 fprintf(stderr, "genstudio-cli bench image: %s\n", error->message);
                 break;
             }
-            hits += nearest_group(&ref, rgb, size) == ref.groups[item];
+            hits += gs_emoji_reference_nearest_group(ref, rgb, size) == group;
             gs_normal_noise(request.params.seed, 7, (guint64)c * 1000, noise, (size_t)size * size * 3);
             for (int i = 0; i < size * size * 3; i++)
                 noise[i] = CLAMP((noise[i] + 1.0f) * 0.5f, 0.0f, 1.0f);
-            noise_hits += nearest_group(&ref, noise, size) == ref.groups[item];
+            noise_hits += gs_emoji_reference_nearest_group(ref, noise, size) == group;
         }
         if (!rgb)
             break;
@@ -197,11 +117,10 @@ gs_cli_bench_image(gs_context *ctx)
         printf("prompt adherence (%d captions x %d seeds, %s %d steps; nearest of %d training images in %dx%d "
                "colour thumbnails): same emoji group %.1f%%, pure noise %.1f%%, ratio %.2f\n",
                CAPTIONS, SEEDS, gs_sampler_display_name(request.params.sampler, TRUE), request.params.steps,
-               ref.count, THUMB, THUMB, 100 * ours, 100 * baseline,
+               gs_emoji_reference_count(ref), 8, 8, 100 * ours, 100 * baseline,
                baseline > 0 ? ours / baseline : 0.0);
     }
     gs_image_request_clear(&request);
-    reference_set_clear(&ref);
     gs_diffusion_free(model);
     return status;
 }
