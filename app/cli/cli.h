@@ -22,6 +22,7 @@ int gs_cli_bench_image(gs_context *ctx);
 int gs_cli_bench_speech(gs_context *ctx);
 int gs_cli_bench_music(gs_context *ctx);
 int gs_cli_bench_upscale(gs_context *ctx);
+int gs_cli_bench_gan(gs_context *ctx);
 /* bench sd takes options (--model PATH …). */
 int gs_cli_bench_sd(gs_context *ctx, int argc, char **argv);
 /* OpenBLAS sgemm GFLOP/s for M×N×K now, -1 without OpenBLAS. */

@@ -17,6 +17,8 @@ static const struct {
     { "music", gs_cli_bench_music, "seconds per 30 s piece against 3 s, timeline playback underruns, mixdown RTF" },
     { "upscale", gs_cli_bench_upscale, "seconds for 256² → 1024² per ESRGAN model and bicubic; PSNR/SSIM of ×4 "
                                        "against bicubic on 20 photos" },
+    { "gan", gs_cli_bench_gan, "GAN against diffusion on the same captions: seconds per image, adherence, "
+                               "diversity" },
 };
 
 static const char sd_summary[] = "--model PATH [--sizes 256,512]: seconds per step and UNet call, VAE decode, "
