@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "cli.h"
+#include "gs-gan-job.h"
 #include "gs-model-library.h"
 
 static const char usage_text[] =
@@ -94,6 +97,22 @@ list_models(GsModelLibrary *library)
                 width[c] = MAX(width[c], (int)g_utf8_strlen(row[c], -1));
         g_ptr_array_add(rows, row);
     }
+    /* The shipped GAN is not a diffusion model (the library's entries are);
+     * `image --model gan-emoji32` runs it. */
+    g_autofree char *gan_path = gs_gan_model_path(GS_GAN_BUILTIN_NAME);
+    GStatBuf gan_stat;
+    if (g_stat(gan_path, &gan_stat) == 0) {
+        char **row = g_new0(char *, N_COLS + 1);
+        row[COL_NAME] = g_strdup(GS_GAN_BUILTIN_NAME);
+        row[COL_FAMILY] = g_strdup("GenStudio GAN");
+        row[COL_SIZE] = format_size((guint64)gan_stat.st_size);
+        row[COL_PREDICTION] = g_strdup("-");
+        row[COL_LICENCE] = g_strdup("-");
+        row[COL_KIND] = g_strdup(kind_name(GS_MODEL_BUILTIN));
+        for (int c = 0; c < N_COLS; c++)
+            width[c] = MAX(width[c], (int)g_utf8_strlen(row[c], -1));
+        g_ptr_array_add(rows, row);
+    }
 
     printf("Models folder: %s\n\n", gs_model_library_get_dir(library));
     for (int c = 0; c < N_COLS; c++)
@@ -101,9 +120,9 @@ list_models(GsModelLibrary *library)
     putchar('\n');
     for (guint i = 0; i < rows->len; i++) {
         char **row = g_ptr_array_index(rows, i);
-        GsModelEntry *e = g_ptr_array_index(entries, i);
+        GsModelEntry *e = i < entries->len ? g_ptr_array_index(entries, i) : NULL; /* NULL: the GAN */
         print_cell(row[COL_NAME], width[COL_NAME] + 2);
-        if (!gs_model_entry_get_usable(e)) {
+        if (e && !gs_model_entry_get_usable(e)) {
             /* One line, so that the table stays a table. */
             g_autofree char *reason = g_strdup(gs_model_entry_get_refusal(e));
             g_strdelimit(reason, "\n", ' ');
