@@ -83,6 +83,7 @@ def main():
     ap.add_argument("--sample-minutes", type=float, default=5.0)
     ap.add_argument("--groups", default=DEFAULT_GROUPS, help="comma-separated emoji groups ('' for all)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--no-augment", action="store_true", help="show the discriminator the images as they are")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -124,12 +125,12 @@ def main():
         w_real = G.bag_weights([G.bag_of_words(tok, gan_caption(items[i], rng)) for i in idx], vocab)
         z = torch.randn(args.batch, G.CONFIG["z_dim"])
         fake = gen(z, w_real)
-        loss_d = F.relu(1 - disc(augment(real, aug), w_real)).mean() + \
-            F.relu(1 + disc(augment(fake.detach(), aug), w_real)).mean()
+        seen = (lambda x: x) if args.no_augment else (lambda x: augment(x, aug))
+        loss_d = F.relu(1 - disc(seen(real), w_real)).mean() + F.relu(1 + disc(seen(fake.detach()), w_real)).mean()
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
-        loss_g = -disc(augment(fake, aug), w_real).mean()
+        loss_g = -disc(seen(fake), w_real).mean()
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
