@@ -4,6 +4,7 @@
 #include "gs-image-page-private.h"
 #include "gs-page-utils.h"
 #include "gs-png.h"
+#include "gs-settings.h"
 #include "gs-window.h"
 
 G_DEFINE_FINAL_TYPE(GsImagePage, gs_image_page, GTK_TYPE_WIDGET)
@@ -751,7 +752,7 @@ static void
 gs_image_page_init(GsImagePage *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
-    self->settings = g_settings_new("org.genstudio.GenStudio");
+    self->settings = gs_settings_new();
     self->engine = gs_engine_dup_default();
     self->history = g_list_store_new(GS_TYPE_HISTORY_ITEM);
 

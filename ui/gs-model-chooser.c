@@ -3,6 +3,7 @@
 
 #include "gs-model-chooser-private.h"
 #include "gs-page-utils.h"
+#include "gs-settings.h"
 
 G_DEFINE_FINAL_TYPE(GsModelChooser, gs_model_chooser, GTK_TYPE_WIDGET)
 
@@ -554,7 +555,7 @@ static void
 gs_model_chooser_init(GsModelChooser *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
-    self->settings = g_settings_new("org.genstudio.GenStudio");
+    self->settings = gs_settings_new();
     self->library = gs_model_library_new(NULL);
     self->models = g_list_store_new(GS_TYPE_MODEL_ENTRY);
     self->selected_position = GTK_INVALID_LIST_POSITION;
