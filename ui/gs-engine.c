@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "gs-engine.h"
+#include "gs-gan-job.h"
 #include "gs-speech-job.h"
 
 struct _GsEngine {
@@ -16,6 +17,8 @@ struct _GsEngine {
     gs_speech *speech; /* the default speech model, loaded on first use */
     gs_upscaler *upscaler; /* the last upscaler used (small: kept) */
     char *upscaler_path;
+    gs_gan *gan; /* the shipped GAN, loaded on first use (small: kept) */
+    char *gan_key;
 };
 
 G_DEFINE_FINAL_TYPE(GsEngine, gs_engine, G_TYPE_OBJECT)
@@ -139,11 +142,10 @@ on_load_progress(double fraction, void *user_data)
 }
 
 /* The path and what stat says of it: a model removed and added again under
- * the same name is loaded again. */
+ * the same name, or replaced by newer weights, is loaded again. */
 static char *
-model_key(GsModelEntry *entry)
+file_key(const char *path)
 {
-    const char *path = gs_model_entry_get_path(entry);
     GStatBuf st;
     if (g_stat(path, &st) != 0)
         return g_strdup(path);
@@ -160,7 +162,7 @@ ensure_model(GsEngine *self, GsModelLibrary *library, GsModelEntry *entry, GCanc
         return FALSE;
     if (!self->ctx && !(self->ctx = gs_open_engine(error)))
         return FALSE;
-    g_autofree char *key = model_key(entry);
+    g_autofree char *key = file_key(gs_model_entry_get_path(entry));
     if (self->model && g_strcmp0(self->model_key, key) == 0)
         return TRUE;
     /* Only one model in memory: an SD checkpoint takes gigabytes. */
@@ -445,6 +447,245 @@ gs_engine_generate_finish(GsEngine *self, GAsyncResult *result, GsImageParams **
     return texture;
 }
 
+/* ---- batches for the GAN-vs-diffusion comparison ------------------------- */
+
+void
+gs_image_batch_free(GsImageBatch *batch)
+{
+    g_free(batch->rgb);
+    g_free(batch);
+}
+
+static GsImageBatch *
+image_batch_new(int count, int size, float *rgb, double seconds)
+{
+    GsImageBatch *batch = g_new(GsImageBatch, 1);
+    *batch = (GsImageBatch){ count, size, rgb, seconds };
+    return batch;
+}
+
+typedef struct {
+    char *prompt;
+    guint64 *seeds;
+    int count;
+} GanJob;
+
+static void
+gan_job_free(GanJob *job)
+{
+    g_free(job->prompt);
+    g_free(job->seeds);
+    g_free(job);
+}
+
+/* With the lock held. */
+static gboolean
+ensure_gan(GsEngine *self, GError **error)
+{
+    if (!self->ctx && !(self->ctx = gs_open_engine(error)))
+        return FALSE;
+    g_autofree char *path = gs_gan_model_path(GS_GAN_BUILTIN_NAME);
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No GAN at %s", path);
+        return FALSE;
+    }
+    g_autofree char *key = file_key(path);
+    if (self->gan && g_strcmp0(self->gan_key, key) == 0)
+        return TRUE;
+    g_clear_pointer(&self->gan, gs_gan_free);
+    g_clear_pointer(&self->gan_key, g_free);
+    if (!(self->gan = gs_load_gan(self->ctx, path, error)))
+        return FALSE;
+    self->gan_key = g_steal_pointer(&key);
+    return TRUE;
+}
+
+static void
+gan_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    GsEngine *self = source;
+    GanJob *job = data;
+    g_autoptr(GError) error = NULL;
+    g_autofree float *rgb = NULL;
+    int size = 0;
+    gint64 start = 0, end = 0;
+    g_mutex_lock(&self->lock);
+    if (!g_cancellable_set_error_if_cancelled(cancellable, &error) && ensure_gan(self, &error)) {
+        start = g_get_monotonic_time();
+        rgb = gs_gan_job_run(self->ctx, self->gan, job->prompt, job->seeds, job->count, &size, &error);
+        end = g_get_monotonic_time();
+    }
+    g_mutex_unlock(&self->lock);
+    if (!rgb)
+        g_task_return_error(task, g_steal_pointer(&error));
+    else
+        g_task_return_pointer(task, image_batch_new(job->count, size, g_steal_pointer(&rgb), (end - start) / 1e6),
+                              (GDestroyNotify)gs_image_batch_free);
+}
+
+void
+gs_engine_gan_async(GsEngine *self, const char *prompt, const guint64 *seeds, int count, GCancellable *cancellable,
+                    GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_return_if_fail(GS_IS_ENGINE(self) && prompt && seeds && count > 0);
+    GanJob *job = g_new0(GanJob, 1);
+    job->prompt = g_strdup(prompt);
+    job->seeds = g_memdup2(seeds, sizeof *seeds * count);
+    job->count = count;
+    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+    g_task_set_source_tag(task, gs_engine_gan_async);
+    g_task_set_task_data(task, job, (GDestroyNotify)gan_job_free);
+    g_task_run_in_thread(task, gan_thread);
+}
+
+GsImageBatch *
+gs_engine_gan_finish(GsEngine *self, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+typedef struct {
+    GsImageRequest request;
+    GsModelLibrary *library;
+    guint64 *seeds;
+    int count;
+    int index; /* the image being made */
+    GsEngineBatchFunc on_progress;
+    gpointer progress_data;
+    GCancellable *cancellable;
+} BatchJob;
+
+typedef struct {
+    GsEngineBatchFunc on_progress;
+    gpointer progress_data;
+    double fraction;
+    int index;
+    GdkTexture *image;
+} BatchUpdate;
+
+static void
+batch_job_free(BatchJob *job)
+{
+    gs_image_request_clear(&job->request);
+    g_clear_object(&job->library);
+    g_free(job->seeds);
+    g_clear_object(&job->cancellable);
+    g_free(job);
+}
+
+static gboolean
+deliver_batch_progress(gpointer data)
+{
+    BatchUpdate *u = data;
+    u->on_progress(u->fraction, u->index, u->image, u->progress_data);
+    g_clear_object(&u->image);
+    g_free(u);
+    return G_SOURCE_REMOVE;
+}
+
+/* Takes `image`. */
+static void
+post_batch_progress(BatchJob *job, double fraction, GdkTexture *image)
+{
+    if (!job->on_progress) {
+        g_clear_object(&image);
+        return;
+    }
+    BatchUpdate *u = g_new(BatchUpdate, 1);
+    *u = (BatchUpdate){ job->on_progress, job->progress_data, fraction, job->index, image };
+    g_main_context_invoke(NULL, deliver_batch_progress, u);
+}
+
+static bool
+on_batch_step(int step, int steps, const float *rgb, int width, int height, void *user_data)
+{
+    BatchJob *job = user_data;
+    post_batch_progress(job, (job->index + (double)step / steps) / job->count, NULL);
+    return !g_cancellable_is_cancelled(job->cancellable);
+}
+
+/* With the lock held: the images one after the other, or NULL. */
+static float *
+diffuse_batch_locked(GsEngine *self, BatchJob *job, const char *model_name, int *size, double *seconds,
+                     GError **error)
+{
+    g_autofree float *all = NULL;
+    for (job->index = 0; job->index < job->count; job->index++) {
+        if (g_cancellable_set_error_if_cancelled(job->cancellable, error))
+            return NULL;
+        job->request.params.seed = job->seeds[job->index];
+        gint64 start = g_get_monotonic_time();
+        g_autofree float *rgb =
+            gs_image_job_run(self->ctx, self->model, model_name, &job->request, on_batch_step, job, error);
+        *seconds += (g_get_monotonic_time() - start) / 1e6;
+        if (!rgb)
+            return NULL;
+        int w = job->request.params.width, h = job->request.params.height;
+        if (w != h) { /* the figures compare square thumbnails */
+            g_set_error(error, GS_ENGINE_ERROR, GS_ERR_INVALID_ARGUMENT, "%s draws %d×%d images, not square ones",
+                        model_name, w, h);
+            return NULL;
+        }
+        gsize floats = (gsize)w * h * 3;
+        if (!all)
+            all = g_new(float, floats * job->count);
+        memcpy(all + floats * job->index, rgb, floats * sizeof *rgb);
+        *size = w;
+        post_batch_progress(job, (job->index + 1.0) / job->count, gs_texture_from_rgb(rgb, w, h));
+    }
+    return g_steal_pointer(&all);
+}
+
+static void
+diffuse_batch_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    GsEngine *self = source;
+    BatchJob *job = data;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsModelEntry) entry = gs_model_library_resolve(job->library, NULL, &error);
+    g_autofree float *rgb = NULL;
+    int size = 0;
+    double seconds = 0;
+    g_mutex_lock(&self->lock);
+    if (entry && ensure_model(self, job->library, entry, job->cancellable, &error))
+        rgb = diffuse_batch_locked(self, job, gs_model_entry_get_name(entry), &size, &seconds, &error);
+    g_mutex_unlock(&self->lock);
+    if (!rgb)
+        g_task_return_error(task, g_steal_pointer(&error));
+    else
+        g_task_return_pointer(task, image_batch_new(job->count, size, g_steal_pointer(&rgb), seconds),
+                              (GDestroyNotify)gs_image_batch_free);
+}
+
+void
+gs_engine_diffuse_batch_async(GsEngine *self, GsImageRequest *request, GsModelLibrary *library, const guint64 *seeds,
+                              int count, GsEngineBatchFunc on_progress, gpointer progress_data,
+                              GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_return_if_fail(GS_IS_ENGINE(self) && GS_IS_MODEL_LIBRARY(library) && seeds && count > 0);
+    BatchJob *job = g_new0(BatchJob, 1);
+    job->request = *request;
+    *request = (GsImageRequest){ 0 };
+    job->library = g_object_ref(library);
+    job->seeds = g_memdup2(seeds, sizeof *seeds * count);
+    job->count = count;
+    job->on_progress = on_progress;
+    job->progress_data = progress_data;
+    job->cancellable = cancellable ? g_object_ref(cancellable) : g_cancellable_new();
+    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+    g_task_set_source_tag(task, gs_engine_diffuse_batch_async);
+    g_task_set_task_data(task, job, (GDestroyNotify)batch_job_free);
+    g_task_run_in_thread(task, diffuse_batch_thread);
+}
+
+GsImageBatch *
+gs_engine_diffuse_batch_finish(GsEngine *self, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
 /* ---- speech ------------------------------------------------------------- */
 
 typedef struct {
@@ -640,6 +881,8 @@ gs_engine_finalize(GObject *object)
     g_clear_pointer(&self->model, gs_diffusion_free);
     g_clear_pointer(&self->upscaler, gs_upscaler_free);
     g_clear_pointer(&self->upscaler_path, g_free);
+    g_clear_pointer(&self->gan, gs_gan_free);
+    g_clear_pointer(&self->gan_key, g_free);
     g_clear_pointer(&self->ctx, gs_context_free);
     g_clear_pointer(&self->model_key, g_free);
     g_mutex_clear(&self->lock);

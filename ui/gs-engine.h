@@ -58,6 +58,39 @@ GdkTexture *gs_engine_upscale_finish(GsEngine *self, GAsyncResult *result, GErro
 /* Whether the shipped upscaler `variant` ×`scale` is installed. */
 gboolean gs_engine_has_upscaler(const char *variant, int scale);
 
+/* Images of one prompt for the GAN-vs-diffusion comparison: `count` square
+ * size×size RGB images in [0,1], one after the other, and the seconds
+ * their generation took (loading the model not counted). */
+typedef struct {
+    int count, size;
+    float *rgb;
+    double seconds;
+} GsImageBatch;
+
+void gs_image_batch_free(GsImageBatch *batch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsImageBatch, gs_image_batch_free)
+
+/* `count` (1..64) images of `prompt` from the shipped GAN (gan-emoji32) in
+ * one forward pass, image i from seeds[i]. A missing model file fails with
+ * G_IO_ERROR_NOT_FOUND. */
+void gs_engine_gan_async(GsEngine *self, const char *prompt, const guint64 *seeds, int count,
+                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+GsImageBatch *gs_engine_gan_finish(GsEngine *self, GAsyncResult *result, GError **error);
+
+/* Called on the main thread during a batch: the fraction done, and after
+ * each image its index and the image (NULL in between). */
+typedef void (*GsEngineBatchFunc)(double fraction, int index, GdkTexture *image, gpointer user_data);
+
+/* `count` images of `request` (taken; its seed is replaced by seeds[i] for
+ * image i) from the library's built-in model, one after the other.
+ * Cancelling stops at the next denoising step and fails with
+ * GS_ENGINE_ERROR/GS_ERR_CANCELLED or G_IO_ERROR_CANCELLED. */
+void gs_engine_diffuse_batch_async(GsEngine *self, GsImageRequest *request, GsModelLibrary *library,
+                                   const guint64 *seeds, int count, GsEngineBatchFunc on_progress,
+                                   gpointer progress_data, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+GsImageBatch *gs_engine_diffuse_batch_finish(GsEngine *self, GAsyncResult *result, GError **error);
+
 /* Loads the default speech model (so that the first take starts warm) and
  * gives its voice names, a NULL-terminated array (g_strfreev). */
 void gs_engine_list_voices_async(GsEngine *self, GCancellable *cancellable, GAsyncReadyCallback callback,

@@ -250,6 +250,7 @@ gs_image_page_install_actions(GtkWidgetClass *widget_class)
     gtk_widget_class_install_action(widget_class, "image.upscale", "(is)", upscale);
     gtk_widget_class_install_action(widget_class, "image.upscale-chosen", NULL, upscale_chosen);
     gtk_widget_class_install_action(widget_class, "image.upscale-item", "u", upscale_item);
+    gtk_widget_class_install_property_action(widget_class, "image.compare", "comparing");
     gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Escape, 0, "image.cancel", NULL);
     gtk_widget_class_add_binding_action(widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "image.zoom-fit", NULL);
     gtk_widget_class_add_binding_action(widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "image.zoom-original", NULL);

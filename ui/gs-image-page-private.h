@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "gs-compare-view.h"
 #include "gs-engine.h"
 #include "gs-history-item.h"
 #include "gs-image-page.h"
@@ -29,6 +30,8 @@ struct _GsImagePage {
     GtkDropDown *upscale_scale_dropdown, *upscale_model_dropdown;
     GtkScale *scrubber;
     GtkGridView *history_view;
+    GtkStack *content_stack; /* the pane and canvas, or the GAN-vs-diffusion comparison */
+    GsCompareView *compare_view;
 
     GSettings *settings;
     GsEngine *engine;

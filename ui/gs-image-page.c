@@ -9,6 +9,9 @@
 
 G_DEFINE_FINAL_TYPE(GsImagePage, gs_image_page, GTK_TYPE_WIDGET)
 
+enum { PROP_0, PROP_COMPARING, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
 static const char *const sampler_ids[] = { "euler_a", "euler", "ddim", "dpmpp_2m" };
 
 static char *
@@ -209,6 +212,7 @@ gs_image_page_generate(GsImagePage *self)
 {
     if (self->cancellable)
         return;
+    gs_image_page_set_comparing(self, FALSE); /* the new image shows on the canvas */
     self->batch_left = gtk_spin_button_get_value_as_int(self->batch_spin);
     start_run(self);
 }
@@ -689,6 +693,30 @@ bind_settings(GsImagePage *self)
 /* ---- lifetime ------------------------------------------------------------ */
 
 static void
+gs_image_page_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+    switch (prop_id) {
+    case PROP_COMPARING:
+        g_value_set_boolean(value, gs_image_page_get_comparing(GS_IMAGE_PAGE(object)));
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+    }
+}
+
+static void
+gs_image_page_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+    switch (prop_id) {
+    case PROP_COMPARING:
+        gs_image_page_set_comparing(GS_IMAGE_PAGE(object), g_value_get_boolean(value));
+        break;
+    default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+    }
+}
+
+static void
 gs_image_page_dispose(GObject *object)
 {
     GsImagePage *self = GS_IMAGE_PAGE(object);
@@ -715,8 +743,15 @@ gs_image_page_class_init(GsImagePageClass *klass)
     GObjectClass *object_class = G_OBJECT_CLASS(klass);
     GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
     object_class->dispose = gs_image_page_dispose;
+    object_class->get_property = gs_image_page_get_property;
+    object_class->set_property = gs_image_page_set_property;
+    properties[PROP_COMPARING] = g_param_spec_boolean("comparing", NULL, NULL, FALSE,
+                                                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                                                          G_PARAM_STATIC_STRINGS);
+    g_object_class_install_properties(object_class, N_PROPS, properties);
 
     g_type_ensure(GS_TYPE_CANVAS);
+    g_type_ensure(GS_TYPE_COMPARE_VIEW);
     g_type_ensure(GS_TYPE_MODEL_CHOOSER);
     gtk_widget_class_set_template_from_resource(widget_class, "/org/genstudio/GenStudio/gs-image-page.ui");
     gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -744,6 +779,8 @@ gs_image_page_class_init(GsImagePageClass *klass)
     CHILD(upscale_model_dropdown);
     CHILD(scrubber);
     CHILD(history_view);
+    CHILD(content_stack);
+    CHILD(compare_view);
 #undef CHILD
     gs_image_page_install_actions(widget_class);
 }
@@ -761,6 +798,9 @@ gs_image_page_init(GsImagePage *self)
     gtk_drop_down_set_model(self->sampler_dropdown, G_LIST_MODEL(sampler_list));
     g_object_unref(sampler_list);
     bind_settings(self);
+    g_object_bind_property(gtk_text_view_get_buffer(self->prompt_view), "text", self->compare_view, "prompt",
+                           G_BINDING_SYNC_CREATE);
+    gs_compare_view_set_library(self->compare_view, gs_model_chooser_get_library(self->model_chooser));
     g_signal_connect(self->model_chooser, "model-changed", G_CALLBACK(on_model_changed), self);
     g_signal_connect(self->model_chooser, "tokenizer-added", G_CALLBACK(on_tokenizer_added), self);
     g_signal_connect_object(self->engine, "load-progress", G_CALLBACK(on_load_progress), self, 0);
@@ -790,6 +830,22 @@ GListModel *gs_image_page_get_history(GsImagePage *self) { return G_LIST_MODEL(s
 gboolean gs_image_page_get_generating(GsImagePage *self) { return self->cancellable != NULL; }
 gboolean gs_image_page_get_loading(GsImagePage *self) { return self->load_cancellable != NULL; }
 GsModelChooser *gs_image_page_get_model_chooser(GsImagePage *self) { return self->model_chooser; }
+GsCompareView *gs_image_page_get_compare_view(GsImagePage *self) { return self->compare_view; }
+
+gboolean
+gs_image_page_get_comparing(GsImagePage *self)
+{
+    return g_strcmp0(gtk_stack_get_visible_child_name(self->content_stack), "compare") == 0;
+}
+
+void
+gs_image_page_set_comparing(GsImagePage *self, gboolean comparing)
+{
+    if (comparing == gs_image_page_get_comparing(self))
+        return;
+    gtk_stack_set_visible_child_name(self->content_stack, comparing ? "compare" : "studio");
+    g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_COMPARING]);
+}
 
 void
 gs_image_page_get_size(GsImagePage *self, int *width, int *height, gboolean *free_size)

@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 
 #include "gs-canvas.h"
+#include "gs-compare-view.h"
 #include "gs-model-chooser.h"
 #include "gs-project.h"
 
@@ -21,6 +22,12 @@ gboolean gs_image_page_get_generating(GsImagePage *self);
 /* The chosen model is being loaded ahead of the first image. */
 gboolean gs_image_page_get_loading(GsImagePage *self);
 GsModelChooser *gs_image_page_get_model_chooser(GsImagePage *self);
+/* The "comparing" property (the image.compare action): the comparison of
+ * the pane's prompt through the GAN and through diffusion in place of the
+ * pane and canvas (it needs the width of both). */
+gboolean gs_image_page_get_comparing(GsImagePage *self);
+void gs_image_page_set_comparing(GsImagePage *self, gboolean comparing);
+GsCompareView *gs_image_page_get_compare_view(GsImagePage *self);
 /* The size in the pane; free_size FALSE when the model has one size only. */
 void gs_image_page_get_size(GsImagePage *self, int *width, int *height, gboolean *free_size);
 /* The prompt pane's "Upscale ×4" switch: each new image upscaled ×4 by
