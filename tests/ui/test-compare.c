@@ -13,18 +13,12 @@
 #include "gs-application.h"
 #include "gs-emoji-reference.h"
 #include "gs-window.h"
+#include "ui-test-support.h"
 
 static GsWindow *window;
 static GsImagePage *page;
 static GsCompareView *view;
 static gboolean full;
-
-static void
-iterate_until_idle(void)
-{
-    while (g_main_context_iteration(NULL, FALSE))
-        ;
-}
 
 static void
 wait_until_done(int seconds)
@@ -62,31 +56,6 @@ progress_bar(void)
     collect(GTK_WIDGET(view), GTK_TYPE_PROGRESS_BAR, found);
     g_assert_cmpuint(found->len, ==, 1);
     return g_ptr_array_index(found, 0);
-}
-
-static void
-screenshot(const char *path)
-{
-    GtkWidget *widget = GTK_WIDGET(window);
-    g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new(widget);
-    int w = gtk_widget_get_width(widget), h = gtk_widget_get_height(widget);
-    /* A render node exists once a frame has been drawn since the last change. */
-    g_autoptr(GskRenderNode) node = NULL;
-    for (int attempt = 0; !node && attempt < 200; attempt++) {
-        g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new();
-        gdk_paintable_snapshot(paintable, snapshot, w, h);
-        node = gtk_snapshot_free_to_node(g_steal_pointer(&snapshot));
-        if (!node) {
-            gtk_widget_queue_draw(widget);
-            g_usleep(10000);
-            iterate_until_idle();
-        }
-    }
-    g_assert_nonnull(node);
-    GskRenderer *renderer = gtk_native_get_renderer(GTK_NATIVE(window));
-    g_autoptr(GdkTexture) texture = gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, w, h));
-    g_assert_true(gdk_texture_save_to_png(texture, path));
-    g_print("screenshot: %s (%dx%d)\n", path, w, h);
 }
 
 /* A finished side: 16 images of 32², each cell showing one enlarged ×3. */
@@ -163,7 +132,7 @@ test_run(void)
     assert_figures(GS_COMPARE_DIFFUSION, ref, group);
     g_print("progress: %s\n", gtk_progress_bar_get_text(progress_bar()));
     if (full)
-        screenshot(GS_ARTEFACT_DIR "/compare.png");
+        ui_test_screenshot(GTK_WINDOW(window), GS_ARTEFACT_DIR "/compare.png");
 }
 
 static void

@@ -17,19 +17,13 @@
 #include "gs-application.h"
 #include "gs-history-item.h"
 #include "gs-window.h"
+#include "ui-test-support.h"
 
 static GsWindow *window;
 static GsImagePage *page;
 static GsModelChooser *chooser;
 static char *models_dir, *outside_dir;
 static char *test_model; /* its name in the folder */
-
-static void
-iterate_until_idle(void)
-{
-    while (g_main_context_iteration(NULL, FALSE))
-        ;
-}
 
 typedef gboolean (*BusyFunc)(gpointer object);
 

@@ -9,15 +9,9 @@
 #include "gs-application.h"
 #include "gs-history-item.h"
 #include "gs-window.h"
+#include "ui-test-support.h"
 
 static GsImagePage *page;
-
-static void
-iterate_until_idle(void)
-{
-    while (g_main_context_iteration(NULL, FALSE))
-        ;
-}
 
 static void
 wait_until_done(int seconds)

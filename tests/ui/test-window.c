@@ -21,6 +21,7 @@
 #include "gs-timeline-page.h"
 #include "gs-voice-page.h"
 #include "gs-window.h"
+#include "ui-test-support.h"
 
 static GsWindow *window;
 static GsImagePage *page;
@@ -39,13 +40,6 @@ tick(gpointer data)
         longest_gap_us = now - last_tick_us;
     last_tick_us = now;
     return G_SOURCE_CONTINUE;
-}
-
-static void
-iterate_until_idle(void)
-{
-    while (g_main_context_iteration(NULL, FALSE))
-        ;
 }
 
 static void
@@ -86,32 +80,6 @@ wait_for_generation(void)
 }
 
 static void
-screenshot(const char *path)
-{
-    GtkWidget *widget = GTK_WIDGET(window);
-    g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new(widget);
-    int w = gtk_widget_get_width(widget), h = gtk_widget_get_height(widget);
-    /* The window has a render node only once a frame has been drawn since
-     * the last change: let frames happen until there is one. */
-    g_autoptr(GskRenderNode) node = NULL;
-    for (int attempt = 0; !node && attempt < 200; attempt++) {
-        g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new();
-        gdk_paintable_snapshot(paintable, snapshot, w, h);
-        node = gtk_snapshot_free_to_node(g_steal_pointer(&snapshot));
-        if (!node) {
-            gtk_widget_queue_draw(widget);
-            g_usleep(10000);
-            iterate_until_idle();
-        }
-    }
-    g_assert_nonnull(node);
-    GskRenderer *renderer = gtk_native_get_renderer(GTK_NATIVE(window));
-    g_autoptr(GdkTexture) texture = gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, w, h));
-    g_assert_true(gdk_texture_save_to_png(texture, path));
-    g_print("screenshot: %s (%dx%d)\n", path, w, h);
-}
-
-static void
 test_generate(void)
 {
     GsCanvas *canvas = gs_image_page_get_canvas(page);
@@ -126,7 +94,7 @@ test_generate(void)
     g_assert_cmpuint(g_list_model_get_n_items(gs_image_page_get_history(page)), ==, 1);
     g_print("longest main-loop iteration while generating: %.1f ms\n", longest_gap_us / 1000.0);
     g_assert_cmpint(longest_gap_us, <, 200 * 1000);
-    screenshot(GS_ARTEFACT_DIR "/window.png");
+    ui_test_screenshot(GTK_WINDOW(window), GS_ARTEFACT_DIR "/window.png");
 }
 
 static gboolean
@@ -319,7 +287,7 @@ test_voice(void)
     g_rmdir(dir);
 
     wait_for_toasts_to_go();
-    screenshot(GS_ARTEFACT_DIR "/voice.png");
+    ui_test_screenshot(GTK_WINDOW(window), GS_ARTEFACT_DIR "/voice.png");
 }
 
 static gboolean
@@ -459,7 +427,7 @@ test_music(void)
     g_rmdir(dir);
 
     wait_for_toasts_to_go();
-    screenshot(GS_ARTEFACT_DIR "/music.png");
+    ui_test_screenshot(GTK_WINDOW(window), GS_ARTEFACT_DIR "/music.png");
 }
 
 /* Interleaved stereo at the timeline's rate: a sum of sines, quiet enough
@@ -611,7 +579,7 @@ test_timeline(void)
     g_rmdir(dir);
 
     wait_for_toasts_to_go();
-    screenshot(GS_ARTEFACT_DIR "/timeline.png");
+    ui_test_screenshot(GTK_WINDOW(window), GS_ARTEFACT_DIR "/timeline.png");
 }
 
 /* A label inside a toast whose text has `needle`: what the user reads. */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "ui-test-support.h"
+
+void
+iterate_until_idle(void)
+{
+    while (g_main_context_iteration(NULL, FALSE))
+        ;
+}
+
+void
+ui_test_screenshot(GtkWindow *window, const char *path)
+{
+    GtkWidget *widget = GTK_WIDGET(window);
+    g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new(widget);
+    int w = gtk_widget_get_width(widget), h = gtk_widget_get_height(widget);
+    /* The window has a render node only once a frame has been drawn since
+     * the last change: let frames happen until there is one. */
+    g_autoptr(GskRenderNode) node = NULL;
+    for (int attempt = 0; !node && attempt < 200; attempt++) {
+        g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new();
+        gdk_paintable_snapshot(paintable, snapshot, w, h);
+        node = gtk_snapshot_free_to_node(g_steal_pointer(&snapshot));
+        if (!node) {
+            gtk_widget_queue_draw(widget);
+            g_usleep(10000);
+            iterate_until_idle();
+        }
+    }
+    g_assert_nonnull(node);
+    GskRenderer *renderer = gtk_native_get_renderer(GTK_NATIVE(window));
+    g_autoptr(GdkTexture) texture = gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, w, h));
+    g_assert_true(gdk_texture_save_to_png(texture, path));
+    g_print("screenshot: %s (%dx%d)\n", path, w, h);
+}
