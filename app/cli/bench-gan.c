@@ -61,10 +61,12 @@ diffusion_samples(gs_context *ctx, gs_diffusion *model, GsImageRequest *request,
 static void
 print_row(const tally *t, double noise, double data_diversity, double diffusion_seconds)
 {
-    printf("%-28s %9.3f %9.1fx %8.1f%% %8.2fx %9.3f %8.2fx %12.3f\n", t->name, t->seconds / t->total,
-           diffusion_seconds / (t->seconds / t->total), 100.0 * t->groups_hit / t->total,
-           noise > 0 ? (double)t->groups_hit / t->total / noise : 0, t->diversity / CAPTIONS,
-           t->diversity / CAPTIONS / data_diversity, t->cross_prompt / (CAPTIONS - 1));
+    /* Pure noise can land in none of the captions' groups: no ratio then. */
+    g_autofree char *vs_noise =
+        noise > 0 ? g_strdup_printf("%8.2fx", (double)t->groups_hit / t->total / noise) : g_strdup("      n/a");
+    printf("%-28s %9.3f %9.1fx %8.1f%% %s %9.3f %8.2fx %12.3f\n", t->name, t->seconds / t->total,
+           diffusion_seconds / (t->seconds / t->total), 100.0 * t->groups_hit / t->total, vs_noise,
+           t->diversity / CAPTIONS, t->diversity / CAPTIONS / data_diversity, t->cross_prompt / (CAPTIONS - 1));
 }
 
 int
