@@ -568,7 +568,9 @@ gs_status gs_diffusion_generate(gs_diffusion *model, const gs_image_params *para
  * receptive radius, so each output pixel is computed from all the input it
  * depends on: the result equals the untiled one (no seams, nothing to
  * blend), and device memory is bounded by the tile size whatever the image
- * size. */
+ * size. The image is extended by a few pixels of edge replication before
+ * the network sees it (and the extension cropped from the output), so the
+ * borders are not computed against zeros. */
 typedef struct gs_upscaler gs_upscaler;
 
 typedef struct {

@@ -524,44 +524,63 @@ tile_starts(int size, int extent, int halo, int *starts)
     return n;
 }
 
+static int
+clamp_int(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The network runs on the image extended by GS_UPSCALER_EDGE_PAD pixels of
+ * edge replication on every side (its convolutions' zero padding would
+ * otherwise leave stripes along the borders), tiled over that extended
+ * image, and the padding's output is cropped away. Tiles read the extension
+ * by clamping coordinates, so nothing image-sized is allocated. */
 gs_status
 gs_upscaler_run(gs_upscaler *up, const float *rgb_in, int w, int h, float *rgb_out, const gs_upscaler_params *params)
 {
     gs_context *ctx = up->ctx;
     gs_upscaler_params p = params ? *params : gs_upscaler_default_params();
-    int s = up->scale, halo = up->overlap;
+    int s = up->scale, halo = up->overlap, pad = GS_UPSCALER_EDGE_PAD;
     int extent = p.tile > 0 ? p.tile : DEFAULT_TILE;
     if (extent < 2 * halo + 8)
         extent = 2 * halo + 8;
     if (w < 1 || h < 1 || !rgb_in || !rgb_out || (int64_t)w * s > 1 << 20 || (int64_t)h * s > 1 << 20)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "upscale: %d×%d is not an image size this runs at", w, h);
-    int tw = w < extent ? w : extent, th = h < extent ? h : extent;
-    int *xs = malloc(((size_t)w / 8 + 2) * sizeof *xs), *ys = malloc(((size_t)h / 8 + 2) * sizeof *ys);
+    int pw = w + 2 * pad, ph = h + 2 * pad; /* the extended image */
+    int tw = pw < extent ? pw : extent, th = ph < extent ? ph : extent;
+    int *xs = malloc(((size_t)pw / 8 + 2) * sizeof *xs), *ys = malloc(((size_t)ph / 8 + 2) * sizeof *ys);
     float *tin = malloc((size_t)3 * tw * th * sizeof *tin);
     float *tout = malloc((size_t)3 * tw * th * s * s * sizeof *tout);
     gs_status st = GS_OK;
     if (!xs || !ys || !tin || !tout)
         st = gs_fail(ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
-    int nx = st ? 0 : tile_starts(w, tw, halo, xs), ny = st ? 0 : tile_starts(h, th, halo, ys);
+    int nx = st ? 0 : tile_starts(pw, tw, halo, xs), ny = st ? 0 : tile_starts(ph, th, halo, ys);
     for (int ty = 0; ty < ny && !st; ty++)
         for (int tx = 0; tx < nx && !st; tx++) {
             int x0 = xs[tx], y0 = ys[ty];
-            for (int c = 0; c < 3; c++)
-                for (int y = 0; y < th; y++)
-                    for (int x = 0; x < tw; x++)
-                        tin[((size_t)c * th + y) * tw + x] = rgb_in[(((size_t)(y0 + y)) * w + x0 + x) * 3 + c];
+            for (int y = 0; y < th; y++) {
+                const float *row = rgb_in + (size_t)clamp_int(y0 + y - pad, 0, h - 1) * w * 3;
+                for (int x = 0; x < tw; x++) {
+                    const float *px = row + (size_t)clamp_int(x0 + x - pad, 0, w - 1) * 3;
+                    for (int c = 0; c < 3; c++)
+                        tin[((size_t)c * th + y) * tw + x] = px[c];
+                }
+            }
             st = gs_upscaler_run_tile(up, tin, tw, th, tout);
             if (st)
                 break;
-            /* Kept input columns: from halo past the tile's left edge (0 for
-             * the first) to where the next tile's kept part starts. */
-            int kx0 = tx == 0 ? 0 : x0 + halo, kx1 = tx == nx - 1 ? w : xs[tx + 1] + halo;
-            int ky0 = ty == 0 ? 0 : y0 + halo, ky1 = ty == ny - 1 ? h : ys[ty + 1] + halo;
+            /* Kept columns of the extended image: from halo past the tile's
+             * left edge (0 for the first) to where the next tile's kept part
+             * starts, and inside the image proper. */
+            int kx0 = tx == 0 ? 0 : x0 + halo, kx1 = tx == nx - 1 ? pw : xs[tx + 1] + halo;
+            int ky0 = ty == 0 ? 0 : y0 + halo, ky1 = ty == ny - 1 ? ph : ys[ty + 1] + halo;
+            kx0 = clamp_int(kx0, pad, pad + w), kx1 = clamp_int(kx1, pad, pad + w);
+            ky0 = clamp_int(ky0, pad, pad + h), ky1 = clamp_int(ky1, pad, pad + h);
             int ow = tw * s, oh = th * s, W = w * s;
             for (int Y = ky0 * s; Y < ky1 * s; Y++)
                 for (int X = kx0 * s; X < kx1 * s; X++)
                     for (int c = 0; c < 3; c++)
-                        rgb_out[((size_t)Y * W + X) * 3 + c] =
+                        rgb_out[((size_t)(Y - pad * s) * W + X - pad * s) * 3 + c] =
                             tout[((size_t)c * oh + Y - y0 * s) * ow + X - x0 * s];
             if (p.progress && !p.progress((double)(ty * nx + tx + 1) / (nx * ny), p.user_data))
                 st = gs_fail(ctx, GS_ERR_CANCELLED, "upscale cancelled");

@@ -1,5 +1,6 @@
 /* ESRGAN upscalers on the engine: each committed model against the NumPy
- * reference of tools/esrgan/convert.py (16×16, 11×7 and 1×1 fixtures);
+ * reference of tools/esrgan/convert.py (16×16, 11×7 and 1×1 fixtures, the
+ * border extended by edge replication on both sides);
  * tiled equals untiled; a large image runs tiled with bounded device
  * memory; corrupt files are refused with a message naming them.
  * Tolerance: atol 2e-3 on outputs in 0..1 (the network works in 0..255 with
@@ -57,6 +58,9 @@ golden(gs_context *ctx, const char *variant, int scale)
         return;
     }
     GS_CHECK(gs_upscaler_scale(up) == scale);
+    /* The reference must pad the border as the engine does. */
+    const char *pad = gs_safetensors_metadata(st, "edge_pad");
+    GS_CHECK(pad && atoi(pad) == GS_UPSCALER_EDGE_PAD);
     char want_name[32];
     snprintf(want_name, sizeof want_name, "esrgan-%s", variant);
     GS_CHECK(strcmp(gs_upscaler_name(up), want_name) == 0);

@@ -42,6 +42,10 @@ import numpy as np
 VERSION = "1.0.0"
 VARIANTS = ("slim", "medium", "thick")
 SCALES = (2, 3, 4, 8)
+# Pixels of edge replication around the image before the network, cropped
+# after: the engine does the same (GS_UPSCALER_EDGE_PAD), so that borders are
+# not computed against zero padding.
+EDGE_PAD = 8
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -278,6 +282,14 @@ def reference(graph, params, image):
     return values[graph["output"]]
 
 
+def reference_padded(graph, params, image):
+    """What gs_upscaler_run computes: the reference on the image extended by
+    EDGE_PAD pixels of edge replication, the extension's output cropped."""
+    p, s = EDGE_PAD, graph["scale"]
+    out = reference(graph, params, np.pad(image, ((p, p), (p, p), (0, 0)), mode="edge"))
+    return out[p * s:out.shape[0] - p * s, p * s:out.shape[1] - p * s]
+
+
 # ---- writing ----------------------------------------------------------------
 
 def to_params(graph, weights):
@@ -331,15 +343,15 @@ def read_safetensors(path):
 def write_fixture(path, graph, params, seed):
     """A random 16×16 input, an odd-sized 11×7 one and a 1×1, through the reference.
     Inputs and outputs are RGB in [0, 1], as gs_upscaler_run takes and gives
-    them (×255 in, ÷255 and clamped out)."""
+    them (×255 in, ÷255 and clamped out), edge padding included."""
     rng = np.random.default_rng(seed)
     tensors = {}
     for tag, (h, w) in (("square", (16, 16)), ("odd", (11, 7)), ("one", (1, 1))):
         x = rng.random((h, w, 3), dtype=np.float32)
-        y = reference(graph, params, x * 255.0) / 255.0
+        y = reference_padded(graph, params, x * 255.0) / 255.0
         tensors[f"{tag}.input"] = x
         tensors[f"{tag}.output"] = np.clip(y, 0.0, 1.0).astype(np.float32)
-    write_safetensors(path, tensors, {"scale": str(graph["scale"]),
+    write_safetensors(path, tensors, {"scale": str(graph["scale"]), "edge_pad": str(EDGE_PAD),
                                       "note": "NumPy reference of tools/esrgan/convert.py"})
 
 
