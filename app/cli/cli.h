@@ -15,6 +15,7 @@ int gs_cli_music(int argc, char **argv);
 int gs_cli_mix(int argc, char **argv);
 int gs_cli_models(int argc, char **argv);
 int gs_cli_upscale(int argc, char **argv);
+int gs_cli_verify(int argc, char **argv);
 
 /* Benchmark targets of `genstudio-cli bench`. */
 int gs_cli_bench_ops(gs_context *ctx);
@@ -23,6 +24,7 @@ int gs_cli_bench_speech(gs_context *ctx);
 int gs_cli_bench_music(gs_context *ctx);
 int gs_cli_bench_upscale(gs_context *ctx);
 int gs_cli_bench_gan(gs_context *ctx);
+int gs_cli_bench_provenance(gs_context *ctx);
 /* bench sd takes options (--model PATH …). */
 int gs_cli_bench_sd(gs_context *ctx, int argc, char **argv);
 /* OpenBLAS sgemm GFLOP/s for M×N×K now, -1 without OpenBLAS. */

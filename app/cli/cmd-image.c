@@ -11,6 +11,7 @@
 #include "gs-image-job.h"
 #include "gs-model-library.h"
 #include "gs-png.h"
+#include "gs-provenance.h"
 #include "gs-upscale.h"
 
 typedef struct {
@@ -50,10 +51,11 @@ output_dir_writable(const char *output)
     return g_access(dir, W_OK) == 0;
 }
 
-/* Upscales when asked, then writes the PNG with its parameters; 0 or 1. */
+/* Upscales when asked, then writes the PNG with its parameters and
+ * provenance; 0 or 1. */
 static int
 save_result(gs_context *ctx, const char *output, const float *rgb, int width, int height, const char *settings,
-            int upscale, const char *upscale_path, const char *upscale_display)
+            const GsProvenance *provenance, int upscale, const char *upscale_path, const char *upscale_display)
 {
     g_autoptr(GError) error = NULL;
     g_autofree float *upscaled = NULL;
@@ -72,8 +74,8 @@ save_result(gs_context *ctx, const char *output, const float *rgb, int width, in
     g_autofree char *text = upscale ? gs_upscale_parameters(settings, upscale, upscale_display) : g_strdup(settings);
     int s = upscale ? upscale : 1;
     GsPngText chunks[] = { { "parameters", text }, { "Software", "GenStudio " GS_VERSION } };
-    if (!gs_png_save(output, upscaled ? upscaled : rgb, width * s, height * s, chunks, G_N_ELEMENTS(chunks),
-                     &error)) {
+    if (!gs_png_save_marked(output, upscaled ? upscaled : rgb, width * s, height * s, chunks, G_N_ELEMENTS(chunks),
+                            provenance, &error)) {
         fprintf(stderr, "genstudio-cli image: %s\n", error->message);
         return 1;
     }
@@ -239,7 +241,9 @@ gs_cli_image(int argc, char **argv)
             fprintf(stderr, "genstudio-cli image: %s\n", error->message);
         } else {
             g_autofree char *settings = gs_gan_parameters(prompt, p->seed, name, size);
-            status = save_result(ctx, output, rgb, size, size, settings, upscale, upscale_path, upscale_display);
+            GsProvenance provenance = { GS_SOURCE_GENERATED, name, gan_path };
+            status = save_result(ctx, output, rgb, size, size, settings, &provenance, upscale, upscale_path,
+                                 upscale_display);
         }
     } else {
         /* A name in the models folder or a path; none: the built-in model. */
@@ -265,7 +269,10 @@ gs_cli_image(int argc, char **argv)
             fprintf(stderr, "genstudio-cli image: %s\n", error->message);
         } else {
             g_autofree char *settings = gs_image_params_to_text(p);
-            status = save_result(ctx, output, rgb, p->width, p->height, settings, upscale, upscale_path,
+            /* A start image makes it a composite: img2img, inpainting, outpainting. */
+            GsProvenance provenance = { init ? GS_SOURCE_COMPOSITE : GS_SOURCE_GENERATED,
+                                        gs_model_entry_get_name(entry), gs_model_entry_get_path(entry) };
+            status = save_result(ctx, output, rgb, p->width, p->height, settings, &provenance, upscale, upscale_path,
                                  upscale_display);
         }
     }

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "gs-image-job.h"
 #include "gs-png.h"
+#include "gs-provenance.h"
 #include "gs-upscale.h"
 
 static bool
@@ -97,7 +98,14 @@ gs_cli_upscale(int argc, char **argv)
     g_autofree char *text = gs_upscale_parameters(parameters, scale, display);
     GsPngText chunks[] = { { text ? "parameters" : "Comment", text ? text : entry },
                            { "Software", "GenStudio " GS_VERSION } };
-    gboolean ok = gs_png_save(output, out, w * scale, h * scale, chunks, G_N_ELEMENTS(chunks), &error);
+    /* A GenStudio image stays what it was; anyone else's becomes a
+     * composite made with the upscaler. */
+    g_autoptr(GsProvenanceInfo) before = gs_provenance_read_xmp(inputs[0], NULL);
+    gboolean ours = before && g_strcmp0(before->source_type, GS_IPTC_GENERATED) == 0 && before->model;
+    GsProvenance provenance = { ours ? GS_SOURCE_GENERATED : GS_SOURCE_COMPOSITE, ours ? before->model : display,
+                                ours ? NULL : path, ours ? before->model_sha256 : NULL };
+    gboolean ok = gs_png_save_marked(output, out, w * scale, h * scale, chunks, G_N_ELEMENTS(chunks), &provenance,
+                                     &error);
     g_free(out);
     if (!ok) {
         fprintf(stderr, "genstudio-cli upscale: %s\n", error->message);

@@ -20,6 +20,7 @@ static const command commands[] = {
     { "speak", gs_cli_speak, "say a text, to a file or the speakers" },
     { "music", gs_cli_music, "compose and render music from a text prompt" },
     { "mix", gs_cli_mix, "mix audio files on a timeline into one file" },
+    { "verify", gs_cli_verify, "look for GenStudio's provenance marks in images and audio" },
     { "bench", gs_cli_bench, "measure speed against a reference measured in the same run" },
 };
 

@@ -416,7 +416,7 @@ take_to_json(GsTake *take, SaveTarget *target, GError **error)
     const char *stem = take_asset_stem(take);
     gsize count = 0;
     const float *samples = gs_take_get_samples(take, &count);
-    GsAudioTags tags = {.title = gs_take_get_text(take), .artist = gs_take_get_voice(take)};
+    GsAudioTags tags = {.title = gs_take_get_text(take), .artist = gs_take_get_voice(take), .working_copy = TRUE};
     g_autofree char *wav_reference =
         store_wav_asset(target, stem, samples, count, 1, gs_take_get_sample_rate(take), &tags, error);
     if (!wav_reference)
@@ -567,9 +567,10 @@ timeline_sources_to_json(GsProject *self, SaveTarget *target, GError **error)
             hash[ASSET_HASH_DIGITS] = '\0';
             source->stem = g_strconcat("source-", hash, NULL);
         }
+        GsAudioTags tags = { .working_copy = TRUE };
         g_autofree char *reference =
             store_wav_asset(target, source->stem, samples, size / (GS_TIMELINE_CHANNELS * sizeof(float)),
-                            GS_TIMELINE_CHANNELS, GS_TIMELINE_RATE, NULL, error);
+                            GS_TIMELINE_CHANNELS, GS_TIMELINE_RATE, &tags, error);
         if (!reference)
             return NULL;
         json_builder_set_member_name(builder, id);

@@ -3,6 +3,7 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/audio/audio.h>
 #include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
 #include <string.h>
 
 #include "gs-audio.h"
@@ -229,4 +230,29 @@ gs_audio_convert(const float *samples, gsize frames, int channels, int rate, int
     *out_frames = collected.len / frame_bytes;
     *out = (float *)g_steal_pointer(&data);
     return TRUE;
+}
+
+static void
+append_tag(const GstTagList *list, const char *tag, gpointer user_data)
+{
+    GString *line = user_data;
+    g_autofree char *value = NULL;
+    if (gst_tag_get_type(tag) != G_TYPE_STRING || !gst_tag_list_get_string(list, tag, &value))
+        return;
+    g_string_append_printf(line, "%s%s: %s", line->len ? "; " : "", tag, value);
+}
+
+char *
+gs_audio_read_tags(const char *path)
+{
+    gst_init(NULL, NULL);
+    g_autoptr(GstDiscoverer) discoverer = gst_discoverer_new(10 * GST_SECOND, NULL);
+    g_autofree char *uri = discoverer ? gst_filename_to_uri(path, NULL) : NULL;
+    g_autoptr(GstDiscovererInfo) info = uri ? gst_discoverer_discover_uri(discoverer, uri, NULL) : NULL;
+    const GstTagList *tags = info ? gst_discoverer_info_get_tags(info) : NULL;
+    if (!tags)
+        return NULL;
+    GString *line = g_string_new(NULL);
+    gst_tag_list_foreach(tags, append_tag, line);
+    return g_string_free(line, line->len == 0);
 }

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "gs-audio-mark.h"
 #include "gs-audio.h"
 #include "gs-gst-bus.h"
+#include "gs-mark-install.h"
 
 /* Every file says where it comes from, whatever the caller's tags. */
 #define PROVENANCE "AI-generated with GenStudio"
@@ -83,12 +85,20 @@ set_no_audio_error(GError **error, const char *path)
     return FALSE;
 }
 
+static const char *
+model_of(const GsAudioTags *tags)
+{
+    return tags && tags->model ? tags->model : "GenStudio";
+}
+
 static GstTagList *
 tag_list_new(const GsAudioTags *tags)
 {
-    g_autofree char *comment = tags && tags->comment ? g_strdup_printf("%s (%s)", tags->comment, PROVENANCE)
-                                                     : g_strdup(PROVENANCE);
-    GstTagList *list = gst_tag_list_new(GST_TAG_COMMENT, comment, GST_TAG_ENCODER, "GenStudio",
+    g_autofree char *provenance = g_strdup_printf("%s %s, model %s; audio watermark", PROVENANCE, GS_VERSION,
+                                                  model_of(tags));
+    g_autofree char *comment = tags && tags->comment ? g_strdup_printf("%s (%s)", tags->comment, provenance)
+                                                     : g_strdup(provenance);
+    GstTagList *list = gst_tag_list_new(GST_TAG_COMMENT, comment, GST_TAG_ENCODER, "GenStudio " GS_VERSION,
                                         GST_TAG_APPLICATION_NAME, "GenStudio", NULL);
     if (tags && tags->title)
         gst_tag_list_add(list, GST_TAG_MERGE_REPLACE, GST_TAG_TITLE, tags->title, NULL);
@@ -144,6 +154,7 @@ struct _GsAudioWriter {
     GstElement *pipeline;
     GstAppSrc *src;
     Feed feed;
+    GsAudioMarker *marker; /* every export is watermarked */
     gboolean open; /* neither finished nor failed */
 };
 
@@ -205,6 +216,9 @@ gs_audio_writer_new(const char *path, int channels, int rate, const GsAudioTags 
     w->channels = channels;
     w->rate = rate;
     w->feed.wants_data = TRUE;
+    GsMarkPayload payload = gs_mark_payload_for(model_of(tags));
+    if (!tags || !tags->working_copy)
+        w->marker = gs_audio_marker_new(rate, channels, &payload);
     g_mutex_init(&w->feed.lock);
     g_cond_init(&w->feed.changed);
     if (!start_pipeline(w, encoder, tags, error)) {
@@ -235,6 +249,11 @@ gs_audio_writer_push(GsAudioWriter *w, const float *samples, gsize frames, GErro
     if (!wait_for_room(&w->feed, w->pipeline, error))
         return writer_failed(w, error);
     GstBuffer *buffer = gst_buffer_new_memdup(samples, frames * w->channels * sizeof(float));
+    GstMapInfo map;
+    if (w->marker && gst_buffer_map(buffer, &map, GST_MAP_WRITE)) {
+        gs_audio_marker_apply(w->marker, (float *)map.data, frames);
+        gst_buffer_unmap(buffer, &map);
+    }
     GST_BUFFER_PTS(buffer) = gst_util_uint64_scale(w->frames, GST_SECOND, w->rate);
     w->frames += frames;
     GST_BUFFER_DURATION(buffer) = gst_util_uint64_scale(w->frames, GST_SECOND, w->rate) - GST_BUFFER_PTS(buffer);
@@ -286,6 +305,7 @@ gs_audio_writer_free(GsAudioWriter *w)
     g_clear_pointer(&w->src, gst_object_unref);
     g_mutex_clear(&w->feed.lock);
     g_cond_clear(&w->feed.changed);
+    gs_audio_marker_free(w->marker);
     close(w->fd);
     if (w->tmp) /* not finished: whatever is at `path` stays as it was */
         g_unlink(w->tmp);

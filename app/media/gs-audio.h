@@ -14,11 +14,16 @@ G_BEGIN_DECLS
 #define GS_AUDIO_MAX_SECONDS (2 * 60 * 60)
 
 /* Any field may be NULL. Every export also says it is AI-generated and made
- * by GenStudio, whatever the tags. */
+ * by GenStudio, whatever the tags, and carries the audio watermark
+ * (gs-audio-mark.h) with `model` in its payload. */
 typedef struct {
     const char *title;
     const char *artist;
     const char *comment;
+    const char *model; /* what made it: a voice, the music renderer; NULL: "GenStudio" */
+    /* The project's own copy of a take, kept sample-exact and so not
+     * watermarked: the mark goes on whenever it is exported. */
+    gboolean working_copy;
 } GsAudioTags;
 
 /* `fraction` grows towards 1.0, which is reported once the file is in place. */
@@ -57,6 +62,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsAudioWriter, gs_audio_writer_free)
 gboolean gs_audio_export(const char *path, const float *samples, gsize frames, int channels, int rate,
                          const GsAudioTags *tags, GsAudioProgressFunc progress, gpointer user_data,
                          GCancellable *cancellable, GError **error);
+
+/* The file's tags as one line ("title: …; comment: …"), NULL if it has
+ * none or cannot be read. Blocking. */
+char *gs_audio_read_tags(const char *path);
 
 /* Decodes any audio file GStreamer can read, converted to `channels` and
  * `rate`. `samples` is g_malloc'd (free with g_free). Blocking. */

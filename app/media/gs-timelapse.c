@@ -25,6 +25,12 @@ gs_timelapse_write(const char *path, GPtrArray *frames, int width, int height, i
                                                   width, "height", G_TYPE_INT, height, "framerate", GST_TYPE_FRACTION,
                                                   fps, 1, NULL);
     gst_app_src_set_caps(GST_APP_SRC(src), caps);
+    /* Provenance, as for audio exports: the muxer carries the tags. */
+    g_autoptr(GstElement) tagger = gst_bin_get_by_interface(GST_BIN(pipeline), GST_TYPE_TAG_SETTER);
+    if (tagger)
+        gst_tag_setter_add_tags(GST_TAG_SETTER(tagger), GST_TAG_MERGE_REPLACE, GST_TAG_COMMENT,
+                                "AI-generated with GenStudio " GS_VERSION ": the denoising steps of an image",
+                                GST_TAG_ENCODER, "GenStudio " GS_VERSION, GST_TAG_APPLICATION_NAME, "GenStudio", NULL);
     if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot start the video encoder (is gstreamer1.0-plugins-good installed?)");
         return FALSE;

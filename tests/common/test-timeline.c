@@ -6,6 +6,8 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "gs-audio-mark.h"
+#include "gs-mark-install.h"
 #include "gs-timeline-mix.h"
 #include "gs-timeline.h"
 
@@ -465,6 +467,10 @@ test_export(void)
     g_assert_true(gs_audio_decode(wav, 2, RATE, &decoded, &frames, &error));
     g_assert_no_error(error);
     g_autofree float *mix = mix_all(timeline, &mix_frames);
+    GsMarkPayload payload = gs_mark_payload_for("GenStudio"); /* every export carries it */
+    GsAudioMarker *marker = gs_audio_marker_new(RATE, 2, &payload);
+    gs_audio_marker_apply(marker, mix, mix_frames);
+    gs_audio_marker_free(marker);
     g_assert_cmpuint(frames, ==, 3 * RATE);
     g_assert_cmpuint(mix_frames, ==, frames);
     for (gsize i = 0; i < 2 * frames; i++)
@@ -596,6 +602,7 @@ main(int argc, char **argv)
 {
     /* Before any thread starts: setenv is not thread-safe. */
     g_setenv("GS_AUDIO_SINK", "fakesink", TRUE);
+    g_setenv("GENSTUDIO_INSTALL_ID", "5eed1d", TRUE);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/timeline/undo-redo", test_undo_redo);
     g_test_add_func("/timeline/split", test_split);

@@ -9,7 +9,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "gs-audio-mark.h"
 #include "gs-audio.h"
+#include "gs-mark-install.h"
 
 #define RATE 22050
 #define TONE_HZ 440.0
@@ -231,6 +233,11 @@ test_round_trip(gconstpointer data)
     g_test_message("%s: rms %.4f of %.4f, %.1f Hz", extension, loudness, expected, frequency);
     g_assert_cmpfloat(fabs(frequency - TONE_HZ) / TONE_HZ, <, 0.02);
     if (g_str_equal(extension, ".wav")) { /* 16-bit PCM: rounding and TPDF dither, 1.5 steps at most */
+        /* What went in: the tone and its watermark. */
+        GsMarkPayload payload = gs_mark_payload_for("GenStudio");
+        GsAudioMarker *marker = gs_audio_marker_new(RATE, 1, &payload);
+        gs_audio_marker_apply(marker, tone, RATE);
+        gs_audio_marker_free(marker);
         float worst = 0.0f;
         for (gsize i = 0; i < frames; i++)
             worst = MAX(worst, fabsf(decoded[i] - tone[i]));
@@ -557,6 +564,7 @@ test_decode_truncated(void)
 int
 main(int argc, char **argv)
 {
+    g_setenv("GENSTUDIO_INSTALL_ID", "5eed1d", TRUE); /* before any thread */
     gst_init(&argc, &argv);
     g_test_init(&argc, &argv, NULL);
     static const char *const extensions[] = { ".wav", ".flac", ".ogg", ".opus" };

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "gs-audio.h"
 #include "gs-timelapse.h"
 
 #define SIDE 64
@@ -58,6 +59,10 @@ test_webm(void)
     g_assert_cmpmem(data, 4, "\x1a\x45\xdf\xa3", 4);  /* EBML */
     g_assert_nonnull(memmem(data, len, "V_VP8", 5));  /* the codec id */
     g_assert_cmpint(count_decoded_frames(path), ==, FRAMES);
+    /* Provenance: the muxer's tags say what made it. */
+    g_autofree char *tags = gs_audio_read_tags(path);
+    g_assert_nonnull(tags);
+    g_assert_nonnull(strstr(tags, "AI-generated with GenStudio"));
 
     /* An unwritable destination is an error, not a crash, and leaves nothing. */
     g_assert_false(gs_timelapse_write("/nonexistent-dir/x.webm", frames, SIDE, SIDE, 8, &error));
