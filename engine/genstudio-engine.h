@@ -553,7 +553,7 @@ gs_status gs_diffusion_generate(gs_diffusion *model, const gs_image_params *para
 
 /* ---- super-resolution: ESRGAN upscalers ------------------------------------ */
 
-/* A pretrained ESRGAN (RDN) upscaler converted by tools/esrgan/convert.py:
+/* A pretrained ESRGAN (RDN or RRDN) upscaler converted by tools/esrgan/convert.py:
  * the file's __metadata__ holds the graph, so any of the variants (slim,
  * medium, thick; ×2, ×3, ×4, ×8) loads the same way.
  *

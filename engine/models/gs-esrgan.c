@@ -1,11 +1,14 @@
-/* ESRGAN (RDN) upscalers: the graph from the file's metadata (written by
- * tools/esrgan/convert.py), built from engine ops, run in exact tiles.
+/* ESRGAN upscalers (RDN: slim, medium; RRDN: thick): the graph from the
+ * file's metadata (written by tools/esrgan/convert.py), built from engine
+ * ops, run in exact tiles.
  *
  * The exported tail is nearest ×s of 3·s² maps, then a 3×3 conv at the high
  * resolution (data/models/README.md). A 3×3 conv over a nearest upsampling
  * is folded here, at load, into a 3×3 conv at the low resolution with s²
  * times the outputs (one kernel per sub-pixel phase) plus a depth-to-space:
  * exact, the same multiply-adds, and no s²-times larger intermediate.
+ * Thick ends with its own pixel shuffle and a 3×3 conv at the high
+ * resolution (3 channels), run as they are.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -20,7 +23,7 @@
 #define DEFAULT_TILE 160
 #define MAX_LAYERS 4096
 
-typedef enum { L_INPUT, L_CONV, L_RELU, L_CONCAT, L_ADD, L_UPSAMPLE, L_ALIAS } layer_op;
+typedef enum { L_INPUT, L_CONV, L_RELU, L_CONCAT, L_ADD, L_UPSAMPLE, L_ALIAS, L_SCALE, L_SHUFFLE } layer_op;
 
 typedef struct {
     layer_op op;
@@ -28,6 +31,7 @@ typedef struct {
     int *in, n_in;
     int kernel, filters, channels, pad, size;
     bool relu;
+    float factor;  /* L_SCALE */
     int shuffle;   /* > 1: depth-to-space by this after the conv (a folded tail) */
     int radius;    /* receptive radius of this layer's output, in input pixels */
     int out_channels;
@@ -38,6 +42,7 @@ struct gs_upscaler {
     gs_context *ctx;
     gs_stream *stream;
     int scale, overlap, output;
+    float range; /* the network's pixel values run 0..range */
     char name[64];
     layer *layers;
     int count;
@@ -104,6 +109,19 @@ member_int(JsonObject *o, const char *key, int64_t lo, int64_t hi, bool *ok)
         return lo;
     }
     return json_node_get_int(n);
+}
+
+static double
+member_number(JsonObject *o, const char *key, double lo, double hi, bool *ok)
+{
+    JsonNode *n = json_object_get_member(o, key);
+    GType t = n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_value_type(n) : G_TYPE_INVALID;
+    double v = t == G_TYPE_DOUBLE ? json_node_get_double(n) : t == G_TYPE_INT64 ? (double)json_node_get_int(n) : NAN;
+    if (!(v >= lo && v <= hi)) {
+        *ok = false;
+        return lo;
+    }
+    return v;
 }
 
 static const char *
@@ -173,6 +191,16 @@ parse_layer(gs_upscaler *up, const char *path, JsonNode *node, int index)
         l->size = (int)member_int(o, "size", 1, 16, &ok);
         if (!ok)
             return gs_fail(ctx, GS_ERR_FORMAT, "%s: upsampling %s: size 1..16 expected", path, name);
+    } else if (strcmp(op, "pixel_shuffle") == 0) {
+        l->op = L_SHUFFLE;
+        l->size = (int)member_int(o, "size", 1, 16, &ok);
+        if (!ok)
+            return gs_fail(ctx, GS_ERR_FORMAT, "%s: pixel shuffle %s: size 1..16 expected", path, name);
+    } else if (strcmp(op, "scale") == 0) {
+        l->op = L_SCALE;
+        l->factor = (float)member_number(o, "factor", -1e6, 1e6, &ok);
+        if (!ok)
+            return gs_fail(ctx, GS_ERR_FORMAT, "%s: scale %s: a finite factor expected", path, name);
     } else {
         return gs_fail(ctx, GS_ERR_UNSUPPORTED, "%s: layer %s: op %s is not supported", path, name, op);
     }
@@ -196,6 +224,11 @@ parse_layer(gs_upscaler *up, const char *path, JsonNode *node, int index)
             return gs_fail(ctx, GS_ERR_FORMAT, "%s: conv %s takes %d channels, its input has %d", path, name,
                            l->channels, channels);
         radius += l->kernel / 2;
+    } else if (l->op == L_SHUFFLE) {
+        if (channels % (l->size * l->size) != 0)
+            return gs_fail(ctx, GS_ERR_FORMAT, "%s: pixel shuffle %s: %d channels do not divide by %d²", path, name,
+                           channels, l->size);
+        l->out_channels = channels / (l->size * l->size);
     } else if (l->op != L_INPUT) {
         l->out_channels = channels;
     }
@@ -307,13 +340,13 @@ load(gs_upscaler *up, const char *path, const gs_safetensors *st)
     const char *format = g ? member_string(g, "format") : NULL, *output = g ? member_string(g, "output") : NULL;
     bool ok = true;
     up->scale = g ? (int)member_int(g, "scale", 1, 16, &ok) : 0;
-    int range = g ? (int)member_int(g, "input_range", 255, 255, &ok) : 0;
-    (void)range;
+    up->range = g ? (float)member_int(g, "input_range", 1, 255, &ok) : 0;
+    ok &= up->range == 1 || up->range == 255;
     if (!g || !layers || !format || strcmp(format, "genstudio-esrgan-graph/1") != 0 || !output || !ok ||
         json_array_get_length(layers) < 2 || json_array_get_length(layers) > MAX_LAYERS) {
         g_object_unref(parser);
         return gs_fail(ctx, GS_ERR_FORMAT, "%s: the graph metadata is not a genstudio-esrgan-graph/1 description "
-                       "with scale, input_range 255, output and layers", path);
+                       "with scale, input_range 1 or 255, output and layers", path);
     }
     up->count = (int)json_array_get_length(layers);
     up->layers = calloc((size_t)up->count, sizeof *up->layers);
@@ -351,21 +384,39 @@ load(gs_upscaler *up, const char *path, const gs_safetensors *st)
         upsamples++;
         status = fold_tail(up, st, path, i, consumer);
     }
+    for (int i = 0; i < up->count; i++)
+        if (up->layers[i].op == L_SHUFFLE) {
+            up_scale *= up->layers[i].size;
+            upsamples++;
+        }
     if (status)
         return status;
     if (upsamples != 1 || up_scale != up->scale)
         return gs_fail(ctx, GS_ERR_FORMAT, "%s: the graph upsamples ×%d, its metadata says ×%d", path, up_scale,
                        up->scale);
-    /* The folded conv's radius, counted at the low resolution, is 1. */
+    /* Receptive radius in input pixels: a conv adds its half kernel,
+     * divided (rounded up) by the resolution it runs at. The folded conv
+     * runs at the input resolution, its radius there is 1. */
+    int *res = calloc((size_t)up->count, sizeof *res);
+    if (!res)
+        return gs_fail(ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
     for (int i = 0; i < up->count; i++) {
         layer *l = &up->layers[i];
+        res[i] = 1;
         if (l->op == L_INPUT)
             continue;
         int r = 0;
-        for (int k = 0; k < l->n_in; k++)
+        for (int k = 0; k < l->n_in; k++) {
             r = up->layers[l->in[k]].radius > r ? up->layers[l->in[k]].radius : r;
-        l->radius = r + (l->op == L_CONV ? l->kernel / 2 : 0);
+            res[i] = res[l->in[k]] > res[i] ? res[l->in[k]] : res[i];
+        }
+        if (l->op == L_CONV)
+            r += (l->kernel / 2 + res[i] - 1) / res[i];
+        if (l->op == L_SHUFFLE || l->shuffle > 1)
+            res[i] *= l->op == L_SHUFFLE ? l->size : l->shuffle;
+        l->radius = r;
     }
+    free(res);
     up->overlap = up->layers[up->output].radius;
 
     gs_dtype dtype = gs_context_has_fp16_storage(ctx) ? GS_F16 : GS_F32;
@@ -443,6 +494,12 @@ forward(gs_upscaler *up, gs_graph *g, gs_tensor *input)
         case L_RELU:
             y = gs_graph_relu(g, x);
             break;
+        case L_SCALE:
+            y = gs_graph_scale(g, x, l->factor);
+            break;
+        case L_SHUFFLE:
+            y = gs_graph_depth_to_space(g, x, l->size);
+            break;
         case L_CONCAT:
             y = x;
             for (int k = 1; k < l->n_in; k++)
@@ -476,8 +533,8 @@ gs_upscaler_run_tile(gs_upscaler *up, const float *planar_in, int w, int h, floa
     float *scaled = malloc(n_in * sizeof *scaled);
     if (!scaled)
         return gs_fail(ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
-    for (size_t i = 0; i < n_in; i++) /* the network works in 0..255 */
-        scaled[i] = planar_in[i] * 255.0f;
+    for (size_t i = 0; i < n_in; i++) /* to the network's range */
+        scaled[i] = planar_in[i] * up->range;
     gs_graph g;
     gs_graph_init(&g, ctx, up->stream);
     int64_t shape[4] = { 1, 3, h, w };
@@ -496,7 +553,7 @@ gs_upscaler_run_tile(gs_upscaler *up, const float *planar_in, int w, int h, floa
         st = gs_tensor_download(result, planar_out, (int64_t)n_out);
     gs_tensor_free(result);
     for (size_t i = 0; i < n_out && st == GS_OK; i++) {
-        float v = planar_out[i] * (1.0f / 255.0f);
+        float v = planar_out[i] / up->range;
         planar_out[i] = v >= 0 ? (v > 1 ? 1 : v) : 0; /* NaN → 0 too */
     }
     return st;

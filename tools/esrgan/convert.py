@@ -24,12 +24,22 @@ input_range and `graph`, a compact JSON of the layers in topological order:
      {"name", "op": "relu", "in": [a]},
      {"name", "op": "concat", "in": [a, b, ...]},      # channel axis
      {"name", "op": "add", "in": [a, b, ...]},
-     {"name", "op": "upsample_nearest", "in": [a], "size": s}]}
+     {"name", "op": "upsample_nearest", "in": [a], "size": s},
+     {"name", "op": "pixel_shuffle", "in": [a], "size": s},  # channel c·s²+py·s+px
+     {"name", "op": "scale", "in": [a], "factor": f}]}
+
+Slim and medium are RDNs working in 0..255; thick is an RRDN working in 0..1,
+with two custom layers its package registers with TensorFlow.js:
+MultiplyBeta (x · β, β = 0.2, a residual scaling) and PixelShuffle<s>x
+(tf.depthToSpace, channel (py·s+px)·C+c; the converter reorders the conv
+before it to the order above). The ranges are read from the package's own
+model definition (dist/cjs, run by node), not assumed.
 """
 import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -100,6 +110,36 @@ def package_info(pkg):
     if not copyright_line:
         raise ConvertError(f"{pkg}/LICENSE: no copyright line found")
     return meta.get("name", "?"), meta.get("version", "?"), meta.get("license", "?"), copyright_line
+
+
+def model_definition(pkg, scale):
+    """inputRange, outputRange and meta as UpscalerJS uses them: the package's
+    own CommonJS model definition, evaluated by node (it needs no modules)."""
+    try:
+        with open(os.path.join(pkg, "package.json")) as f:
+            variant = json.load(f)["name"].split("/")[-1]
+    except (OSError, ValueError, KeyError, AttributeError) as e:
+        raise ConvertError(f"{pkg}/package.json: no package name ({e})")
+    path = os.path.join(pkg, "dist", "cjs", "models", variant, "src", f"x{scale}", "cjs.js")
+    if not os.path.isfile(path):
+        raise ConvertError(f"{path}: the package's model definition is missing")
+    script = ("const d = require(process.argv[1]); process.stdout.write(JSON.stringify("
+              "{inputRange: d.inputRange, outputRange: d.outputRange, meta: d.meta}))")
+    try:
+        out = subprocess.run(["node", "-e", script, os.path.abspath(path)], check=True, capture_output=True,
+                             text=True, timeout=60).stdout
+        d = json.loads(out)
+    except FileNotFoundError:
+        raise ConvertError("node is not installed (apt-get install nodejs): it reads the package's model definition")
+    except subprocess.CalledProcessError as e:
+        raise ConvertError(f"{path}: node could not load the model definition: {e.stderr.strip()[-300:]}")
+    except (subprocess.TimeoutExpired, ValueError) as e:
+        raise ConvertError(f"{path}: no model definition from node ({e})")
+    ranges = (d.get("inputRange"), d.get("outputRange"))
+    if ranges[0] != ranges[1] or ranges[0] not in ([0, 1], [0, 255]):
+        raise ConvertError(f"{path}: input range {ranges[0]} and output range {ranges[1]}; "
+                           "[0, 1] or [0, 255] on both sides expected")
+    return ranges[0][1], (d.get("meta") or {}).get("architecture", "?")
 
 
 def read_model(model_dir):
@@ -186,7 +226,29 @@ def build_graph(path, config, layers, weights):
         raise ConvertError(f"{path}: expected one input and one output")
     for layer in layers:
         visit(layer["name"])
+    for shuffle in (l for l in out if l["op"] == "pixel_shuffle"):
+        reorder_for_shuffle(path, out, shuffle, weights)
     return {"format": "genstudio-esrgan-graph/1", "input": inputs[0], "output": outputs[0], "layers": out}
+
+
+def reorder_for_shuffle(path, layers, shuffle, weights):
+    """tf.depthToSpace reads channel (py·s+px)·C+c for colour c at phase
+    (py, px); the engine's depth-to-space reads c·s²+py·s+px. Reorder the
+    outputs of the conv that feeds it alone, so both mean the same."""
+    src = shuffle["in"][0]
+    conv = next((l for l in layers if l["name"] == src), None)
+    readers = [l for l in layers if src in l.get("in", [])]
+    if conv is None or conv["op"] != "conv2d" or len(readers) != 1:
+        raise ConvertError(f"{path}: pixel shuffle {shuffle['name']} must read a conv that nothing else reads")
+    s, n = shuffle["size"], conv["filters"]
+    if n % (s * s):
+        raise ConvertError(f"{path}: pixel shuffle {shuffle['name']}: {n} channels do not divide by {s}²")
+    c = n // (s * s)
+    # engine channel e = (colour·s + py)·s + px  <-  TF channel (py·s + px)·c + colour
+    order = np.arange(n).reshape(s, s, c).transpose(2, 0, 1).reshape(-1)
+    weights[src + "/kernel"] = weights[src + "/kernel"][..., order]
+    if conv["bias"]:
+        weights[src + "/bias"] = weights[src + "/bias"][order]
 
 
 def convert_layer(path, layer, inputs, weights):
@@ -227,6 +289,17 @@ def convert_layer(path, layer, inputs, weights):
         return {"name": name, "op": "concat", "in": inputs}
     if kind == "Add":
         return {"name": name, "op": "add", "in": inputs}
+    if kind == "MultiplyBeta":   # UpscalerJS's residual scaling: x · beta
+        beta = c.get("beta")
+        if not isinstance(beta, (int, float)) or not np.isfinite(beta):
+            raise ConvertError(f"{path}: MultiplyBeta {name}: no numeric beta in its config")
+        return {"name": name, "op": "scale", "in": inputs, "factor": float(beta)}
+    shuffle = re.fullmatch(r"PixelShuffle(\d+)x", kind)
+    if shuffle:                  # UpscalerJS's tf.depthToSpace(x, s, "NHWC")
+        size = int(shuffle.group(1))
+        if c.get("scale", size) != size or not 2 <= size <= 16:
+            raise ConvertError(f"{path}: {kind} {name}: scale {c.get('scale')} does not match its class")
+        return {"name": name, "op": "pixel_shuffle", "in": inputs, "size": size}
     if kind == "UpSampling2D":
         size = c["size"]
         if size[0] != size[1] or c.get("interpolation", "nearest") != "nearest":
@@ -278,6 +351,12 @@ def reference(graph, params, image):
         elif op == "upsample_nearest":
             s = layer["size"]
             y = xs[0].repeat(s, axis=0).repeat(s, axis=1)
+        elif op == "pixel_shuffle":   # channel (c·s + py)·s + px -> pixel (y·s + py, x·s + px), colour c
+            s = layer["size"]
+            h, w, n = xs[0].shape
+            y = xs[0].reshape(h, w, n // (s * s), s, s).transpose(0, 3, 1, 4, 2).reshape(h * s, w * s, n // (s * s))
+        elif op == "scale":
+            y = xs[0] * np.float32(layer["factor"])
         values[name] = y
     return values[graph["output"]]
 
@@ -343,12 +422,13 @@ def read_safetensors(path):
 def write_fixture(path, graph, params, seed):
     """A random 16×16 input, an odd-sized 11×7 one and a 1×1, through the reference.
     Inputs and outputs are RGB in [0, 1], as gs_upscaler_run takes and gives
-    them (×255 in, ÷255 and clamped out), edge padding included."""
+    them (× the model's range in, ÷ it and clamped out), edge padding included."""
     rng = np.random.default_rng(seed)
     tensors = {}
     for tag, (h, w) in (("square", (16, 16)), ("odd", (11, 7)), ("one", (1, 1))):
         x = rng.random((h, w, 3), dtype=np.float32)
-        y = reference_padded(graph, params, x * 255.0) / 255.0
+        r = graph["input_range"]
+        y = reference_padded(graph, params, x * r) / r
         tensors[f"{tag}.input"] = x
         tensors[f"{tag}.output"] = np.clip(y, 0.0, 1.0).astype(np.float32)
     write_safetensors(path, tensors, {"scale": str(graph["scale"]), "edge_pad": str(EDGE_PAD),
@@ -362,9 +442,10 @@ def convert(variant, scales, out_dir, fixtures_dir, package, check_upsample):
         name, version, licence, copyright_line = package_info(pkg)
         for s in scales:
             model_dir = os.path.join(pkg, "models", f"x{s}")
+            value_range, architecture = model_definition(pkg, s)
             graph, weights = read_model(model_dir)
             graph["scale"] = s
-            graph["input_range"] = 255
+            graph["input_range"] = value_range
             params = to_params(graph, weights)
             if check_upsample:
                 check_tail(graph, params, s)
@@ -375,7 +456,7 @@ def convert(variant, scales, out_dir, fixtures_dir, package, check_upsample):
                 "package": name,
                 "version": version,
                 "scale": str(s),
-                "architecture": "rdn",
+                "architecture": architecture,
                 "converter": "tools/esrgan/convert.py",
                 "layout": "conv weight [O,I,kh,kw] fp16, bias [O] fp32; activations NCHW",
                 "graph": json.dumps(graph, separators=(",", ":")),
@@ -404,10 +485,11 @@ def check_tail(graph, params, s):
     h = w = 24
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     img = np.stack([np.sin(yy / 5) , np.cos(xx / 7), np.sin((xx + yy) / 9)], axis=2) * 100 + 128
-    out = reference(graph, params, img)
+    r = graph["input_range"] / 255
+    out = reference(graph, params, img * r) / r
     up = img.repeat(s, 0).repeat(s, 1)
     err = np.sqrt(np.mean((out - up) ** 2))
-    sr = [l for l in graph["layers"] if l["op"] == "upsample_nearest"]
+    sr = [l for l in graph["layers"] if l["op"] in ("upsample_nearest", "pixel_shuffle")]
     after = [l for l in graph["layers"] if sr and sr[0]["name"] in l.get("in", [])]
     print(f"  x{s}: tail {sr[0]['name'] if sr else '-'} -> {after[0]['name'] if after else '-'} "
           f"(conv {after[0]['channels']}→{after[0]['filters']}); RMS vs nearest ×{s} on a smooth image: {err:.2f}/255")
