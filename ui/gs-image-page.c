@@ -4,6 +4,7 @@
 #include "gs-image-page-private.h"
 #include "gs-page-utils.h"
 #include "gs-png.h"
+#include "gs-provenance.h"
 #include "gs-settings.h"
 #include "gs-window.h"
 
@@ -145,8 +146,15 @@ register_image(GsImagePage *self, GsHistoryItem *item)
     if (!window)
         return;
     g_autofree char *path = gs_window_new_scratch_path("png");
-    if (!gdk_texture_save_to_png(gs_history_item_get_texture(item), path)) {
-        g_warning("Could not write %s", path);
+    int w, h;
+    g_autofree float *rgb = gs_rgb_from_texture(gs_history_item_get_texture(item), &w, &h);
+    GsPngText texts[] = { { "parameters", gs_history_item_get_parameters_text(item) },
+                          { "Software", "GenStudio " GS_VERSION } };
+    g_autofree char *model_path = NULL;
+    GsProvenance provenance = gs_provenance_for_params(gs_history_item_get_params(item), &model_path);
+    g_autoptr(GError) error = NULL;
+    if (!gs_png_save_marked(path, rgb, w, h, texts, G_N_ELEMENTS(texts), &provenance, &error)) {
+        g_warning("%s", error->message);
         return;
     }
     gs_project_add_image(gs_window_get_project(GS_WINDOW(window)), path, gs_history_item_get_parameters_text(item));

@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 /* Decoding refuses longer files: two hours of 48 kHz stereo is 2.7 GB. */
 #define GS_AUDIO_MAX_SECONDS (2 * 60 * 60)
 
+/* What goes in GsAudioTags.model, and so in the watermark's model id. */
+#define GS_SPEECH_PROVENANCE_MODEL "GenStudio speech"
+#define GS_MUSIC_PROVENANCE_MODEL "GenStudio music (FluidSynth)"
+#define GS_MIX_PROVENANCE_MODEL "GenStudio timeline mix"
+
 /* Any field may be NULL. Every export also says it is AI-generated and made
  * by GenStudio, whatever the tags, and carries the audio watermark
  * (gs-audio-mark.h) with `model` in its payload. */
