@@ -82,6 +82,12 @@ gboolean gs_audio_decode(const char *path, int channels, int rate, float **sampl
 gboolean gs_audio_convert(const float *samples, gsize frames, int channels, int rate, int out_channels, int out_rate,
                           float **out, gsize *out_frames, GError **error);
 
+/* Encodes with `encoder` (a gst-launch description, "opusenc bitrate=64000
+ * ! oggmux" say) to a temporary file and decodes it back to `channels` and
+ * `rate`, unmarked: for measuring what a codec does. Blocking. */
+gboolean gs_audio_round_trip(const float *samples, gsize frames, int channels, int rate, const char *encoder,
+                             float **out, gsize *out_frames, GError **error);
+
 /* Plays to the default audio output and returns at the end (for the CLI).
  * Without an audio device it plays silently, in real time. */
 gboolean gs_audio_play_blocking(const float *samples, gsize frames, int channels, int rate, GError **error);
