@@ -48,6 +48,7 @@ gs_image_page_show_item(GsImagePage *self, GsHistoryItem *item)
     gtk_adjustment_set_upper(adj, steps && steps->len ? steps->len : 0);
     gtk_adjustment_set_value(adj, steps ? steps->len : 0);
     gs_canvas_set_texture(self->canvas, item ? gs_history_item_get_texture(item) : NULL);
+    gtk_widget_set_visible(GTK_WIDGET(self->ai_badge), item != NULL);
     gs_image_page_update_actions(self);
 }
 
@@ -765,6 +766,7 @@ gs_image_page_class_init(GsImagePageClass *klass)
     gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
 #define CHILD(name) gtk_widget_class_bind_template_child(widget_class, GsImagePage, name)
     CHILD(flap);
+    CHILD(ai_badge);
     CHILD(prompt_view);
     CHILD(negative_view);
     CHILD(model_chooser);
