@@ -6,6 +6,7 @@
 
 #include "gs-engine.h"
 #include "gs-gan-job.h"
+#include "gs-provenance.h"
 #include "gs-speech-job.h"
 
 struct _GsEngine {
@@ -175,6 +176,8 @@ ensure_model(GsEngine *self, GsModelLibrary *library, GsModelEntry *entry, GCanc
     if (!(self->model = gs_model_library_load(library, self->ctx, entry, &params, error)))
         return FALSE;
     self->model_key = g_steal_pointer(&key);
+    /* Hashed here, in the worker, for the provenance of the images to come. */
+    gs_provenance_note_model(gs_model_entry_get_name(entry), gs_model_entry_get_path(entry));
     return TRUE;
 }
 

@@ -5,6 +5,7 @@
 #include "gs-image-page-private.h"
 #include "gs-page-utils.h"
 #include "gs-png.h"
+#include "gs-provenance.h"
 #include "gs-timelapse.h"
 
 static void
@@ -113,8 +114,10 @@ save_chosen(GtkWidget *widget, GFile *file, gpointer data)
     g_autofree float *rgb = gs_rgb_from_texture(gs_history_item_get_texture(self->shown), &w, &h);
     GsPngText texts[] = { { "parameters", gs_history_item_get_parameters_text(self->shown) },
                           { "Software", "GenStudio " GS_VERSION } };
+    g_autofree char *model_path = NULL;
+    GsProvenance provenance = gs_provenance_for_params(gs_history_item_get_params(self->shown), &model_path);
     g_autoptr(GError) error = NULL;
-    if (!path || !gs_png_save(path, rgb, w, h, texts, G_N_ELEMENTS(texts), &error))
+    if (!path || !gs_png_save_marked(path, rgb, w, h, texts, G_N_ELEMENTS(texts), &provenance, &error))
         gs_widget_toast(GTK_WIDGET(self), error ? error->message : _("Not a local file"));
 }
 

@@ -25,6 +25,7 @@ struct _GsImagePage {
     GtkLabel *init_label;
     GtkToggleButton *paint_toggle;
     GsCanvas *canvas;
+    GtkLabel *ai_badge; /* over every result shown */
     GtkProgressBar *progress;
     GtkMenuButton *upscale_button;
     GtkDropDown *upscale_scale_dropdown, *upscale_model_dropdown;

@@ -4,6 +4,7 @@
 #include "gs-image-page-private.h"
 #include "gs-page-utils.h"
 #include "gs-png.h"
+#include "gs-provenance.h"
 #include "gs-settings.h"
 #include "gs-window.h"
 
@@ -47,6 +48,7 @@ gs_image_page_show_item(GsImagePage *self, GsHistoryItem *item)
     gtk_adjustment_set_upper(adj, steps && steps->len ? steps->len : 0);
     gtk_adjustment_set_value(adj, steps ? steps->len : 0);
     gs_canvas_set_texture(self->canvas, item ? gs_history_item_get_texture(item) : NULL);
+    gtk_widget_set_visible(GTK_WIDGET(self->ai_badge), item != NULL);
     gs_image_page_update_actions(self);
 }
 
@@ -145,8 +147,15 @@ register_image(GsImagePage *self, GsHistoryItem *item)
     if (!window)
         return;
     g_autofree char *path = gs_window_new_scratch_path("png");
-    if (!gdk_texture_save_to_png(gs_history_item_get_texture(item), path)) {
-        g_warning("Could not write %s", path);
+    int w, h;
+    g_autofree float *rgb = gs_rgb_from_texture(gs_history_item_get_texture(item), &w, &h);
+    GsPngText texts[] = { { "parameters", gs_history_item_get_parameters_text(item) },
+                          { "Software", "GenStudio " GS_VERSION } };
+    g_autofree char *model_path = NULL;
+    GsProvenance provenance = gs_provenance_for_params(gs_history_item_get_params(item), &model_path);
+    g_autoptr(GError) error = NULL;
+    if (!gs_png_save_marked(path, rgb, w, h, texts, G_N_ELEMENTS(texts), &provenance, &error)) {
+        g_warning("%s", error->message);
         return;
     }
     gs_project_add_image(gs_window_get_project(GS_WINDOW(window)), path, gs_history_item_get_parameters_text(item));
@@ -757,6 +766,7 @@ gs_image_page_class_init(GsImagePageClass *klass)
     gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
 #define CHILD(name) gtk_widget_class_bind_template_child(widget_class, GsImagePage, name)
     CHILD(flap);
+    CHILD(ai_badge);
     CHILD(prompt_view);
     CHILD(negative_view);
     CHILD(model_chooser);

@@ -374,7 +374,7 @@ compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
         return;
     }
     /* Written here, off the main thread, for the project to refer to. */
-    GsAudioTags tags = { .title = compose->text };
+    GsAudioTags tags = { .title = compose->text, .model = GS_MUSIC_PROVENANCE_MODEL };
     if (compose->wav_path && !gs_audio_export(compose->wav_path, audio->mix, audio->frames, 2, audio->rate, &tags,
                                               NULL, NULL, cancellable, &error)) {
         g_warning("Could not write %s: %s", compose->wav_path, error->message);
@@ -513,7 +513,8 @@ gs_music_page_export_async(GsMusicPage *self, GsMusicPiece *piece, GFile *file, 
                                                gs_music_style_name(prompt->style), gs_music_key_name(prompt->key),
                                                prompt->mode == GS_MUSIC_MODE_MINOR ? "minor" : "major", prompt->bpm,
                                                gs_music_piece_get_seed(piece));
-    GsAudioTags tags = { .title = gs_music_piece_get_text(piece), .comment = comment };
+    GsAudioTags tags = { .title = gs_music_piece_get_text(piece), .comment = comment,
+                         .model = GS_MUSIC_PROVENANCE_MODEL };
     gs_widget_export_audio_async(GTK_WIDGET(self), file, mix, 2, audio->rate, &tags, cancellable, callback,
                                  user_data);
 }

@@ -652,7 +652,7 @@ export_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancell
 {
     Export *export = data;
     /* Tags stay in English, as the CLI writes them. */
-    GsAudioTags tags = { .title = "Timeline mix" };
+    GsAudioTags tags = { .title = "Timeline mix", .model = GS_MIX_PROVENANCE_MODEL };
     GError *error = NULL;
     if (gs_timeline_export(export->copy, export->path, GS_TIMELINE_MIX_NONE, &tags, on_export_progress,
                            export->page, NULL, cancellable, &error))

@@ -304,7 +304,8 @@ gs_voice_page_export_async(GsVoicePage *self, GsTake *take, GFile *file, GCancel
     /* The take keeps its samples: no copy. */
     g_autoptr(GBytes) bytes =
         g_bytes_new_with_free_func(samples, count * sizeof(float), g_object_unref, g_object_ref(take));
-    GsAudioTags tags = { .title = gs_take_get_text(take), .artist = gs_take_get_voice(take) };
+    GsAudioTags tags = { .title = gs_take_get_text(take), .artist = gs_take_get_voice(take),
+                         .model = GS_SPEECH_PROVENANCE_MODEL };
     gs_widget_export_audio_async(GTK_WIDGET(self), file, bytes, 1, gs_take_get_sample_rate(take), &tags, cancellable,
                                  callback, user_data);
 }

@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 typedef void (*GsWindowThen)(GsWindow *self);
 
 void gs_window_install_project_actions(GtkWidgetClass *widget_class);
+/* "Check a File…": genstudio-cli verify's report in a dialog (gs-check-actions.c). */
+void gs_window_install_check_actions(GtkWidgetClass *widget_class);
 /* Takes `toast`. */
 void gs_window_add_toast(GsWindow *self, AdwToast *toast);
 /* Runs `then` once the project's unsaved changes are saved or discarded

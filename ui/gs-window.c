@@ -351,6 +351,7 @@ gs_window_class_init(GsWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, GsWindow, stack);
     gtk_widget_class_bind_template_child(widget_class, GsWindow, image_page);
     gs_window_install_project_actions(widget_class);
+    gs_window_install_check_actions(widget_class);
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
+#include "bench-photos.h"
 #include "cli.h"
 #include "gs-image-job.h"
 #include "gs-png.h"
@@ -19,40 +20,6 @@
 #define SIDE 512   /* ground-truth side */
 #define SCALE 4
 #define SHAVE 4    /* border pixels left out of the scores, as SR papers do */
-
-typedef struct {
-    const char *name, *path, *author;
-} photo;
-
-#define MATE "/usr/share/backgrounds/mate/nature/"
-#define PLASMA(n) "/usr/share/wallpapers/" n "/contents/images/2560x1600.jpg"
-
-/* mate-backgrounds 1.26.0 (GPL-2+, debian/copyright) and
- * plasma-workspace-wallpapers 5.27.5 (LGPL-3 in each wallpaper's
- * metadata.json; GPL-2+ in debian/copyright). Photographs only: the
- * packages' illustrations and renders are left out. */
-static const photo photos[] = {
-    { "Aqua", MATE "Aqua.jpg", "Charles Barbin" },
-    { "Blinds", MATE "Blinds.jpg", "Lennart Poettering, Andrea Cimitan" },
-    { "Dune", MATE "Dune.jpg", "Marco Cogoni, Hylke Bons" },
-    { "FreshFlower", MATE "FreshFlower.jpg", "Jens Ansorg" },
-    { "Garden", MATE "Garden.jpg", "Charles Barbin" },
-    { "GreenMeadow", MATE "GreenMeadow.jpg", "Timothy Schellhase, Lapo Calamandrei" },
-    { "LadyBird", MATE "LadyBird.jpg", "Charles Barbin" },
-    { "RainDrops", MATE "RainDrops.jpg", "blackcombwhistler07" },
-    { "Storm", MATE "Storm.jpg", "Sergey Nazarov" },
-    { "TwoWings", MATE "TwoWings.jpg", "Charles Barbin, Hylke Bons" },
-    { "Wood", MATE "Wood.jpg", "Jean-François Fortin Tam" },
-    { "YellowFlower", MATE "YellowFlower.jpg", "Charles Barbin" },
-    { "BytheWater", PLASMA("BytheWater"), "Maciej Wiklo" },
-    { "ColdRipple", PLASMA("ColdRipple"), "Risto Saukonpää" },
-    { "ColorfulCups", PLASMA("ColorfulCups"), "Dmitri Popov" },
-    { "EveningGlow", PLASMA("EveningGlow"), "Ian Hex" },
-    { "FallenLeaf", PLASMA("FallenLeaf"), "Martin Klapetek" },
-    { "Kite", PLASMA("Kite"), "Risto Saukonpää" },
-    { "OneStandsOut", PLASMA("OneStandsOut"), "Risto Saukonpää" },
-    { "Path", PLASMA("Path"), "Risto Saukonpää" },
-};
 
 static const char *const variants[] = { "slim", "medium", "thick" };
 #define MAX_MODELS 4 /* bicubic + the variants */
@@ -209,9 +176,9 @@ quality(gs_context *ctx, method *methods, int count, bool bicubic_down)
     }
     printf("\n");
     int lr_side = SIDE / SCALE;
-    for (size_t p = 0; p < G_N_ELEMENTS(photos); p++) {
+    for (size_t p = 0; p < GS_BENCH_PHOTO_COUNT; p++) {
         g_autoptr(GError) error = NULL;
-        g_autofree float *hr = load_photo(photos[p].path, &error);
+        g_autofree float *hr = load_photo(gs_bench_photos[p].path, &error);
         if (!hr) {
             fprintf(stderr, "genstudio-cli bench upscale: %s\n", error->message);
             return 1;
@@ -227,7 +194,7 @@ quality(gs_context *ctx, method *methods, int count, bool bicubic_down)
         int n = 0;
         g_autofree float *y_hr = luma(hr, SIDE, &n);
         g_autofree float *sr = g_new(float, SIDE * SIDE * 3);
-        printf("%-13s", photos[p].name);
+        printf("%-13s", gs_bench_photos[p].name);
         for (int i = 0; i < count; i++) {
             if (upscale(&methods[i], lr, lr_side, lr_side, sr) != GS_OK) {
                 fprintf(stderr, "\ngenstudio-cli bench upscale: %s\n", gs_context_error(ctx));
@@ -243,7 +210,7 @@ quality(gs_context *ctx, method *methods, int count, bool bicubic_down)
     }
     printf("%-13s", "mean");
     for (int i = 0; i < count; i++)
-        printf(" %12.2f / %.4f", methods[i].psnr / G_N_ELEMENTS(photos), methods[i].ssim / G_N_ELEMENTS(photos));
+        printf(" %12.2f / %.4f", methods[i].psnr / GS_BENCH_PHOTO_COUNT, methods[i].ssim / GS_BENCH_PHOTO_COUNT);
     printf("\n");
     return 0;
 }
@@ -252,21 +219,21 @@ int
 gs_cli_bench_upscale(gs_context *ctx)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* minutes in all: show each line as it comes */
-    for (size_t i = 0; i < G_N_ELEMENTS(photos); i++)
-        if (!g_file_test(photos[i].path, G_FILE_TEST_IS_REGULAR)) {
+    for (size_t i = 0; i < GS_BENCH_PHOTO_COUNT; i++)
+        if (!g_file_test(gs_bench_photos[i].path, G_FILE_TEST_IS_REGULAR)) {
             fprintf(stderr, "genstudio-cli bench upscale: the test photos are not installed (%s is missing); "
                             "install them with: apt-get install mate-backgrounds plasma-workspace-wallpapers\n",
-                    photos[i].path);
+                    gs_bench_photos[i].path);
             return 1;
         }
-    printf("photos: %zu, each scaled to a short side of %d and centre-cropped to %d², downscaled ×%d to %d², "
-           "8-bit, upscaled ×%d back\n", G_N_ELEMENTS(photos), SIDE, SIDE, SCALE, SIDE / SCALE, SCALE);
+    printf("photos: %d, each scaled to a short side of %d and centre-cropped to %d², downscaled ×%d to %d², "
+           "8-bit, upscaled ×%d back\n", GS_BENCH_PHOTO_COUNT, SIDE, SIDE, SCALE, SIDE / SCALE, SCALE);
     printf("  mate-backgrounds (GPL-2+): ");
     for (size_t i = 0; i < 12; i++)
-        printf("%s (%s)%s", photos[i].name, photos[i].author, i < 11 ? ", " : "\n");
+        printf("%s (%s)%s", gs_bench_photos[i].name, gs_bench_photos[i].author, i < 11 ? ", " : "\n");
     printf("  plasma-workspace-wallpapers (LGPL-3): ");
-    for (size_t i = 12; i < G_N_ELEMENTS(photos); i++)
-        printf("%s (%s)%s", photos[i].name, photos[i].author, i + 1 < G_N_ELEMENTS(photos) ? ", " : "\n");
+    for (size_t i = 12; i < GS_BENCH_PHOTO_COUNT; i++)
+        printf("%s (%s)%s", gs_bench_photos[i].name, gs_bench_photos[i].author, i + 1 < GS_BENCH_PHOTO_COUNT ? ", " : "\n");
 
     method methods[MAX_MODELS] = { { "bicubic", NULL, 0, 0 } };
     int count = 1, status = 0;
@@ -291,7 +258,7 @@ gs_cli_bench_upscale(gs_context *ctx)
      * creation is paid once). */
     {
         g_autoptr(GError) error = NULL;
-        g_autofree float *hr = load_photo(photos[0].path, &error);
+        g_autofree float *hr = load_photo(gs_bench_photos[0].path, &error);
         if (!hr) {
             fprintf(stderr, "genstudio-cli bench upscale: %s\n", error->message);
             status = 1;

@@ -17,6 +17,8 @@ static const struct {
     { "music", gs_cli_bench_music, "seconds per 30 s piece against 3 s, timeline playback underruns, mixdown RTF" },
     { "upscale", gs_cli_bench_upscale, "seconds for 256² → 1024² per ESRGAN model and bicubic; PSNR/SSIM of ×4 "
                                        "against bicubic on 20 photos" },
+    { "provenance", gs_cli_bench_provenance, "watermark detection after JPEG, resize, crop, brightness, Opus, "
+                                             "MP3, 16 kHz, gain; false positives on photos and other speech" },
     { "gan", gs_cli_bench_gan, "GAN against diffusion on the same captions: seconds per image, adherence, "
                                "diversity" },
 };
@@ -29,8 +31,8 @@ usage(FILE *out)
 {
     fprintf(out, "Usage: genstudio-cli bench TARGET\n\nTargets:\n");
     for (size_t i = 0; i < G_N_ELEMENTS(targets); i++)
-        fprintf(out, "  %-7s %s\n", targets[i].name, targets[i].summary);
-    fprintf(out, "  %-7s %s\n", "sd", sd_summary);
+        fprintf(out, "  %-10s %s\n", targets[i].name, targets[i].summary);
+    fprintf(out, "  %-10s %s\n", "sd", sd_summary);
 }
 
 /* The engine's context with the device named first: every figure depends on it. */

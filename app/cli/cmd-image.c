@@ -16,6 +16,7 @@
 
 typedef struct {
     const char *steps_dir;
+    const GsProvenance *provenance; /* the steps are generated images too */
     GError *error;
 } step_writer;
 
@@ -26,7 +27,7 @@ write_step(int step, int steps, const float *rgb, int width, int height, void *u
     g_autofree char *name = g_strdup_printf("step-%03d.png", step);
     g_autofree char *path = g_build_filename(w->steps_dir, name, NULL);
     fprintf(stderr, "\rstep %d/%d", step, steps);
-    return gs_png_save(path, rgb, width, height, NULL, 0, &w->error);
+    return gs_png_save_marked(path, rgb, width, height, NULL, 0, w->provenance, &w->error);
 }
 
 static bool
@@ -249,7 +250,10 @@ gs_cli_image(int argc, char **argv)
         /* A name in the models folder or a path; none: the built-in model. */
         g_autoptr(GsModelLibrary) library = gs_model_library_new(NULL);
         g_autoptr(GsModelEntry) entry = gs_model_library_resolve(library, model_path, &error);
-        step_writer writer = { steps_dir, NULL };
+        GsProvenance step_provenance = { init ? GS_SOURCE_COMPOSITE : GS_SOURCE_GENERATED,
+                                         entry ? gs_model_entry_get_name(entry) : NULL,
+                                         entry ? gs_model_entry_get_path(entry) : NULL, NULL };
+        step_writer writer = { steps_dir, &step_provenance, NULL };
         gs_diffusion_load_params load = gs_diffusion_load_default_params();
         load.tokenizer_dir = tokenizer;
         if (prediction)

@@ -131,7 +131,7 @@ gs_cli_mix(int argc, char **argv)
             return 1;
         }
     }
-    GsAudioTags tags = { .title = title };
+    GsAudioTags tags = { .title = title, .model = GS_MIX_PROVENANCE_MODEL };
     float peak = 0.0f;
     if (!gs_timeline_export(timeline, output, normalize ? GS_TIMELINE_MIX_NORMALIZE : GS_TIMELINE_MIX_NONE, &tags,
                             NULL, NULL, &peak, NULL, &error)) {

@@ -43,7 +43,7 @@ write_stems(const GsMusicAudio *audio, const char *dir, GError **error)
     for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
         g_autofree char *name = g_strconcat(gs_music_part_name(part), ".wav", NULL);
         g_autofree char *path = g_build_filename(dir, name, NULL);
-        GsAudioTags tags = { .title = gs_music_part_name(part) };
+        GsAudioTags tags = { .title = gs_music_part_name(part), .model = GS_MUSIC_PROVENANCE_MODEL };
         if (!gs_audio_export(path, audio->stems[part], audio->frames, 2, audio->rate, &tags, NULL, NULL, NULL, error))
             return FALSE;
     }
@@ -68,7 +68,7 @@ compose(const char *prompt_text, guint64 seed, const char *output, const char *s
                                                gs_music_style_name(prompt->style), gs_music_key_name(prompt->key),
                                                prompt->mode == GS_MUSIC_MODE_MINOR ? "minor" : "major", prompt->bpm,
                                                seed);
-    GsAudioTags tags = { .title = prompt_text, .comment = comment };
+    GsAudioTags tags = { .title = prompt_text, .comment = comment, .model = GS_MUSIC_PROVENANCE_MODEL };
     if (output && !(writer = gs_audio_writer_new(output, 2, GS_MUSIC_SAMPLE_RATE, &tags, error)))
         return FALSE;
     if (midi && !gs_midi_file_write(arr, midi, error))

@@ -105,7 +105,8 @@ gs_cli_speak(int argc, char **argv)
          * GStreamer would first warn about the title of the writer. */
         g_autofree char *title = g_utf8_validate(text, -1, NULL) ? first_line(text) : NULL;
         GsAudioTags tags = { .title = title,
-                             .artist = voice ? voice : gs_speech_voice_name(model, 0) };
+                             .artist = voice ? voice : gs_speech_voice_name(model, 0),
+                             .model = GS_SPEECH_PROVENANCE_MODEL };
         /* Written sentence by sentence: hours of speech need not fit in
          * memory, and a path that cannot be written fails before any speech. */
         gboolean ok = (!output || (sink.writer = gs_audio_writer_new(output, 1, sink.rate, &tags, &error))) &&

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "gs-audio.h"
+#include "gs-provenance.h"
 #include "gs-timeline.h"
 
 #define ASSETS_SUFFIX "-assets"
@@ -410,6 +411,28 @@ store_wav_asset(SaveTarget *target, const char *stem, const float *samples, gsiz
     return asset_reference(target, name);
 }
 
+/* What made an asset, as the project file records it for each one. */
+static void
+add_provenance(JsonBuilder *builder, const char *source_type, const char *model, const char *model_sha256,
+               const char *watermark)
+{
+    json_builder_set_member_name(builder, "provenance");
+    json_builder_begin_object(builder);
+    json_builder_set_member_name(builder, "digital_source_type");
+    json_builder_add_string_value(builder, source_type ? source_type : GS_IPTC_GENERATED);
+    json_builder_set_member_name(builder, "software");
+    json_builder_add_string_value(builder, "GenStudio " GS_VERSION);
+    json_builder_set_member_name(builder, "model");
+    json_builder_add_string_value(builder, model ? model : "unknown");
+    if (model_sha256) {
+        json_builder_set_member_name(builder, "model_sha256");
+        json_builder_add_string_value(builder, model_sha256);
+    }
+    json_builder_set_member_name(builder, "watermark");
+    json_builder_add_string_value(builder, watermark);
+    json_builder_end_object(builder);
+}
+
 static JsonNode *
 take_to_json(GsTake *take, SaveTarget *target, GError **error)
 {
@@ -451,6 +474,8 @@ take_to_json(GsTake *take, SaveTarget *target, GError **error)
     json_builder_add_int_value(builder, bins);
     json_builder_set_member_name(builder, "mel_frames");
     json_builder_add_int_value(builder, frames);
+    add_provenance(builder, GS_IPTC_GENERATED, GS_SPEECH_PROVENANCE_MODEL, NULL,
+                   "audio watermark added on export (the working copy here is sample-exact)");
     json_builder_end_object(builder);
     return json_builder_get_root(builder);
 }
@@ -511,6 +536,9 @@ image_to_json(const GsProjectImage *image, SaveTarget *target, GError **error)
     json_builder_add_string_value(builder, png);
     json_builder_set_member_name(builder, "parameters");
     json_builder_add_string_value(builder, image->parameters);
+    g_autoptr(GsProvenanceInfo) info = gs_provenance_read_xmp(image->png_path, NULL);
+    add_provenance(builder, info ? info->source_type : NULL, info ? info->model : NULL,
+                   info ? info->model_sha256 : NULL, info && info->watermark ? info->watermark : "unknown");
     json_builder_end_object(builder);
     return json_builder_get_root(builder);
 }
@@ -545,6 +573,7 @@ music_to_json(const GsProjectMusic *music, SaveTarget *target, GError **error)
     for (gsize i = 0; music->muted[i]; i++)
         json_builder_add_string_value(builder, music->muted[i]);
     json_builder_end_array(builder);
+    add_provenance(builder, GS_IPTC_GENERATED, GS_MUSIC_PROVENANCE_MODEL, NULL, "audio watermark in the file");
     json_builder_end_object(builder);
     return json_builder_get_root(builder);
 }

@@ -6,6 +6,7 @@
 
 #include "gs-image-mark.h"
 #include "gs-mark-install.h"
+#include "gs-model-library.h"
 #include "gs-provenance.h"
 
 #define GS_XMP_NAMESPACE "https://genstudio.invalid/ns/provenance/1.0/"
@@ -62,6 +63,35 @@ gs_provenance_model_sha256(const char *path)
     g_hash_table_replace(cache, g_steal_pointer(&key), g_strdup(hex));
     g_mutex_unlock(&lock);
     return hex;
+}
+
+static GMutex model_paths_lock;
+static GHashTable *model_paths; /* name → path */
+
+void
+gs_provenance_note_model(const char *name, const char *path)
+{
+    g_mutex_lock(&model_paths_lock);
+    if (!model_paths)
+        model_paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_hash_table_replace(model_paths, g_strdup(name), g_strdup(path));
+    g_mutex_unlock(&model_paths_lock);
+    g_free(gs_provenance_model_sha256(path));
+}
+
+GsProvenance
+gs_provenance_for_params(const GsImageParams *params, char **path_out)
+{
+    g_mutex_lock(&model_paths_lock);
+    *path_out = model_paths && params->model ? g_strdup(g_hash_table_lookup(model_paths, params->model)) : NULL;
+    g_mutex_unlock(&model_paths_lock);
+    if (!*path_out && params->model) {
+        g_autoptr(GsModelLibrary) library = gs_model_library_new(NULL);
+        g_autoptr(GsModelEntry) entry = gs_model_library_resolve(library, params->model, NULL);
+        *path_out = entry ? g_strdup(gs_model_entry_get_path(entry)) : NULL;
+    }
+    return (GsProvenance){ params->strength > 0 ? GS_SOURCE_COMPOSITE : GS_SOURCE_GENERATED, params->model, *path_out,
+                           NULL };
 }
 
 static gboolean

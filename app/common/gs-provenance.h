@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "gs-image-params.h"
 #include "gs-mark-code.h"
 #include "gs-png.h"
 
@@ -25,6 +26,16 @@ typedef struct {
     const char *model_path; /* its file, for the SHA-256 */
     const char *model_sha256; /* already known, when model_path is NULL */
 } GsProvenance;
+
+/* The provenance of an image made with `params`: a composite when a start
+ * image was repainted (strength > 0); the model's file looked up by name
+ * in the models folder. Free `*path_out` with g_free. */
+GsProvenance gs_provenance_for_params(const GsImageParams *params, char **path_out);
+
+/* Where a model was loaded, in a worker thread: remembers its file for
+ * gs_provenance_for_params and hashes it, so image saves on the main
+ * thread neither scan the models folder nor read the model. */
+void gs_provenance_note_model(const char *name, const char *path);
 
 /* Lower-case hex SHA-256 of a file (a folder: of its file names and sizes),
  * remembered per path, size and modification time. NULL if unreadable. */

@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 /* Decoding refuses longer files: two hours of 48 kHz stereo is 2.7 GB. */
 #define GS_AUDIO_MAX_SECONDS (2 * 60 * 60)
 
+/* What goes in GsAudioTags.model, and so in the watermark's model id. */
+#define GS_SPEECH_PROVENANCE_MODEL "GenStudio speech"
+#define GS_MUSIC_PROVENANCE_MODEL "GenStudio music (FluidSynth)"
+#define GS_MIX_PROVENANCE_MODEL "GenStudio timeline mix"
+
 /* Any field may be NULL. Every export also says it is AI-generated and made
  * by GenStudio, whatever the tags, and carries the audio watermark
  * (gs-audio-mark.h) with `model` in its payload. */
@@ -76,6 +81,12 @@ gboolean gs_audio_decode(const char *path, int channels, int rate, float **sampl
  * is g_malloc'd. No frames is G_IO_ERROR_INVALID_ARGUMENT. Blocking. */
 gboolean gs_audio_convert(const float *samples, gsize frames, int channels, int rate, int out_channels, int out_rate,
                           float **out, gsize *out_frames, GError **error);
+
+/* Encodes with `encoder` (a gst-launch description, "opusenc bitrate=64000
+ * ! oggmux" say) to a temporary file and decodes it back to `channels` and
+ * `rate`, unmarked: for measuring what a codec does. Blocking. */
+gboolean gs_audio_round_trip(const float *samples, gsize frames, int channels, int rate, const char *encoder,
+                             float **out, gsize *out_frames, GError **error);
 
 /* Plays to the default audio output and returns at the end (for the CLI).
  * Without an audio device it plays silently, in real time. */

@@ -264,6 +264,19 @@ test_round_trip(void)
     const char *audio = json_object_get_string_member(first_take, "audio");
     g_assert_true(g_str_has_prefix(audio, "demo-assets/take-"));
     g_assert_true(g_str_has_suffix(audio, ".wav"));
+    /* Every asset records what made it. */
+    const char *lists[] = { "takes", "images" };
+    for (gsize l = 0; l < G_N_ELEMENTS(lists); l++) {
+        JsonArray *assets_list = json_object_get_array_member(root, lists[l]);
+        for (guint i = 0; i < json_array_get_length(assets_list); i++) {
+            JsonObject *asset = json_array_get_object_element(assets_list, i);
+            JsonObject *provenance = json_object_get_object_member(asset, "provenance");
+            g_assert_nonnull(provenance);
+            g_assert_true(g_str_has_prefix(json_object_get_string_member(provenance, "digital_source_type"),
+                                           "http://cv.iptc.org/newscodes/digitalsourcetype/"));
+            g_assert_nonnull(json_object_get_string_member(provenance, "model"));
+        }
+    }
 
     g_autoptr(GsProject) loaded = gs_project_load(path, &error);
     g_assert_no_error(error);

@@ -79,6 +79,20 @@ wait_for_generation(void)
     wait_while_busy((PageBusyFunc)gs_image_page_get_generating, page, 300);
 }
 
+/* The first descendant with a style class. */
+static GtkWidget *
+find_styled(GtkWidget *widget, const char *css_class)
+{
+    if (gtk_widget_has_css_class(widget, css_class))
+        return widget;
+    for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
+        GtkWidget *found = find_styled(child, css_class);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
 static void
 test_generate(void)
 {
@@ -94,8 +108,13 @@ test_generate(void)
     g_assert_cmpuint(g_list_model_get_n_items(gs_image_page_get_history(page)), ==, 1);
     g_print("longest main-loop iteration while generating: %.1f ms\n", longest_gap_us / 1000.0);
     g_assert_cmpint(longest_gap_us, <, 200 * 1000);
+    /* Every result wears the badge. */
+    GtkWidget *badge = find_styled(GTK_WIDGET(page), "ai-badge");
+    g_assert_nonnull(badge);
+    g_assert_true(gtk_widget_get_visible(badge));
     ui_test_screenshot(GTK_WINDOW(window), GS_ARTEFACT_DIR "/window.png");
 }
+
 
 static gboolean
 cancel_soon(gpointer data)
@@ -879,6 +898,28 @@ test_recover_untitled(void)
     iterate_until_idle();
 }
 
+/* "Check a File…" on the image just made: the verify report in a dialog. */
+static void
+test_check_file(void)
+{
+    GsProject *project = gs_window_get_project(window);
+    g_assert_cmpuint(gs_project_get_n_images(project), >, 0);
+    const char *path = gs_project_get_image(project, 0)->png_path;
+    gtk_widget_activate_action(GTK_WIDGET(window), "provenance.check-path", "s", path);
+    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    AdwMessageDialog *dialog = NULL;
+    while (!(dialog = find_message_dialog()) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    g_assert_nonnull(dialog);
+    iterate_until_idle();
+    g_assert_cmpstr(adw_message_dialog_get_heading(dialog), ==, "Made with GenStudio");
+    const char *body = adw_message_dialog_get_body(dialog);
+    g_assert_nonnull(strstr(body, "trainedAlgorithmicMedia"));
+    g_assert_nonnull(strstr(body, "metadata only")); /* the default model's 32² */
+    ui_test_screenshot(GTK_WINDOW(dialog), GS_ARTEFACT_DIR "/check-file.png");
+    answer_dialog(dialog, "close");
+}
+
 static void
 on_activate(GApplication *app)
 {
@@ -889,6 +930,7 @@ on_activate(GApplication *app)
     timeline_page = GS_TIMELINE_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_TIMELINE_PAGE));
     iterate_until_idle();
     g_test_add_func("/window/generate", test_generate);
+    g_test_add_func("/window/check-file", test_check_file);
     g_test_add_func("/window/cancel", test_cancel);
     g_test_add_func("/window/restore", test_restore);
     g_test_add_func("/window/voice", test_voice);
