@@ -1039,6 +1039,13 @@ gs_project_load(const char *path, GError **error)
     g_return_val_if_fail(path != NULL, NULL);
     g_autofree char *absolute = absolute_path(path);
     g_autoptr(GFile) file = g_file_new_for_path(absolute);
+    /* Checked before reading it all into memory. */
+    g_autoptr(GFileInfo) info = g_file_query_info(file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+    if (info && g_file_info_get_size(info) > GS_PROJECT_MAX_BYTES) {
+        invalid(error, absolute, "it is %" G_GINT64_FORMAT " bytes, over the limit of 1 GiB for a project",
+                g_file_info_get_size(info));
+        return NULL;
+    }
     g_autofree char *contents = NULL;
     gsize length = 0;
     if (!g_file_load_contents(file, NULL, &contents, &length, NULL, error))
