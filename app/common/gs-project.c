@@ -686,6 +686,10 @@ write_project(GsProject *self, const char *path, gboolean is_recovery, const cha
     target.assets_dir = g_build_filename(target.folder, target.assets_name, NULL);
     target.in_use = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     target.stored_as = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    /* A folder that went away (a drive unplugged, a folder deleted) is not
+     * made again: the save would land somewhere the user does not look. */
+    if (!is_recovery && !g_file_test(target.folder, G_FILE_TEST_IS_DIR))
+        return set_error_from_errno(error, ENOENT, "save into the folder", target.folder);
     if (g_mkdir_with_parents(target.assets_dir, 0755) != 0)
         return set_error_from_errno(error, errno, "create the folder", target.assets_dir);
 
