@@ -139,6 +139,8 @@ gs_tensor *gs_tensor_new(gs_context *ctx, gs_dtype dtype, int ndim, const int64_
 gs_tensor *gs_tensor_view(gs_tensor *src, int64_t offset, int ndim, const int64_t *shape);
 void gs_tensor_free(gs_tensor *t);
 
+/* NULL reads as an empty tensor (0 dims, 0 elements): a failed graph op
+ * returns NULL, and the graph reports why. */
 gs_dtype gs_tensor_dtype(const gs_tensor *t);
 int gs_tensor_ndim(const gs_tensor *t);
 int64_t gs_tensor_dim(const gs_tensor *t, int i);

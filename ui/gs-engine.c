@@ -101,6 +101,25 @@ on_engine_step(int step, int steps, const float *rgb, int width, int height, voi
     return !g_cancellable_is_cancelled(job->cancellable);
 }
 
+/* With the lock held: a lost device stays lost, so after one the models
+ * and the context go, and the next job opens the device again. */
+static void
+unlock_after_job(GsEngine *self, const GError *error)
+{
+    if (error && g_error_matches(error, GS_ENGINE_ERROR, GS_ERR_DEVICE_LOST)) {
+        g_warning("The Vulkan device was lost; it is opened again for the next job");
+        g_clear_pointer(&self->speech, gs_speech_free);
+        g_clear_pointer(&self->model, gs_diffusion_free);
+        g_clear_pointer(&self->model_key, g_free);
+        g_clear_pointer(&self->upscaler, gs_upscaler_free);
+        g_clear_pointer(&self->upscaler_path, g_free);
+        g_clear_pointer(&self->gan, gs_gan_free);
+        g_clear_pointer(&self->gan_key, g_free);
+        g_clear_pointer(&self->ctx, gs_context_free);
+    }
+    g_mutex_unlock(&self->lock);
+}
+
 /* ---- image models ---------------------------------------------------------- */
 
 typedef struct {
@@ -209,7 +228,7 @@ load_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellab
     g_autoptr(GsModelEntry) entry = job_model(job->library, job->model, &error);
     g_mutex_lock(&self->lock);
     gboolean loaded = entry && ensure_model(self, job->library, entry, cancellable, &error);
-    g_mutex_unlock(&self->lock);
+    unlock_after_job(self, error);
     if (loaded)
         g_task_return_boolean(task, TRUE);
     else
@@ -350,7 +369,7 @@ upscale_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
     g_autofree float *rgb = gs_rgb_from_texture(job->texture, &w, &h);
     g_mutex_lock(&self->lock);
     g_autofree float *out = upscale_locked(self, rgb, w, h, job->scale, job->variant, cancellable, &error);
-    g_mutex_unlock(&self->lock);
+    unlock_after_job(self, error);
     if (!out)
         g_task_return_error(task, g_steal_pointer(&error));
     else
@@ -407,7 +426,7 @@ generate_thread(GTask *task, gpointer source, gpointer data, GCancellable *cance
             gs_image_params_add_upscale(&job->request.params, entry_text);
         }
     }
-    g_mutex_unlock(&self->lock);
+    unlock_after_job(self, error);
 
     if (!rgb) {
         g_task_return_error(task, g_steal_pointer(&error));
@@ -518,7 +537,7 @@ gan_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellabl
         rgb = gs_gan_job_run(self->ctx, self->gan, job->prompt, job->seeds, job->count, &size, &error);
         end = g_get_monotonic_time();
     }
-    g_mutex_unlock(&self->lock);
+    unlock_after_job(self, error);
     if (!rgb)
         g_task_return_error(task, g_steal_pointer(&error));
     else
@@ -653,7 +672,7 @@ diffuse_batch_thread(GTask *task, gpointer source, gpointer data, GCancellable *
     g_mutex_lock(&self->lock);
     if (entry && ensure_model(self, job->library, entry, job->cancellable, &error))
         rgb = diffuse_batch_locked(self, job, gs_model_entry_get_name(entry), &size, &seconds, &error);
-    g_mutex_unlock(&self->lock);
+    unlock_after_job(self, error);
     if (!rgb)
         g_task_return_error(task, g_steal_pointer(&error));
     else
@@ -744,7 +763,7 @@ list_voices_thread(GTask *task, gpointer source, gpointer data, GCancellable *ca
     gboolean loaded = ensure_speech(self, &error);
     for (int i = 0; loaded && i < gs_speech_voice_count(self->speech); i++)
         g_strv_builder_add(names, gs_speech_voice_name(self->speech, i));
-    g_mutex_unlock(&self->lock);
+    unlock_after_job(self, error);
     if (loaded)
         g_task_return_pointer(task, g_strv_builder_end(names), (GDestroyNotify)g_strfreev);
     else
@@ -830,7 +849,7 @@ speak_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancella
         spoken = gs_speech_job_run(self->ctx, self->speech, job->text, &job->params, collect_sentence, job,
                                    job->cancellable, &error);
     }
-    g_mutex_unlock(&self->lock);
+    unlock_after_job(self, error);
     if (!spoken) {
         g_task_return_error(task, g_steal_pointer(&error));
         return;

@@ -356,6 +356,12 @@ compose_free(Compose *compose)
 }
 
 /* Parsing and arranging are quick; rendering takes a second or two. */
+static gboolean
+continue_unless_cancelled(int part, gpointer cancellable)
+{
+    return !g_cancellable_is_cancelled(cancellable);
+}
+
 static void
 compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
@@ -368,7 +374,7 @@ compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
         return;
     }
     g_autoptr(GsArrangement) arrangement = gs_arrangement_new(prompt, compose->seed);
-    g_autoptr(GsMusicAudio) audio = gs_music_render(arrangement, soundfont, &error);
+    g_autoptr(GsMusicAudio) audio = gs_music_render(arrangement, soundfont, continue_unless_cancelled, cancellable, &error);
     if (!audio) {
         g_task_return_error(task, error);
         return;

@@ -47,7 +47,7 @@ compose(const char *text, const char *soundfont, double *seconds, GError **error
     if (!prompt)
         return NULL;
     g_autoptr(GsArrangement) arr = gs_arrangement_new(prompt, 42);
-    GsMusicAudio *audio = gs_music_render(arr, soundfont, error);
+    GsMusicAudio *audio = gs_music_render(arr, soundfont, NULL, NULL, error);
     *seconds = (g_get_monotonic_time() - start) / 1e6;
     return audio;
 }

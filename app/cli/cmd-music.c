@@ -77,7 +77,7 @@ compose(const char *prompt_text, guint64 seed, const char *output, const char *s
         return TRUE;
     if (!(soundfont = gs_music_find_soundfont(error)))
         return FALSE;
-    g_autoptr(GsMusicAudio) audio = gs_music_render(arr, soundfont, error);
+    g_autoptr(GsMusicAudio) audio = gs_music_render(arr, soundfont, NULL, NULL, error);
     if (!audio)
         return FALSE;
     return (!stems_dir || write_stems(audio, stems_dir, error)) &&

@@ -35,7 +35,7 @@ static char **
 string_array(JsonParser *parser, const char *json)
 {
     if (!json || !json_parser_load_from_data(parser, json, -1, NULL) ||
-        !JSON_NODE_HOLDS_ARRAY(json_parser_get_root(parser)))
+        !json_parser_get_root(parser) || !JSON_NODE_HOLDS_ARRAY(json_parser_get_root(parser)))
         return NULL;
     JsonArray *array = json_node_get_array(json_parser_get_root(parser));
     guint n = json_array_get_length(array);

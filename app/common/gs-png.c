@@ -4,6 +4,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -17,7 +18,11 @@ static void
 on_png_error(png_structp png, png_const_charp message)
 {
     char *copy = png_get_error_ptr(png);
-    g_strlcpy(copy, message, 256);
+    /* libpng's own words do not say what the limit is. */
+    if (strstr(message, "exceeds user limit"))
+        g_snprintf(copy, 256, "%s (the limit is %d pixels a side)", message, MAX_SIDE);
+    else
+        g_strlcpy(copy, message, 256);
     png_longjmp(png, 1);
 }
 

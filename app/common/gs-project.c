@@ -716,6 +716,10 @@ write_project(GsProject *self, const char *path, gboolean is_recovery, const cha
     target.assets_dir = g_build_filename(target.folder, target.assets_name, NULL);
     target.in_use = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     target.stored_as = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    /* A folder that went away (a drive unplugged, a folder deleted) is not
+     * made again: the save would land somewhere the user does not look. */
+    if (!is_recovery && !g_file_test(target.folder, G_FILE_TEST_IS_DIR))
+        return set_error_from_errno(error, ENOENT, "save into the folder", target.folder);
     if (g_mkdir_with_parents(target.assets_dir, 0755) != 0)
         return set_error_from_errno(error, errno, "create the folder", target.assets_dir);
 
@@ -1069,6 +1073,13 @@ gs_project_load(const char *path, GError **error)
     g_return_val_if_fail(path != NULL, NULL);
     g_autofree char *absolute = absolute_path(path);
     g_autoptr(GFile) file = g_file_new_for_path(absolute);
+    /* Checked before reading it all into memory. */
+    g_autoptr(GFileInfo) info = g_file_query_info(file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+    if (info && g_file_info_get_size(info) > GS_PROJECT_MAX_BYTES) {
+        invalid(error, absolute, "it is %" G_GINT64_FORMAT " bytes, over the limit of 1 GiB for a project",
+                g_file_info_get_size(info));
+        return NULL;
+    }
     g_autofree char *contents = NULL;
     gsize length = 0;
     if (!g_file_load_contents(file, NULL, &contents, &length, NULL, error))

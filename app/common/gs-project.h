@@ -22,6 +22,8 @@ G_BEGIN_DECLS
 
 #define GS_PROJECT_FORMAT "genstudio-project"
 #define GS_PROJECT_VERSION 1
+/* A project file is JSON (the media are files beside it): larger is not one. */
+#define GS_PROJECT_MAX_BYTES ((gint64)1 << 30)
 #define GS_PROJECT_EXTENSION ".genstudio"
 
 /* A generated image: its PNG and the A1111 `parameters` text it was made with. */

@@ -518,6 +518,11 @@ resolve_defaults(parse_state *st, GError **error)
 GsMusicPrompt *
 gs_music_prompt_parse(const char *text, GError **error)
 {
+    if (strnlen(text, GS_MUSIC_MAX_PROMPT_BYTES + 1) > GS_MUSIC_MAX_PROMPT_BYTES) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "the prompt exceeds the limit of %d bytes (64 KiB)",
+                    GS_MUSIC_MAX_PROMPT_BYTES);
+        return NULL;
+    }
     if (!g_utf8_validate(text, -1, NULL)) {
         g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "the prompt is not valid UTF-8");
         return NULL;

@@ -63,6 +63,9 @@ typedef struct {
     GStrv ignored;
 } GsMusicPrompt;
 
+/* Longer prompts are refused before they are split into words. */
+#define GS_MUSIC_MAX_PROMPT_BYTES 65536
+
 /* Parses `text` (case-insensitive English). Unknown words land in `ignored`;
  * invalid UTF-8, a tempo outside GS_MUSIC_MIN_BPM..MAX_BPM or a length
  * outside GS_MUSIC_MIN_SECONDS..MAX_SECONDS is G_IO_ERROR_INVALID_ARGUMENT. */

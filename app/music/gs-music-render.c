@@ -129,7 +129,8 @@ normalise(GsMusicAudio *audio)
 }
 
 GsMusicAudio *
-gs_music_render(const GsArrangement *arrangement, const char *soundfont, GError **error)
+gs_music_render(const GsArrangement *arrangement, const char *soundfont, GsMusicPartFunc on_part, gpointer user_data,
+                GError **error)
 {
     /* FluidSynth's own messages (missing presets, file details) would
      * interleave with ours; its failures come back as our GError. */
@@ -155,6 +156,12 @@ gs_music_render(const GsArrangement *arrangement, const char *soundfont, GError 
                     (gsize)(GS_MUSIC_TAIL_SECONDS * GS_MUSIC_SAMPLE_RATE);
     audio->mix = g_new0(float, audio->frames * 2);
     for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
+        if (on_part && !on_part(part, user_data)) {
+            g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "the music render was cancelled");
+            delete_fluid_synth(synth);
+            delete_fluid_settings(settings);
+            return NULL;
+        }
         audio->stems[part] = g_new0(float, audio->frames * 2);
         render_track(synth, arrangement, &arrangement->tracks[part], audio->stems[part], audio->frames);
         for (gsize i = 0; i < audio->frames * 2; i++)

@@ -30,7 +30,11 @@ char *gs_music_find_soundfont(GError **error);
 /* Deterministic: the synth is driven directly, without an audio driver or
  * sequencer thread, with reverb and chorus off (stems stay dry). Notes start
  * on fluidsynth's 64-frame blocks (1.5 ms). */
-GsMusicAudio *gs_music_render(const GsArrangement *arrangement, const char *soundfont, GError **error);
+/* Called before each part is rendered (0..GS_MUSIC_PART_COUNT-1); FALSE
+ * cancels the render, which then fails with G_IO_ERROR_CANCELLED. */
+typedef gboolean (*GsMusicPartFunc)(int part, gpointer user_data);
+GsMusicAudio *gs_music_render(const GsArrangement *arrangement, const char *soundfont, GsMusicPartFunc on_part,
+                              gpointer user_data, GError **error);
 void gs_music_audio_free(GsMusicAudio *audio);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsMusicAudio, gs_music_audio_free)
 

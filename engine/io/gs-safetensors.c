@@ -1,6 +1,7 @@
 /* safetensors reader: mmap + json-glib, distrustful of every number in the
  * file.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -176,7 +177,10 @@ parse(gs_safetensors *st, char **error)
     uint64_t header = 0;
     for (int i = 7; i >= 0; i--)
         header = header << 8 | st->bytes[i];
-    if (header == 0 || header > st->size - 8 || header > MAX_HEADER_BYTES)
+    if (header > MAX_HEADER_BYTES)
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: header length %llu exceeds the limit of %llu MB", st->name,
+                    (unsigned long long)header, (unsigned long long)(MAX_HEADER_BYTES >> 20));
+    if (header == 0 || header > st->size - 8)
         return gs_set_error(error, GS_ERR_FORMAT, "%s: header length %llu does not fit the %zu-byte file", st->name,
                     (unsigned long long)header, st->size);
     const char *json = (const char *)st->bytes + 8;
@@ -185,6 +189,9 @@ parse(gs_safetensors *st, char **error)
     if (!nesting_within(json, header, MAX_JSON_DEPTH))
         return gs_set_error(error, GS_ERR_FORMAT, "%s: the header is not valid JSON (unbalanced, or nested deeper than %d)",
                     st->name, MAX_JSON_DEPTH);
+    /* C strings end at a NUL: "a\u0000b" would read as "a", another tensor's name. */
+    if (memmem(json, header, "\\u0000", 6))
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: the header holds a NUL character (\\u0000)", st->name);
     st->data = st->bytes + 8 + header;
     uint64_t data_size = st->size - 8 - header;
 
@@ -194,7 +201,8 @@ parse(gs_safetensors *st, char **error)
     if (!json_parser_load_from_data(parser, json, (gssize)header, &jerror)) {
         status = gs_set_error(error, GS_ERR_FORMAT, "%s: the header is not valid JSON: %s", st->name, jerror->message);
         g_error_free(jerror);
-    } else if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+    } else if (!json_parser_get_root(parser) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+        /* A blank header parses to no root at all. */
         status = gs_set_error(error, GS_ERR_FORMAT, "%s: the header is not a JSON object", st->name);
     }
     JsonObject *root = status == GS_OK ? json_node_get_object(json_parser_get_root(parser)) : NULL;

@@ -97,6 +97,11 @@ static gs_status
 check_params(gs_diffusion *m, const gs_image_params *p)
 {
     gs_context *ctx = m->ctx;
+    /* Bounded before any tokenizer sees it, whichever the model uses. */
+    size_t limit = GS_CLIP_MAX_PROMPT_BYTES;
+    if ((p->prompt && strnlen(p->prompt, limit + 1) > limit) ||
+        (p->negative_prompt && strnlen(p->negative_prompt, limit + 1) > limit))
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "the prompt exceeds the limit of %zu bytes (64 KiB)", limit);
     if (!p->prompt || !g_utf8_validate(p->prompt, -1, NULL))
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "the prompt is not valid UTF-8 text");
     if (p->negative_prompt && !g_utf8_validate(p->negative_prompt, -1, NULL))

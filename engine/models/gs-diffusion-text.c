@@ -114,7 +114,7 @@ gs_diffusion_encode_prompts(gs_diffusion *m, const char *const *prompts, int cou
             gs_prompt_apply_weights(host + (size_t)r * tokens * width, weights + (size_t)r * tokens, tokens, width);
         int64_t shape[3] = { count, (int64_t)chunks * tokens, width };
         context = gs_tensor_new(m->ctx, GS_F32, 3, shape);
-        st = context ? gs_tensor_upload(context, host, (int64_t)n) : GS_ERR_OUT_OF_MEMORY;
+        st = context ? gs_tensor_upload(context, host, (int64_t)n) : gs_last_status(m->ctx);
     }
     /* SD's text encoder is only needed once per generation: give its memory
      * to the UNet. */

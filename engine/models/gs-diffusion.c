@@ -182,7 +182,7 @@ gs_diffusion_load_with_params(gs_context *ctx, const char *path, const gs_diffus
         m->weights = gs_weights_new_mapped(ctx, m->src.map);
         m->stream = gs_stream_new(ctx);
         if (!m->stream)
-            st = GS_ERR_OUT_OF_MEMORY;
+            st = gs_last_status(ctx);
         gs_schedule_init(&m->schedule, m->cfg->train_timesteps, m->cfg->beta_start, m->cfg->beta_end,
                          m->cfg->scaled_linear);
     }

@@ -298,7 +298,7 @@ fold_tail(gs_upscaler *up, const gs_safetensors *st, const char *path, int ui, i
         c->w = gs_tensor_new(ctx, dtype, 4, ws);
         c->b = gs_tensor_new(ctx, GS_F32, 1, bs);
         if (!c->w || !c->b)
-            status = GS_ERR_OUT_OF_MEMORY;
+            status = gs_last_status(ctx);
         if (!status)
             status = gs_tensor_upload(c->w, fw, (int64_t)nf);
         if (!status)
@@ -458,7 +458,7 @@ gs_upscaler_load(gs_context *ctx, const char *path, gs_upscaler **out)
     status = load(up, path, st);
     gs_safetensors_close(st);
     if (status == GS_OK && !(up->stream = gs_stream_new(ctx)))
-        status = GS_ERR_OUT_OF_MEMORY;
+        status = gs_last_status(ctx);
     if (status != GS_OK) {
         gs_upscaler_free(up);
         return status;

@@ -88,7 +88,8 @@ parse_config(gs_gan *gan, const char *path, const char *text)
     JsonParser *parser = json_parser_new();
     gs_status st = GS_OK;
     JsonObject *o = NULL;
-    if (json_parser_load_from_data(parser, text, -1, NULL) && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+    if (json_parser_load_from_data(parser, text, -1, NULL) && json_parser_get_root(parser) &&
+        JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
         o = json_node_get_object(json_parser_get_root(parser));
     JsonNode *ch = o ? json_object_get_member(o, "channels") : NULL;
     JsonArray *channels = ch && JSON_NODE_HOLDS_ARRAY(ch) ? json_node_get_array(ch) : NULL;

@@ -259,7 +259,7 @@ record_event(gs_graph *g, const uint32_t *words, size_t n)
             int64_t floats = (int64_t)(p->follow->arena_bytes / 4);
             p->arena = gs_tensor_new(g->ctx, GS_F32, 1, &floats);
             if (!p->arena) {
-                gs_graph_fail(g, GS_ERR_OUT_OF_MEMORY);
+                gs_graph_fail(g, gs_last_status(g->ctx));
                 p->dry = true;
             }
         }
@@ -480,7 +480,7 @@ static gs_tensor *
 track(gs_graph *g, gs_tensor *t)
 {
     if (!t) {
-        gs_graph_fail(g, GS_ERR_OUT_OF_MEMORY);
+        gs_graph_fail(g, gs_last_status(g->ctx));
         return NULL;
     }
     if (!grow((void **)&g->temps, &g->temp_capacity, g->temp_count, sizeof *g->temps)) {

@@ -74,7 +74,8 @@ gs_sd_config_parse(gs_context *ctx, const char *json, gs_sd_config *c)
 {
     JsonParser *parser = json_parser_new();
     GError *error = NULL;
-    if (!json_parser_load_from_data(parser, json, -1, &error) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+    if (!json_parser_load_from_data(parser, json, -1, &error) || !json_parser_get_root(parser) ||
+        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
         gs_status st = gs_fail(ctx, GS_ERR_FORMAT, "model config is not a JSON object%s%s", error ? ": " : "",
                                error ? error->message : "");
         g_clear_error(&error);

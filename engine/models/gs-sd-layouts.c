@@ -266,7 +266,8 @@ static JsonObject *
 read_json_object(const char *path, JsonParser **parser)
 {
     *parser = json_parser_new();
-    if (!json_parser_load_from_file(*parser, path, NULL) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(*parser)))
+    if (!json_parser_load_from_file(*parser, path, NULL) || !json_parser_get_root(*parser) ||
+        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(*parser)))
         return NULL;
     return json_node_get_object(json_parser_get_root(*parser));
 }

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gs-sd-loader-private.h"
+#include "gs-tokenizer.h"
 #include "vk/gs-vk-private.h"
 
 /* What each SD family fixes that shapes cannot tell. */
@@ -60,7 +61,7 @@ read_metadata(const gs_tensor_map *m, const char *path, side_info *side, gs_mode
     const char *arch = gs_tensor_map_metadata(m, "genstudio.sd_arch");
     JsonParser *parser = json_parser_new();
     if (arch && json_parser_load_from_data(parser, arch, -1, NULL) &&
-        JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+        json_parser_get_root(parser) && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
         JsonObject *o = json_node_get_object(json_parser_get_root(parser));
         side->text_heads = (int)json_object_get_int_member_with_default(o, "text_heads", 0);
         side->unet_num_heads = (int)json_object_get_int_member_with_default(o, "unet_num_heads", 0);
@@ -109,15 +110,60 @@ dtype_name(const gs_tensor_map *m)
 
 /* ---- the project's own models ------------------------------------------------ */
 
+/* The tensors at the ends of the UNet and the text encoder, and the
+ * vocabulary, against the config: so that a probe (models add, the model
+ * chooser) refuses what a load would, without reading any weights. */
 static gs_status
-open_genstudio(gs_safetensors *st, const char *config, gs_sd_source *out, char **error)
+check_genstudio(const gs_sd_source *out, const char *path, char **error)
+{
+    const gs_sd_config *c = &out->cfg;
+    const char *text = "cond_stage_model.transformer.text_model.";
+    const struct {
+        const char *prefix, *name;
+        int ndim;
+        int64_t dims[4];
+    } expected[] = {
+        { "model.diffusion_model.", "time_embed.0.weight", 2, { 4 * c->model_channels, c->model_channels } },
+        { "model.diffusion_model.", "input_blocks.0.0.weight", 4, { c->model_channels, c->in_channels, 3, 3 } },
+        { "model.diffusion_model.", "out.2.weight", 4, { c->out_channels, c->model_channels, 3, 3 } },
+        { text, "embeddings.token_embedding.weight", 2, { c->vocab_size, c->text_width } },
+        { text, "embeddings.position_embedding.weight", 2, { c->text_tokens, c->text_width } },
+        { text, "final_layer_norm.bias", 1, { c->text_width } },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(expected); i++) {
+        g_autofree char *name = g_strconcat(expected[i].prefix, expected[i].name, NULL);
+        const gs_tensor_ref *r = gs_tensor_map_find(out->map, name);
+        if (!r)
+            return gs_set_error(error, GS_ERR_FORMAT, "%s: the model has no tensor \"%s\"", path, name);
+        bool same = r->ndim == expected[i].ndim;
+        for (int d = 0; same && d < r->ndim; d++)
+            same = r->shape[d] == expected[i].dims[d];
+        gs_st_dtype dtype = gs_safetensors_dtype(r->file, r->index);
+        if (!same || (dtype != GS_ST_F32 && dtype != GS_ST_F16 && dtype != GS_ST_BF16))
+            return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" does not have the shape and float dtype "
+                                "its genstudio.config implies", path, name);
+    }
+    gs_tokenizer *words = gs_tokenizer_new(gs_tensor_map_metadata(out->map, "genstudio.vocab"));
+    int words_held = words ? gs_tokenizer_vocab_size(words) : 0;
+    gs_tokenizer_free(words);
+    if (words_held != c->vocab_size)
+        return gs_set_error(error, GS_ERR_FORMAT, "%s: its genstudio.vocab holds %d words, its config says %d", path,
+                            words_held, c->vocab_size);
+    return GS_OK;
+}
+
+static gs_status
+open_genstudio(gs_safetensors *st, const char *config, gs_sd_source *out, const char *path, char **error)
 {
     /* gs_sd_config_parse reports through a context; parse into a scratch one. */
     gs_context scratch = { 0 };
+    gs_tensor_map_own(out->map, st);
     if (gs_sd_config_parse(&scratch, config, &out->cfg) != GS_OK)
         return gs_set_error(error, GS_ERR_FORMAT, "%s", scratch.error);
-    gs_tensor_map_own(out->map, st);
     gs_tensor_map_add_file(out->map, st, NULL);
+    gs_status status = check_genstudio(out, path, error);
+    if (status != GS_OK)
+        return status;
     gs_model_info *info = &out->info;
     info->family = GS_FAMILY_GENSTUDIO;
     g_strlcpy(info->family_name, "GenStudio", sizeof info->family_name);
@@ -153,7 +199,7 @@ open_layout(const char *path, gs_sd_source *out, side_info *side, char **error)
         return status;
     const char *config = gs_safetensors_metadata(st, "genstudio.config");
     if (config)
-        return open_genstudio(st, config, out, error);
+        return open_genstudio(st, config, out, path, error);
     gs_tensor_map_own(out->map, st);
     if ((status = gs_sd_refuse_known_kinds(st, path, error)) != GS_OK)
         return status;

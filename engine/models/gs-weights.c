@@ -83,11 +83,13 @@ typedef enum { AS_VECTOR, AS_MATRIX, AS_LINEAR } weight_kind;
  * Conv1d weight [out, in, K], or a 1×1 conv [out, in, 1, 1]) is stored as
  * [in…, out] so that matmul reads it row-major. */
 static gs_tensor *
-load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype)
+load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, gs_status *status)
 {
+    w->ctx->last_status = GS_ERR_FORMAT;
     const gs_tensor_ref *r = gs_tensor_map_find(w->map, name);
     if (!r || (kind == AS_LINEAR && (r->ndim < 2 || r->rows == 0))) {
-        gs_fail(w->ctx, GS_ERR_FORMAT, "the model has no %s \"%s\"", kind == AS_LINEAR ? "matrix" : "tensor", name);
+        *status = gs_fail(w->ctx, GS_ERR_FORMAT, "the model has no %s \"%s\"", kind == AS_LINEAR ? "matrix" : "tensor",
+                          name);
         return NULL;
     }
     int64_t n = gs_tensor_ref_numel(r);
@@ -118,6 +120,9 @@ load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype)
     }
     if (t)
         gs_safetensors_evict(r->file, r->index);
+    /* Whatever failed recorded why: a bad file, or the device (out of
+     * memory, lost), which the caller handles differently. */
+    *status = t ? GS_OK : w->ctx->last_status;
     g_free(src);
     g_free(dst);
     return t;
@@ -135,10 +140,11 @@ get(gs_weights *w, gs_graph *g, weight_kind kind, const char *fmt, va_list ap)
         return t;
     }
     gs_dtype dtype = kind != AS_VECTOR && gs_context_has_fp16_storage(w->ctx) ? GS_F16 : GS_F32;
-    t = load(w, name, kind, dtype);
+    gs_status status;
+    t = load(w, name, kind, dtype, &status);
     if (!t) {
         g_free(name);
-        gs_graph_fail(g, GS_ERR_FORMAT);
+        gs_graph_fail(g, status);
         return NULL;
     }
     if (w->on_upload && !w->on_upload((uint64_t)gs_tensor_numel(t) * (dtype == GS_F16 ? 2 : 4), w->on_upload_data)) {

@@ -36,7 +36,8 @@ parse_config(gs_speech *m, const char *path)
         return gs_fail(m->ctx, GS_ERR_FORMAT, "%s is not a GenStudio speech model (no genstudio.speech_config, "
                        "genstudio.phones or genstudio.speakers metadata)", path);
     g_autoptr(JsonParser) parser = json_parser_new();
-    if (!json_parser_load_from_data(parser, text, -1, NULL) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+    if (!json_parser_load_from_data(parser, text, -1, NULL) || !json_parser_get_root(parser) ||
+        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
         return gs_fail(m->ctx, GS_ERR_FORMAT, "%s: genstudio.speech_config is not a JSON object", path);
     JsonObject *o = json_node_get_object(json_parser_get_root(parser));
     gs_speech_config *c = &m->cfg;

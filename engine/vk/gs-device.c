@@ -72,6 +72,7 @@ gs_fail(gs_context *ctx, gs_status status, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
         va_end(ap);
+        ctx->last_status = status;
     }
     return status;
 }
@@ -416,6 +417,11 @@ gs_context_new(const gs_context_params *params, gs_context **out, char **error)
         ctx->chosen = choose_device(ctx->devices, ctx->device_count, wanted, err);
         if (ctx->chosen < 0)
             st = GS_ERR_NO_DEVICE;
+    }
+    if (st == GS_OK && !gs_fault_configure(&ctx->fault, getenv("GS_FAULT"))) {
+        *err = strdup_printf("GS_FAULT='%s' is not SITE:N:KIND (alloc|pipeline|submit, N >= 1, oom|lost)",
+                             getenv("GS_FAULT"));
+        st = GS_ERR_INVALID_ARGUMENT;
     }
     if (st == GS_OK)
         st = create_device(ctx, err);

@@ -247,6 +247,11 @@ gs_status
 gs_alloc(gs_context *ctx, VkDeviceSize size, gs_allocation *out)
 {
     gs_allocator *a = ctx->allocator;
+    /* Counted per allocation, not per block, so that a test can fail each
+     * tensor's in turn. */
+    VkResult injected = gs_fault_check(ctx, GS_FAULT_ALLOC);
+    if (injected != VK_SUCCESS)
+        return gs_fail_vk(ctx, injected, "allocating device memory");
     size = (size + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
     if (size == 0)
         size = ALIGNMENT;
@@ -428,7 +433,9 @@ gs_staging_copy(gs_context *ctx, const gs_allocation *alloc, VkDeviceSize offset
     if (r == VK_SUCCESS) {
         VkSubmitInfo submit = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
                                 .pCommandBuffers = &cb };
-        r = vkQueueSubmit(ctx->queue, 1, &submit, fence);
+        r = gs_fault_check(ctx, GS_FAULT_SUBMIT);
+        if (r == VK_SUCCESS)
+            r = vkQueueSubmit(ctx->queue, 1, &submit, fence);
     }
     if (r == VK_SUCCESS)
         r = vkWaitForFences(ctx->device, 1, &fence, VK_TRUE, UINT64_MAX);

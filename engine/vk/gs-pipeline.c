@@ -189,7 +189,9 @@ gs_pipeline_get(gs_context *ctx, const gs_kernel *kernel, VkPipeline *out)
         .layout = ctx->pipeline_layout,
     };
     VkPipeline pipeline;
-    r = vkCreateComputePipelines(ctx->device, set->cache, 1, &pinfo, NULL, &pipeline);
+    r = gs_fault_check(ctx, GS_FAULT_PIPELINE);
+    if (r == VK_SUCCESS)
+        r = vkCreateComputePipelines(ctx->device, set->cache, 1, &pinfo, NULL, &pipeline);
     if (r != VK_SUCCESS) {
         vkDestroyShaderModule(ctx->device, module, NULL);
         return gs_fail_vk(ctx, r, "creating a compute pipeline");

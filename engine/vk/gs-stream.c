@@ -292,7 +292,9 @@ gs_stream_submit(gs_stream *s)
     if (r == VK_SUCCESS && !broken) {
         VkSubmitInfo submit = { .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
                                 .pCommandBuffers = &s->cb };
-        r = vkQueueSubmit(ctx->queue, 1, &submit, s->fence);
+        r = gs_fault_check(ctx, GS_FAULT_SUBMIT);
+        if (r == VK_SUCCESS)
+            r = vkQueueSubmit(ctx->queue, 1, &submit, s->fence);
         if (r == VK_SUCCESS)
             r = vkWaitForFences(ctx->device, 1, &s->fence, VK_TRUE, UINT64_MAX);
         if (r == VK_SUCCESS)

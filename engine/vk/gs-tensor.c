@@ -187,19 +187,23 @@ gs_tensor_free(gs_tensor *t)
     free(t);
 }
 
-gs_dtype gs_tensor_dtype(const gs_tensor *t) { return t->dtype; }
-int gs_tensor_ndim(const gs_tensor *t) { return t->ndim; }
+/* NULL (what a failed graph op returns) reads as a 0-element tensor, so
+ * that graph code can go on to the status check without testing each one. */
+gs_dtype gs_tensor_dtype(const gs_tensor *t) { return t ? t->dtype : GS_F32; }
+int gs_tensor_ndim(const gs_tensor *t) { return t ? t->ndim : 0; }
 
 int64_t
 gs_tensor_dim(const gs_tensor *t, int i)
 {
+    if (!t)
+        return 0;
     return i >= 0 && i < t->ndim ? t->shape[i] : 1;
 }
 
 int64_t
 gs_tensor_numel(const gs_tensor *t)
 {
-    return shape_numel(t->ndim, t->shape);
+    return t ? shape_numel(t->ndim, t->shape) : 0;
 }
 
 VkDeviceAddress

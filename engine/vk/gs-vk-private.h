@@ -48,6 +48,24 @@ gs_pipeline_set *gs_pipeline_set_new(gs_context *ctx);
 void gs_pipeline_set_free(gs_pipeline_set *set);
 gs_status gs_pipeline_get(gs_context *ctx, const gs_kernel *kernel, VkPipeline *out);
 
+/* ---- test-only fault injection (gs-fault.c) ------------------------------ */
+
+typedef enum { GS_FAULT_ALLOC, GS_FAULT_PIPELINE, GS_FAULT_SUBMIT, GS_FAULT_SITES } gs_fault_site;
+
+typedef struct {
+    gs_fault_site site;
+    long nth;        /* 0: no fault */
+    VkResult result;
+    long calls[GS_FAULT_SITES];
+    bool fired, lost;
+} gs_fault;
+
+/* Parses GS_FAULT's "SITE:N:oom|lost" (NULL or "": none); false if malformed. */
+bool gs_fault_configure(gs_fault *fault, const char *spec);
+/* Counts one call at `site`; VK_SUCCESS, or the error to pretend the driver
+ * returned instead of making the call. */
+VkResult gs_fault_check(gs_context *ctx, gs_fault_site site);
+
 /* ---- the context -------------------------------------------------------- */
 
 struct gs_context {
@@ -79,12 +97,23 @@ struct gs_context {
      * and the sum of the same graph's temporaries. */
     uint64_t arena_peak, arena_peak_temporaries;
 
+    gs_fault fault;
+
     char error[1024];
+    gs_status last_status; /* what gs_fail last recorded with `error` */
 };
 
-/* Records `fmt` as the context's last error and returns `status`. */
+/* Records `fmt` as the context's last error (and `status` with it, for
+ * calls that return NULL) and returns `status`. */
 gs_status gs_fail(gs_context *ctx, gs_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* What a NULL from gs_tensor_new() or gs_stream_new() stands for: the
+ * status recorded with the context's error (out of memory, device lost…). */
+static inline gs_status
+gs_last_status(const gs_context *ctx)
+{
+    return ctx->last_status != GS_OK ? ctx->last_status : GS_ERR_OUT_OF_MEMORY;
+}
 /* For calls with no context yet (opening files, parsing): a malloc'd
  * message into *error when error is non-NULL (the caller free()s it);
  * returns `status`. */

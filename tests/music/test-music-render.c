@@ -18,7 +18,7 @@ render(const char *text, guint64 seed)
     g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse(text, &error);
     g_assert_no_error(error);
     g_autoptr(GsArrangement) arr = gs_arrangement_new(prompt, seed);
-    GsMusicAudio *audio = gs_music_render(arr, soundfont, &error);
+    GsMusicAudio *audio = gs_music_render(arr, soundfont, NULL, NULL, &error);
     g_assert_no_error(error);
     g_assert_cmpuint(audio->frames, >=, (gsize)(gs_arrangement_seconds(arr) * audio->rate));
     return audio;

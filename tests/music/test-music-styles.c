@@ -34,7 +34,7 @@ measure(const char *text, features *out)
     g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse(text, &error);
     g_assert_no_error(error);
     g_autoptr(GsArrangement) arr = gs_arrangement_new(prompt, 42);
-    g_autoptr(GsMusicAudio) audio = gs_music_render(arr, soundfont, &error);
+    g_autoptr(GsMusicAudio) audio = gs_music_render(arr, soundfont, NULL, NULL, &error);
     g_assert_no_error(error);
     gsize n_env = 0;
     g_autofree double *env = ma_onset_envelope(audio->stems[GS_MUSIC_PART_DRUMS], audio->frames, audio->rate, &n_env);

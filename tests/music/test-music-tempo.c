@@ -21,7 +21,7 @@ render(const char *text)
     g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse(text, &error);
     g_assert_no_error(error);
     g_autoptr(GsArrangement) arr = gs_arrangement_new(prompt, 42);
-    GsMusicAudio *audio = gs_music_render(arr, soundfont, &error);
+    GsMusicAudio *audio = gs_music_render(arr, soundfont, NULL, NULL, &error);
     g_assert_no_error(error);
     return audio;
 }
