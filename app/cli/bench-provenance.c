@@ -325,7 +325,7 @@ music_clip(const char *text, guint64 seed, const char *soundfont, GError **error
 {
     g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse(text, error);
     g_autoptr(GsArrangement) arrangement = prompt ? gs_arrangement_new(prompt, seed) : NULL;
-    g_autoptr(GsMusicAudio) audio = arrangement ? gs_music_render(arrangement, soundfont, error) : NULL;
+    g_autoptr(GsMusicAudio) audio = arrangement ? gs_music_render(arrangement, soundfont, NULL, NULL, error) : NULL;
     if (!audio)
         return NULL;
     Clip *c = g_new0(Clip, 1);
