@@ -1,11 +1,14 @@
 /* kill -9 during saves: a child saves a project over and over (one image
  * more each time) and is killed at a random moment, 100 times. After each
  * kill the project must open, as the last save that finished or the one
- * that was under way — never broken, never older.
+ * that was under way — never broken, never older. The child reports each
+ * finished save on a pipe, so the kill lands at a random point of a save
+ * however slow the machine is, not only while the process starts.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -16,10 +19,13 @@
 
 extern char **environ;
 
-/* The child: load, add an image, save, forever. */
+/* The child: load, add an image, save, forever; one byte on stdout when
+ * it starts and after each save. */
 static int
 save_forever(const char *path, const char *png)
 {
+    if (write(STDOUT_FILENO, "r", 1) != 1)
+        return 1;
     for (;;) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GsProject) project =
@@ -33,7 +39,46 @@ save_forever(const char *path, const char *png)
             g_printerr("the saver cannot save %s: %s\n", path, error->message);
             return 1;
         }
+        if (write(STDOUT_FILENO, "s", 1) != 1)
+            return 1;
     }
+}
+
+/* Starts the saver with its stdout on a pipe; returns the read end. */
+static int
+spawn_saver(const char *path, const char *png, pid_t *pid)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    char *child_argv[] = { "/proc/self/exe", "--save-forever", (char *)path, (char *)png, NULL };
+    int spawned = posix_spawn(pid, "/proc/self/exe", &actions, NULL, child_argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    if (spawned != 0) {
+        close(fds[0]);
+        return -1;
+    }
+    return fds[0];
+}
+
+/* Waits for the child to start and finish `saves` saves; returns the mean
+ * microseconds a save took (0 when none was waited for). */
+static gint64
+wait_for_saves(int fd, int saves)
+{
+    char byte;
+    if (read(fd, &byte, 1) != 1)
+        return -1;
+    gint64 start = g_get_monotonic_time();
+    for (int i = 0; i < saves; i++)
+        if (read(fd, &byte, 1) != 1)
+            return -1;
+    return saves ? (g_get_monotonic_time() - start) / saves : 0;
 }
 
 int
@@ -51,15 +96,23 @@ main(int argc, char **argv)
         return 1;
     GRand *rand = g_rand_new_with_seed(42);
     guint last = 0, loads = 0;
+    gint64 typical_save_us = 20000;
     for (int cycle = 0; cycle < CYCLES; cycle++) {
-        char *child_argv[] = { "/proc/self/exe", "--save-forever", path, png, NULL };
         pid_t pid;
-        if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, child_argv, environ) != 0) {
+        int fd = spawn_saver(path, png, &pid);
+        if (fd < 0) {
             g_printerr("cannot start the saver\n");
             return 1;
         }
-        g_usleep(g_rand_int_range(rand, 2000, 60000));
+        /* Let 0–2 saves finish, then kill somewhere inside one of about
+         * a save's length (the first cycles' figure when none was timed). */
+        gint64 save_us = wait_for_saves(fd, g_rand_int_range(rand, 0, 3));
+        if (save_us > 0)
+            typical_save_us = save_us;
+        if (save_us >= 0)
+            g_usleep(g_rand_int_range(rand, 0, (gint32)MAX(typical_save_us, 1000)));
         kill(pid, SIGKILL);
+        close(fd);
         int status;
         waitpid(pid, &status, 0);
         if (!WIFSIGNALED(status)) {
