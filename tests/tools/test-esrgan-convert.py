@@ -6,8 +6,15 @@ here from a small synthetic one (an UpscalerJS-shaped npm package: a Keras
 layers model.json, one weight shard, LICENSE, the CommonJS model
 definition), which must itself convert.
 
-    test-esrgan-convert.py CONVERT_PY
+With GENSTUDIO_CLI too, a small synthetic model shaped like thick (an RRDN:
+MultiplyBeta, PixelShuffle2x from tf.depthToSpace, a conv after it at the
+high resolution, values in 0..1) is converted and run by
+`genstudio-cli upscale` on a 200×170 image (2×2 tiles) against the
+converter's NumPy reference: thick's ops without thick's 28 MB.
+
+    test-esrgan-convert.py CONVERT_PY [GENSTUDIO_CLI]
 """
+import importlib.util
 import copy
 import json
 import os
@@ -156,9 +163,70 @@ def damaged():
     ]
 
 
-def run(convert, package, out):
-    return subprocess.run([sys.executable, convert, "slim", "--scales", "2", "--package", package, "--out", out,
-                           "--fixtures", out], capture_output=True, text=True, timeout=120)
+def rrdn_like():
+    """A → 1×1 → ×β, added to A → conv to 12 → PixelShuffle2x → SR conv."""
+    m = base_model()
+    cfg = m["modelTopology"]["model_config"]["config"]
+    cfg["layers"] = [
+        cfg["layers"][0],
+        conv("A", "LR", 3, 8, "relu"),
+        conv("B", "A", 1, 8),
+        {"class_name": "MultiplyBeta", "name": "beta", "inbound_nodes": [[["B", 0, 0, {}]]],
+         "config": {"name": "beta", "beta": 0.2}},
+        {"class_name": "Add", "name": "sum", "inbound_nodes": [[["A", 0, 0, {}], ["beta", 0, 0, {}]]],
+         "config": {"name": "sum"}},
+        conv("PreShuffle", "sum", 3, 12),
+        {"class_name": "PixelShuffle2x", "name": "shuffle", "inbound_nodes": [[["PreShuffle", 0, 0, {}]]],
+         "config": {"name": "shuffle", "scale": 2}},
+        conv("SR", "shuffle", 3, 3),
+    ]
+    shapes = [("A", [3, 3, 3, 8]), ("B", [1, 1, 8, 8]), ("PreShuffle", [3, 3, 8, 12]), ("SR", [3, 3, 3, 3])]
+    m["weightsManifest"][0]["weights"] = [w for n, k in shapes for w in (
+        {"name": f"{n}/kernel", "shape": k, "dtype": "float32"},
+        {"name": f"{n}/bias", "shape": [k[3]], "dtype": "float32"})]
+    return m
+
+
+def engine_against_reference(convert_py, cli, tmp):
+    """The RRDN-shaped model through the engine against the NumPy reference."""
+    from PIL import Image
+    spec = importlib.util.spec_from_file_location("convert", convert_py)
+    convert = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(convert)
+    model = rrdn_like()
+    root, out = os.path.join(tmp, "rrdn"), os.path.join(tmp, "rrdn-out")
+    os.makedirs(root)
+    pkg = write_package(root, model, weight_bytes(model),
+                        definition="{inputRange: [0, 1], outputRange: [0, 1], meta: {architecture: 'rrdn'}}")
+    r = run(convert_py, pkg, out, fixtures=False)
+    if r.returncode != 0:
+        print(f"FAIL: the RRDN-shaped package does not convert:\n{r.stderr}")
+        return False
+    meta, params = convert.read_safetensors(os.path.join(out, f"{NAME}-x2.safetensors"))
+    graph = json.loads(meta["graph"])
+    image = np.random.default_rng(3).integers(0, 256, (170, 200, 3), dtype=np.uint8)
+    src, dst = os.path.join(tmp, "in.png"), os.path.join(tmp, "out.png")
+    Image.fromarray(image).save(src)
+    r = subprocess.run([cli, "upscale", "--scale", "2", "--model", os.path.join(out, f"{NAME}-x2.safetensors"),
+                        src, "-o", dst], capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        print(f"FAIL: genstudio-cli upscale of the RRDN-shaped model: {r.stderr.strip()}")
+        return False
+    got = np.asarray(Image.open(dst).convert("RGB"), np.float32)
+    want = np.round(np.clip(convert.reference_padded(graph, params, image / 255.0), 0, 1) * 255)
+    diff = np.abs(got - want)
+    inside = np.mean((want > 0) & (want < 255))   # a saturated output would prove nothing
+    ok = got.shape == want.shape and diff.max() <= 1 and inside > 0.4
+    print(f"{'ok' if ok else 'FAIL'}: RRDN-shaped model (scale, pixel shuffle, conv after it, range 0..1) "
+          f"200×170 ×2 on the engine vs NumPy: max |Δ| {diff.max():.0f}/255, {np.mean(diff > 0):.4f} of values off, "
+          f"{inside:.2f} of them inside 1..254")
+    return ok
+
+
+def run(convert, package, out, fixtures=True):
+    return subprocess.run([sys.executable, convert, "slim", "--scales", "2", "--package", package, "--out", out]
+                          + (["--fixtures", os.path.join(out, "fixtures")] if fixtures else []),
+                          capture_output=True, text=True, timeout=120)
 
 
 def main():
@@ -187,6 +255,8 @@ def main():
                 print(f"    the message lacks {missing}")
             if wrote:
                 print("    a model was written anyway")
+        if len(sys.argv) > 2:
+            failures += not engine_against_reference(convert, sys.argv[2], tmp)
     return 1 if failures else 0
 
 
