@@ -173,8 +173,12 @@ def read_model(model_dir):
         offset = 0
         for w in group["weights"]:
             if w.get("dtype", "float32") != "float32" or "quantization" in w:
-                raise ConvertError(f"{path}: weight {w['name']} is {w.get('dtype')}, only float32 is supported")
-            shape = [int(d) for d in w["shape"]]
+                raise ConvertError(f"{path}: weight {w['name']} is {w.get('dtype')}"
+                                   f"{' quantised' if 'quantization' in w else ''}, only float32 is supported")
+            try:
+                shape = [int(d) for d in w["shape"]]
+            except (KeyError, TypeError, ValueError):
+                raise ConvertError(f"{path}: weight {w.get('name')}: shape {w.get('shape')!r} is not a list of sizes")
             n = int(np.prod(shape)) if shape else 1
             if offset + 4 * n > len(blob):
                 raise ConvertError(f"{path}: shards of {group['paths']} hold {len(blob)} bytes, "
@@ -226,9 +230,38 @@ def build_graph(path, config, layers, weights):
         raise ConvertError(f"{path}: expected one input and one output")
     for layer in layers:
         visit(layer["name"])
+    check_channels(path, out, weights)
     for shuffle in (l for l in out if l["op"] == "pixel_shuffle"):
         reorder_for_shuffle(path, out, shuffle, weights)
     return {"format": "genstudio-esrgan-graph/1", "input": inputs[0], "output": outputs[0], "layers": out}
+
+
+def check_channels(path, layers, weights):
+    """Each layer's input channels against what feeds it."""
+    channels = {}
+    for l in layers:
+        ins = [channels[i] for i in l.get("in", [])]
+        op, name = l["op"], l["name"]
+        if op == "input":
+            n = 3
+        elif op == "conv2d":
+            if ins[0] != l["channels"]:
+                k = list(weights[name + "/kernel"].shape)
+                raise ConvertError(f"{path}: conv {name}: kernel shape {k}, but its input has {ins[0]} channels "
+                                   f"(expected {k[:2] + [ins[0], k[3]]})")
+            n = l["filters"]
+        elif op == "concat":
+            n = sum(ins)
+        elif op == "add" and len(set(ins)) != 1:
+            raise ConvertError(f"{path}: add {name}: inputs of {ins} channels")
+        elif op == "pixel_shuffle":
+            if ins[0] % (l["size"] ** 2):
+                raise ConvertError(f"{path}: pixel shuffle {name}: {ins[0]} channels do not divide by {l['size']}²")
+            n = ins[0] // l["size"] ** 2
+        else:
+            n = ins[0]
+        channels[name] = n
+    return channels
 
 
 def reorder_for_shuffle(path, layers, shuffle, weights):
@@ -252,6 +285,14 @@ def reorder_for_shuffle(path, layers, shuffle, weights):
 
 
 def convert_layer(path, layer, inputs, weights):
+    try:
+        return convert_layer_config(path, layer, inputs, weights)
+    except (KeyError, TypeError, ValueError, IndexError) as e:
+        raise ConvertError(f"{path}: layer {layer.get('name')} ({layer.get('class_name')}): "
+                           f"malformed config ({type(e).__name__} {e})")
+
+
+def convert_layer_config(path, layer, inputs, weights):
     kind, c, name = layer["class_name"], layer["config"], layer["name"]
     if kind == "InputLayer":
         shape = c.get("batch_input_shape")
