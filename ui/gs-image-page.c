@@ -39,6 +39,23 @@ gs_image_page_update_actions(GsImagePage *self)
     gtk_widget_set_sensitive(GTK_WIDGET(self->upscale_button), shown && !busy);
 }
 
+/* "AI-generated", and the licence when the model's file names one (SD
+ * checkpoints often do) and that model is the one chosen. */
+static void
+update_badge(GsImagePage *self, GsHistoryItem *item)
+{
+    gtk_widget_set_visible(GTK_WIDGET(self->ai_badge), item != NULL);
+    if (!item)
+        return;
+    const GsImageParams *params = gs_history_item_get_params(item);
+    GsModelEntry *entry = gs_model_chooser_get_selected(self->model_chooser);
+    const gs_model_info *info = entry && params->model && g_str_equal(gs_model_entry_get_name(entry), params->model)
+                                    ? gs_model_entry_get_info(entry) : NULL;
+    g_autofree char *text = info && info->licence[0] ? g_strdup_printf(_("AI-generated · %s"), info->licence)
+                                                     : g_strdup(_("AI-generated"));
+    gtk_label_set_text(self->ai_badge, text);
+}
+
 void
 gs_image_page_show_item(GsImagePage *self, GsHistoryItem *item)
 {
@@ -48,7 +65,7 @@ gs_image_page_show_item(GsImagePage *self, GsHistoryItem *item)
     gtk_adjustment_set_upper(adj, steps && steps->len ? steps->len : 0);
     gtk_adjustment_set_value(adj, steps ? steps->len : 0);
     gs_canvas_set_texture(self->canvas, item ? gs_history_item_get_texture(item) : NULL);
-    gtk_widget_set_visible(GTK_WIDGET(self->ai_badge), item != NULL);
+    update_badge(self, item);
     gs_image_page_update_actions(self);
 }
 

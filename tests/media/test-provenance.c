@@ -13,6 +13,7 @@
 #include "gs-image-mark.h"
 #include "gs-mark-install.h"
 #include "gs-provenance.h"
+#include "gs-verify.h"
 
 static const GsMarkPayload test_payload = { GS_MARK_FORMAT_VERSION, 0x5a3, 0xc0ffee42 };
 
@@ -279,6 +280,36 @@ test_audio_mark(void)
     g_rmdir(dir);
 }
 
+/* verify reads JPEG and WebP (webp-pixbuf-loader) as well as PNG. */
+static void
+test_verify_formats(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("gs-verify-XXXXXX", NULL);
+    g_autofree char *png = g_build_filename(dir, "marked.png", NULL);
+    g_autofree float *rgb = picture_new(256, 256, 5);
+    GsProvenance p = { GS_SOURCE_GENERATED, "emoji32", NULL, NULL };
+    g_assert_true(gs_png_save_marked(png, rgb, 256, 256, NULL, 0, &p, NULL));
+    g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file(png, NULL);
+    g_assert_nonnull(pixbuf);
+    const char *formats[][3] = { { "jpeg", "quality", "75" }, { "webp", "quality", "80" } };
+    for (gsize i = 0; i < G_N_ELEMENTS(formats); i++) {
+        g_autofree char *name = g_strdup_printf("copy.%s", formats[i][0]);
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_autoptr(GError) error = NULL;
+        g_assert_true(gdk_pixbuf_save(pixbuf, path, formats[i][0], &error, formats[i][1], formats[i][2], NULL));
+        g_assert_no_error(error);
+        g_autoptr(GString) report = g_string_new(NULL);
+        g_assert_cmpint(gs_verify_file(path, report), ==, GS_VERIFY_FOUND); /* the metadata is gone: the mark */
+        g_test_message("%s", report->str);
+        g_assert_nonnull(strstr(report->str, "watermark: found"));
+        g_remove(path);
+    }
+    g_autoptr(GString) report = g_string_new(NULL);
+    g_assert_cmpint(gs_verify_file(png, report), ==, GS_VERIFY_FOUND);
+    g_remove(png);
+    g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -289,5 +320,6 @@ main(int argc, char **argv)
     g_test_add_func("/provenance/image-mark", test_image_mark);
     g_test_add_func("/provenance/metadata", test_metadata_round_trip);
     g_test_add_func("/provenance/audio-mark", test_audio_mark);
+    g_test_add_func("/provenance/verify-formats", test_verify_formats);
     return g_test_run();
 }
