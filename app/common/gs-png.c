@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -13,6 +14,7 @@
 #include "gs-png.h"
 
 #define MAX_SIDE 8192
+#define MAX_CHUNK_BYTES (4 << 20)
 
 static void
 on_png_error(png_structp png, png_const_charp message)
@@ -88,6 +90,39 @@ gs_png_save(const char *path, const float *rgb, int width, int height, const GsP
     return TRUE;
 }
 
+/* A chunk's length is the file's word, and libpng allocates (and clears)
+ * what a chunk claims before finding the file shorter: a 276-byte file
+ * with a text chunk claiming 512 MB cost a second and 512 MB. Every
+ * chunk up to IEND must fit in the file; `f` is left after the signature. */
+static gboolean
+chunks_fit(FILE *f, const char *path, GError **error)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0)
+        return TRUE; /* libpng's own checks still apply */
+    guint64 at = 8;
+    png_byte header[8];
+    while (at + 12 <= (guint64)st.st_size && fseek(f, (long)at, SEEK_SET) == 0 && fread(header, 1, 8, f) == 8) {
+        guint64 length = png_get_uint_32(header);
+        if (length > MAX_CHUNK_BYTES && memcmp(header + 4, "IDAT", 4) != 0) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                        "%s has a %.4s chunk of %" G_GUINT64_FORMAT " bytes, over the limit of %d MiB", path,
+                        (const char *)header + 4, length, MAX_CHUNK_BYTES >> 20);
+            return FALSE;
+        }
+        if (at + 12 + length > (guint64)st.st_size) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                        "%s is cut short: its %.4s chunk claims %" G_GUINT64_FORMAT " bytes", path,
+                        (const char *)header + 4, length);
+            return FALSE;
+        }
+        if (memcmp(header + 4, "IEND", 4) == 0)
+            break;
+        at += 12 + length;
+    }
+    return fseek(f, 8, SEEK_SET) == 0;
+}
+
 /* Opens `path` and runs libpng up to the image info; on success the caller
  * owns *png, *info and *f. */
 static gboolean
@@ -105,7 +140,13 @@ open_png(const char *path, png_structp *png, png_infop *info, FILE **f, char *me
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s is not a PNG image", path);
         return FALSE;
     }
+    if (!chunks_fit(*f, path, error)) {
+        fclose(*f);
+        return FALSE;
+    }
     *png = png_create_read_struct(PNG_LIBPNG_VER_STRING, message, on_png_error, on_png_warning);
+    if (*png)
+        png_set_chunk_malloc_max(*png, MAX_CHUNK_BYTES);
     *info = *png ? png_create_info_struct(*png) : NULL;
     if (!*info) {
         png_destroy_read_struct(png, NULL, NULL);

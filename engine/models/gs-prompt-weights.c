@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <glib.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,19 @@ gs_prompt_parse(const char *text, gs_prompt_piece **out, int *count, char **erro
         scale_from(pieces, g_array_index(squares, guint, i), SQUARE_FACTOR);
     if (pieces->len == 0)
         add_piece(pieces, "", 0, 1.0);
+    /* "(x:1e400)" or brackets nested by the thousand reach infinity, which
+     * would turn the text encoder's output into NaN. */
+    for (guint i = 0; i < pieces->len; i++) {
+        const gs_prompt_piece *piece = &g_array_index(pieces, gs_prompt_piece, i);
+        if (!(fabs(piece->weight) <= GS_PROMPT_MAX_WEIGHT)) {
+            gs_status st = gs_set_error(error, GS_ERR_INVALID_ARGUMENT,
+                                        "The prompt weight %g of \"%.40s\" is outside the limit of ±%g", piece->weight,
+                                        piece->text, GS_PROMPT_MAX_WEIGHT);
+            int n = (int)pieces->len;
+            gs_prompt_pieces_free((gs_prompt_piece *)g_array_free(pieces, FALSE), n);
+            return st;
+        }
+    }
 
     /* Join neighbours of equal weight. */
     guint m = 0;

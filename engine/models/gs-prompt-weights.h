@@ -16,6 +16,8 @@
  * is at most this many tokens from the end (A1111's comma_padding_backtrack
  * default). */
 #define GS_PROMPT_COMMA_BACKTRACK 20
+/* Larger weights (after nesting) are refused. */
+#define GS_PROMPT_MAX_WEIGHT 1e4
 
 /* One piece of prompt text with its weight. BREAK is the piece "BREAK" with
  * weight -1 (as in A1111, and only that exact weight ends a chunk). */
