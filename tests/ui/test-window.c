@@ -28,7 +28,7 @@ static GsImagePage *page;
 static GsVoicePage *voice_page;
 static GsMusicPage *music_page;
 static GsTimelinePage *timeline_page;
-static gint64 last_tick_us, longest_gap_us;
+static gint64 last_tick_us, longest_gap_us, watch_start_us;
 
 /* A 5 ms timer: the largest gap between its ticks is the longest main-loop
  * iteration while the engine works in its thread. */
@@ -40,6 +40,27 @@ tick(gpointer data)
         longest_gap_us = now - last_tick_us;
     last_tick_us = now;
     return G_SOURCE_CONTINUE;
+}
+
+static guint
+watch_main_loop(void)
+{
+    last_tick_us = longest_gap_us = 0;
+    watch_start_us = g_get_monotonic_time();
+    return g_timeout_add(5, tick, NULL);
+}
+
+/* A job run on the main loop would stall it for about the job's whole
+ * length; one in a worker thread leaves only short gaps. The bound is
+ * 200 ms, or half the job on a machine so loaded that 200 ms is noise. */
+static void
+check_main_loop(guint timer, const char *while_doing)
+{
+    g_source_remove(timer);
+    gint64 job_us = g_get_monotonic_time() - watch_start_us;
+    g_print("longest main-loop iteration while %s: %.1f ms of %.1f ms\n", while_doing, longest_gap_us / 1000.0,
+            job_us / 1000.0);
+    g_assert_cmpint(longest_gap_us, <, MAX(200 * 1000, job_us / 2));
 }
 
 static void
@@ -99,15 +120,13 @@ test_generate(void)
     GsCanvas *canvas = gs_image_page_get_canvas(page);
     g_assert_null(gs_canvas_get_texture(canvas)); /* the placeholder: nothing */
     gs_image_page_set_prompt(page, "red apple");
-    guint timer = g_timeout_add(5, tick, NULL);
+    guint timer = watch_main_loop();
     gtk_widget_activate_action(GTK_WIDGET(page), "image.generate", NULL);
     g_assert_true(gs_image_page_get_generating(page));
     wait_for_generation();
-    g_source_remove(timer);
+    check_main_loop(timer, "generating");
     g_assert_nonnull(gs_canvas_get_texture(canvas));
     g_assert_cmpuint(g_list_model_get_n_items(gs_image_page_get_history(page)), ==, 1);
-    g_print("longest main-loop iteration while generating: %.1f ms\n", longest_gap_us / 1000.0);
-    g_assert_cmpint(longest_gap_us, <, 200 * 1000);
     /* Every result wears the badge. */
     GtkWidget *badge = find_styled(GTK_WIDGET(page), "ai-badge");
     g_assert_nonnull(badge);
@@ -254,14 +273,11 @@ test_voice(void)
     iterate_until_idle();
 
     gs_voice_page_set_script(voice_page, "Hello from GenStudio.");
-    last_tick_us = longest_gap_us = 0;
-    guint timer = g_timeout_add(5, tick, NULL);
+    guint timer = watch_main_loop();
     gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.generate", NULL);
     g_assert_true(gs_voice_page_get_generating(voice_page));
     wait_for_speech();
-    g_source_remove(timer);
-    g_print("longest main-loop iteration while speaking: %.1f ms\n", longest_gap_us / 1000.0);
-    g_assert_cmpint(longest_gap_us, <, 200 * 1000);
+    check_main_loop(timer, "speaking");
     g_assert_cmpuint(g_list_model_get_n_items(takes), ==, 1);
     g_autoptr(GsTake) take = g_list_model_get_item(takes, 0);
     g_print("take: %.2f s, voice %s\n", gs_take_get_duration(take), gs_take_get_voice(take));
@@ -369,18 +385,15 @@ test_music(void)
     wait_for_first_frame(GTK_WIDGET(music_page));
 
     gs_music_page_set_prompt(music_page, "happy pop in C major, 8 seconds");
-    last_tick_us = longest_gap_us = 0;
-    guint timer = g_timeout_add(5, tick, NULL);
+    guint timer = watch_main_loop();
     gtk_widget_activate_action(GTK_WIDGET(music_page), "music.generate", NULL);
     g_assert_true(gs_music_page_get_generating(music_page));
     gint64 deadline = g_get_monotonic_time() + 120 * G_USEC_PER_SEC;
     while (gs_music_page_get_generating(music_page) && g_get_monotonic_time() < deadline)
         g_main_context_iteration(NULL, TRUE);
-    g_source_remove(timer);
+    check_main_loop(timer, "composing");
     g_assert_false(gs_music_page_get_generating(music_page));
     iterate_until_idle();
-    g_print("longest main-loop iteration while composing: %.1f ms\n", longest_gap_us / 1000.0);
-    g_assert_cmpint(longest_gap_us, <, 200 * 1000);
     g_assert_cmpuint(g_list_model_get_n_items(pieces), ==, 1);
     g_autoptr(GsMusicPiece) piece = g_list_model_get_item(pieces, 0);
 
@@ -557,8 +570,7 @@ test_timeline(void)
      * playhead follows the player. */
     gs_timeline_page_seek(timeline_page, 0);
     GsAudioPlayer *player = gs_timeline_page_get_player(timeline_page);
-    last_tick_us = longest_gap_us = 0;
-    guint timer = g_timeout_add(5, tick, NULL);
+    guint timer = watch_main_loop();
     gtk_widget_activate_action(GTK_WIDGET(timeline_page), "timeline.toggle-play", NULL);
     g_assert_true(gs_timeline_page_get_playing(timeline_page));
     deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
@@ -581,11 +593,9 @@ test_timeline(void)
     g_autoptr(GAsyncResult) result = NULL;
     gs_timeline_page_export_async(timeline_page, file, NULL, keep_result, &result);
     wait_for_result(&result);
-    g_source_remove(timer);
+    check_main_loop(timer, "playing and exporting");
     g_assert_true(gs_timeline_page_export_finish(timeline_page, result, &error));
     g_assert_no_error(error);
-    g_print("longest main-loop iteration while playing and exporting: %.1f ms\n", longest_gap_us / 1000.0);
-    g_assert_cmpint(longest_gap_us, <, 200 * 1000);
     g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
     g_autofree float *decoded = NULL;
     gsize decoded_frames = 0;
