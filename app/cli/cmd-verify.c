@@ -25,13 +25,11 @@ gs_cli_verify(int argc, char **argv)
         fprintf(stderr, "genstudio-cli verify: %s\n", error ? error->message : "give one or more files");
         return GS_VERIFY_UNREADABLE;
     }
-    /* Line by line: GStreamer's plugin scanner is a forked child, which must
-     * not inherit half a buffer to print again. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
     int status = GS_VERIFY_FOUND;
     for (int i = 0; files[i]; i++) {
         g_autoptr(GString) report = g_string_new(NULL);
-        status = MAX(status, (int)gs_verify_file(files[i], report));
+        int result = gs_verify_file(files[i], report);
+        status = MAX(status, result);
         fputs(report->str, stdout);
     }
     return status;

@@ -425,18 +425,26 @@ gs_image_mark_detect(const float *rgb, int w, int h, GsImageMarkResult *result)
     result->score = best;
     result->found = best >= GS_IMAGE_MARK_THRESHOLD;
 
-    /* The payload under the best hypothesis: each bit's chips summed. */
-    double soft[CODED_BITS] = { 0 };
+    /* The payload under the best hypothesis: each bit's chips summed, each
+     * clipped to 0.4× their RMS so a few chips the image overpowers (the
+     * embedder caps its effort per chip) cannot outvote the rest. */
+    double soft[CODED_BITS] = { 0 }, power = 0;
+    int present = 0;
     for (int j = 0; j < GRID; j++) {
         double py = (((j + 0.5) / GRID - result->window[1]) / result->window[3]) * h - 0.5;
         for (int i = 0; i < GRID; i++) {
             int k = j * GRID + i;
             double px = (((i + 0.5) / GRID - result->window[0]) / result->window[2]) * w - 0.5;
-            value[k] = (px < 0 || py < 0 || px > w - 1 || py > h - 1) ? 0 : sample(y, w, h, px, py);
-            if (layout.bit[k] >= 0)
-                soft[layout.bit[k]] += layout.sign[k] * value[k];
+            bool inside = px >= 0 && py >= 0 && px <= w - 1 && py <= h - 1;
+            value[k] = inside ? sample(y, w, h, px, py) : 0;
+            power += (double)value[k] * value[k];
+            present += inside;
         }
     }
+    double limit = 0.4 * sqrt(power / (present ? present : 1)) + 1e-9;
+    for (int k = 0; k < CHIPS; k++)
+        if (layout.bit[k] >= 0)
+            soft[layout.bit[k]] += layout.sign[k] * fmax(fmin(value[k], limit), -limit);
     uint64_t word = 0;
     for (int b = 0; b < CODED_BITS; b++)
         word = (word << 1) | (soft[b] > 0 ? 1u : 0u);

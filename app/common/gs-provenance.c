@@ -65,6 +65,8 @@ gs_provenance_model_sha256(const char *path)
     return hex;
 }
 
+static gboolean ensure_gexiv2(GError **error);
+
 static GMutex model_paths_lock;
 static GHashTable *model_paths; /* name → path */
 
@@ -77,6 +79,7 @@ gs_provenance_note_model(const char *name, const char *path)
     g_hash_table_replace(model_paths, g_strdup(name), g_strdup(path));
     g_mutex_unlock(&model_paths_lock);
     g_free(gs_provenance_model_sha256(path));
+    ensure_gexiv2(NULL); /* its first start is slow too */
 }
 
 GsProvenance
