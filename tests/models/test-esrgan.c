@@ -386,7 +386,7 @@ main(int argc, char **argv)
 {
     gs_context *ctx = gs_test_context();
     /* test-esrgan [SIDE [--large-only]]: SIDE² is the large image for the
-     * tiny model; slim ×2 runs at 320² (4 tiles) unless --large-only. */
+     * tiny model; slim ×2 runs at 320² (9 tiles) unless --large-only. */
     int side = argc > 1 ? atoi(argv[1]) : 1024;
     if (argc <= 2 || strcmp(argv[2], "--large-only") != 0) {
         const char *variants[] = { "slim", "medium", "thick" };
