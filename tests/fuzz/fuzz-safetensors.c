@@ -28,9 +28,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n > 0 && n <= 4096) {
             float *values = malloc((size_t)n * sizeof *values);
             if (gs_safetensors_read(st, i, values) == GS_OK)
-                sink += (size_t)values[n - 1];
+                sink += values[n - 1] != 0;
             if (n > 2 && gs_safetensors_read_range(st, i, 1, n - 2, values) == GS_OK)
-                sink += (size_t)values[0];
+                sink += values[0] != 0;
             free(values);
         }
         if (gs_safetensors_find(st, name) < 0)
