@@ -80,6 +80,7 @@ typedef struct {
     uint64_t max_storage_buffer_range;
     bool shader_float16;
     bool storage_16bit;
+    bool shader_int64;               /* 64-bit integers: wider loads on CPU drivers */
     bool buffer_device_address;      /* required by the engine */
     bool usable;                     /* meets every engine requirement */
 } gs_device_info;

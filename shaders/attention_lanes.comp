@@ -18,6 +18,7 @@
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 #extension GL_KHR_shader_subgroup_vote : require
+#include "lane_loads.glsl"
 
 layout(local_size_x = 8) in;
 layout(constant_id = 0) const uint D = 64; // head dim, a multiple of 4
@@ -32,8 +33,8 @@ const float MAX_SLACK = 8.0;
 layout(push_constant) uniform Push {
     F32 dst;
     F32 q;
-    F32x4 k;
-    F32x4 v;
+    VEC4_BUFFER k;
+    VEC4_BUFFER v;
     uint Lq, Lk, H;
     uint causal;
     float scale;
@@ -67,8 +68,8 @@ void main()
         uint kbase = ((b * p.Lk + min(t0 + lane, key_end - 1)) * stride + h * D) / 4;
         vec4 kreg[D4], vreg[D4];
         [[unroll]] for (uint e = 0; e < D4; e++) {
-            kreg[e] = p.k.v[kbase + e];
-            vreg[e] = p.v.v[kbase + e];
+            kreg[e] = LOAD_VEC4(p.k, kbase + e);
+            vreg[e] = LOAD_VEC4(p.v, kbase + e);
         }
 
         float s[QL][LANES];

@@ -13,6 +13,8 @@
 // values per k-step are broadcast one by one), the bias is per column and
 // dst is written transposed, dst[column·LDD + row], so that the output is
 // NCHW and the 8 lanes' stores are 8 consecutive floats.
+// WORD64 (devices with shaderInt64): a and b are read through 64-bit words,
+// see lane_loads.glsl.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -25,17 +27,18 @@ layout(constant_id = 0) const uint TM = 8;
 layout(constant_id = 1) const uint TN4 = 4; // 4·TN4 must be a multiple of LANES
 const uint LANES = 8;
 
+#include "lane_loads.glsl"
 #ifdef WEIGHT_F16
-#define WEIGHT F16x4
-#define LOAD_B(i) vec4(p.b.v[i])
+#define WEIGHT HALF4_BUFFER
+#define LOAD_B(i) LOAD_HALF4(p.b, i)
 #else
-#define WEIGHT F32x4
-#define LOAD_B(i) p.b.v[i]
+#define WEIGHT VEC4_BUFFER
+#define LOAD_B(i) LOAD_VEC4(p.b, i)
 #endif
 
 layout(push_constant) uniform Push {
     F32 dst;
-    F32x4 a;
+    VEC4_BUFFER a;
     WEIGHT b;
     F32 bias;
     uint M, N, K;
@@ -77,7 +80,7 @@ void main()
     for (uint kq = 0; kq < k4; kq++) {
         vec4 av[TM], mine[PER_LANE], bv[4][TN4];
         [[unroll]] for (uint i = 0; i < TM; i++)
-            av[i] = p.a.v[rows[i] + kq];
+            av[i] = LOAD_VEC4(p.a, rows[i] + kq);
 #ifdef CONV_OUT
         [[unroll]] for (uint t = 0; t < PER_LANE; t++)
             mine[t] = LOAD_B(bofs[t] + kq);

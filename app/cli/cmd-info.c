@@ -29,8 +29,8 @@ print_device(const gs_device_info *d, bool chosen)
     printf("    shared memory: %u KiB\n", d->shared_memory_bytes / 1024);
     printf("    max workgroup invocations: %u\n", d->max_workgroup_invocations);
     printf("    max storage buffer range: %llu MiB\n", (unsigned long long)(d->max_storage_buffer_range >> 20));
-    printf("    fp16 arithmetic: %s, 16-bit storage: %s\n", d->shader_float16 ? "yes" : "no",
-           d->storage_16bit ? "yes" : "no");
+    printf("    fp16 arithmetic: %s, 16-bit storage: %s, 64-bit integers: %s\n", d->shader_float16 ? "yes" : "no",
+           d->storage_16bit ? "yes" : "no", d->shader_int64 ? "yes" : "no");
     printf("    buffer device address: %s%s\n", d->buffer_device_address ? "yes" : "no",
            d->usable ? "" : " (not usable by GenStudio)");
 }

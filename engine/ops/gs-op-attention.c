@@ -7,6 +7,7 @@
 #include "attention.spv.h"
 #include "attention_direct.spv.h"
 #include "attention_lanes.spv.h"
+#include "attention_lanes_w64.spv.h"
 
 #define QUERIES_PER_GROUP 32
 #define KEYS_PER_TILE 16
@@ -76,7 +77,7 @@ gs_op_attention(gs_stream *s, gs_tensor *out, const gs_tensor *q, const gs_tenso
     gs_binding bindings[] = { { out, GS_WRITE }, { q, GS_READ }, { k, GS_READ }, { v, GS_READ } };
     uint32_t batch_heads = (uint32_t)(q->shape[0] * heads);
     if (use_lanes_kernel(ctx, k, v, d)) {
-        gs_kernel kernel = GS_KERNEL(attention_lanes);
+        gs_kernel kernel = gs_int64_loads(ctx) ? GS_KERNEL(attention_lanes_w64) : GS_KERNEL(attention_lanes);
         kernel.spec[0] = (uint32_t)d;
         int64_t lane_queries = LANE_QUERY_DIMS / d;
         lane_queries = lane_queries < 1 ? 1 : lane_queries > MAX_LANE_QUERIES ? MAX_LANE_QUERIES : lane_queries;

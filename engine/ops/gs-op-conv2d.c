@@ -10,6 +10,8 @@
 #include "conv2d_lanes_f32.spv.h"
 #include "conv_gemm_f16.spv.h"
 #include "conv_gemm_f32.spv.h"
+#include "conv_gemm_f16_w64.spv.h"
+#include "conv_gemm_f32_w64.spv.h"
 #include "unfold2d.spv.h"
 
 /* Block per invocation (output channels × strided pixels) and workgroup.
@@ -186,7 +188,8 @@ gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_ten
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d: the columns buffer needs at least %lld floats",
                        (long long)(wo * kdim));
     bool f16 = weight->dtype == GS_F16;
-    gs_kernel kernel = f16 ? GS_KERNEL(conv_gemm_f16) : GS_KERNEL(conv_gemm_f32);
+    gs_kernel kernel = gs_int64_loads(ctx) ? (f16 ? GS_KERNEL(conv_gemm_f16_w64) : GS_KERNEL(conv_gemm_f32_w64))
+                                           : (f16 ? GS_KERNEL(conv_gemm_f16) : GS_KERNEL(conv_gemm_f32));
     st = GS_OK;
     for (int64_t b = 0; b < n && !st; b++) {
         gs_tensor *image = gs_tensor_view((gs_tensor *)x, b * c * h * w, 3, (int64_t[]){ c, h, w });

@@ -10,6 +10,8 @@
 #include "matmul_vec4_f32.spv.h"
 #include "matmul_lanes_f16.spv.h"
 #include "matmul_lanes_f32.spv.h"
+#include "matmul_lanes_f16_w64.spv.h"
+#include "matmul_lanes_f32_w64.spv.h"
 
 #define WG 8   /* 8×8 invocations per workgroup */
 #define ROWS 8 /* scalar kernel: 8 rows × 4 strided columns per invocation */
@@ -90,7 +92,9 @@ gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *
     };
     gs_binding bindings[4] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ }, { bias, GS_READ } };
     if (vec4 && use_lanes_kernel(ctx)) {
-        gs_kernel kernel = f16 ? GS_KERNEL(matmul_lanes_f16) : GS_KERNEL(matmul_lanes_f32);
+        gs_kernel kernel = gs_int64_loads(ctx)
+                               ? (f16 ? GS_KERNEL(matmul_lanes_f16_w64) : GS_KERNEL(matmul_lanes_f32_w64))
+                               : (f16 ? GS_KERNEL(matmul_lanes_f16) : GS_KERNEL(matmul_lanes_f32));
         uint32_t rows = m < LANES * LANE_ROWS ? gs_groups(m, LANES) : LANE_ROWS;
         kernel.spec[0] = rows;
         kernel.spec[1] = LANE_GROUPS;

@@ -176,6 +176,7 @@ describe_device(VkPhysicalDevice pd, int index, gs_device_info *info)
     info->max_storage_buffer_range = lim->maxStorageBufferRange;
     info->shader_float16 = f12.shaderFloat16;
     info->storage_16bit = f11.storageBuffer16BitAccess;
+    info->shader_int64 = features.features.shaderInt64;
     info->buffer_device_address = f12.bufferDeviceAddress;
     info->usable = VK_API_VERSION_MINOR(info->api_version) >= 2 && info->buffer_device_address;
 }
@@ -295,7 +296,11 @@ create_device(gs_context *ctx, char **error)
         .pNext = &f12,
         .storageBuffer16BitAccess = info->storage_16bit,
     };
-    VkPhysicalDeviceFeatures2 features = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f11 };
+    VkPhysicalDeviceFeatures2 features = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+        .pNext = &f11,
+        .features.shaderInt64 = info->shader_int64,
+    };
     float priority = 1.0f;
     VkDeviceQueueCreateInfo qinfo = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -343,6 +348,8 @@ create_device(gs_context *ctx, char **error)
     ctx->graph_planning = !(planning && *planning == '0');
     const char *conv_direct = getenv("GS_CONV_DIRECT");
     ctx->conv_direct = conv_direct && *conv_direct == '1';
+    const char *no_int64 = getenv("GS_NO_INT64");
+    ctx->int64_loads = info->shader_int64 && !(no_int64 && *no_int64 == '1');
     return GS_OK;
 }
 
@@ -490,6 +497,12 @@ int
 gs_context_chosen_device(const gs_context *ctx)
 {
     return ctx->chosen;
+}
+
+bool
+gs_int64_loads(const gs_context *ctx)
+{
+    return ctx->int64_loads;
 }
 
 bool

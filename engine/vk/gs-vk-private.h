@@ -83,6 +83,7 @@ struct gs_context {
     int chosen;
     bool fp16_storage;
     bool cpu_kernels; /* kernel variants tuned for CPU drivers; see gs_cpu_kernels() */
+    bool int64_loads; /* shaderInt64 enabled and not turned off by GS_NO_INT64=1 */
 
     gs_allocator *allocator;
     gs_pipeline_set *pipelines;
@@ -199,6 +200,9 @@ void gs_stream_set_graph_data(gs_stream *s, void *data, void (*destroy)(void *))
  * memory, no barriers, big register blocks): on CPU devices, unless
  * GS_GPU_KERNELS=1 asks for the GPU variants (so tests cover both on lavapipe). */
 bool gs_cpu_kernels(const gs_context *ctx);
+/* True when shaders may load through 64-bit words (shaderInt64 enabled),
+ * unless GS_NO_INT64=1 asks for the 32-bit fallback (so tests cover both). */
+bool gs_int64_loads(const gs_context *ctx);
 
 /* Shape checks shared by the op host files. */
 bool gs_same_shape(const gs_tensor *a, const gs_tensor *b);
