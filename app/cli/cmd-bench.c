@@ -11,7 +11,7 @@ static const struct {
     int (*run)(gs_context *ctx);
     const char *summary;
 } targets[] = {
-    { "ops", gs_cli_bench_ops, "matmul, conv2d and attention GFLOP/s against OpenBLAS sgemm" },
+    { "ops", gs_cli_bench_ops, "matmul, conv2d, attention (also SD-sized) against OpenBLAS; group norm" },
     { "image", gs_cli_bench_image, "seconds per image, GFLOP and memory per UNet call, prompt adherence" },
     { "speech", gs_cli_bench_speech, "real-time factor per vocoder, word error rates against flite and espeak-ng" },
     { "music", gs_cli_bench_music, "seconds per 30 s piece against 3 s, timeline playback underruns, mixdown RTF" },
