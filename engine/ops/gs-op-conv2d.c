@@ -10,8 +10,8 @@
 #include "conv2d_lanes_f32.spv.h"
 #include "conv_gemm_f16.spv.h"
 #include "conv_gemm_f32.spv.h"
-#include "conv_gemm_f16_w64.spv.h"
 #include "conv_gemm_f32_w64.spv.h"
+#include "conv_gemm_weight_lanes.spv.h"
 #include "unfold2d.spv.h"
 
 /* Block per invocation (output channels × strided pixels) and workgroup.
@@ -188,8 +188,14 @@ gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_ten
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d: the columns buffer needs at least %lld floats",
                        (long long)(wo * kdim));
     bool f16 = weight->dtype == GS_F16;
-    gs_kernel kernel = gs_int64_loads(ctx) ? (f16 ? GS_KERNEL(conv_gemm_f16_w64) : GS_KERNEL(conv_gemm_f32_w64))
-                                           : (f16 ? GS_KERNEL(conv_gemm_f16) : GS_KERNEL(conv_gemm_f32));
+    /* fp16 weights with 64-bit loads: lanes own weight columns (see gs-op-matmul.c). */
+    bool weight_lanes = f16 && gs_int64_loads(ctx);
+    gs_weight_lanes_block block = gs_choose_weight_lanes_block(o);
+    gs_kernel kernel = weight_lanes          ? GS_KERNEL(conv_gemm_weight_lanes)
+                       : f16                 ? GS_KERNEL(conv_gemm_f16)
+                       : gs_int64_loads(ctx) ? GS_KERNEL(conv_gemm_f32_w64)
+                                             : GS_KERNEL(conv_gemm_f32);
+    uint32_t groups_x = weight_lanes ? gs_groups(o, 4 * GEMM_LANES * block.groups) : gs_groups(o, 4 * GEMM_GROUPS);
     st = GS_OK;
     for (int64_t b = 0; b < n && !st; b++) {
         gs_tensor *image = gs_tensor_view((gs_tensor *)x, b * c * h * w, 3, (int64_t[]){ c, h, w });
@@ -204,8 +210,8 @@ gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_ten
             }
             st = gs_op_unfold2d(s, chunk, image, (int)k, stride, padding, (int)row0);
             uint32_t lane_rows = pixels < GEMM_LANES * GEMM_ROWS ? gs_groups(pixels, GEMM_LANES) : GEMM_ROWS;
-            kernel.spec[0] = lane_rows;
-            kernel.spec[1] = GEMM_GROUPS;
+            kernel.spec[0] = weight_lanes ? block.rows : lane_rows;
+            kernel.spec[1] = weight_lanes ? block.groups : GEMM_GROUPS;
             kernel.spec_count = 2;
             conv_gemm_push push = {
                 gs_tensor_address(out) + (VkDeviceAddress)((b * o * ho + row0) * wo) * 4, gs_tensor_address(chunk),
@@ -215,8 +221,10 @@ gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_ten
             /* The direct kernel's bindings and more: out, input, weight, bias. */
             gs_binding bindings[5] = { { out, GS_WRITE }, { chunk, GS_READ }, { weight, GS_READ }, { bias, GS_READ } };
             if (!st)
-                st = gs_stream_dispatch(s, &kernel, &push, sizeof push, bindings, bias ? 4 : 3,
-                                        gs_groups(o, 4 * GEMM_GROUPS), gs_groups(pixels, GEMM_LANES * lane_rows), 1);
+                st = gs_stream_dispatch(s, &kernel, &push, sizeof push, bindings, bias ? 4 : 3, groups_x,
+                                        weight_lanes ? gs_groups(pixels, block.rows)
+                                                     : gs_groups(pixels, GEMM_LANES * lane_rows),
+                                        1);
             gs_tensor_free(chunk);
         }
         gs_tensor_free(image);

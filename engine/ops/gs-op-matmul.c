@@ -10,8 +10,8 @@
 #include "matmul_vec4_f32.spv.h"
 #include "matmul_lanes_f16.spv.h"
 #include "matmul_lanes_f32.spv.h"
-#include "matmul_lanes_f16_w64.spv.h"
 #include "matmul_lanes_f32_w64.spv.h"
+#include "matmul_weight_lanes.spv.h"
 
 #define WG 8   /* 8×8 invocations per workgroup */
 #define ROWS 8 /* scalar kernel: 8 rows × 4 strided columns per invocation */
@@ -53,6 +53,23 @@ use_lanes_kernel(gs_context *ctx)
     return gs_cpu_kernels(ctx) && gs_context_device(ctx, gs_context_chosen_device(ctx))->subgroup_size == LANES;
 }
 
+/* matmul_weight_lanes.comp, for fp16 weights where 64-bit loads are
+ * enabled: lanes own 4·groups weight columns, the subgroup shares `rows`
+ * rows. Measured on lavapipe (engine/README.md), fp16 1024³ and the conv
+ * GEMM 320→320 on 64²: 16 × 4 best where N fills its 128-column blocks,
+ * 24 × 2 (64 columns) otherwise; 32 × 2, 24 × 3, 40 × 2 and 32 × 1 slower. */
+static bool
+use_weight_lanes_kernel(gs_context *ctx)
+{
+    return use_lanes_kernel(ctx) && gs_int64_loads(ctx);
+}
+
+gs_weight_lanes_block
+gs_choose_weight_lanes_block(int64_t n)
+{
+    return n % (4 * LANES * 4) == 0 ? (gs_weight_lanes_block){ 16, 4 } : (gs_weight_lanes_block){ 24, 2 };
+}
+
 typedef struct {
     VkDeviceAddress dst, a, b, bias;
     uint32_t m, n, k;
@@ -91,10 +108,19 @@ gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *
         (uint32_t)m, (uint32_t)n, (uint32_t)k, bias != NULL,
     };
     gs_binding bindings[4] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ }, { bias, GS_READ } };
+    if (vec4 && f16 && use_weight_lanes_kernel(ctx)) {
+        gs_kernel kernel = GS_KERNEL(matmul_weight_lanes);
+        gs_weight_lanes_block block = gs_choose_weight_lanes_block(n);
+        kernel.spec[0] = block.rows;
+        kernel.spec[1] = block.groups;
+        kernel.spec_count = 2;
+        return gs_stream_dispatch(s, &kernel, &push, sizeof push, bindings, bias ? 4 : 3,
+                                  gs_groups(n, 4 * LANES * block.groups), gs_groups(m, block.rows), 1);
+    }
     if (vec4 && use_lanes_kernel(ctx)) {
-        gs_kernel kernel = gs_int64_loads(ctx)
-                               ? (f16 ? GS_KERNEL(matmul_lanes_f16_w64) : GS_KERNEL(matmul_lanes_f32_w64))
-                               : (f16 ? GS_KERNEL(matmul_lanes_f16) : GS_KERNEL(matmul_lanes_f32));
+        gs_kernel kernel = f16                  ? GS_KERNEL(matmul_lanes_f16)
+                           : gs_int64_loads(ctx) ? GS_KERNEL(matmul_lanes_f32_w64)
+                                                 : GS_KERNEL(matmul_lanes_f32);
         uint32_t rows = m < LANES * LANE_ROWS ? gs_groups(m, LANES) : LANE_ROWS;
         kernel.spec[0] = rows;
         kernel.spec[1] = LANE_GROUPS;

@@ -204,6 +204,14 @@ bool gs_cpu_kernels(const gs_context *ctx);
  * unless GS_NO_INT64=1 asks for the 32-bit fallback (so tests cover both). */
 bool gs_int64_loads(const gs_context *ctx);
 
+/* matmul_weight_lanes.comp's block for N output columns: rows shared by
+ * the subgroup, groups of 4 columns per lane (gs-op-matmul.c; the conv
+ * GEMM uses it too). */
+typedef struct {
+    uint32_t rows, groups;
+} gs_weight_lanes_block;
+gs_weight_lanes_block gs_choose_weight_lanes_block(int64_t n);
+
 /* Shape checks shared by the op host files. */
 bool gs_same_shape(const gs_tensor *a, const gs_tensor *b);
 gs_status gs_check_dtype(gs_context *ctx, const char *op, const gs_tensor *t, gs_dtype dtype);

@@ -63,6 +63,7 @@ main(void)
     check(ctx, 1, 100, 132, 36, false, true, GS_F32, 10); /* vec4 kernel, middle blocks */
     check(ctx, 2, 3, 20, 12, false, true, f16, 11);      /* vec4 kernels, one row per lane */
     check(ctx, 1, 77, 128, 512, false, true, GS_F32, 12); /* tokens × channels, K not a tile multiple */
+    check(ctx, 1, 50, 256, 96, false, true, f16, 13);     /* fp16 weights, 128-column blocks, ragged rows */
 
     int64_t s2[2] = { 4, 8 }, s3[2] = { 5, 8 };
     gs_tensor *a = gs_test_tensor(ctx, 2, s2, NULL), *b = gs_test_tensor(ctx, 2, s3, NULL);
