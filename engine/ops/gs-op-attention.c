@@ -22,9 +22,12 @@
  * (CPU time, one core): 1 query per lane 4.1 GFLOP/s, 2 7.9, 4 17, 8 21.
  * More queries per lane amortise the key and value loads, but compile time
  * grows with the square of queries × head dim (head 128 with 8 queries per
- * lane: 72 s), so their product is held at LANE_QUERY_DIMS. */
+ * lane: 72 s), so their product is held at LANE_QUERY_DIMS. With 64-bit
+ * loads, seq 1024 (CPU time, one core; engine/README.md): 512 against 256
+ * gave head 64 24 against 19 GFLOP/s, head 160 18–20 against 10.5, compiling
+ * in about a second; 1024 gained ~10% more for 15–28 s of compile. */
 #define LANES 8
-#define LANE_QUERY_DIMS 256
+#define LANE_QUERY_DIMS 512
 #define MAX_LANE_QUERIES 8
 
 typedef struct {
