@@ -23,9 +23,10 @@
  * More queries per lane amortise the key and value loads, but compile time
  * grows with the square of queries × head dim (head 128 with 8 queries per
  * lane: 72 s), so their product is held at LANE_QUERY_DIMS. With 64-bit
- * loads, seq 1024 (CPU time, one core; engine/README.md): 512 against 256
- * gave head 64 24 against 19 GFLOP/s, head 160 18–20 against 10.5, compiling
- * in about a second; 1024 gained ~10% more for 15–28 s of compile. */
+ * loads (CPU time, one core; engine/README.md), 512 against 256 gave 24
+ * against 19 GFLOP/s at seq 4096 head 64 and 18–20 against 10.5 at seq 1024
+ * head 160, compiling in about a second; 1024 gained ~10% more for 15–28 s
+ * of compile. */
 #define LANES 8
 #define LANE_QUERY_DIMS 512
 #define MAX_LANE_QUERIES 8
