@@ -61,17 +61,17 @@ bench_sd_convs(gs_context *ctx)
         if (rows > 0)
             o.t[3] = gs_tensor_new(ctx, GS_F32, 2, (int64_t[]){ rows * hw, k });
         double flops = 2.0 * (double)(hw * hw) * (double)c * (double)k;
-        double blas =
-            o.t[0] && o.t[2] ? gs_bench_time_openblas((int)(hw * hw), (int)c, (int)k, 1, convs[i].repeats) : -1;
+        gs_bench_sgemm blas = { (int)(hw * hw), (int)c, (int)k, 1 };
         char what[96];
         for (int gemm = convs[i].direct_too ? 0 : 1; gemm < 2 && o.t[0] && o.t[1] && o.t[2]; gemm++) {
             if (gemm && !o.t[3])
                 break;
-            double ours = gs_bench_time_ours(ctx, gemm ? record_conv_gemm : gs_bench_record_conv, &o, convs[i].repeats);
+            gs_bench_times t =
+                gs_bench_time(ctx, gemm ? record_conv_gemm : gs_bench_record_conv, &o, &blas, convs[i].repeats);
             snprintf(what, sizeof what, "conv2d %lld->%lld 3x3 on %lldx%lld fp16, %s", (long long)c, (long long)c,
                      (long long)hw, (long long)hw, gemm ? "unfold + GEMM" : "direct");
-            if (ours > 0)
-                gs_bench_report(what, flops, ours, blas);
+            if (t.ours > 0)
+                gs_bench_report(what, flops, t);
             else
                 status = 1;
         }
@@ -92,12 +92,13 @@ bench_sd_attention(gs_context *ctx)
         bool ok = true;
         for (int j = 0; j < 4; j++)
             ok = ok && (o.t[j] = gs_bench_filled(ctx, 3, (int64_t[]){ 1, seq, heads[i] })) != NULL;
-        double ours = ok ? gs_bench_time_ours(ctx, gs_bench_record_attention, &o, 2) : -1;
+        gs_bench_sgemm blas = { (int)seq, (int)seq, (int)heads[i], 2 };
+        gs_bench_times t =
+            ok ? gs_bench_time(ctx, gs_bench_record_attention, &o, &blas, 2) : (gs_bench_times){ -1, -1 };
         char what[64];
         snprintf(what, sizeof what, "attention seq %lld head %lld", (long long)seq, (long long)heads[i]);
-        if (ours > 0)
-            gs_bench_report(what, 4.0 * seq * seq * heads[i], ours,
-                            gs_bench_time_openblas((int)seq, (int)seq, (int)heads[i], 2, 2));
+        if (t.ours > 0)
+            gs_bench_report(what, 4.0 * seq * seq * heads[i], t);
         else
             status = 1;
         free_operands(&o);
@@ -115,12 +116,13 @@ bench_sd_feed_forward(gs_context *ctx)
     o.t[0] = gs_bench_filled(ctx, 2, (int64_t[]){ m, n });
     o.t[1] = gs_bench_filled(ctx, 2, (int64_t[]){ m, k });
     o.t[2] = weight(ctx, 2, (int64_t[]){ k, n });
-    double ours = o.t[0] && o.t[1] && o.t[2] ? gs_bench_time_ours(ctx, gs_bench_record_matmul, &o, 2) : -1;
-    if (ours > 0)
-        gs_bench_report("matmul 4096x320x2560 fp16 B (GEGLU feed-forward)", 2.0 * m * n * k, ours,
-                        gs_bench_time_openblas(m, n, k, 1, 2));
+    gs_bench_times t = o.t[0] && o.t[1] && o.t[2]
+                           ? gs_bench_time(ctx, gs_bench_record_matmul, &o, &(gs_bench_sgemm){ m, n, k, 1 }, 2)
+                           : (gs_bench_times){ -1, -1 };
+    if (t.ours > 0)
+        gs_bench_report("matmul 4096x320x2560 fp16 B (GEGLU feed-forward)", 2.0 * m * n * k, t);
     free_operands(&o);
-    return ours > 0 ? 0 : 1;
+    return t.ours > 0 ? 0 : 1;
 }
 
 #define NORM_GROUPS 32
@@ -166,7 +168,7 @@ bench_sd_group_norm(gs_context *ctx)
     o.t[2] = gs_bench_filled(ctx, 1, (int64_t[]){ c });
     o.t[3] = gs_bench_filled(ctx, 1, (int64_t[]){ c });
     double ours = o.t[0] && o.t[1] && o.t[2] && o.t[3]
-                      ? gs_bench_time_ours(ctx, record_group_norm, &o, GS_BENCH_REPEATS)
+                      ? gs_bench_time(ctx, record_group_norm, &o, NULL, GS_BENCH_REPEATS).ours
                       : -1;
     free_operands(&o);
     if (ours <= 0)

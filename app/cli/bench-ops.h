@@ -18,14 +18,24 @@ gs_status gs_bench_record_matmul(gs_stream *s, gs_bench_operands *o);
 gs_status gs_bench_record_conv(gs_stream *s, gs_bench_operands *o);
 gs_status gs_bench_record_attention(gs_stream *s, gs_bench_operands *o);
 
-/* Seconds, best of `repeats` submits after a warm-up; -1 on failure. */
-double gs_bench_time_ours(gs_context *ctx, gs_bench_record_func record, gs_bench_operands *o, int repeats);
-/* Seconds, best of `repeats` runs of `count` sgemms of M×N×K; -1 without OpenBLAS. */
-double gs_bench_time_openblas(int m, int n, int k, int count, int repeats);
+/* OpenBLAS's equivalent of an op: `count` sgemms of M×N×K. */
+typedef struct {
+    int m, n, k, count;
+} gs_bench_sgemm;
+
+/* Seconds, best of `repeats` after a warm-up; -1: failed, or no OpenBLAS. */
+typedef struct {
+    double ours, blas;
+} gs_bench_times;
+
+/* Times `record` submitted alone and, taking turns with it, `blas` (NULL:
+ * none). */
+gs_bench_times gs_bench_time(gs_context *ctx, gs_bench_record_func record, gs_bench_operands *o,
+                             const gs_bench_sgemm *blas, int repeats);
 /* A new fp32 tensor filled with normal noise, or NULL. */
 gs_tensor *gs_bench_filled(gs_context *ctx, int ndim, const int64_t *shape);
-/* Prints "what: ours GFLOP/s, OpenBLAS …, ratio …" from seconds. */
-void gs_bench_report(const char *what, double flops, double ours, double blas);
+/* Prints "what: ours GFLOP/s, OpenBLAS …, ratio …". */
+void gs_bench_report(const char *what, double flops, gs_bench_times t);
 
 /* The SD-sized lines (bench-ops-sd.c); nonzero if one failed. */
 int gs_bench_sd_ops(gs_context *ctx);
