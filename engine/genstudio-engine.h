@@ -351,10 +351,6 @@ gs_status gs_op_overlap_add(gs_stream *s, gs_tensor *signal, const gs_tensor *fr
  * and prev = p. spectrum, out, prev [T, bins, 2]; magnitude [T, bins]. */
 gs_status gs_op_griffin_lim_project(gs_stream *s, gs_tensor *out, const gs_tensor *spectrum,
                                     const gs_tensor *magnitude, gs_tensor *prev, float momentum);
-/* gs_op_rfft of frames [T, n] then gs_op_griffin_lim_project, in one
- * dispatch without the spectrum in between. */
-gs_status gs_op_rfft_griffin_lim_project(gs_stream *s, gs_tensor *out, const gs_tensor *frames,
-                                         const gs_tensor *magnitude, gs_tensor *prev, float momentum);
 
 /* ---- random numbers ------------------------------------------------------ */
 

@@ -8,14 +8,10 @@
 // radix-2 kernel this replaces took log2(n) passes of 256 invocations.
 // The real input is transformed as a complex sequence with zero imaginary
 // part; the inverse rebuilds the full Hermitian spectrum from the n/2+1 bins.
-// With PROJECT the forward transform ends in a Griffin-Lim step per bin
-// (griffin_lim.glsl), which saves Griffin-Lim a dispatch and a spectrum
-// round trip through memory per iteration.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
-#include "griffin_lim.glsl"
 
 layout(local_size_x_id = 0) in; // n/16
 layout(constant_id = 1) const uint N = 1024;
@@ -25,11 +21,6 @@ const uint LAST_RADIX = N / 256;
 layout(push_constant) uniform Push {
     F32 dst;
     F32 src;
-#ifdef PROJECT
-    F32 magnitude; // [rows, bins]
-    F32 prev;      // [rows, bins, 2], updated
-    float momentum;
-#endif
 } p;
 
 shared vec2 data[2048];
@@ -154,17 +145,11 @@ void store(uint row, uint i, vec2 v)
 #ifdef INVERSE
     p.dst.v[row * N + i] = v.x / float(N);
 #else
-    uint bins = N / 2 + 1, bin = row * bins + i;
-    if (i >= bins)
-        return;
-#ifdef PROJECT
-    vec2 prev = vec2(p.prev.v[2 * bin], p.prev.v[2 * bin + 1]);
-    v = griffin_lim_step(v, p.magnitude.v[bin], prev, p.momentum);
-    p.prev.v[2 * bin] = prev.x;
-    p.prev.v[2 * bin + 1] = prev.y;
-#endif
-    p.dst.v[2 * bin] = v.x;
-    p.dst.v[2 * bin + 1] = v.y;
+    uint bins = N / 2 + 1;
+    if (i < bins) {
+        p.dst.v[(row * bins + i) * 2] = v.x;
+        p.dst.v[(row * bins + i) * 2 + 1] = v.y;
+    }
 #endif
 }
 

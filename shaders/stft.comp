@@ -10,7 +10,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
-#include "griffin_lim.glsl"
 
 layout(local_size_x_id = 0) in;
 
@@ -60,10 +59,14 @@ void main()
     }
     p.dst.v[i] = norm > 1e-11 ? sum / norm : 0.0;
 #elif defined(OP_GL_PROJECT)
+    float re = p.a.v[2 * i], im = p.a.v[2 * i + 1];
+    float mag = max(p.b.v[i], 0.0);
+    float r = length(vec2(re, im));
+    vec2 proj = r > 1e-12 ? vec2(re, im) * (mag / r) : vec2(mag, 0.0);
     vec2 prev = vec2(p.c.v[2 * i], p.c.v[2 * i + 1]);
-    vec2 out_v = griffin_lim_step(vec2(p.a.v[2 * i], p.a.v[2 * i + 1]), p.b.v[i], prev, p.momentum);
-    p.c.v[2 * i] = prev.x;
-    p.c.v[2 * i + 1] = prev.y;
+    vec2 out_v = proj + p.momentum * (proj - prev);
+    p.c.v[2 * i] = proj.x;
+    p.c.v[2 * i + 1] = proj.y;
     p.dst.v[2 * i] = out_v.x;
     p.dst.v[2 * i + 1] = out_v.y;
 #endif

@@ -3,27 +3,16 @@
  * For STFT / Griffin-Lim: windowing, framing and overlap-add are left to the
  * caller; irfft keeps only the real part, so the imaginary parts of the DC and
  * Nyquist bins of a modified spectrum are ignored, as in torch.fft.irfft.
- * Unnormalised forward, 1/n inverse (torch's "backward" norm). The fused
- * rfft + Griffin-Lim step is gs_op_griffin_lim_project applied to rfft's
- * output in the same dispatch.
+ * Unnormalised forward, 1/n inverse (torch's "backward" norm).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "vk/gs-vk-private.h"
 
 #include "irfft.spv.h"
 #include "rfft.spv.h"
-#include "rfft_griffin_lim_project.spv.h"
 
 typedef struct {
-    VkDeviceAddress dst, src, magnitude, prev; /* the last two and momentum: the projection only */
-    float momentum;
+    VkDeviceAddress dst, src;
 } fft_push;
-
-/* The Griffin-Lim step fused into rfft's output, or none. */
-typedef struct {
-    const gs_tensor *magnitude;
-    gs_tensor *prev;
-    float momentum;
-} projection;
 
 static bool
 supported_size(int64_t n)
@@ -32,7 +21,7 @@ supported_size(int64_t n)
 }
 
 static gs_status
-fft(gs_stream *s, bool inverse, gs_tensor *out, const gs_tensor *x, const projection *project)
+fft(gs_stream *s, bool inverse, gs_tensor *out, const gs_tensor *x)
 {
     gs_context *ctx = gs_stream_context(s);
     const char *op = inverse ? "irfft" : "rfft";
@@ -48,47 +37,24 @@ fft(gs_stream *s, bool inverse, gs_tensor *out, const gs_tensor *x, const projec
     if (spectrum->shape[1] != n / 2 + 1)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: the spectrum must hold n/2+1 = %lld bins", op,
                        (long long)(n / 2 + 1));
-    fft_push push = { gs_tensor_address(out), gs_tensor_address(x), 0, 0, 0.0f };
+    fft_push push = { gs_tensor_address(out), gs_tensor_address(x) };
     gs_kernel kernel = inverse ? GS_KERNEL(irfft) : GS_KERNEL(rfft);
-    gs_binding bindings[4] = { { out, GS_WRITE }, { x, GS_READ } };
-    int binding_count = 2;
-    if (project) {
-        if ((st = gs_check_dtype(ctx, op, project->magnitude, GS_F32)) ||
-            (st = gs_check_dtype(ctx, op, project->prev, GS_F32)))
-            return st;
-        if (!gs_same_shape(project->prev, out) || gs_tensor_numel(project->magnitude) * 2 != gs_tensor_numel(out))
-            return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: prev must be [B,n/2+1,2] and magnitude [B,n/2+1]", op);
-        push.magnitude = gs_tensor_address(project->magnitude);
-        push.prev = gs_tensor_address(project->prev);
-        push.momentum = project->momentum;
-        kernel = GS_KERNEL(rfft_griffin_lim_project);
-        bindings[2] = (gs_binding){ project->magnitude, GS_READ };
-        bindings[3] = (gs_binding){ project->prev, GS_WRITE };
-        binding_count = 4;
-    }
     /* n/16 invocations, one 16-point butterfly each (shaders/fft.comp). */
     kernel.spec[0] = (uint32_t)n / 16;
     kernel.spec[1] = (uint32_t)n;
     kernel.spec_count = 2;
-    return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, binding_count, real->shape[0], 1);
+    gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
+    return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 2, real->shape[0], 1);
 }
 
 gs_status
 gs_op_rfft(gs_stream *s, gs_tensor *out, const gs_tensor *x)
 {
-    return fft(s, false, out, x, NULL);
+    return fft(s, false, out, x);
 }
 
 gs_status
 gs_op_irfft(gs_stream *s, gs_tensor *out, const gs_tensor *x)
 {
-    return fft(s, true, out, x, NULL);
-}
-
-gs_status
-gs_op_rfft_griffin_lim_project(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *magnitude,
-                               gs_tensor *prev, float momentum)
-{
-    projection project = { magnitude, prev, momentum };
-    return fft(s, false, out, x, &project);
+    return fft(s, true, out, x);
 }

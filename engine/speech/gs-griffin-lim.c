@@ -91,7 +91,8 @@ gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float
             gs_graph_fail(g, gs_op_irfft(s, fr, x));
             gs_graph_fail(g, gs_op_overlap_add(s, signal, fr, c->hop));
             gs_graph_fail(g, gs_op_stft_frames(s, fr, signal, c->hop));
-            gs_graph_fail(g, gs_op_rfft_griffin_lim_project(s, x, fr, magnitude, prev, MOMENTUM));
+            gs_graph_fail(g, gs_op_rfft(s, spectrum, fr));
+            gs_graph_fail(g, gs_op_griffin_lim_project(s, x, spectrum, magnitude, prev, MOMENTUM));
         }
         out = gs_speech_istft(g, c, x, frames);
         if (out)
