@@ -1,67 +1,185 @@
 #version 450
-// Real FFT and its inverse for n = 2^m, 256 ≤ n ≤ 2048: one workgroup per
-// row, an in-place radix-2 Cooley–Tukey transform on n complex values in
-// shared memory (16 KiB at n = 2048). The real input is transformed as a
-// complex sequence with zero imaginary part; the inverse rebuilds the full
-// Hermitian spectrum from the n/2+1 bins, so both are plain complex FFTs.
-// Twiddles are computed in the shader from the exact angle 2π·k/n.
+// Real FFT and its inverse for n = 2^m, 256 ≤ n ≤ 2048: one workgroup of
+// n/16 invocations per row, a Stockham (self-sorting, no bit reversal)
+// transform in three passes — radix 16, radix 16, radix n/256 — each
+// invocation holding its butterfly's points in registers. Few passes matter
+// on lavapipe, where every shared-memory access is a per-lane scalar loop and
+// a barrier switches between all the workgroup's invocation groups: the
+// radix-2 kernel this replaces took log2(n) passes of 256 invocations.
+// The real input is transformed as a complex sequence with zero imaginary
+// part; the inverse rebuilds the full Hermitian spectrum from the n/2+1 bins.
 // SPDX-License-Identifier: GPL-3.0-or-later
+#extension GL_EXT_control_flow_attributes : require
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
-layout(local_size_x = 256) in;
+layout(local_size_x_id = 0) in; // n/16
+layout(constant_id = 1) const uint N = 1024;
+const uint WORKGROUP = gl_WorkGroupSize.x;
+const uint LAST_RADIX = N / 256;
 
 layout(push_constant) uniform Push {
     F32 dst;
     F32 src;
-    uint n;
-    uint log2n;
 } p;
 
 shared vec2 data[2048];
 
-uint reverse_bits(uint v, uint bits)
+#ifdef INVERSE
+const float DIRECTION = 1.0;
+#else
+const float DIRECTION = -1.0;
+#endif
+const float TWO_PI = 6.28318530717958647;
+// cos and sin of 2πm/16, m = 0..15: the twiddles inside the 8- and 16-point DFTs.
+const float COS16[16] = float[](1.0, 0.923879532511287, 0.707106781186548, 0.382683432365090, 0.0,
+                                -0.382683432365090, -0.707106781186548, -0.923879532511287, -1.0,
+                                -0.923879532511287, -0.707106781186548, -0.382683432365090, 0.0,
+                                0.382683432365090, 0.707106781186548, 0.923879532511287);
+const float SIN16[16] = float[](0.0, 0.382683432365090, 0.707106781186548, 0.923879532511287, 1.0,
+                                0.923879532511287, 0.707106781186548, 0.382683432365090, 0.0,
+                                -0.382683432365090, -0.707106781186548, -0.923879532511287, -1.0,
+                                -0.923879532511287, -0.707106781186548, -0.382683432365090);
+
+vec2 mul(vec2 a, vec2 b)
 {
-    return bitfieldReverse(v) >> (32 - bits);
+    return vec2(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
+}
+
+// a · e^(DIRECTION·i·2πm/16)
+vec2 turn16(vec2 a, uint m)
+{
+    return mul(a, vec2(COS16[m], DIRECTION * SIN16[m]));
+}
+
+// a · e^(DIRECTION·iπ/2), without multiplications
+vec2 quarter_turn(vec2 a)
+{
+    return DIRECTION * vec2(-a.y, a.x);
+}
+
+void dft2(inout vec2 v[16], uint first, uint stride)
+{
+    vec2 a = v[first], b = v[first + stride];
+    v[first] = a + b;
+    v[first + stride] = a - b;
+}
+
+void dft4(inout vec2 v[16], uint first, uint stride)
+{
+    vec2 x0 = v[first], x1 = v[first + stride], x2 = v[first + 2 * stride], x3 = v[first + 3 * stride];
+    vec2 s0 = x0 + x2, d0 = x0 - x2, s1 = x1 + x3, d1 = quarter_turn(x1 - x3);
+    v[first] = s0 + s1;
+    v[first + stride] = d0 + d1;
+    v[first + 2 * stride] = s0 - s1;
+    v[first + 3 * stride] = d0 - d1;
+}
+
+// The R = P·Q point DFTs split in four steps: Q-point DFTs of the points
+// j1 + P·j2, twiddles W_R^(j1·k1), P-point DFTs of neighbours; X[k1 + Q·k2]
+// then sits at v[P·k1 + k2] and is moved into natural order.
+void dft8(inout vec2 v[16])
+{
+    [[unroll]] for (uint j1 = 0; j1 < 2; j1++)
+        dft4(v, j1, 2);
+    [[unroll]] for (uint k1 = 1; k1 < 4; k1++)
+        v[1 + 2 * k1] = turn16(v[1 + 2 * k1], 2 * k1);
+    [[unroll]] for (uint k1 = 0; k1 < 4; k1++)
+        dft2(v, 2 * k1, 1);
+    vec2 t[16] = v;
+    [[unroll]] for (uint k1 = 0; k1 < 4; k1++)
+        [[unroll]] for (uint k2 = 0; k2 < 2; k2++)
+            v[k1 + 4 * k2] = t[2 * k1 + k2];
+}
+
+void dft16(inout vec2 v[16])
+{
+    [[unroll]] for (uint j1 = 0; j1 < 4; j1++)
+        dft4(v, j1, 4);
+    [[unroll]] for (uint j1 = 1; j1 < 4; j1++)
+        [[unroll]] for (uint k1 = 1; k1 < 4; k1++)
+            v[j1 + 4 * k1] = turn16(v[j1 + 4 * k1], j1 * k1);
+    [[unroll]] for (uint k1 = 0; k1 < 4; k1++)
+        dft4(v, 4 * k1, 1);
+    vec2 t[16] = v;
+    [[unroll]] for (uint k1 = 0; k1 < 4; k1++)
+        [[unroll]] for (uint k2 = 0; k2 < 4; k2++)
+            v[k1 + 4 * k2] = t[4 * k1 + k2];
+}
+
+// The last pass's radix, n/256 (1 at n = 256: a plain copy).
+void dft_last(inout vec2 v[16])
+{
+    if (LAST_RADIX == 8)
+        dft8(v);
+    else if (LAST_RADIX == 4)
+        dft4(v, 0, 1);
+    else if (LAST_RADIX == 2)
+        dft2(v, 0, 1);
+}
+
+// Stockham pass of radix R after `sorted` points are in order: butterfly j
+// takes v[r] = x[j + r·n/R], turns v[r] by 2π·k·r/(sorted·R) with
+// k = j mod sorted, and its DFT's X[r] goes to (j / sorted)·sorted·R + k + r·sorted.
+void twiddle(inout vec2 v[16], uint radix, uint k, uint sorted)
+{
+    [[unroll]] for (uint r = 1; r < radix; r++) {
+        float angle = DIRECTION * TWO_PI * float(k * r) / float(sorted * radix);
+        v[r] = mul(v[r], vec2(cos(angle), sin(angle)));
+    }
+}
+
+vec2 load(uint row, uint i)
+{
+#ifdef INVERSE
+    uint bins = N / 2 + 1, k = i < bins ? i : N - i;
+    vec2 v = vec2(p.src.v[(row * bins + k) * 2], p.src.v[(row * bins + k) * 2 + 1]);
+    return i < bins ? v : vec2(v.x, -v.y);
+#else
+    return vec2(p.src.v[row * N + i], 0.0);
+#endif
+}
+
+void store(uint row, uint i, vec2 v)
+{
+#ifdef INVERSE
+    p.dst.v[row * N + i] = v.x / float(N);
+#else
+    uint bins = N / 2 + 1;
+    if (i < bins) {
+        p.dst.v[(row * bins + i) * 2] = v.x;
+        p.dst.v[(row * bins + i) * 2 + 1] = v.y;
+    }
+#endif
 }
 
 void main()
 {
-    uint row = gs_flat_group_index();
-    uint n = p.n, bins = n / 2 + 1;
-#ifdef INVERSE
-    const float direction = 1.0;
-    for (uint i = gl_LocalInvocationID.x; i < n; i += gl_WorkGroupSize.x) {
-        uint k = i < bins ? i : n - i;
-        vec2 v = vec2(p.src.v[(row * bins + k) * 2], p.src.v[(row * bins + k) * 2 + 1]);
-        data[reverse_bits(i, p.log2n)] = i < bins ? v : vec2(v.x, -v.y);
-    }
-#else
-    const float direction = -1.0;
-    for (uint i = gl_LocalInvocationID.x; i < n; i += gl_WorkGroupSize.x)
-        data[reverse_bits(i, p.log2n)] = vec2(p.src.v[row * n + i], 0.0);
-#endif
+    uint row = gs_flat_group_index(), j = gl_LocalInvocationID.x;
+    vec2 v[16];
+    // Pass 1, radix 16, nothing sorted yet (no twiddles): global → shared.
+    [[unroll]] for (uint r = 0; r < 16; r++)
+        v[r] = load(row, j + r * WORKGROUP);
+    dft16(v);
+    [[unroll]] for (uint r = 0; r < 16; r++)
+        data[j * 16 + r] = v[r];
     barrier();
-    for (uint half_size = 1; half_size < n; half_size *= 2) {
-        for (uint b = gl_LocalInvocationID.x; b < n / 2; b += gl_WorkGroupSize.x) {
-            uint group = b / half_size, pos = b % half_size;
-            uint i = group * 2 * half_size + pos, j = i + half_size;
-            float angle = direction * 3.14159265358979 * float(pos) / float(half_size);
-            vec2 w = vec2(cos(angle), sin(angle));
-            vec2 odd = vec2(data[j].x * w.x - data[j].y * w.y, data[j].x * w.y + data[j].y * w.x);
-            vec2 even = data[i];
-            data[i] = even + odd;
-            data[j] = even - odd;
-        }
-        barrier();
+    // Pass 2, radix 16 after 16 sorted, in place: every read before any write.
+    [[unroll]] for (uint r = 0; r < 16; r++)
+        v[r] = data[j + r * WORKGROUP];
+    twiddle(v, 16, j % 16, 16);
+    dft16(v);
+    barrier();
+    [[unroll]] for (uint r = 0; r < 16; r++)
+        data[(j / 16) * 256 + j % 16 + r * 16] = v[r];
+    barrier();
+    // Pass 3, radix n/256 after 256 sorted: shared → global, 256 butterflies.
+    for (uint b = j; b < 256; b += WORKGROUP) {
+        [[unroll]] for (uint r = 0; r < LAST_RADIX; r++)
+            v[r] = data[b + r * 256];
+        twiddle(v, LAST_RADIX, b, 256);
+        dft_last(v);
+        [[unroll]] for (uint r = 0; r < LAST_RADIX; r++)
+            store(row, b + r * 256, v[r]);
     }
-#ifdef INVERSE
-    for (uint i = gl_LocalInvocationID.x; i < n; i += gl_WorkGroupSize.x)
-        p.dst.v[row * n + i] = data[i].x / float(n);
-#else
-    for (uint k = gl_LocalInvocationID.x; k < bins; k += gl_WorkGroupSize.x) {
-        p.dst.v[(row * bins + k) * 2] = data[k].x;
-        p.dst.v[(row * bins + k) * 2 + 1] = data[k].y;
-    }
-#endif
 }

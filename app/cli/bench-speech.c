@@ -1,7 +1,8 @@
 /* genstudio-cli bench speech: real-time factor of each vocoder, and
  * intelligibility as pocketsphinx hears it — word error rate on 50 fixed
- * everyday sentences (data/bench/speech-sentences.txt) for our voice, flite's
- * slt and espeak-ng, same sentences, same run.
+ * everyday sentences (data/bench/speech-sentences.txt; --sentences N takes
+ * the first N) for our voice, flite's slt and espeak-ng, same sentences, same
+ * run; then the RTF ratios neural/flite and Griffin-Lim/neural.
  * Needs the command-line tools flite, espeak-ng, sox and
  * pocketsphinx_continuous (Debian: flite espeak-ng sox pocketsphinx
  * pocketsphinx-en-us).
@@ -116,17 +117,18 @@ wav_seconds(const char *path)
     return frames / 16000.0;
 }
 
-static void
+static double
 report(const char *name, double rtf, double wer)
 {
     printf("%-28s RTF %7.4f   WER %5.1f%%\n", name, rtf, 100.0 * wer);
+    return rtf;
 }
 
 /* Our voice through one vocoder: sentences spoken one by one, joined with
  * short silences into one WAV. */
 static gboolean
 bench_ours(gs_context *ctx, gs_speech *model, gs_vocoder vocoder, char **sentences, const char *dir,
-           const char *reference, GError **error)
+           const char *reference, double *rtf, GError **error)
 {
     gs_speech_params params = gs_speech_default_params();
     params.vocoder = vocoder;
@@ -147,13 +149,13 @@ bench_ours(gs_context *ctx, gs_speech *model, gs_vocoder vocoder, char **sentenc
         return FALSE;
     g_autofree char *name = g_strdup_printf("GenStudio %s, %s", gs_speech_voice_name(model, 0),
                                             vocoder == GS_VOCODER_NEURAL ? "neural" : "Griffin-Lim 32");
-    report(name, seconds / audio, word_error_rate(reference, hypothesis));
+    *rtf = report(name, seconds / audio, word_error_rate(reference, hypothesis));
     return TRUE;
 }
 
 static gboolean
 bench_tool(const char *name, const char *const *argv, const char *wav, const char *dir, const char *reference,
-           GError **error)
+           double *rtf, GError **error)
 {
     gint64 start = g_get_monotonic_time();
     if (!run(argv, NULL, error))
@@ -162,26 +164,45 @@ bench_tool(const char *name, const char *const *argv, const char *wav, const cha
     g_autofree char *hypothesis = recognise(wav, dir, error);
     if (!hypothesis)
         return FALSE;
-    report(name, seconds / MAX(wav_seconds(wav), 1e-3), word_error_rate(reference, hypothesis));
+    *rtf = report(name, seconds / MAX(wav_seconds(wav), 1e-3), word_error_rate(reference, hypothesis));
     return TRUE;
 }
 
 int
-gs_cli_bench_speech(gs_context *ctx)
+gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *sentences_path = g_build_filename(GS_SOURCE_DATA_DIR, "bench", "speech-sentences.txt", NULL);
+    int wanted = 0;
+    GOptionEntry entries[] = {
+        { "sentences", 0, 0, G_OPTION_ARG_INT, &wanted, "Only the first N sentences (a quicker run)", "N" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) options = g_option_context_new("- time and hear the speech vocoders");
+    g_option_context_add_main_entries(options, entries, NULL);
+    if (!g_option_context_parse(options, &argc, &argv, &error) || wanted < 0) {
+        fprintf(stderr, "bench speech: %s\n", error ? error->message : "--sentences must be positive");
+        return 2;
+    }
+    g_autofree char *all_path = g_build_filename(GS_SOURCE_DATA_DIR, "bench", "speech-sentences.txt", NULL);
     g_autofree char *text = NULL;
-    if (!g_file_get_contents(sentences_path, &text, NULL, &error)) {
+    if (!g_file_get_contents(all_path, &text, NULL, &error)) {
         fprintf(stderr, "bench speech: %s\n", error->message);
         return 1;
     }
     g_strstrip(text);
     g_auto(GStrv) sentences = g_strsplit(text, "\n", -1);
+    if (wanted > 0 && wanted < (int)g_strv_length(sentences)) {
+        g_free(sentences[wanted]);
+        sentences[wanted] = NULL;
+        g_free(text);
+        text = g_strjoinv("\n", sentences);
+    }
     g_autofree char *model_path = gs_default_speech_model_path();
     gs_speech *model = gs_load_speech(ctx, model_path, &error);
     g_autofree char *dir = g_dir_make_tmp("genstudio-bench-XXXXXX", &error);
-    if (!model || !dir) {
+    /* flite and espeak-ng read the same sentences from a file. */
+    g_autofree char *sentences_path = dir ? g_build_filename(dir, "sentences.txt", NULL) : NULL;
+    if (!model || !dir || !g_file_set_contents(sentences_path, text, -1, &error)) {
         fprintf(stderr, "bench speech: %s\n", error->message);
         gs_speech_free(model);
         return 1;
@@ -192,18 +213,23 @@ gs_cli_bench_speech(gs_context *ctx)
     g_autofree char *espeak_wav = g_build_filename(dir, "espeak.wav", NULL);
     const char *flite[] = { "flite", "-voice", "slt", "-f", sentences_path, "-o", flite_wav, NULL };
     const char *espeak[] = { "espeak-ng", "-v", "en-us", "-f", sentences_path, "-w", espeak_wav, NULL };
-    gboolean ok = bench_ours(ctx, model, GS_VOCODER_GRIFFIN_LIM, sentences, dir, text, &error);
+    double griffin_lim = 0, neural = 0, flite_rtf = 0, espeak_rtf = 0;
+    gboolean ok = bench_ours(ctx, model, GS_VOCODER_GRIFFIN_LIM, sentences, dir, text, &griffin_lim, &error);
     if (ok && gs_speech_has_neural_vocoder(model))
-        ok = bench_ours(ctx, model, GS_VOCODER_NEURAL, sentences, dir, text, &error);
+        ok = bench_ours(ctx, model, GS_VOCODER_NEURAL, sentences, dir, text, &neural, &error);
     else if (ok)
         printf("%-28s (this model has no neural vocoder)\n", "GenStudio, neural");
-    ok = ok && bench_tool("flite slt (reference)", flite, flite_wav, dir, text, &error) &&
-         bench_tool("espeak-ng (formant)", espeak, espeak_wav, dir, text, &error);
+    ok = ok && bench_tool("flite slt (reference)", flite, flite_wav, dir, text, &flite_rtf, &error) &&
+         bench_tool("espeak-ng (formant)", espeak, espeak_wav, dir, text, &espeak_rtf, &error);
+    if (ok && neural > 0) {
+        printf("RTF neural / flite:          %5.2f (target ≤ 1.5)\n", neural / MAX(flite_rtf, 1e-9));
+        printf("RTF Griffin-Lim 32 / neural: %5.2f (target ≤ 1.5)\n", griffin_lim / neural);
+    }
     if (!ok)
         fprintf(stderr, "bench speech: %s\n(the bench needs: apt-get install flite espeak-ng sox pocketsphinx "
                         "pocketsphinx-en-us)\n", error->message);
     gs_speech_free(model);
-    const char *made[] = { "ours.wav", "16k.wav", "flite.wav", "espeak.wav" };
+    const char *made[] = { "ours.wav", "16k.wav", "flite.wav", "espeak.wav", "sentences.txt" };
     for (size_t i = 0; i < G_N_ELEMENTS(made); i++) {
         g_autofree char *path = g_build_filename(dir, made[i], NULL);
         g_remove(path);

@@ -13,7 +13,6 @@ static const struct {
 } targets[] = {
     { "ops", gs_cli_bench_ops, "matmul, conv2d, attention (also SD-sized) against OpenBLAS; group norm" },
     { "image", gs_cli_bench_image, "seconds per image, GFLOP and memory per UNet call, prompt adherence" },
-    { "speech", gs_cli_bench_speech, "real-time factor per vocoder, word error rates against flite and espeak-ng" },
     { "music", gs_cli_bench_music, "seconds per 30 s piece against 3 s, timeline playback underruns, mixdown RTF" },
     { "upscale", gs_cli_bench_upscale, "seconds for 256² → 1024² per ESRGAN model and bicubic; PSNR/SSIM of ×4 "
                                        "against bicubic on 20 photos" },
@@ -23,6 +22,8 @@ static const struct {
                                "diversity" },
 };
 
+static const char speech_summary[] = "[--sentences N]: real-time factor per vocoder, word error rates against "
+                                     "flite and espeak-ng, and the RTF ratios";
 static const char sd_summary[] = "--model PATH [--sizes 256,512]: seconds per step and UNet call, VAE decode, "
                                  "peak memory of an SD checkpoint";
 
@@ -32,6 +33,7 @@ usage(FILE *out)
     fprintf(out, "Usage: genstudio-cli bench TARGET\n\nTargets:\n");
     for (size_t i = 0; i < G_N_ELEMENTS(targets); i++)
         fprintf(out, "  %-10s %s\n", targets[i].name, targets[i].summary);
+    fprintf(out, "  %-10s %s\n", "speech", speech_summary);
     fprintf(out, "  %-10s %s\n", "sd", sd_summary);
 }
 
@@ -57,6 +59,12 @@ gs_cli_bench(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "sd")) {
         gs_context *ctx = open_bench_context();
         int status = ctx ? gs_cli_bench_sd(ctx, argc - 1, argv + 1) : 1;
+        gs_context_free(ctx);
+        return status;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "speech")) {
+        gs_context *ctx = open_bench_context();
+        int status = ctx ? gs_cli_bench_speech(ctx, argc - 1, argv + 1) : 1;
         gs_context_free(ctx);
         return status;
     }

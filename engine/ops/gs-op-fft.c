@@ -12,16 +12,12 @@
 
 typedef struct {
     VkDeviceAddress dst, src;
-    uint32_t n, log2n;
 } fft_push;
 
-static int
-log2_exact(int64_t n)
+static bool
+supported_size(int64_t n)
 {
-    for (int b = 8; b <= 11; b++)
-        if (n == (INT64_C(1) << b))
-            return b;
-    return -1;
+    return n == 256 || n == 512 || n == 1024 || n == 2048;
 }
 
 static gs_status
@@ -36,14 +32,17 @@ fft(gs_stream *s, bool inverse, gs_tensor *out, const gs_tensor *x)
     if (real->ndim != 2 || spectrum->ndim != 3 || spectrum->shape[2] != 2 || real->shape[0] != spectrum->shape[0])
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: the real side must be [B,n] and the spectrum [B,n/2+1,2]", op);
     int64_t n = real->shape[1];
-    int bits = log2_exact(n);
-    if (bits < 0)
+    if (!supported_size(n))
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: n = %lld is not a power of two in 256..2048", op, (long long)n);
     if (spectrum->shape[1] != n / 2 + 1)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: the spectrum must hold n/2+1 = %lld bins", op,
                        (long long)(n / 2 + 1));
-    fft_push push = { gs_tensor_address(out), gs_tensor_address(x), (uint32_t)n, (uint32_t)bits };
+    fft_push push = { gs_tensor_address(out), gs_tensor_address(x) };
     gs_kernel kernel = inverse ? GS_KERNEL(irfft) : GS_KERNEL(rfft);
+    /* n/16 invocations, one 16-point butterfly each (shaders/fft.comp). */
+    kernel.spec[0] = (uint32_t)n / 16;
+    kernel.spec[1] = (uint32_t)n;
+    kernel.spec_count = 2;
     gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
     return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 2, real->shape[0], 1);
 }
