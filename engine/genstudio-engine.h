@@ -549,6 +549,8 @@ int gs_diffusion_width(const gs_diffusion *model);
 int gs_diffusion_height(const gs_diffusion *model);
 /* GFLOP of one UNet call at batch 1, counted while recording. */
 double gs_diffusion_unet_gflop(const gs_diffusion *model);
+/* Dispatches and barriers the last UNet call recorded (its whole batch). */
+void gs_diffusion_unet_counts(const gs_diffusion *model, int *dispatches, int *barriers);
 
 /* Generates one image into `rgb` (H×W×3 floats in [0,1], H and W from the
  * params or the model's defaults). */

@@ -19,6 +19,7 @@ struct gs_diffusion {
     gs_schedule schedule;
     gs_stream *stream;
     double unet_gflop;
+    int unet_dispatches, unet_barriers; /* recorded by the last UNet call */
 };
 
 /* gs_diffusion_generate with the initial noise given (C×h×w at the model's

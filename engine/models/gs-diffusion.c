@@ -222,6 +222,13 @@ int gs_diffusion_width(const gs_diffusion *m) { return m->src.info.default_width
 int gs_diffusion_height(const gs_diffusion *m) { return m->src.info.default_height; }
 double gs_diffusion_unet_gflop(const gs_diffusion *m) { return m->unet_gflop; }
 
+void
+gs_diffusion_unet_counts(const gs_diffusion *m, int *dispatches, int *barriers)
+{
+    *dispatches = m->unet_dispatches;
+    *barriers = m->unet_barriers;
+}
+
 gs_status
 gs_diffusion_unet(gs_diffusion *m, const float *x, const float *t, int batch, int channels, int h, int w,
                   const gs_tensor *context, float *out)
@@ -243,11 +250,16 @@ gs_diffusion_unet(gs_diffusion *m, const float *x, const float *t, int batch, in
             gs_graph_keep(&g, result);
     }
     double flops = g.flops;
+    int dispatches, barriers;
+    gs_stream_stats(m->stream, &dispatches, &barriers);
     gs_status st = gs_graph_finish(&g);
     if (st == GS_OK)
         st = gs_tensor_download(result, out, (int64_t)batch * c->out_channels * h * w);
     gs_tensor_free(result);
-    if (st == GS_OK)
+    if (st == GS_OK) {
         m->unet_gflop = flops / batch * 1e-9;
+        m->unet_dispatches = dispatches;
+        m->unet_barriers = barriers;
+    }
     return st;
 }
