@@ -76,7 +76,8 @@ print_cold_start(double steady)
     double later = first > 0 ? cold_start_seconds(dir, cache) : -1;
     if (later > 0)
         printf("cold start (new process → PNG written): first launch %.2f s (%.2f× the steady %.2f s per image), "
-               "a later launch (the shader caches it left) %.2f s (%.2f×)\n", first, first / steady, steady, later, later / steady);
+               "a later launch (the shader caches it left) %.2f s (%.2f×)\n",
+               first, first / steady, steady, later, later / steady);
     else
         printf("cold start: genstudio-cli image failed in a new process\n");
     if (dir) {
