@@ -2,6 +2,7 @@
  * in bar by bar with a seeded counter-based random generator.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gs-arranger.h"
+#include "gs-music-styles.h"
 
 #include <math.h>
 #include <string.h>
@@ -11,53 +12,13 @@
 #define MELODY_LOW 60
 #define MELODY_HIGH 81
 
-enum { KICK = 36, SIDE_STICK = 37, SNARE = 38, CLAP = 39, CLOSED_HAT = 42, OPEN_HAT = 46, CRASH = 49, RIDE = 51 };
-
-/* Rhythms are strings with one character per sixteenth (per eighth for the
- * bass), repeated over the bar: drums 'x' accent, 'o' soft; bass R root,
- * T third, F fifth, O octave, A approach to the next chord; chords and
- * melody 'x' attack; '-' holds the note before; '.' is a rest. */
+/* What the arranger plays: the style's table entry, with the prompt's
+ * subgenre and feel words applied. */
 typedef struct {
-    const char *major_progression; /* scale degrees, one chord per bar */
-    const char *minor_progression;
-    gboolean sevenths;
-    const char *kick, *snare, *hat;
-    guint8 snare_note, hat_note;
-    const char *bass;
-    const char *comp;
-    int melody_density; /* 0 sparse … 2 busy */
-    gboolean swing;
-} style_patterns;
-
-/* In GsMusicStyle order. */
-static const style_patterns patterns[GS_MUSIC_STYLE_COUNT] = {
-    [GS_MUSIC_STYLE_POP] = { "1564", "1637", FALSE, "x.......x.x.....", "....x.......x...", "x.x.x.x.x.x.x.x.",
-                             SNARE, CLOSED_HAT, "R--RR-.A", "x-------x-------", 1, FALSE },
-    [GS_MUSIC_STYLE_ROCK] = { "1454", "1767", FALSE, "x.....x.x.....x.", "....x.......x...", "x.x.x.x.x.x.x.x.",
-                              SNARE, CLOSED_HAT, "RRRRRRRA", "x-x-x-x-x-x-x-x-", 1, FALSE },
-    [GS_MUSIC_STYLE_JAZZ] = { "2511", "2511", TRUE, "o...............", "..........o.....", "x...x.x.x...x.x.",
-                              SNARE, RIDE, "R-T-F-A-", "x-.....x-.......", 2, TRUE },
-    [GS_MUSIC_STYLE_BOSSA_NOVA] = { "1125", "1425", TRUE, "x..xx..xx..xx..x", "x..x..x...x..x..",
-                                    "o.o.o.o.o.o.o.o.", SIDE_STICK, CLOSED_HAT, "R--FR--F", "x--x--x---x--x--", 1,
-                                    FALSE },
-    [GS_MUSIC_STYLE_WALTZ] = { "1451", "1451", FALSE, "x...........", "....o...o...", "x...x...x...", SNARE,
-                               CLOSED_HAT, "R---F-", "....x---x---", 1, FALSE },
-    [GS_MUSIC_STYLE_AMBIENT] = { "1465", "1641", FALSE, "o...............", "", "..o...o...o...o.", SNARE,
-                                 CLOSED_HAT, "R-------", "x---------------", 0, FALSE },
-    [GS_MUSIC_STYLE_TECHNO] = { "1145", "1167", FALSE, "x...x...x...x...", "....x.......x...", "..x...x...x...x.",
-                                CLAP, OPEN_HAT, ".R.R.R.R", "..x-..x-..x-..x-", 1, FALSE },
-    [GS_MUSIC_STYLE_HIP_HOP] = { "2516", "1645", TRUE, "x......xx.x.....", "....x.......x...", "x.x.x.x.x.x.x.x.",
-                                 SNARE, CLOSED_HAT, "R--R..OA", "x-------...x----", 1, TRUE },
-    [GS_MUSIC_STYLE_FOLK] = { "1415", "1715", FALSE, "x.......x.......", "....o.......o...", "x...x...x...x...",
-                              SIDE_STICK, CLOSED_HAT, "R---F---", "x---x-x-x---x-x-", 1, FALSE },
-    /* No drums: an orchestra keeps time without a kit. */
-    [GS_MUSIC_STYLE_CLASSICAL] = { "1451", "1451", FALSE, "", "", "", SNARE, CLOSED_HAT, "R---F---",
-                                   "x---------------", 1, FALSE },
-    [GS_MUSIC_STYLE_BLUES] = { "111144115415", "111144115415", TRUE, "x.......x.......", "....x.......x...",
-                               "x...x.x.x...x.x.", SNARE, CLOSED_HAT, "R-T-F-A-", "x-..x-..x-..x-..", 1, TRUE },
-    [GS_MUSIC_STYLE_REGGAE] = { "1454", "1414", FALSE, "........x.......", "........x.......", "x.x.x.x.x.x.x.x.",
-                                SIDE_STICK, CLOSED_HAT, "R--R.F.A", "....x-......x-..", 1, FALSE },
-};
+    const GsMusicStyleInfo *info;
+    gboolean sevenths, swing;
+    int density; /* −1 … +1 */
+} style_plan;
 
 static const char *const melody_rhythms_4[3][4] = {
     { "x-------x-------", "x-----x-x-------", "x-----------x---", "x---x-------x---" },
@@ -147,48 +108,51 @@ held_steps(const char *rhythm, int length, int at)
 }
 
 static GsMusicChord
-chord_on_degree(const GsArrangement *arr, int degree, gboolean sevenths)
+chord_on_degree(const GsArrangement *arr, int degree, const style_plan *style)
 {
-    GsMusicChord chord = { .n_tones = sevenths ? 4 : 3 };
+    GsMusicChord chord = { .n_tones = style->sevenths ? 4 : 3 };
     for (int i = 0; i < chord.n_tones; i++)
         chord.tones[i] = mod12(arr->key + arr->scale[(degree + 2 * i) % 7]);
     /* The blues' dominant sevenths lie outside the major scale. */
-    if (arr->style == GS_MUSIC_STYLE_BLUES && arr->mode == GS_MUSIC_MODE_MAJOR)
+    if (style->info->dominant_sevenths && style->sevenths && arr->mode == GS_MUSIC_MODE_MAJOR)
         chord.tones[3] = mod12(chord.tones[0] + 10);
     chord.root = chord.tones[0];
     return chord;
 }
 
 static void
-arrange_chords(GsArrangement *arr, const style_patterns *style)
+arrange_chords(GsArrangement *arr, const style_plan *style)
 {
-    const char *progression = arr->mode == GS_MUSIC_MODE_MINOR ? style->minor_progression : style->major_progression;
+    const char *progression = arr->mode == GS_MUSIC_MODE_MINOR ? style->info->minor_progression : style->info->major_progression;
     gsize length = strlen(progression);
     arr->chords = g_new(GsMusicChord, arr->bars);
     for (int bar = 0; bar < arr->bars; bar++) {
         /* The piece comes home to the tonic in its last bar. */
         int degree = bar == arr->bars - 1 && arr->bars > 1 ? 0 : progression[bar % length] - '1';
-        arr->chords[bar] = chord_on_degree(arr, degree, style->sevenths);
+        arr->chords[bar] = chord_on_degree(arr, degree, style);
     }
 }
 
 static void
-arrange_drums(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+arrange_drums(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs_rng *rng)
 {
     GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_DRUMS];
     const struct {
         const char *rhythm;
         int key;
-    } voices[] = { { style->kick, KICK }, { style->snare, style->snare_note }, { style->hat, style->hat_note } };
+    } voices[] = { { style->info->kick, GS_DRUM_KICK },
+                   { style->info->snare, style->info->snare_note },
+                   { style->info->hat, style->info->hat_note } };
+    enum { HAT_VOICE = 2 };
     int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood);
-    if (!*style->kick)
+    if (!*style->info->kick)
         return;
     for (int bar = 0; bar < arr->bars; bar++) {
         gboolean last = bar == arr->bars - 1;
         if (bar == 0 || last)
-            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, CRASH, velocity);
+            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, GS_DRUM_CRASH, velocity);
         if (last) { /* the final chord rings out on a single kick */
-            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, KICK, velocity + 10);
+            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, GS_DRUM_KICK, velocity + 10);
             continue;
         }
         /* Every fourth bar may end in a snare fill into the next phrase. */
@@ -197,8 +161,14 @@ arrange_drums(GsArrangement *arr, const style_patterns *style, GsMusicMood mood,
             int length = (int)strlen(voices[v].rhythm);
             for (int step = 0; length && step < steps; step++) {
                 char hit = voices[v].rhythm[step % length];
-                if (fill && step >= steps - 4 && voices[v].key == style->snare_note)
+                if (fill && step >= steps - 4 && voices[v].key == style->info->snare_note)
                     hit = step % 2 ? 'o' : 'x';
+                /* Sparser asks keep the cymbal on the beat only; busier ones
+                 * fill its empty eighths softly. */
+                if (v == HAT_VOICE && style->density < 0 && step % 4)
+                    hit = '.';
+                if (v == HAT_VOICE && style->density > 0 && hit == '.' && step % 2 == 0)
+                    hit = 'o';
                 if (hit == 'x' || hit == 'o')
                     add_step_note(track, arr, style->swing, bar, step, TICKS_PER_STEP, voices[v].key,
                                   velocity + (hit == 'x' ? 10 : -30) + rng_below(rng, 9) - 4);
@@ -216,17 +186,17 @@ approach_note(int from, int next_root_note)
 }
 
 static void
-arrange_bass(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+arrange_bass(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs_rng *rng)
 {
     GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_BASS];
-    int eighths = arr->beats_per_bar * 2, length = (int)strlen(style->bass), velocity = base_velocity(mood);
+    int eighths = arr->beats_per_bar * 2, length = (int)strlen(style->info->bass), velocity = base_velocity(mood);
     for (int bar = 0; bar < arr->bars; bar++) {
         const GsMusicChord *chord = &arr->chords[bar];
         const GsMusicChord *next = &arr->chords[MIN(bar + 1, arr->bars - 1)];
         int root = 36 + chord->root, next_root = 36 + next->root, previous = root;
         gboolean last = bar == arr->bars - 1;
         for (int e = 0; e < eighths; e++) {
-            char kind = last ? (e == 0 ? 'R' : '-') : style->bass[e % length];
+            char kind = last ? (e == 0 ? 'R' : '-') : style->info->bass[e % length];
             /* Fifth and octave trade places now and then on weak beats. */
             if ((kind == 'F' || kind == 'O') && rng_below(rng, 4) == 0)
                 kind = kind == 'F' ? 'O' : 'F';
@@ -240,7 +210,7 @@ arrange_bass(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, 
             default: continue;
             }
             int held = last ? eighths : 1;
-            while (!last && e + held < eighths && style->bass[(e + held) % length] == '-')
+            while (!last && e + held < eighths && style->info->bass[(e + held) % length] == '-')
                 held++;
             add_step_note(track, arr, style->swing, bar, e * 2, (guint32)(held * 2 * TICKS_PER_STEP * 9 / 10), key,
                           velocity + (e == 0 ? 8 : 0) + rng_below(rng, 7) - 3);
@@ -250,13 +220,13 @@ arrange_bass(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, 
 }
 
 static void
-arrange_comp(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+arrange_comp(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs_rng *rng)
 {
     GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_CHORDS];
     int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood) - 12;
     for (int bar = 0; bar < arr->bars; bar++) {
         gboolean last = bar == arr->bars - 1;
-        const char *rhythm = last ? "x---------------" : style->comp;
+        const char *rhythm = last ? "x---------------" : style->info->comp;
         int length = last ? steps : (int)strlen(rhythm);
         const GsMusicChord *chord = &arr->chords[bar];
         for (int step = 0; step < steps; step++) {
@@ -310,13 +280,14 @@ nearest_chord_rung(const int *ladder, int n, int from, const GsMusicChord *chord
 }
 
 static void
-arrange_melody(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+arrange_melody(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs_rng *rng)
 {
     GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_MELODY];
     int ladder[32];
     int n = melody_ladder(arr, ladder);
     int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood) + 4;
-    int density = style->melody_density - (mood == GS_MUSIC_MOOD_CALM || mood == GS_MUSIC_MOOD_SAD);
+    int density =
+        style->info->melody_density + style->density - (mood == GS_MUSIC_MOOD_CALM || mood == GS_MUSIC_MOOD_SAD);
     density = CLAMP(density, 0, 2);
     int rung = n / 3, direction = 1;
     for (int bar = 0; bar < arr->bars; bar++) {
@@ -361,7 +332,13 @@ compare_notes(gconstpointer a, gconstpointer b)
 GsArrangement *
 gs_arrangement_new(const GsMusicPrompt *prompt, guint64 seed)
 {
-    const style_patterns *style = &patterns[prompt->style];
+    const style_plan plan = {
+        .info = gs_music_style_info(prompt->style),
+        .sevenths = gs_music_style_info(prompt->style)->sevenths || prompt->sevenths,
+        .swing = gs_music_style_info(prompt->style)->swing || prompt->swing,
+        .density = prompt->density,
+    };
+    const style_plan *style = &plan;
     GsArrangement *arr = g_new0(GsArrangement, 1);
     arr->style = prompt->style;
     arr->bpm = prompt->bpm;

@@ -8,140 +8,199 @@
 #include <string.h>
 
 typedef struct {
-    const char *name;
-    int bpm;
-    int beats_per_bar;
-    int major_key, minor_key;
-    GsMusicMode mode;
-    int bass, chords, melody; /* General MIDI programs */
-} style_defaults;
-
-/* In GsMusicStyle order. */
-static const style_defaults styles[GS_MUSIC_STYLE_COUNT] = {
-    { "pop", 110, 4, 0, 9, GS_MUSIC_MODE_MAJOR, 33, 0, 80 },
-    { "rock", 120, 4, 4, 4, GS_MUSIC_MODE_MAJOR, 34, 29, 30 },
-    { "jazz", 140, 4, 5, 2, GS_MUSIC_MODE_MAJOR, 32, 0, 66 },
-    { "bossa nova", 126, 4, 2, 9, GS_MUSIC_MODE_MAJOR, 32, 24, 73 },
-    { "waltz", 156, 3, 7, 2, GS_MUSIC_MODE_MAJOR, 32, 0, 40 },
-    { "ambient", 72, 4, 2, 2, GS_MUSIC_MODE_MINOR, 38, 89, 11 },
-    { "techno", 128, 4, 9, 9, GS_MUSIC_MODE_MINOR, 38, 90, 81 },
-    { "hip hop", 88, 4, 0, 0, GS_MUSIC_MODE_MINOR, 33, 4, 11 },
-    { "folk", 104, 4, 7, 4, GS_MUSIC_MODE_MAJOR, 32, 25, 22 },
-    { "classical", 96, 4, 0, 9, GS_MUSIC_MODE_MAJOR, 43, 48, 40 },
-    { "blues", 92, 4, 9, 9, GS_MUSIC_MODE_MAJOR, 33, 0, 27 },
-    { "reggae", 78, 4, 7, 9, GS_MUSIC_MODE_MAJOR, 33, 27, 16 },
-};
-
-typedef struct {
     int program;
     const char *name;
 } program_name;
 
 static const program_name program_names[] = {
-    { 0, "acoustic grand piano" }, { 4, "electric piano" }, { 6, "harpsichord" }, { 8, "celesta" },
-    { 9, "glockenspiel" }, { 11, "vibraphone" }, { 12, "marimba" }, { 13, "xylophone" },
-    { 14, "tubular bells" }, { 16, "drawbar organ" }, { 21, "accordion" }, { 22, "harmonica" },
+    { 0, "acoustic grand piano" }, { 4, "electric piano" }, { 6, "harpsichord" }, { 7, "clavinet" },
+    { 8, "celesta" }, { 9, "glockenspiel" }, { 10, "music box" }, { 11, "vibraphone" }, { 12, "marimba" },
+    { 13, "xylophone" }, { 14, "tubular bells" }, { 16, "drawbar organ" }, { 17, "percussive organ" },
+    { 19, "church organ" }, { 21, "accordion" }, { 22, "harmonica" }, { 23, "bandoneon" },
     { 24, "nylon guitar" }, { 25, "steel guitar" }, { 26, "jazz guitar" }, { 27, "clean electric guitar" },
-    { 29, "overdriven guitar" }, { 30, "distortion guitar" }, { 32, "acoustic bass" },
-    { 33, "electric bass (finger)" }, { 34, "electric bass (pick)" }, { 38, "synth bass" },
+    { 28, "muted electric guitar" }, { 29, "overdriven guitar" }, { 30, "distortion guitar" },
+    { 32, "acoustic bass" }, { 33, "electric bass (finger)" }, { 34, "electric bass (pick)" },
+    { 35, "fretless bass" }, { 36, "slap bass" }, { 38, "synth bass" }, { 39, "synth bass 2" },
     { 40, "violin" }, { 41, "viola" }, { 42, "cello" }, { 43, "contrabass" }, { 46, "harp" },
-    { 48, "string ensemble" }, { 52, "choir" }, { 56, "trumpet" }, { 57, "trombone" }, { 58, "tuba" },
-    { 60, "french horn" }, { 61, "brass section" }, { 65, "alto sax" }, { 66, "tenor sax" },
-    { 68, "oboe" }, { 71, "clarinet" }, { 73, "flute" }, { 74, "recorder" }, { 75, "pan flute" },
-    { 80, "square lead" }, { 81, "sawtooth lead" }, { 89, "warm pad" }, { 90, "polysynth pad" },
-    { 104, "sitar" }, { 105, "banjo" },
+    { 48, "string ensemble" }, { 50, "synth strings" }, { 52, "choir" }, { 56, "trumpet" }, { 57, "trombone" },
+    { 58, "tuba" }, { 60, "french horn" }, { 61, "brass section" }, { 64, "soprano sax" }, { 65, "alto sax" },
+    { 66, "tenor sax" }, { 67, "baritone sax" }, { 68, "oboe" }, { 70, "bassoon" }, { 71, "clarinet" },
+    { 72, "piccolo" }, { 73, "flute" }, { 74, "recorder" }, { 75, "pan flute" }, { 78, "whistle" },
+    { 79, "ocarina" }, { 80, "square lead" }, { 81, "sawtooth lead" }, { 88, "new age pad" },
+    { 89, "warm pad" }, { 90, "polysynth pad" }, { 104, "sitar" }, { 105, "banjo" }, { 107, "koto" },
+    { 108, "kalimba" }, { 109, "bagpipe" }, { 110, "fiddle" }, { 114, "steel drums" },
 };
 
 typedef enum {
     WORD_STYLE,
+    WORD_SUBGENRE,   /* names a style and shapes it */
+    WORD_FEEL,       /* shapes any style; suggests one when none is named */
     WORD_MOOD,
     WORD_TEMPO,      /* value: percent of the style's tempo */
     WORD_MODE,
     WORD_INSTRUMENT, /* value: GM program */
     WORD_BASS,       /* an instrument for the bass part */
     WORD_DRUMS,      /* every arrangement has drums already */
+    WORD_SECTION,    /* value: GsMusicSectionKind */
     WORD_GLUE,       /* understood, carries no meaning of its own */
 } word_kind;
+
+#define NO_STYLE (-1)
 
 typedef struct {
     const char *phrase; /* words separated by single spaces */
     word_kind kind;
     int value;
+    /* Subgenre and feel words only: */
+    int tempo_percent; /* 0 leaves the tempo alone */
+    int density;
+    gboolean sevenths, swing;
 } phrase_entry;
 
+#define STYLE(phrase, style) { phrase, WORD_STYLE, GS_MUSIC_STYLE_##style, 0, 0, FALSE, FALSE }
+#define SUBGENRE(phrase, style, tempo, density, sevenths, swing) \
+    { phrase, WORD_SUBGENRE, GS_MUSIC_STYLE_##style, tempo, density, sevenths, swing }
+#define FEEL(phrase, style, tempo, density, sevenths, swing) \
+    { phrase, WORD_FEEL, style, tempo, density, sevenths, swing }
+#define WORD(phrase, kind, value) { phrase, kind, value, 0, 0, FALSE, FALSE }
+#define MOOD(phrase, mood) WORD(phrase, WORD_MOOD, GS_MUSIC_MOOD_##mood)
+#define INSTRUMENT(phrase, program) WORD(phrase, WORD_INSTRUMENT, program)
+#define SECTION(phrase, kind) WORD(phrase, WORD_SECTION, GS_MUSIC_SECTION_##kind)
+#define GLUE(phrase) WORD(phrase, WORD_GLUE, 0)
+
 static const phrase_entry phrases[] = {
-    { "pop", WORD_STYLE, GS_MUSIC_STYLE_POP }, { "rock", WORD_STYLE, GS_MUSIC_STYLE_ROCK },
-    { "jazz", WORD_STYLE, GS_MUSIC_STYLE_JAZZ }, { "jazzy", WORD_STYLE, GS_MUSIC_STYLE_JAZZ },
-    { "swing", WORD_STYLE, GS_MUSIC_STYLE_JAZZ }, { "bossa nova", WORD_STYLE, GS_MUSIC_STYLE_BOSSA_NOVA },
-    { "bossa", WORD_STYLE, GS_MUSIC_STYLE_BOSSA_NOVA }, { "samba", WORD_STYLE, GS_MUSIC_STYLE_BOSSA_NOVA },
-    { "waltz", WORD_STYLE, GS_MUSIC_STYLE_WALTZ }, { "ambient", WORD_STYLE, GS_MUSIC_STYLE_AMBIENT },
-    { "techno", WORD_STYLE, GS_MUSIC_STYLE_TECHNO }, { "house", WORD_STYLE, GS_MUSIC_STYLE_TECHNO },
-    { "electronic", WORD_STYLE, GS_MUSIC_STYLE_TECHNO }, { "edm", WORD_STYLE, GS_MUSIC_STYLE_TECHNO },
-    { "hip hop", WORD_STYLE, GS_MUSIC_STYLE_HIP_HOP }, { "hip-hop", WORD_STYLE, GS_MUSIC_STYLE_HIP_HOP },
-    { "hiphop", WORD_STYLE, GS_MUSIC_STYLE_HIP_HOP }, { "lo-fi", WORD_STYLE, GS_MUSIC_STYLE_HIP_HOP },
-    { "lofi", WORD_STYLE, GS_MUSIC_STYLE_HIP_HOP }, { "folk", WORD_STYLE, GS_MUSIC_STYLE_FOLK },
-    { "country", WORD_STYLE, GS_MUSIC_STYLE_FOLK }, { "classical", WORD_STYLE, GS_MUSIC_STYLE_CLASSICAL },
-    { "orchestral", WORD_STYLE, GS_MUSIC_STYLE_CLASSICAL }, { "blues", WORD_STYLE, GS_MUSIC_STYLE_BLUES },
-    { "bluesy", WORD_STYLE, GS_MUSIC_STYLE_BLUES }, { "reggae", WORD_STYLE, GS_MUSIC_STYLE_REGGAE },
+    /* Popular */
+    STYLE("pop", POP), SUBGENRE("dream pop", POP, 85, -1, TRUE, FALSE),
+    STYLE("rock", ROCK), SUBGENRE("hard rock", ROCK, 105, 1, FALSE, FALSE),
+    SUBGENRE("soft rock", ROCK, 85, -1, FALSE, FALSE), STYLE("indie", ROCK), STYLE("indie rock", ROCK),
+    STYLE("alternative", ROCK), SUBGENRE("grunge", ROCK, 85, 0, FALSE, FALSE),
+    SUBGENRE("rock and roll", ROCK, 130, 1, FALSE, TRUE), SUBGENRE("rock n roll", ROCK, 130, 1, FALSE, TRUE),
+    STYLE("punk", PUNK), STYLE("punk rock", PUNK), SUBGENRE("pop punk", PUNK, 92, 0, FALSE, FALSE),
+    SUBGENRE("hardcore", PUNK, 110, 1, FALSE, FALSE), SUBGENRE("emo", PUNK, 88, 0, FALSE, FALSE),
+    STYLE("metal", METAL), STYLE("heavy metal", METAL), SUBGENRE("thrash", METAL, 130, 1, FALSE, FALSE),
+    SUBGENRE("thrash metal", METAL, 130, 1, FALSE, FALSE), SUBGENRE("death metal", METAL, 125, 1, FALSE, FALSE),
+    SUBGENRE("doom", METAL, 50, -1, FALSE, FALSE), SUBGENRE("doom metal", METAL, 50, -1, FALSE, FALSE),
+    STYLE("k-pop", K_POP), STYLE("kpop", K_POP), STYLE("j-pop", K_POP), STYLE("jpop", K_POP),
+    STYLE("r&b", RNB), STYLE("rnb", RNB), STYLE("r and b", RNB), STYLE("rhythm and blues", RNB),
+    SUBGENRE("neo soul", RNB, 95, 0, TRUE, TRUE), SUBGENRE("neo-soul", RNB, 95, 0, TRUE, TRUE),
+    STYLE("soul", SOUL), STYLE("motown", SOUL), SUBGENRE("northern soul", SOUL, 120, 1, FALSE, FALSE),
+    STYLE("funk", FUNK), FEEL("funky", GS_MUSIC_STYLE_FUNK, 0, 1, TRUE, FALSE),
+    STYLE("disco", DISCO), SUBGENRE("nu disco", DISCO, 100, 0, FALSE, FALSE),
+    SUBGENRE("nu-disco", DISCO, 100, 0, FALSE, FALSE), STYLE("gospel", GOSPEL),
+    STYLE("hip hop", HIP_HOP), STYLE("hip-hop", HIP_HOP), STYLE("hiphop", HIP_HOP), STYLE("rap", HIP_HOP),
+    STYLE("boom bap", HIP_HOP), SUBGENRE("trip hop", HIP_HOP, 85, -1, FALSE, FALSE),
+    SUBGENRE("trip-hop", HIP_HOP, 85, -1, FALSE, FALSE), STYLE("trap", TRAP), STYLE("drill", TRAP),
+    STYLE("lo-fi", LO_FI), STYLE("lofi", LO_FI), STYLE("lo fi", LO_FI), STYLE("chillhop", LO_FI),
+    FEEL("ballad", GS_MUSIC_STYLE_POP, 70, -1, FALSE, FALSE),
+    /* Electronic */
+    STYLE("techno", TECHNO), STYLE("electronic", TECHNO), STYLE("edm", TECHNO), STYLE("electro", TECHNO),
+    SUBGENRE("minimal techno", TECHNO, 100, -1, FALSE, FALSE), STYLE("house", HOUSE),
+    SUBGENRE("deep house", HOUSE, 98, -1, TRUE, FALSE), STYLE("tech house", HOUSE),
+    SUBGENRE("progressive house", HOUSE, 103, 1, FALSE, FALSE), STYLE("drum and bass", DRUM_AND_BASS),
+    STYLE("drum n bass", DRUM_AND_BASS), STYLE("dnb", DRUM_AND_BASS), STYLE("d&b", DRUM_AND_BASS),
+    SUBGENRE("jungle", DRUM_AND_BASS, 100, 1, FALSE, FALSE), SUBGENRE("liquid", DRUM_AND_BASS, 100, -1, TRUE, FALSE),
+    STYLE("dubstep", DUBSTEP), SUBGENRE("brostep", DUBSTEP, 100, 1, FALSE, FALSE), STYLE("synthwave", SYNTHWAVE),
+    STYLE("retrowave", SYNTHWAVE), STYLE("outrun", SYNTHWAVE), STYLE("synthpop", SYNTHWAVE),
+    STYLE("synth pop", SYNTHWAVE), STYLE("synth-pop", SYNTHWAVE),
+    SUBGENRE("vaporwave", SYNTHWAVE, 75, -1, TRUE, FALSE), STYLE("trance", TRANCE),
+    SUBGENRE("psytrance", TRANCE, 105, 1, FALSE, FALSE), STYLE("ambient", AMBIENT),
+    SUBGENRE("drone", AMBIENT, 85, -1, FALSE, FALSE), STYLE("new age", AMBIENT),
+    /* Latin */
+    STYLE("bossa nova", BOSSA_NOVA), STYLE("bossa", BOSSA_NOVA), STYLE("samba", SAMBA), STYLE("salsa", SALSA),
+    STYLE("latin", SALSA), SUBGENRE("latin jazz", SALSA, 100, 0, TRUE, FALSE),
+    SUBGENRE("mambo", SALSA, 110, 1, FALSE, FALSE), STYLE("tango", TANGO), STYLE("cumbia", CUMBIA),
+    STYLE("reggaeton", REGGAETON), STYLE("dembow", REGGAETON),
+    /* African and Caribbean */
+    STYLE("afrobeat", AFROBEAT), SUBGENRE("afrobeats", AFROBEAT, 92, 0, FALSE, FALSE), STYLE("highlife", HIGHLIFE),
+    STYLE("reggae", REGGAE), STYLE("one drop", REGGAE), SUBGENRE("dub", REGGAE, 92, -1, FALSE, FALSE),
+    STYLE("dancehall", DANCEHALL), STYLE("ska", SKA), SUBGENRE("rocksteady", SKA, 75, -1, FALSE, FALSE),
+    /* Jazz and blues */
+    STYLE("jazz", JAZZ), STYLE("swing", JAZZ), STYLE("swing jazz", JAZZ), STYLE("big band", JAZZ),
+    SUBGENRE("bebop", JAZZ, 140, 1, FALSE, FALSE), SUBGENRE("bop", JAZZ, 140, 1, FALSE, FALSE),
+    SUBGENRE("cool jazz", JAZZ, 75, -1, FALSE, FALSE), SUBGENRE("smooth jazz", JAZZ, 65, -1, FALSE, FALSE),
+    FEEL("jazzy", GS_MUSIC_STYLE_JAZZ, 0, 0, TRUE, TRUE), STYLE("blues", BLUES),
+    FEEL("bluesy", GS_MUSIC_STYLE_BLUES, 0, 0, TRUE, TRUE),
+    /* Folk and country */
+    STYLE("folk", FOLK), STYLE("country", COUNTRY), STYLE("americana", COUNTRY), STYLE("bluegrass", BLUEGRASS),
+    STYLE("celtic", CELTIC), STYLE("irish", CELTIC), STYLE("scottish", CELTIC), STYLE("reel", CELTIC),
+    /* Classical and film */
+    STYLE("classical", CLASSICAL), STYLE("orchestral", CLASSICAL), STYLE("symphonic", CLASSICAL),
+    SUBGENRE("baroque", CLASSICAL, 105, 1, FALSE, FALSE), STYLE("waltz", WALTZ), STYLE("cinematic", CINEMATIC),
+    STYLE("film", CINEMATIC), STYLE("film score", CINEMATIC), STYLE("movie", CINEMATIC),
+    STYLE("soundtrack", CINEMATIC), SUBGENRE("trailer", CINEMATIC, 110, 1, FALSE, FALSE),
+    /* Game */
+    STYLE("chiptune", CHIPTUNE), STYLE("8 bit", CHIPTUNE), STYLE("video game", CHIPTUNE),
+    STYLE("videogame", CHIPTUNE), STYLE("game", CHIPTUNE), STYLE("retro game", CHIPTUNE),
+    STYLE("arcade", CHIPTUNE),
 
-    { "happy", WORD_MOOD, GS_MUSIC_MOOD_HAPPY }, { "joyful", WORD_MOOD, GS_MUSIC_MOOD_HAPPY },
-    { "cheerful", WORD_MOOD, GS_MUSIC_MOOD_HAPPY }, { "bright", WORD_MOOD, GS_MUSIC_MOOD_HAPPY },
-    { "uplifting", WORD_MOOD, GS_MUSIC_MOOD_HAPPY }, { "upbeat", WORD_MOOD, GS_MUSIC_MOOD_HAPPY },
-    { "playful", WORD_MOOD, GS_MUSIC_MOOD_HAPPY }, { "sad", WORD_MOOD, GS_MUSIC_MOOD_SAD },
-    { "melancholic", WORD_MOOD, GS_MUSIC_MOOD_SAD }, { "melancholy", WORD_MOOD, GS_MUSIC_MOOD_SAD },
-    { "gloomy", WORD_MOOD, GS_MUSIC_MOOD_SAD }, { "somber", WORD_MOOD, GS_MUSIC_MOOD_SAD },
-    { "sombre", WORD_MOOD, GS_MUSIC_MOOD_SAD }, { "dark", WORD_MOOD, GS_MUSIC_MOOD_SAD },
-    { "tense", WORD_MOOD, GS_MUSIC_MOOD_TENSE }, { "dramatic", WORD_MOOD, GS_MUSIC_MOOD_TENSE },
-    { "suspenseful", WORD_MOOD, GS_MUSIC_MOOD_TENSE }, { "ominous", WORD_MOOD, GS_MUSIC_MOOD_TENSE },
-    { "anxious", WORD_MOOD, GS_MUSIC_MOOD_TENSE }, { "calm", WORD_MOOD, GS_MUSIC_MOOD_CALM },
-    { "relaxed", WORD_MOOD, GS_MUSIC_MOOD_CALM }, { "relaxing", WORD_MOOD, GS_MUSIC_MOOD_CALM },
-    { "peaceful", WORD_MOOD, GS_MUSIC_MOOD_CALM }, { "chill", WORD_MOOD, GS_MUSIC_MOOD_CALM },
-    { "mellow", WORD_MOOD, GS_MUSIC_MOOD_CALM }, { "gentle", WORD_MOOD, GS_MUSIC_MOOD_CALM },
-    { "dreamy", WORD_MOOD, GS_MUSIC_MOOD_CALM }, { "energetic", WORD_MOOD, GS_MUSIC_MOOD_ENERGETIC },
-    { "driving", WORD_MOOD, GS_MUSIC_MOOD_ENERGETIC }, { "powerful", WORD_MOOD, GS_MUSIC_MOOD_ENERGETIC },
-    { "aggressive", WORD_MOOD, GS_MUSIC_MOOD_ENERGETIC }, { "epic", WORD_MOOD, GS_MUSIC_MOOD_ENERGETIC },
+    FEEL("groovy", NO_STYLE, 0, 1, FALSE, FALSE), FEEL("busy", NO_STYLE, 0, 1, FALSE, FALSE),
+    FEEL("dense", NO_STYLE, 0, 1, FALSE, FALSE), FEEL("lush", NO_STYLE, 0, 1, TRUE, FALSE),
+    FEEL("sparse", NO_STYLE, 0, -1, FALSE, FALSE), FEEL("minimal", NO_STYLE, 0, -1, FALSE, FALSE),
+    FEEL("minimalist", NO_STYLE, 0, -1, FALSE, FALSE), FEEL("simple", NO_STYLE, 0, -1, FALSE, FALSE),
+    FEEL("swung", NO_STYLE, 0, 0, FALSE, TRUE), FEEL("swinging", NO_STYLE, 0, 0, FALSE, TRUE),
+    FEEL("shuffle", NO_STYLE, 0, 0, FALSE, TRUE),
 
-    { "slow", WORD_TEMPO, 75 }, { "very slow", WORD_TEMPO, 60 }, { "fast", WORD_TEMPO, 130 },
-    { "very fast", WORD_TEMPO, 150 }, { "quick", WORD_TEMPO, 130 }, { "uptempo", WORD_TEMPO, 120 },
-    { "up-tempo", WORD_TEMPO, 120 }, { "moderate", WORD_TEMPO, 100 }, { "medium", WORD_TEMPO, 100 },
-    { "major", WORD_MODE, GS_MUSIC_MODE_MAJOR }, { "minor", WORD_MODE, GS_MUSIC_MODE_MINOR },
+    MOOD("happy", HAPPY), MOOD("joyful", HAPPY), MOOD("cheerful", HAPPY), MOOD("bright", HAPPY),
+    MOOD("uplifting", HAPPY), MOOD("upbeat", HAPPY), MOOD("playful", HAPPY), MOOD("sunny", HAPPY),
+    MOOD("hopeful", HAPPY), MOOD("fun", HAPPY), MOOD("triumphant", HAPPY), MOOD("sad", SAD),
+    MOOD("melancholic", SAD), MOOD("melancholy", SAD), MOOD("gloomy", SAD), MOOD("somber", SAD),
+    MOOD("sombre", SAD), MOOD("dark", SAD), MOOD("nostalgic", SAD), MOOD("emotional", SAD), MOOD("lonely", SAD),
+    MOOD("wistful", SAD), MOOD("tense", TENSE), MOOD("dramatic", TENSE), MOOD("suspenseful", TENSE),
+    MOOD("ominous", TENSE), MOOD("anxious", TENSE), MOOD("mysterious", TENSE), MOOD("spooky", TENSE),
+    MOOD("scary", TENSE), MOOD("eerie", TENSE), MOOD("haunting", TENSE), MOOD("calm", CALM),
+    MOOD("relaxed", CALM), MOOD("relaxing", CALM), MOOD("peaceful", CALM), MOOD("chill", CALM),
+    MOOD("mellow", CALM), MOOD("gentle", CALM), MOOD("dreamy", CALM), MOOD("soft", CALM), MOOD("smooth", CALM),
+    MOOD("romantic", CALM), MOOD("soothing", CALM), MOOD("laid-back", CALM), MOOD("laid back", CALM),
+    MOOD("energetic", ENERGETIC), MOOD("driving", ENERGETIC), MOOD("powerful", ENERGETIC),
+    MOOD("aggressive", ENERGETIC), MOOD("epic", ENERGETIC), MOOD("intense", ENERGETIC), MOOD("heavy", ENERGETIC),
+    MOOD("angry", ENERGETIC), MOOD("fierce", ENERGETIC), MOOD("exciting", ENERGETIC), MOOD("heroic", ENERGETIC),
 
-    { "piano", WORD_INSTRUMENT, 0 }, { "grand piano", WORD_INSTRUMENT, 0 },
-    { "electric piano", WORD_INSTRUMENT, 4 }, { "rhodes", WORD_INSTRUMENT, 4 },
-    { "keys", WORD_INSTRUMENT, 4 }, { "harpsichord", WORD_INSTRUMENT, 6 },
-    { "celesta", WORD_INSTRUMENT, 8 }, { "glockenspiel", WORD_INSTRUMENT, 9 },
-    { "vibraphone", WORD_INSTRUMENT, 11 }, { "vibes", WORD_INSTRUMENT, 11 },
-    { "marimba", WORD_INSTRUMENT, 12 }, { "xylophone", WORD_INSTRUMENT, 13 },
-    { "bells", WORD_INSTRUMENT, 14 }, { "organ", WORD_INSTRUMENT, 16 },
-    { "accordion", WORD_INSTRUMENT, 21 }, { "harmonica", WORD_INSTRUMENT, 22 },
-    { "guitar", WORD_INSTRUMENT, 25 }, { "acoustic guitar", WORD_INSTRUMENT, 25 },
-    { "nylon guitar", WORD_INSTRUMENT, 24 }, { "classical guitar", WORD_INSTRUMENT, 24 },
-    { "jazz guitar", WORD_INSTRUMENT, 26 }, { "electric guitar", WORD_INSTRUMENT, 27 },
-    { "overdriven guitar", WORD_INSTRUMENT, 29 }, { "distorted guitar", WORD_INSTRUMENT, 30 },
-    { "violin", WORD_INSTRUMENT, 40 }, { "fiddle", WORD_INSTRUMENT, 40 }, { "viola", WORD_INSTRUMENT, 41 },
-    { "cello", WORD_INSTRUMENT, 42 }, { "harp", WORD_INSTRUMENT, 46 }, { "strings", WORD_INSTRUMENT, 48 },
-    { "string", WORD_INSTRUMENT, 48 }, { "orchestra", WORD_INSTRUMENT, 48 }, { "choir", WORD_INSTRUMENT, 52 },
-    { "trumpet", WORD_INSTRUMENT, 56 }, { "trombone", WORD_INSTRUMENT, 57 }, { "tuba", WORD_INSTRUMENT, 58 },
-    { "horn", WORD_INSTRUMENT, 60 }, { "french horn", WORD_INSTRUMENT, 60 }, { "brass", WORD_INSTRUMENT, 61 },
-    { "sax", WORD_INSTRUMENT, 65 }, { "saxophone", WORD_INSTRUMENT, 65 }, { "tenor sax", WORD_INSTRUMENT, 66 },
-    { "oboe", WORD_INSTRUMENT, 68 }, { "clarinet", WORD_INSTRUMENT, 71 }, { "flute", WORD_INSTRUMENT, 73 },
-    { "recorder", WORD_INSTRUMENT, 74 }, { "pan flute", WORD_INSTRUMENT, 75 }, { "synth", WORD_INSTRUMENT, 80 },
-    { "synth lead", WORD_INSTRUMENT, 81 }, { "pad", WORD_INSTRUMENT, 89 }, { "synth pad", WORD_INSTRUMENT, 89 },
-    { "sitar", WORD_INSTRUMENT, 104 }, { "banjo", WORD_INSTRUMENT, 105 },
-    { "bass", WORD_BASS, 33 }, { "bass guitar", WORD_BASS, 33 }, { "electric bass", WORD_BASS, 33 },
-    { "double bass", WORD_BASS, 32 }, { "upright bass", WORD_BASS, 32 }, { "acoustic bass", WORD_BASS, 32 },
-    { "contrabass", WORD_BASS, 43 }, { "synth bass", WORD_BASS, 38 },
-    { "drums", WORD_DRUMS, 0 }, { "drum", WORD_DRUMS, 0 }, { "percussion", WORD_DRUMS, 0 },
-    { "beat", WORD_DRUMS, 0 }, { "beats", WORD_DRUMS, 0 },
+    WORD("slow", WORD_TEMPO, 75), WORD("very slow", WORD_TEMPO, 60), WORD("fast", WORD_TEMPO, 130),
+    WORD("very fast", WORD_TEMPO, 150), WORD("quick", WORD_TEMPO, 130), WORD("uptempo", WORD_TEMPO, 120),
+    WORD("up-tempo", WORD_TEMPO, 120), WORD("moderate", WORD_TEMPO, 100), WORD("medium", WORD_TEMPO, 100),
+    WORD("major", WORD_MODE, GS_MUSIC_MODE_MAJOR), WORD("minor", WORD_MODE, GS_MUSIC_MODE_MINOR),
 
-    { "a", WORD_GLUE, 0 }, { "an", WORD_GLUE, 0 }, { "the", WORD_GLUE, 0 }, { "and", WORD_GLUE, 0 },
-    { "with", WORD_GLUE, 0 }, { "in", WORD_GLUE, 0 }, { "of", WORD_GLUE, 0 }, { "on", WORD_GLUE, 0 },
-    { "at", WORD_GLUE, 0 }, { "for", WORD_GLUE, 0 }, { "about", WORD_GLUE, 0 }, { "around", WORD_GLUE, 0 },
-    { "song", WORD_GLUE, 0 }, { "music", WORD_GLUE, 0 }, { "track", WORD_GLUE, 0 }, { "tune", WORD_GLUE, 0 },
-    { "piece", WORD_GLUE, 0 }, { "style", WORD_GLUE, 0 }, { "feel", WORD_GLUE, 0 }, { "vibe", WORD_GLUE, 0 },
-    { "key", WORD_GLUE, 0 }, { "tempo", WORD_GLUE, 0 }, { "long", WORD_GLUE, 0 }, { "lasting", WORD_GLUE, 0 },
-    { "instrumental", WORD_GLUE, 0 }, { "featuring", WORD_GLUE, 0 }, { "plus", WORD_GLUE, 0 },
-    { "some", WORD_GLUE, 0 }, { "very", WORD_GLUE, 0 }, { "&", WORD_GLUE, 0 },
+    INSTRUMENT("piano", 0), INSTRUMENT("grand piano", 0), INSTRUMENT("electric piano", 4), INSTRUMENT("rhodes", 4),
+    INSTRUMENT("keys", 4), INSTRUMENT("harpsichord", 6), INSTRUMENT("clavinet", 7), INSTRUMENT("clav", 7),
+    INSTRUMENT("celesta", 8), INSTRUMENT("glockenspiel", 9), INSTRUMENT("music box", 10),
+    INSTRUMENT("vibraphone", 11), INSTRUMENT("vibes", 11), INSTRUMENT("marimba", 12), INSTRUMENT("xylophone", 13),
+    INSTRUMENT("bells", 14), INSTRUMENT("organ", 16), INSTRUMENT("hammond", 16), INSTRUMENT("hammond organ", 16),
+    INSTRUMENT("church organ", 19), INSTRUMENT("accordion", 21), INSTRUMENT("harmonica", 22),
+    INSTRUMENT("bandoneon", 23), INSTRUMENT("guitar", 25), INSTRUMENT("acoustic guitar", 25),
+    INSTRUMENT("nylon guitar", 24), INSTRUMENT("classical guitar", 24), INSTRUMENT("jazz guitar", 26),
+    INSTRUMENT("electric guitar", 27), INSTRUMENT("muted guitar", 28), INSTRUMENT("funk guitar", 28),
+    INSTRUMENT("overdriven guitar", 29), INSTRUMENT("distorted guitar", 30), INSTRUMENT("violin", 40),
+    INSTRUMENT("fiddle", 40), INSTRUMENT("viola", 41), INSTRUMENT("cello", 42), INSTRUMENT("harp", 46),
+    INSTRUMENT("strings", 48), INSTRUMENT("string", 48), INSTRUMENT("orchestra", 48),
+    INSTRUMENT("synth strings", 50), INSTRUMENT("choir", 52), INSTRUMENT("trumpet", 56),
+    INSTRUMENT("trombone", 57), INSTRUMENT("tuba", 58), INSTRUMENT("horn", 60), INSTRUMENT("french horn", 60),
+    INSTRUMENT("brass", 61), INSTRUMENT("sax", 65), INSTRUMENT("saxophone", 65), INSTRUMENT("soprano sax", 64),
+    INSTRUMENT("alto sax", 65), INSTRUMENT("tenor sax", 66), INSTRUMENT("baritone sax", 67),
+    INSTRUMENT("oboe", 68), INSTRUMENT("bassoon", 70), INSTRUMENT("clarinet", 71), INSTRUMENT("piccolo", 72),
+    INSTRUMENT("flute", 73), INSTRUMENT("recorder", 74), INSTRUMENT("pan flute", 75), INSTRUMENT("whistle", 78),
+    INSTRUMENT("tin whistle", 78), INSTRUMENT("ocarina", 79), INSTRUMENT("synth", 80),
+    INSTRUMENT("synth lead", 81), INSTRUMENT("pad", 89), INSTRUMENT("synth pad", 89), INSTRUMENT("sitar", 104),
+    INSTRUMENT("banjo", 105), INSTRUMENT("koto", 107), INSTRUMENT("kalimba", 108), INSTRUMENT("bagpipe", 109),
+    INSTRUMENT("steel drums", 114), INSTRUMENT("steel pan", 114),
+    WORD("bass", WORD_BASS, 33), WORD("bass guitar", WORD_BASS, 33), WORD("electric bass", WORD_BASS, 33),
+    WORD("double bass", WORD_BASS, 32), WORD("upright bass", WORD_BASS, 32), WORD("acoustic bass", WORD_BASS, 32),
+    WORD("contrabass", WORD_BASS, 43), WORD("fretless bass", WORD_BASS, 35), WORD("slap bass", WORD_BASS, 36),
+    WORD("slapped bass", WORD_BASS, 36), WORD("synth bass", WORD_BASS, 38), WORD("sub bass", WORD_BASS, 38),
+    WORD("808", WORD_BASS, 38), WORD("wobble bass", WORD_BASS, 39),
+    WORD("drums", WORD_DRUMS, 0), WORD("drum", WORD_DRUMS, 0), WORD("percussion", WORD_DRUMS, 0),
+    WORD("beat", WORD_DRUMS, 0), WORD("beats", WORD_DRUMS, 0),
+
+    SECTION("intro", INTRO), SECTION("introduction", INTRO), SECTION("verse", VERSE), SECTION("chorus", CHORUS),
+    SECTION("hook", CHORUS), SECTION("refrain", CHORUS), SECTION("bridge", BRIDGE), SECTION("build", BUILD),
+    SECTION("build up", BUILD), SECTION("build-up", BUILD), SECTION("buildup", BUILD), SECTION("drop", DROP),
+    SECTION("breakdown", BREAKDOWN), SECTION("outro", OUTRO), SECTION("ending", OUTRO), SECTION("coda", OUTRO),
+
+    GLUE("a"), GLUE("an"), GLUE("the"), GLUE("and"), GLUE("with"), GLUE("in"), GLUE("of"), GLUE("on"), GLUE("at"),
+    GLUE("for"), GLUE("about"), GLUE("around"), GLUE("song"), GLUE("music"), GLUE("track"), GLUE("tune"),
+    GLUE("piece"), GLUE("style"), GLUE("feel"), GLUE("vibe"), GLUE("key"), GLUE("tempo"), GLUE("long"),
+    GLUE("lasting"), GLUE("instrumental"), GLUE("featuring"), GLUE("plus"), GLUE("some"), GLUE("very"), GLUE("&"),
+    GLUE("then"), GLUE("followed"), GLUE("by"), GLUE("into"), GLUE("structure"), GLUE("form"), GLUE("genre"),
+    GLUE("section"),
 };
 
 typedef struct {
@@ -159,10 +218,21 @@ static const char *const key_names[12] = { "C", "C#", "D", "D#", "E", "F", "F#",
 static const char *const mood_names[] = { "neutral", "happy", "sad", "tense", "calm", "energetic" };
 static const char *const part_names[GS_MUSIC_PART_COUNT] = { "drums", "bass", "chords", "melody" };
 
+typedef struct {
+    const char *name;
+    int default_bars;
+} section_kind_info;
+
+/* In GsMusicSectionKind order. */
+static const section_kind_info section_kinds[GS_MUSIC_SECTION_KIND_COUNT] = {
+    { "intro", 4 }, { "verse", 8 }, { "chorus", 8 }, { "bridge", 8 },
+    { "build", 4 }, { "drop", 8 }, { "breakdown", 8 }, { "outro", 4 },
+};
+
 const char *
 gs_music_style_name(GsMusicStyle style)
 {
-    return styles[style].name;
+    return gs_music_style_info(style)->name;
 }
 
 const char *
@@ -186,7 +256,19 @@ gs_music_key_name(int pitch_class)
 int
 gs_music_style_beats_per_bar(GsMusicStyle style)
 {
-    return styles[style].beats_per_bar;
+    return gs_music_style_info(style)->beats_per_bar;
+}
+
+const char *
+gs_music_section_name(GsMusicSectionKind kind)
+{
+    return section_kinds[kind].name;
+}
+
+int
+gs_music_section_default_bars(GsMusicSectionKind kind)
+{
+    return section_kinds[kind].default_bars;
 }
 
 const char *
@@ -236,25 +318,25 @@ lower_words(GPtrArray *words)
     return lower;
 }
 
-/* A word matches its plural too ("guitars", "violins"). */
+/* A word matches its plural too ("guitars", "violins") unless `exact`. */
 static gboolean
-word_matches(const char *word, const char *expected, gsize expected_len)
+word_matches(const char *word, const char *expected, gsize expected_len, gboolean exact)
 {
     gsize len = strlen(word);
-    return (len == expected_len || (len == expected_len + 1 && word[len - 1] == 's')) &&
+    return (len == expected_len || (!exact && len == expected_len + 1 && word[len - 1] == 's')) &&
            strncmp(word, expected, expected_len) == 0;
 }
 
 /* Number of words of `phrase` matched at words[at], or 0. */
 static guint
-phrase_length_at(const char *phrase, GPtrArray *words, guint at)
+phrase_length_at(const char *phrase, gboolean exact, GPtrArray *words, guint at)
 {
     guint n = 0;
     const char *p = phrase;
     while (*p) {
         const char *end = strchr(p, ' ');
         gsize len = end ? (gsize)(end - p) : strlen(p);
-        if (at + n >= words->len || !word_matches(g_ptr_array_index(words, at + n), p, len))
+        if (at + n >= words->len || !word_matches(g_ptr_array_index(words, at + n), p, len, exact))
             return 0;
         n++;
         p += len + (end ? 1 : 0);
@@ -268,7 +350,9 @@ longest_phrase_at(GPtrArray *words, guint at, guint *length)
     const phrase_entry *best = NULL;
     *length = 0;
     for (gsize i = 0; i < G_N_ELEMENTS(phrases); i++) {
-        guint n = phrase_length_at(phrases[i].phrase, words, at);
+        /* Style names take no plural: "drums and bass" is not a genre. */
+        gboolean exact = phrases[i].kind == WORD_STYLE || phrases[i].kind == WORD_SUBGENRE;
+        guint n = phrase_length_at(phrases[i].phrase, exact, words, at);
         if (n > *length) {
             *length = n;
             best = &phrases[i];
@@ -325,6 +409,9 @@ typedef struct {
     GPtrArray *ignored;
     gboolean has_style, has_mood, has_tempo, has_bpm, has_key, has_mode, has_length;
     int tempo_percent;
+    double shape_tempo;    /* product of the subgenre and feel words' tempo factors */
+    int density;           /* their sum */
+    int suggested_style;   /* from a feel word, for a prompt that names no style */
     int bpm;
     int n_instruments;
     int instruments[2]; /* melody first, then chords */
@@ -414,16 +501,53 @@ take_key(parse_state *st, GPtrArray *words, guint at)
 }
 
 static void
+apply_shape(parse_state *st, const phrase_entry *entry)
+{
+    if (entry->tempo_percent)
+        st->shape_tempo *= entry->tempo_percent / 100.0;
+    st->density += entry->density;
+    st->prompt->sevenths |= entry->sevenths;
+    st->prompt->swing |= entry->swing;
+}
+
+/* A second word naming another style is reported; one naming the same
+ * style ("ambient drone") is not. */
+static gboolean
+take_style(parse_state *st, GsMusicStyle style, GPtrArray *words, guint at, guint length)
+{
+    if (st->has_style && st->prompt->style != style) {
+        ignore_words(st, words, at, length);
+        return FALSE;
+    }
+    st->prompt->style = style;
+    st->has_style = TRUE;
+    return TRUE;
+}
+
+static void
 take_phrase(parse_state *st, const phrase_entry *entry, GPtrArray *words, guint at, guint length)
 {
     GsMusicPrompt *prompt = st->prompt;
     gboolean *seen = NULL;
     switch (entry->kind) {
     case WORD_STYLE:
-        seen = &st->has_style;
-        if (!*seen)
-            prompt->style = (GsMusicStyle)entry->value;
-        break;
+        take_style(st, (GsMusicStyle)entry->value, words, at, length);
+        return;
+    case WORD_SUBGENRE:
+        if (take_style(st, (GsMusicStyle)entry->value, words, at, length))
+            apply_shape(st, entry);
+        return;
+    case WORD_FEEL:
+        apply_shape(st, entry);
+        if (st->suggested_style == NO_STYLE)
+            st->suggested_style = entry->value;
+        return;
+    case WORD_SECTION:
+        if (prompt->n_structure == GS_MUSIC_MAX_SECTIONS)
+            ignore_words(st, words, at, length);
+        else
+            prompt->structure[prompt->n_structure++] = (GsMusicSectionKind)entry->value;
+        return;
     case WORD_MOOD:
         seen = &st->has_mood;
         if (!*seen)
@@ -480,7 +604,10 @@ static gboolean
 resolve_defaults(parse_state *st, GError **error)
 {
     GsMusicPrompt *prompt = st->prompt;
-    const style_defaults *style = &styles[prompt->style];
+    if (!st->has_style && st->suggested_style != NO_STYLE)
+        prompt->style = (GsMusicStyle)st->suggested_style;
+    const GsMusicStyleInfo *style = gs_music_style_info(prompt->style);
+    prompt->density = CLAMP(st->density, -1, 1);
     if (!st->has_mode) {
         if (prompt->mood == GS_MUSIC_MOOD_SAD || prompt->mood == GS_MUSIC_MOOD_TENSE)
             prompt->mode = GS_MUSIC_MODE_MINOR;
@@ -494,8 +621,16 @@ resolve_defaults(parse_state *st, GError **error)
     if (st->has_bpm) {
         prompt->bpm = st->bpm;
     } else {
-        double bpm = style->bpm * st->tempo_percent / 100.0 * mood_tempo_percent(prompt->mood) / 100.0;
-        prompt->bpm = CLAMP((int)lround(bpm), GS_MUSIC_MIN_BPM, GS_MUSIC_MAX_BPM);
+        /* Words make the style slower or faster, but never out of its range. */
+        double bpm = style->bpm * st->tempo_percent / 100.0 * mood_tempo_percent(prompt->mood) / 100.0 *
+                     st->shape_tempo;
+        prompt->bpm = CLAMP((int)lround(bpm), style->bpm_low, style->bpm_high);
+    }
+    if (prompt->n_structure > 0 && !st->has_length) {
+        int bars = 0;
+        for (int i = 0; i < prompt->n_structure; i++)
+            bars += gs_music_section_default_bars(prompt->structure[i]);
+        prompt->seconds = MIN(bars * style->beats_per_bar * 60.0 / prompt->bpm, GS_MUSIC_MAX_SECONDS);
     }
     if (prompt->bpm < GS_MUSIC_MIN_BPM || prompt->bpm > GS_MUSIC_MAX_BPM) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "a tempo of %d bpm is outside %d–%d bpm",
@@ -508,9 +643,9 @@ resolve_defaults(parse_state *st, GError **error)
         return FALSE;
     }
     if (!st->has_bass)
-        prompt->programs[GS_MUSIC_PART_BASS] = style->bass;
-    prompt->programs[GS_MUSIC_PART_MELODY] = st->n_instruments > 0 ? st->instruments[0] : style->melody;
-    prompt->programs[GS_MUSIC_PART_CHORDS] = st->n_instruments > 1 ? st->instruments[1] : style->chords;
+        prompt->programs[GS_MUSIC_PART_BASS] = style->bass_program;
+    prompt->programs[GS_MUSIC_PART_MELODY] = st->n_instruments > 0 ? st->instruments[0] : style->melody_program;
+    prompt->programs[GS_MUSIC_PART_CHORDS] = st->n_instruments > 1 ? st->instruments[1] : style->chords_program;
     prompt->programs[GS_MUSIC_PART_DRUMS] = 0;
     return TRUE;
 }
@@ -532,7 +667,12 @@ gs_music_prompt_parse(const char *text, GError **error)
     g_autoptr(GPtrArray) ignored = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) written = split_words(text);
     g_autoptr(GPtrArray) words = lower_words(written);
-    parse_state st = { .prompt = prompt, .written = written, .ignored = ignored, .tempo_percent = 100 };
+    parse_state st = { .prompt = prompt,
+                       .written = written,
+                       .ignored = ignored,
+                       .tempo_percent = 100,
+                       .shape_tempo = 1.0,
+                       .suggested_style = NO_STYLE };
     for (guint at = 0; at < words->len;) {
         guint used;
         if ((used = take_quantity(&st, words, at)) || (used = take_key(&st, words, at))) {
