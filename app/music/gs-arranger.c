@@ -1,8 +1,8 @@
-/* The arranger: per-style tables of chord progressions and rhythms, filled
- * in bar by bar with a seeded counter-based random generator.
+/* The arranger: the style table's progressions and rhythms, shaped section
+ * by section and filled in bar by bar with a seeded counter-based random
+ * generator.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gs-arranger.h"
-#include "gs-music-styles.h"
 
 #include <math.h>
 #include <string.h>
@@ -120,16 +120,72 @@ chord_on_degree(const GsArrangement *arr, int degree, const style_plan *style)
     return chord;
 }
 
+static const GsMusicSection *
+section_of_bar(const GsArrangement *arr, int bar)
+{
+    for (int i = arr->n_sections - 1; i > 0; i--)
+        if (bar >= arr->sections[i].first_bar)
+            return &arr->sections[i];
+    return &arr->sections[0];
+}
+
+static const GsMusicSectionProfile *
+profile_of_bar(const GsArrangement *arr, int bar)
+{
+    return gs_music_section_profile(section_of_bar(arr, bar)->kind);
+}
+
+static gboolean
+is_section_end(const GsArrangement *arr, int bar)
+{
+    const GsMusicSection *section = section_of_bar(arr, bar);
+    return bar == section->first_bar + section->bars - 1;
+}
+
 static void
 arrange_chords(GsArrangement *arr, const style_plan *style)
 {
-    const char *progression = arr->mode == GS_MUSIC_MODE_MINOR ? style->info->minor_progression : style->info->major_progression;
-    gsize length = strlen(progression);
+    const char *progression =
+        arr->mode == GS_MUSIC_MODE_MINOR ? style->info->minor_progression : style->info->major_progression;
+    int length = (int)strlen(progression);
     arr->chords = g_new(GsMusicChord, arr->bars);
     for (int bar = 0; bar < arr->bars; bar++) {
+        const GsMusicSection *section = section_of_bar(arr, bar);
+        /* A loop of up to four chords starts again with each section (the
+         * bridge halfway round, for contrast); longer forms such as the
+         * twelve-bar blues run on across sections. */
+        int position = bar;
+        if (length <= 4)
+            position = bar - section->first_bar + (section->kind == GS_MUSIC_SECTION_BRIDGE ? length / 2 : 0);
         /* The piece comes home to the tonic in its last bar. */
-        int degree = bar == arr->bars - 1 && arr->bars > 1 ? 0 : progression[bar % length] - '1';
+        int degree = bar == arr->bars - 1 && arr->bars > 1 ? 0 : progression[position % length] - '1';
         arr->chords[bar] = chord_on_degree(arr, degree, style);
+    }
+}
+
+/* The last beat of a section: toms falling from high to low, or a snare
+ * run, into the next section. */
+static void
+add_fill(GsMusicTrack *track, const GsArrangement *arr, int bar, int velocity, gs_rng *rng)
+{
+    static const int toms[4] = { GS_DRUM_HIGH_TOM, GS_DRUM_HIGH_MID_TOM, GS_DRUM_MID_TOM, GS_DRUM_LOW_TOM };
+    gboolean tom_fill = rng_below(rng, 2) == 0;
+    int steps = arr->beats_per_bar * 4;
+    for (int i = 0; i < 4; i++)
+        add_step_note(track, arr, FALSE, bar, steps - 4 + i, TICKS_PER_STEP, tom_fill ? toms[i] : GS_DRUM_SNARE,
+                      velocity + 2 * i + rng_below(rng, 5) - 2);
+}
+
+/* A build's snare plays quarters, then eighths, then sixteenths in its
+ * last bar, growing louder. */
+static void
+add_build_bar(GsMusicTrack *track, const GsArrangement *arr, const GsMusicSection *section, int bar, int velocity)
+{
+    int steps = arr->beats_per_bar * 4, into = bar - section->first_bar, left = section->bars - into;
+    int every = left == 1 ? 1 : into * 2 < section->bars ? 4 : 2;
+    for (int step = 0; step < steps; step += every) {
+        int rise = 20 * (into * steps + step) / (section->bars * steps);
+        add_step_note(track, arr, FALSE, bar, step, TICKS_PER_STEP, GS_DRUM_SNARE, velocity - 10 + rise);
     }
 }
 
@@ -143,26 +199,41 @@ arrange_drums(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs_
     } voices[] = { { style->info->kick, GS_DRUM_KICK },
                    { style->info->snare, style->info->snare_note },
                    { style->info->hat, style->info->hat_note } };
-    enum { HAT_VOICE = 2 };
-    int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood);
+    enum { KICK_VOICE, SNARE_VOICE, HAT_VOICE };
+    int steps = arr->beats_per_bar * 4;
     if (!*style->info->kick)
         return;
     for (int bar = 0; bar < arr->bars; bar++) {
+        const GsMusicSection *section = section_of_bar(arr, bar);
+        const GsMusicSectionProfile *profile = gs_music_section_profile(section->kind);
+        int velocity = base_velocity(mood) + profile->velocity, into = bar - section->first_bar;
         gboolean last = bar == arr->bars - 1;
-        if (bar == 0 || last)
-            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, GS_DRUM_CRASH, velocity);
-        if (last) { /* the final chord rings out on a single kick */
-            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, GS_DRUM_KICK, velocity + 10);
+        if (last) { /* the final chord rings out on a crash and a single kick */
+            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, GS_DRUM_CRASH, base_velocity(mood) + 10);
+            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, GS_DRUM_KICK, base_velocity(mood) + 20);
             continue;
         }
-        /* Every fourth bar may end in a snare fill into the next phrase. */
-        gboolean fill = bar % 4 == 3 && rng_below(rng, 2) == 0;
+        gboolean fill = is_section_end(arr, bar) && profile_of_bar(arr, bar + 1)->drums != GS_DRUMS_NONE;
+        if (profile->drums != GS_DRUMS_NONE &&
+            (into == 0 || (profile->crash_every && into % profile->crash_every == 0)))
+            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, GS_DRUM_CRASH, velocity);
+        if (profile->drums == GS_DRUMS_BUILD) {
+            add_build_bar(track, arr, section, bar, velocity);
+            continue;
+        }
+        if (fill)
+            add_fill(track, arr, bar, velocity, rng);
+        if (profile->drums == GS_DRUMS_NONE)
+            continue;
         for (gsize v = 0; v < G_N_ELEMENTS(voices); v++) {
             int length = (int)strlen(voices[v].rhythm);
-            for (int step = 0; length && step < steps; step++) {
+            /* A light section keeps the hats and one kick a bar. */
+            if (profile->drums == GS_DRUMS_LIGHT && v == SNARE_VOICE)
+                continue;
+            for (int step = 0; length && step < (fill ? steps - 4 : steps); step++) {
                 char hit = voices[v].rhythm[step % length];
-                if (fill && step >= steps - 4 && voices[v].key == style->info->snare_note)
-                    hit = step % 2 ? 'o' : 'x';
+                if (profile->drums == GS_DRUMS_LIGHT && v == KICK_VOICE)
+                    hit = step == 0 ? 'x' : '.';
                 /* Sparser asks keep the cymbal on the beat only; busier ones
                  * fill its empty eighths softly. */
                 if (v == HAT_VOICE && style->density < 0 && step % 4)
@@ -189,12 +260,17 @@ static void
 arrange_bass(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs_rng *rng)
 {
     GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_BASS];
-    int eighths = arr->beats_per_bar * 2, length = (int)strlen(style->info->bass), velocity = base_velocity(mood);
+    int eighths = arr->beats_per_bar * 2, length = (int)strlen(style->info->bass);
     for (int bar = 0; bar < arr->bars; bar++) {
         const GsMusicChord *chord = &arr->chords[bar];
         const GsMusicChord *next = &arr->chords[MIN(bar + 1, arr->bars - 1)];
+        const GsMusicSectionProfile *profile = profile_of_bar(arr, bar);
         int root = 36 + chord->root, next_root = 36 + next->root, previous = root;
+        int velocity = base_velocity(mood) + profile->velocity;
         gboolean last = bar == arr->bars - 1;
+        /* The bass always sounds the final root. */
+        if (!profile->bass && !last)
+            continue;
         for (int e = 0; e < eighths; e++) {
             char kind = last ? (e == 0 ? 'R' : '-') : style->info->bass[e % length];
             /* Fifth and octave trade places now and then on weak beats. */
@@ -223,21 +299,24 @@ static void
 arrange_comp(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs_rng *rng)
 {
     GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_CHORDS];
-    int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood) - 12;
+    int steps = arr->beats_per_bar * 4;
     for (int bar = 0; bar < arr->bars; bar++) {
-        gboolean last = bar == arr->bars - 1;
-        const char *rhythm = last ? "x---------------" : style->info->comp;
-        int length = last ? steps : (int)strlen(rhythm);
+        const GsMusicSectionProfile *profile = profile_of_bar(arr, bar);
+        gboolean held = bar == arr->bars - 1 || profile->held_chords;
+        const char *rhythm = held ? "x---------------" : style->info->comp;
+        int length = held ? steps : (int)strlen(rhythm);
+        int velocity = base_velocity(mood) - 12 + profile->velocity;
         const GsMusicChord *chord = &arr->chords[bar];
         for (int step = 0; step < steps; step++) {
             if (rhythm[step % length] != 'x')
                 continue;
-            int held = MIN(held_steps(rhythm, length, step % length), steps - step);
+            int steps_held = MIN(held_steps(rhythm, length, step % length), steps - step);
             int accent = rng_below(rng, 7) - 3;
-            /* Close voicing from F#3 upward keeps every chord in one octave. */
+            /* Close voicing from F#3 (plus the section's lift) upward keeps
+             * every chord in one octave. */
             for (int i = 0; i < chord->n_tones; i++)
-                add_step_note(track, arr, style->swing, bar, step, (guint32)(held * TICKS_PER_STEP * 9 / 10),
-                              54 + mod12(chord->tones[i] - 6), velocity + accent);
+                add_step_note(track, arr, style->swing, bar, step, (guint32)(steps_held * TICKS_PER_STEP * 9 / 10),
+                              54 + profile->chord_lift + mod12(chord->tones[i] - 6), velocity + accent);
         }
     }
 }
@@ -251,12 +330,13 @@ is_chord_tone(const GsMusicChord *chord, int key)
     return FALSE;
 }
 
-/* The scale's notes within the melody's range, low to high. */
+/* The scale's notes within the melody's range (raised by `lift`), low to
+ * high. */
 static int
-melody_ladder(const GsArrangement *arr, int *ladder)
+melody_ladder(const GsArrangement *arr, int lift, int *ladder)
 {
     int n = 0;
-    for (int key = MELODY_LOW; key <= MELODY_HIGH; key++)
+    for (int key = MELODY_LOW + lift; key <= MELODY_HIGH + lift; key++)
         if (gs_arrangement_in_scale(arr, key))
             ladder[n++] = key;
     return n;
@@ -284,16 +364,24 @@ arrange_melody(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs
 {
     GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_MELODY];
     int ladder[32];
-    int n = melody_ladder(arr, ladder);
-    int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood) + 4;
-    int density =
-        style->info->melody_density + style->density - (mood == GS_MUSIC_MOOD_CALM || mood == GS_MUSIC_MOOD_SAD);
-    density = CLAMP(density, 0, 2);
+    int n = melody_ladder(arr, 0, ladder);
+    int steps = arr->beats_per_bar * 4;
     int rung = n / 3, direction = 1;
     for (int bar = 0; bar < arr->bars; bar++) {
+        const GsMusicSection *section = section_of_bar(arr, bar);
+        const GsMusicSectionProfile *profile = gs_music_section_profile(section->kind);
+        if (!profile->melody)
+            continue;
+        /* The same rung of a raised ladder: the line carries on, higher. */
+        n = melody_ladder(arr, profile->melody_lift, ladder);
+        int velocity = base_velocity(mood) + 4 + profile->velocity;
+        int density = style->info->melody_density + style->density + profile->density -
+                      (mood == GS_MUSIC_MOOD_CALM || mood == GS_MUSIC_MOOD_SAD);
+        density = CLAMP(density, 0, 2);
         gboolean last = bar == arr->bars - 1;
-        /* A phrase of four bars ends on a long chord tone on the downbeat. */
-        gboolean phrase_end = last || bar % 4 == 3;
+        /* A phrase of four bars, or the section, ends on a long chord tone on
+         * the downbeat. */
+        gboolean phrase_end = last || (bar - section->first_bar) % 4 == 3 || is_section_end(arr, bar);
         const char *const(*rhythms)[4] = steps == 12 ? melody_rhythms_3 : melody_rhythms_4;
         const char *rhythm = phrase_end ? (steps == 12 ? "x-------...." : "x-------........")
                                         : rhythms[density][rng_below(rng, 4)];
@@ -355,6 +443,7 @@ gs_arrangement_new(const GsMusicPrompt *prompt, guint64 seed)
                                             (guint8)(part == GS_MUSIC_PART_DRUMS ? 0 : prompt->programs[part]),
                                             g_array_new(FALSE, FALSE, sizeof(GsMusicNote)) };
     }
+    arr->sections = gs_music_plan_sections(prompt, arr->bars, &arr->n_sections);
     arrange_chords(arr, style);
     gs_rng drums = rng_for_part(seed, GS_MUSIC_PART_DRUMS), bass = rng_for_part(seed, GS_MUSIC_PART_BASS);
     gs_rng comp = rng_for_part(seed, GS_MUSIC_PART_CHORDS), melody = rng_for_part(seed, GS_MUSIC_PART_MELODY);
@@ -375,6 +464,7 @@ gs_arrangement_free(GsArrangement *arrangement)
     for (int part = 0; part < GS_MUSIC_PART_COUNT; part++)
         g_array_unref(arrangement->tracks[part].notes);
     g_free(arrangement->chords);
+    g_free(arrangement->sections);
     g_free(arrangement);
 }
 
@@ -387,7 +477,13 @@ gs_arrangement_total_ticks(const GsArrangement *arrangement)
 double
 gs_arrangement_seconds(const GsArrangement *arrangement)
 {
-    return gs_arrangement_total_ticks(arrangement) * 60.0 / (GS_MUSIC_TICKS_PER_QUARTER * arrangement->bpm);
+    return gs_arrangement_bar_seconds(arrangement, arrangement->bars);
+}
+
+double
+gs_arrangement_bar_seconds(const GsArrangement *arrangement, int bar)
+{
+    return (double)bar * arrangement->ticks_per_bar * 60.0 / (GS_MUSIC_TICKS_PER_QUARTER * arrangement->bpm);
 }
 
 gboolean

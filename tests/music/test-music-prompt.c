@@ -219,7 +219,8 @@ static const style_word style_words[] = {
     { "soundtrack", GS_MUSIC_STYLE_CINEMATIC }, { "trailer", GS_MUSIC_STYLE_CINEMATIC },
     { "chiptune", GS_MUSIC_STYLE_CHIPTUNE }, { "8-bit", GS_MUSIC_STYLE_CHIPTUNE }, { "8bit", GS_MUSIC_STYLE_CHIPTUNE },
     { "video game", GS_MUSIC_STYLE_CHIPTUNE }, { "videogame", GS_MUSIC_STYLE_CHIPTUNE },
-    { "game", GS_MUSIC_STYLE_CHIPTUNE }, { "retro game", GS_MUSIC_STYLE_CHIPTUNE }, { "arcade", GS_MUSIC_STYLE_CHIPTUNE },
+    { "game", GS_MUSIC_STYLE_CHIPTUNE }, { "retro game", GS_MUSIC_STYLE_CHIPTUNE },
+    { "arcade", GS_MUSIC_STYLE_CHIPTUNE },
 };
 
 static void
