@@ -19,9 +19,10 @@ static const GsMusicStyleInfo styles[GS_MUSIC_STYLE_COUNT] = {
         "rock", GS_MUSIC_FAMILY_POPULAR, SONG, 90, 120, 180, 4, 4, 4, MAJOR, 34, 29, 30, "1454", "1767",
         FALSE, FALSE, "x.....x.x.....x.", "....x.......x...", "x.x.x.x.x.x.x.x.", GS_DRUM_SNARE,
         GS_DRUM_CLOSED_HAT, "RRRRRRRA", "x-x-x-x-x-x-x-x-", 1, FALSE },
+    /* Ride with light skip notes, the hi-hat pedal on two and four. */
     [GS_MUSIC_STYLE_JAZZ] = {
         "jazz", GS_MUSIC_FAMILY_JAZZ_BLUES, SONG, 60, 140, 240, 4, 5, 2, MAJOR, 32, 0, 66, "2511", "2511",
-        TRUE, FALSE, "o...............", "..........o.....", "x...x.x.x...x.x.", GS_DRUM_SNARE, GS_DRUM_RIDE,
+        TRUE, FALSE, "o...............", "....x.......x...", "x...x.o.x...x.o.", GS_DRUM_PEDAL_HAT, GS_DRUM_RIDE,
         "R-T-F-A-", "x-.....x-.......", 2, TRUE },
     [GS_MUSIC_STYLE_BOSSA_NOVA] = {
         "bossa nova", GS_MUSIC_FAMILY_LATIN, SONG, 100, 126, 150, 4, 2, 9, MAJOR, 32, 24, 73, "1125", "1425",
@@ -33,7 +34,7 @@ static const GsMusicStyleInfo styles[GS_MUSIC_STYLE_COUNT] = {
         "R---F-", "....x---x---", 1, FALSE },
     [GS_MUSIC_STYLE_AMBIENT] = {
         "ambient", GS_MUSIC_FAMILY_ELECTRONIC, SONG, 50, 72, 90, 4, 2, 2, MINOR, 38, 89, 11, "1465", "1641",
-        FALSE, FALSE, "o...............", "", "..o...o...o...o.", GS_DRUM_SNARE, GS_DRUM_CLOSED_HAT,
+        FALSE, FALSE, "o.......o.......", "", "o...o...o...o...", GS_DRUM_SNARE, GS_DRUM_CLOSED_HAT,
         "R-------", "x---------------", 0, FALSE },
     [GS_MUSIC_STYLE_TECHNO] = {
         "techno", GS_MUSIC_FAMILY_ELECTRONIC, DANCE, 120, 128, 150, 4, 9, 9, MINOR, 38, 90, 81, "1145", "1167",
@@ -78,7 +79,7 @@ static const GsMusicStyleInfo styles[GS_MUSIC_STYLE_COUNT] = {
         GS_DRUM_CLOSED_HAT, "R.RO.RFA", "..x-..x-..x-..xx", 2, FALSE },
     [GS_MUSIC_STYLE_RNB] = {
         "r&b", GS_MUSIC_FAMILY_POPULAR, SONG, 60, 76, 100, 4, 3, 5, MINOR, 33, 4, 65, "4321", "1476",
-        TRUE, FALSE, "x......x..x.....", "....x.......x...", "x.x.x.x.x.x.x.xx", GS_DRUM_SNARE,
+        TRUE, FALSE, "x......x..x.....", "....x.......x...", "x.x.x.x.x.x.x.x.", GS_DRUM_SNARE,
         GS_DRUM_CLOSED_HAT, "R--.R.FA", "x---..x-x---....", 1, FALSE },
     /* Organ on two and four, tambourine eighths, horns on top. */
     [GS_MUSIC_STYLE_SOUL] = {
@@ -89,7 +90,7 @@ static const GsMusicStyleInfo styles[GS_MUSIC_STYLE_COUNT] = {
      * and scratched muted guitar. */
     [GS_MUSIC_STYLE_FUNK] = {
         "funk", GS_MUSIC_FAMILY_POPULAR, SONG, 90, 104, 120, 4, 4, 4, MAJOR, 36, 28, 61, "1114", "1141",
-        TRUE, TRUE, "x.....x...x..x..", "....x..o.o..x..o", "xoxoxoxoxoxoxoxo", GS_DRUM_SNARE,
+        TRUE, TRUE, "x..x......x.....", "....x..o.o..x...", "xoooxoooxoooxooo", GS_DRUM_SNARE,
         GS_DRUM_CLOSED_HAT, "R.OR.AFR", "..x.x..x..x.x..x", 1, FALSE },
     /* Four on the floor, open hats on the off-beats, octave bass. */
     [GS_MUSIC_STYLE_DISCO] = {
@@ -106,7 +107,7 @@ static const GsMusicStyleInfo styles[GS_MUSIC_STYLE_COUNT] = {
      * 808-like bass. */
     [GS_MUSIC_STYLE_TRAP] = {
         "trap", GS_MUSIC_FAMILY_POPULAR, SONG, 130, 140, 160, 4, 0, 6, MINOR, 38, 89, 10, "1465", "1667",
-        FALSE, FALSE, "x......x..x.....", "........x.......", "x.x.x.x.x.xxx.x.", GS_DRUM_CLAP,
+        FALSE, FALSE, "x.........x.x...", "........x.......", "x.x.x.x.x.x.x.xx", GS_DRUM_CLAP,
         GS_DRUM_CLOSED_HAT, "R-----.O", "x---------------", 1, FALSE },
     [GS_MUSIC_STYLE_LO_FI] = {
         "lo-fi", GS_MUSIC_FAMILY_POPULAR, SONG, 65, 80, 95, 4, 5, 2, MAJOR, 32, 4, 26, "4361", "1476",
@@ -136,7 +137,7 @@ static const GsMusicStyleInfo styles[GS_MUSIC_STYLE_COUNT] = {
     /* Surdo answering on the second beat of two, tamborim and shaker. */
     [GS_MUSIC_STYLE_SAMBA] = {
         "samba", GS_MUSIC_FAMILY_LATIN, SONG, 92, 104, 120, 4, 7, 2, MAJOR, 32, 24, 65, "1625", "1425",
-        TRUE, FALSE, "o.......x.......", "x.xx.xx.x.xx.xx.", "xoxxxoxxxoxxxoxx", GS_DRUM_HIGH_CONGA,
+        TRUE, FALSE, "o...x...o...x...", "x.x.x.xxx.x.x.xx", "xoooxoooxoooxooo", GS_DRUM_HIGH_CONGA,
         GS_DRUM_MARACAS, "R..FR..F", "x.x..x.x.x..x.x.", 2, FALSE },
     /* Son clave 3–2, cowbell on the beat, an anticipating tumbao bass and a
      * piano montuno. */
@@ -156,7 +157,7 @@ static const GsMusicStyleInfo styles[GS_MUSIC_STYLE_COUNT] = {
     /* Dembow: kick on every beat, snare on 3+3+2. */
     [GS_MUSIC_STYLE_REGGAETON] = {
         "reggaeton", GS_MUSIC_FAMILY_LATIN, SONG, 85, 94, 100, 4, 2, 9, MINOR, 38, 90, 80, "6451", "1467",
-        FALSE, FALSE, "x...x...x...x...", "...x..x....x..x.", "x.x.x.x.x.x.x.x.", GS_DRUM_SNARE,
+        FALSE, FALSE, "x...x...x...x...", "...o..x....o..x.", "x.x.x.x.x.x.x.x.", GS_DRUM_SNARE,
         GS_DRUM_CLOSED_HAT, "R..R..R.", "x---------------", 1, FALSE },
     /* A one- or two-chord vamp, interlocking guitar, horn lines. */
     [GS_MUSIC_STYLE_AFROBEAT] = {
@@ -170,7 +171,7 @@ static const GsMusicStyleInfo styles[GS_MUSIC_STYLE_COUNT] = {
         GS_DRUM_COWBELL, "R.FRR.FA", "x.x.x.x.x.x.x.x.", 2, FALSE },
     [GS_MUSIC_STYLE_DANCEHALL] = {
         "dancehall", GS_MUSIC_FAMILY_AFRICAN_CARIBBEAN, SONG, 85, 96, 105, 4, 7, 4, MINOR, 38, 90, 81, "1515",
-        "1414", FALSE, FALSE, "x..x..x.x..x..x.", "....x.......x...", "x.x.x.x.x.x.x.x.", GS_DRUM_SNARE,
+        "1414", FALSE, FALSE, "x..x....x..x....", "....x.......x...", "x.x.x.x.x.x.x.x.", GS_DRUM_SNARE,
         GS_DRUM_CLOSED_HAT, "R-.RR-.A", "x..x..x.x..x..x.", 1, FALSE },
     /* Guitar on every off-beat, walking bass, trumpet. */
     [GS_MUSIC_STYLE_SKA] = {

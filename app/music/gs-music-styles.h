@@ -81,6 +81,7 @@ enum {
     GS_DRUM_SNARE = 38,
     GS_DRUM_CLAP = 39,
     GS_DRUM_CLOSED_HAT = 42,
+    GS_DRUM_PEDAL_HAT = 44,
     GS_DRUM_LOW_TOM = 45,
     GS_DRUM_OPEN_HAT = 46,
     GS_DRUM_MID_TOM = 47,
