@@ -183,7 +183,7 @@ static const GsMusicStyleInfo styles[GS_MUSIC_STYLE_COUNT] = {
         "country", GS_MUSIC_FAMILY_FOLK_COUNTRY, SONG, 90, 112, 140, 4, 7, 4, MAJOR, 32, 25, 27, "1145", "1715",
         FALSE, FALSE, "x.......x.......", "....x.......x...", "x.x.x.x.x.x.x.x.", GS_DRUM_SNARE,
         GS_DRUM_CLOSED_HAT, "R-F-R-F-", "..x-..x-..x-..x-", 1, FALSE },
-    /* No drums: the mandolin's chop on two and four keeps time, banjo rolls. */
+    /* No drums: a guitar's chop on every beat keeps time under a busy banjo. */
     [GS_MUSIC_STYLE_BLUEGRASS] = {
         "bluegrass", GS_MUSIC_FAMILY_FOLK_COUNTRY, SONG, 110, 140, 180, 4, 9, 4, MAJOR, 32, 25, 105, "1415",
         "1715", FALSE, FALSE, "", "", "", GS_DRUM_SNARE, GS_DRUM_CLOSED_HAT, "R-F-R-F-", "x...x...x...x...", 2,
