@@ -420,12 +420,8 @@ compare_notes(gconstpointer a, gconstpointer b)
 GsArrangement *
 gs_arrangement_new(const GsMusicPrompt *prompt, guint64 seed)
 {
-    const style_plan plan = {
-        .info = gs_music_style_info(prompt->style),
-        .sevenths = gs_music_style_info(prompt->style)->sevenths || prompt->sevenths,
-        .swing = gs_music_style_info(prompt->style)->swing || prompt->swing,
-        .density = prompt->density,
-    };
+    const GsMusicStyleInfo *info = gs_music_style_info(prompt->style);
+    const style_plan plan = { info, info->sevenths || prompt->sevenths, info->swing || prompt->swing, prompt->density };
     const style_plan *style = &plan;
     GsArrangement *arr = g_new0(GsArrangement, 1);
     arr->style = prompt->style;

@@ -8,8 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* The first twelve keep their historical order (saved projects store only
- * the prompt text, but the numbers show in test output). */
+/* The first twelve are the original styles, in their original order. */
 typedef enum {
     GS_MUSIC_STYLE_POP,
     GS_MUSIC_STYLE_ROCK,
