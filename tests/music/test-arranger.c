@@ -292,7 +292,8 @@ test_section_changes(void)
         int fill_notes = 0;
         for (guint j = 0; j < drums->len; j++) {
             const GsMusicNote *n = &g_array_index(drums, GsMusicNote, j);
-            gboolean tom_or_snare = n->key == 38 || (n->key >= 45 && n->key <= 50 && n->key != 46 && n->key != 49);
+            gboolean tom_or_snare = n->key == GS_DRUM_SNARE || n->key == GS_DRUM_LOW_TOM || n->key == GS_DRUM_MID_TOM ||
+                                    n->key == GS_DRUM_HIGH_MID_TOM || n->key == GS_DRUM_HIGH_TOM;
             fill_notes += n->tick >= last_beat && n->tick < last_beat + GS_MUSIC_TICKS_PER_QUARTER && tom_or_snare;
         }
         g_assert_cmpint(fill_notes, ==, 4);
@@ -302,7 +303,7 @@ test_section_changes(void)
     gboolean crash = FALSE;
     for (guint j = 0; j < drums->len; j++) {
         const GsMusicNote *n = &g_array_index(drums, GsMusicNote, j);
-        crash |= n->tick == final_bar && n->key == 49;
+        crash |= n->tick == final_bar && n->key == GS_DRUM_CRASH;
     }
     g_assert_true(crash);
     const GArray *chords = arr->tracks[GS_MUSIC_PART_CHORDS].notes;
