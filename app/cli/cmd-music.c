@@ -15,7 +15,8 @@
 static void
 print_understood(const GsMusicPrompt *prompt, const GsArrangement *arr, guint64 seed)
 {
-    printf("style: %s\n", gs_music_style_name(prompt->style));
+    printf("style: %s (%s)\n", gs_music_style_name(prompt->style),
+           gs_music_family_name(gs_music_style_info(prompt->style)->family));
     if (prompt->mood != GS_MUSIC_MOOD_NEUTRAL)
         printf("mood: %s\n", gs_music_mood_name(prompt->mood));
     printf("tempo: %d bpm\n", prompt->bpm);
@@ -26,6 +27,11 @@ print_understood(const GsMusicPrompt *prompt, const GsArrangement *arr, guint64 
            gs_music_program_name(prompt->programs[GS_MUSIC_PART_BASS]),
            gs_music_program_name(prompt->programs[GS_MUSIC_PART_CHORDS]),
            gs_music_program_name(prompt->programs[GS_MUSIC_PART_MELODY]));
+    printf("sections:");
+    for (int i = 0; i < arr->n_sections; i++)
+        printf("%s %s %.1f s", i ? "," : "", gs_music_section_name(arr->sections[i].kind),
+               gs_arrangement_bar_seconds(arr, arr->sections[i].first_bar));
+    printf("\n");
     printf("seed: %" G_GUINT64_FORMAT "\n", seed);
     if (prompt->ignored[0]) {
         g_autofree char *words = g_strjoinv(", ", prompt->ignored);

@@ -1,5 +1,6 @@
-/* The arranger: per-style tables of chord progressions and rhythms, filled
- * in bar by bar with a seeded counter-based random generator.
+/* The arranger: the style table's progressions and rhythms, shaped section
+ * by section and filled in bar by bar with a seeded counter-based random
+ * generator.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gs-arranger.h"
 
@@ -11,53 +12,13 @@
 #define MELODY_LOW 60
 #define MELODY_HIGH 81
 
-enum { KICK = 36, SIDE_STICK = 37, SNARE = 38, CLAP = 39, CLOSED_HAT = 42, OPEN_HAT = 46, CRASH = 49, RIDE = 51 };
-
-/* Rhythms are strings with one character per sixteenth (per eighth for the
- * bass), repeated over the bar: drums 'x' accent, 'o' soft; bass R root,
- * T third, F fifth, O octave, A approach to the next chord; chords and
- * melody 'x' attack; '-' holds the note before; '.' is a rest. */
+/* What the arranger plays: the style's table entry, with the prompt's
+ * subgenre and feel words applied. */
 typedef struct {
-    const char *major_progression; /* scale degrees, one chord per bar */
-    const char *minor_progression;
-    gboolean sevenths;
-    const char *kick, *snare, *hat;
-    guint8 snare_note, hat_note;
-    const char *bass;
-    const char *comp;
-    int melody_density; /* 0 sparse … 2 busy */
-    gboolean swing;
-} style_patterns;
-
-/* In GsMusicStyle order. */
-static const style_patterns patterns[GS_MUSIC_STYLE_COUNT] = {
-    [GS_MUSIC_STYLE_POP] = { "1564", "1637", FALSE, "x.......x.x.....", "....x.......x...", "x.x.x.x.x.x.x.x.",
-                             SNARE, CLOSED_HAT, "R--RR-.A", "x-------x-------", 1, FALSE },
-    [GS_MUSIC_STYLE_ROCK] = { "1454", "1767", FALSE, "x.....x.x.....x.", "....x.......x...", "x.x.x.x.x.x.x.x.",
-                              SNARE, CLOSED_HAT, "RRRRRRRA", "x-x-x-x-x-x-x-x-", 1, FALSE },
-    [GS_MUSIC_STYLE_JAZZ] = { "2511", "2511", TRUE, "o...............", "..........o.....", "x...x.x.x...x.x.",
-                              SNARE, RIDE, "R-T-F-A-", "x-.....x-.......", 2, TRUE },
-    [GS_MUSIC_STYLE_BOSSA_NOVA] = { "1125", "1425", TRUE, "x..xx..xx..xx..x", "x..x..x...x..x..",
-                                    "o.o.o.o.o.o.o.o.", SIDE_STICK, CLOSED_HAT, "R--FR--F", "x--x--x---x--x--", 1,
-                                    FALSE },
-    [GS_MUSIC_STYLE_WALTZ] = { "1451", "1451", FALSE, "x...........", "....o...o...", "x...x...x...", SNARE,
-                               CLOSED_HAT, "R---F-", "....x---x---", 1, FALSE },
-    [GS_MUSIC_STYLE_AMBIENT] = { "1465", "1641", FALSE, "o...............", "", "..o...o...o...o.", SNARE,
-                                 CLOSED_HAT, "R-------", "x---------------", 0, FALSE },
-    [GS_MUSIC_STYLE_TECHNO] = { "1145", "1167", FALSE, "x...x...x...x...", "....x.......x...", "..x...x...x...x.",
-                                CLAP, OPEN_HAT, ".R.R.R.R", "..x-..x-..x-..x-", 1, FALSE },
-    [GS_MUSIC_STYLE_HIP_HOP] = { "2516", "1645", TRUE, "x......xx.x.....", "....x.......x...", "x.x.x.x.x.x.x.x.",
-                                 SNARE, CLOSED_HAT, "R--R..OA", "x-------...x----", 1, TRUE },
-    [GS_MUSIC_STYLE_FOLK] = { "1415", "1715", FALSE, "x.......x.......", "....o.......o...", "x...x...x...x...",
-                              SIDE_STICK, CLOSED_HAT, "R---F---", "x---x-x-x---x-x-", 1, FALSE },
-    /* No drums: an orchestra keeps time without a kit. */
-    [GS_MUSIC_STYLE_CLASSICAL] = { "1451", "1451", FALSE, "", "", "", SNARE, CLOSED_HAT, "R---F---",
-                                   "x---------------", 1, FALSE },
-    [GS_MUSIC_STYLE_BLUES] = { "111144115415", "111144115415", TRUE, "x.......x.......", "....x.......x...",
-                               "x...x.x.x...x.x.", SNARE, CLOSED_HAT, "R-T-F-A-", "x-..x-..x-..x-..", 1, TRUE },
-    [GS_MUSIC_STYLE_REGGAE] = { "1454", "1414", FALSE, "........x.......", "........x.......", "x.x.x.x.x.x.x.x.",
-                                SIDE_STICK, CLOSED_HAT, "R--R.F.A", "....x-......x-..", 1, FALSE },
-};
+    const GsMusicStyleInfo *info;
+    gboolean sevenths, swing;
+    int density; /* −1 … +1 */
+} style_plan;
 
 static const char *const melody_rhythms_4[3][4] = {
     { "x-------x-------", "x-----x-x-------", "x-----------x---", "x---x-------x---" },
@@ -147,58 +108,138 @@ held_steps(const char *rhythm, int length, int at)
 }
 
 static GsMusicChord
-chord_on_degree(const GsArrangement *arr, int degree, gboolean sevenths)
+chord_on_degree(const GsArrangement *arr, int degree, const style_plan *style)
 {
-    GsMusicChord chord = { .n_tones = sevenths ? 4 : 3 };
+    GsMusicChord chord = { .n_tones = style->sevenths ? 4 : 3 };
     for (int i = 0; i < chord.n_tones; i++)
         chord.tones[i] = mod12(arr->key + arr->scale[(degree + 2 * i) % 7]);
     /* The blues' dominant sevenths lie outside the major scale. */
-    if (arr->style == GS_MUSIC_STYLE_BLUES && arr->mode == GS_MUSIC_MODE_MAJOR)
+    if (style->info->dominant_sevenths && style->sevenths && arr->mode == GS_MUSIC_MODE_MAJOR)
         chord.tones[3] = mod12(chord.tones[0] + 10);
     chord.root = chord.tones[0];
     return chord;
 }
 
-static void
-arrange_chords(GsArrangement *arr, const style_patterns *style)
+static const GsMusicSection *
+section_of_bar(const GsArrangement *arr, int bar)
 {
-    const char *progression = arr->mode == GS_MUSIC_MODE_MINOR ? style->minor_progression : style->major_progression;
-    gsize length = strlen(progression);
+    for (int i = arr->n_sections - 1; i > 0; i--)
+        if (bar >= arr->sections[i].first_bar)
+            return &arr->sections[i];
+    return &arr->sections[0];
+}
+
+static const GsMusicSectionProfile *
+profile_of_bar(const GsArrangement *arr, int bar)
+{
+    return gs_music_section_profile(section_of_bar(arr, bar)->kind);
+}
+
+static gboolean
+is_section_end(const GsArrangement *arr, int bar)
+{
+    const GsMusicSection *section = section_of_bar(arr, bar);
+    return bar == section->first_bar + section->bars - 1;
+}
+
+static void
+arrange_chords(GsArrangement *arr, const style_plan *style)
+{
+    const char *progression =
+        arr->mode == GS_MUSIC_MODE_MINOR ? style->info->minor_progression : style->info->major_progression;
+    int length = (int)strlen(progression);
     arr->chords = g_new(GsMusicChord, arr->bars);
     for (int bar = 0; bar < arr->bars; bar++) {
+        const GsMusicSection *section = section_of_bar(arr, bar);
+        /* A loop of up to four chords starts again with each section (the
+         * bridge halfway round, for contrast); longer forms such as the
+         * twelve-bar blues run on across sections. */
+        int position = bar;
+        if (length <= 4)
+            position = bar - section->first_bar + (section->kind == GS_MUSIC_SECTION_BRIDGE ? length / 2 : 0);
         /* The piece comes home to the tonic in its last bar. */
-        int degree = bar == arr->bars - 1 && arr->bars > 1 ? 0 : progression[bar % length] - '1';
-        arr->chords[bar] = chord_on_degree(arr, degree, style->sevenths);
+        int degree = bar == arr->bars - 1 && arr->bars > 1 ? 0 : progression[position % length] - '1';
+        arr->chords[bar] = chord_on_degree(arr, degree, style);
+    }
+}
+
+/* The last beat of a section: toms falling from high to low, or a snare
+ * run, into the next section. */
+static void
+add_fill(GsMusicTrack *track, const GsArrangement *arr, int bar, int velocity, gs_rng *rng)
+{
+    static const int toms[4] = { GS_DRUM_HIGH_TOM, GS_DRUM_HIGH_MID_TOM, GS_DRUM_MID_TOM, GS_DRUM_LOW_TOM };
+    gboolean tom_fill = rng_below(rng, 2) == 0;
+    int steps = arr->beats_per_bar * 4;
+    for (int i = 0; i < 4; i++)
+        add_step_note(track, arr, FALSE, bar, steps - 4 + i, TICKS_PER_STEP, tom_fill ? toms[i] : GS_DRUM_SNARE,
+                      velocity + 2 * i + rng_below(rng, 5) - 2);
+}
+
+/* A build's snare plays quarters, then eighths, then sixteenths in its
+ * last bar, growing louder. */
+static void
+add_build_bar(GsMusicTrack *track, const GsArrangement *arr, const GsMusicSection *section, int bar, int velocity)
+{
+    int steps = arr->beats_per_bar * 4, into = bar - section->first_bar, left = section->bars - into;
+    int every = left == 1 ? 1 : into * 2 < section->bars ? 4 : 2;
+    for (int step = 0; step < steps; step += every) {
+        int rise = 20 * (into * steps + step) / (section->bars * steps);
+        add_step_note(track, arr, FALSE, bar, step, TICKS_PER_STEP, GS_DRUM_SNARE, velocity - 10 + rise);
     }
 }
 
 static void
-arrange_drums(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+arrange_drums(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs_rng *rng)
 {
     GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_DRUMS];
     const struct {
         const char *rhythm;
         int key;
-    } voices[] = { { style->kick, KICK }, { style->snare, style->snare_note }, { style->hat, style->hat_note } };
-    int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood);
-    if (!*style->kick)
+    } voices[] = { { style->info->kick, GS_DRUM_KICK },
+                   { style->info->snare, style->info->snare_note },
+                   { style->info->hat, style->info->hat_note } };
+    enum { KICK_VOICE, SNARE_VOICE, HAT_VOICE };
+    int steps = arr->beats_per_bar * 4;
+    if (!*style->info->kick)
         return;
     for (int bar = 0; bar < arr->bars; bar++) {
+        const GsMusicSection *section = section_of_bar(arr, bar);
+        const GsMusicSectionProfile *profile = gs_music_section_profile(section->kind);
+        int velocity = base_velocity(mood) + profile->velocity, into = bar - section->first_bar;
         gboolean last = bar == arr->bars - 1;
-        if (bar == 0 || last)
-            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, CRASH, velocity);
-        if (last) { /* the final chord rings out on a single kick */
-            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, KICK, velocity + 10);
+        if (last) { /* the final chord rings out on a crash and a single kick */
+            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, GS_DRUM_CRASH, base_velocity(mood) + 10);
+            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, GS_DRUM_KICK, base_velocity(mood) + 20);
             continue;
         }
-        /* Every fourth bar may end in a snare fill into the next phrase. */
-        gboolean fill = bar % 4 == 3 && rng_below(rng, 2) == 0;
+        gboolean fill = is_section_end(arr, bar) && profile_of_bar(arr, bar + 1)->drums != GS_DRUMS_NONE;
+        if (profile->drums != GS_DRUMS_NONE &&
+            (into == 0 || (profile->crash_every && into % profile->crash_every == 0)))
+            add_step_note(track, arr, FALSE, bar, 0, TICKS_PER_STEP, GS_DRUM_CRASH, velocity);
+        if (profile->drums == GS_DRUMS_BUILD) {
+            add_build_bar(track, arr, section, bar, velocity);
+            continue;
+        }
+        if (fill)
+            add_fill(track, arr, bar, velocity, rng);
+        if (profile->drums == GS_DRUMS_NONE)
+            continue;
         for (gsize v = 0; v < G_N_ELEMENTS(voices); v++) {
             int length = (int)strlen(voices[v].rhythm);
-            for (int step = 0; length && step < steps; step++) {
+            /* A light section keeps the hats and one kick a bar. */
+            if (profile->drums == GS_DRUMS_LIGHT && v == SNARE_VOICE)
+                continue;
+            for (int step = 0; length && step < (fill ? steps - 4 : steps); step++) {
                 char hit = voices[v].rhythm[step % length];
-                if (fill && step >= steps - 4 && voices[v].key == style->snare_note)
-                    hit = step % 2 ? 'o' : 'x';
+                if (profile->drums == GS_DRUMS_LIGHT && v == KICK_VOICE)
+                    hit = step == 0 ? 'x' : '.';
+                /* Sparser asks keep the cymbal on the beat only; busier ones
+                 * fill its empty eighths softly. */
+                if (v == HAT_VOICE && style->density < 0 && step % 4)
+                    hit = '.';
+                if (v == HAT_VOICE && style->density > 0 && hit == '.' && step % 2 == 0)
+                    hit = 'o';
                 if (hit == 'x' || hit == 'o')
                     add_step_note(track, arr, style->swing, bar, step, TICKS_PER_STEP, voices[v].key,
                                   velocity + (hit == 'x' ? 10 : -30) + rng_below(rng, 9) - 4);
@@ -216,17 +257,22 @@ approach_note(int from, int next_root_note)
 }
 
 static void
-arrange_bass(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+arrange_bass(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs_rng *rng)
 {
     GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_BASS];
-    int eighths = arr->beats_per_bar * 2, length = (int)strlen(style->bass), velocity = base_velocity(mood);
+    int eighths = arr->beats_per_bar * 2, length = (int)strlen(style->info->bass);
     for (int bar = 0; bar < arr->bars; bar++) {
         const GsMusicChord *chord = &arr->chords[bar];
         const GsMusicChord *next = &arr->chords[MIN(bar + 1, arr->bars - 1)];
+        const GsMusicSectionProfile *profile = profile_of_bar(arr, bar);
         int root = 36 + chord->root, next_root = 36 + next->root, previous = root;
+        int velocity = base_velocity(mood) + profile->velocity;
         gboolean last = bar == arr->bars - 1;
+        /* The bass always sounds the final root. */
+        if (!profile->bass && !last)
+            continue;
         for (int e = 0; e < eighths; e++) {
-            char kind = last ? (e == 0 ? 'R' : '-') : style->bass[e % length];
+            char kind = last ? (e == 0 ? 'R' : '-') : style->info->bass[e % length];
             /* Fifth and octave trade places now and then on weak beats. */
             if ((kind == 'F' || kind == 'O') && rng_below(rng, 4) == 0)
                 kind = kind == 'F' ? 'O' : 'F';
@@ -240,7 +286,7 @@ arrange_bass(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, 
             default: continue;
             }
             int held = last ? eighths : 1;
-            while (!last && e + held < eighths && style->bass[(e + held) % length] == '-')
+            while (!last && e + held < eighths && style->info->bass[(e + held) % length] == '-')
                 held++;
             add_step_note(track, arr, style->swing, bar, e * 2, (guint32)(held * 2 * TICKS_PER_STEP * 9 / 10), key,
                           velocity + (e == 0 ? 8 : 0) + rng_below(rng, 7) - 3);
@@ -250,24 +296,27 @@ arrange_bass(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, 
 }
 
 static void
-arrange_comp(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+arrange_comp(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs_rng *rng)
 {
     GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_CHORDS];
-    int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood) - 12;
+    int steps = arr->beats_per_bar * 4;
     for (int bar = 0; bar < arr->bars; bar++) {
-        gboolean last = bar == arr->bars - 1;
-        const char *rhythm = last ? "x---------------" : style->comp;
-        int length = last ? steps : (int)strlen(rhythm);
+        const GsMusicSectionProfile *profile = profile_of_bar(arr, bar);
+        gboolean held = bar == arr->bars - 1 || profile->held_chords;
+        const char *rhythm = held ? "x---------------" : style->info->comp;
+        int length = held ? steps : (int)strlen(rhythm);
+        int velocity = base_velocity(mood) - 12 + profile->velocity;
         const GsMusicChord *chord = &arr->chords[bar];
         for (int step = 0; step < steps; step++) {
             if (rhythm[step % length] != 'x')
                 continue;
-            int held = MIN(held_steps(rhythm, length, step % length), steps - step);
+            int steps_held = MIN(held_steps(rhythm, length, step % length), steps - step);
             int accent = rng_below(rng, 7) - 3;
-            /* Close voicing from F#3 upward keeps every chord in one octave. */
+            /* Close voicing from F#3 (plus the section's lift) upward keeps
+             * every chord in one octave. */
             for (int i = 0; i < chord->n_tones; i++)
-                add_step_note(track, arr, style->swing, bar, step, (guint32)(held * TICKS_PER_STEP * 9 / 10),
-                              54 + mod12(chord->tones[i] - 6), velocity + accent);
+                add_step_note(track, arr, style->swing, bar, step, (guint32)(steps_held * TICKS_PER_STEP * 9 / 10),
+                              54 + profile->chord_lift + mod12(chord->tones[i] - 6), velocity + accent);
         }
     }
 }
@@ -281,12 +330,13 @@ is_chord_tone(const GsMusicChord *chord, int key)
     return FALSE;
 }
 
-/* The scale's notes within the melody's range, low to high. */
+/* The scale's notes within the melody's range (raised by `lift`), low to
+ * high. */
 static int
-melody_ladder(const GsArrangement *arr, int *ladder)
+melody_ladder(const GsArrangement *arr, int lift, int *ladder)
 {
     int n = 0;
-    for (int key = MELODY_LOW; key <= MELODY_HIGH; key++)
+    for (int key = MELODY_LOW + lift; key <= MELODY_HIGH + lift; key++)
         if (gs_arrangement_in_scale(arr, key))
             ladder[n++] = key;
     return n;
@@ -310,19 +360,28 @@ nearest_chord_rung(const int *ladder, int n, int from, const GsMusicChord *chord
 }
 
 static void
-arrange_melody(GsArrangement *arr, const style_patterns *style, GsMusicMood mood, gs_rng *rng)
+arrange_melody(GsArrangement *arr, const style_plan *style, GsMusicMood mood, gs_rng *rng)
 {
     GsMusicTrack *track = &arr->tracks[GS_MUSIC_PART_MELODY];
     int ladder[32];
-    int n = melody_ladder(arr, ladder);
-    int steps = arr->beats_per_bar * 4, velocity = base_velocity(mood) + 4;
-    int density = style->melody_density - (mood == GS_MUSIC_MOOD_CALM || mood == GS_MUSIC_MOOD_SAD);
-    density = CLAMP(density, 0, 2);
+    int n = melody_ladder(arr, 0, ladder);
+    int steps = arr->beats_per_bar * 4;
     int rung = n / 3, direction = 1;
     for (int bar = 0; bar < arr->bars; bar++) {
+        const GsMusicSection *section = section_of_bar(arr, bar);
+        const GsMusicSectionProfile *profile = gs_music_section_profile(section->kind);
+        if (!profile->melody)
+            continue;
+        /* The same rung of a raised ladder: the line carries on, higher. */
+        n = melody_ladder(arr, profile->melody_lift, ladder);
+        int velocity = base_velocity(mood) + 4 + profile->velocity;
+        int density = style->info->melody_density + style->density + profile->density -
+                      (mood == GS_MUSIC_MOOD_CALM || mood == GS_MUSIC_MOOD_SAD);
+        density = CLAMP(density, 0, 2);
         gboolean last = bar == arr->bars - 1;
-        /* A phrase of four bars ends on a long chord tone on the downbeat. */
-        gboolean phrase_end = last || bar % 4 == 3;
+        /* A phrase of four bars, or the section, ends on a long chord tone on
+         * the downbeat. */
+        gboolean phrase_end = last || (bar - section->first_bar) % 4 == 3 || is_section_end(arr, bar);
         const char *const(*rhythms)[4] = steps == 12 ? melody_rhythms_3 : melody_rhythms_4;
         const char *rhythm = phrase_end ? (steps == 12 ? "x-------...." : "x-------........")
                                         : rhythms[density][rng_below(rng, 4)];
@@ -361,7 +420,9 @@ compare_notes(gconstpointer a, gconstpointer b)
 GsArrangement *
 gs_arrangement_new(const GsMusicPrompt *prompt, guint64 seed)
 {
-    const style_patterns *style = &patterns[prompt->style];
+    const GsMusicStyleInfo *info = gs_music_style_info(prompt->style);
+    const style_plan plan = { info, info->sevenths || prompt->sevenths, info->swing || prompt->swing, prompt->density };
+    const style_plan *style = &plan;
     GsArrangement *arr = g_new0(GsArrangement, 1);
     arr->style = prompt->style;
     arr->bpm = prompt->bpm;
@@ -378,6 +439,7 @@ gs_arrangement_new(const GsMusicPrompt *prompt, guint64 seed)
                                             (guint8)(part == GS_MUSIC_PART_DRUMS ? 0 : prompt->programs[part]),
                                             g_array_new(FALSE, FALSE, sizeof(GsMusicNote)) };
     }
+    arr->sections = gs_music_plan_sections(prompt, arr->bars, &arr->n_sections);
     arrange_chords(arr, style);
     gs_rng drums = rng_for_part(seed, GS_MUSIC_PART_DRUMS), bass = rng_for_part(seed, GS_MUSIC_PART_BASS);
     gs_rng comp = rng_for_part(seed, GS_MUSIC_PART_CHORDS), melody = rng_for_part(seed, GS_MUSIC_PART_MELODY);
@@ -398,6 +460,7 @@ gs_arrangement_free(GsArrangement *arrangement)
     for (int part = 0; part < GS_MUSIC_PART_COUNT; part++)
         g_array_unref(arrangement->tracks[part].notes);
     g_free(arrangement->chords);
+    g_free(arrangement->sections);
     g_free(arrangement);
 }
 
@@ -410,7 +473,13 @@ gs_arrangement_total_ticks(const GsArrangement *arrangement)
 double
 gs_arrangement_seconds(const GsArrangement *arrangement)
 {
-    return gs_arrangement_total_ticks(arrangement) * 60.0 / (GS_MUSIC_TICKS_PER_QUARTER * arrangement->bpm);
+    return gs_arrangement_bar_seconds(arrangement, arrangement->bars);
+}
+
+double
+gs_arrangement_bar_seconds(const GsArrangement *arrangement, int bar)
+{
+    return (double)bar * arrangement->ticks_per_bar * 60.0 / (GS_MUSIC_TICKS_PER_QUARTER * arrangement->bpm);
 }
 
 gboolean

@@ -1,10 +1,10 @@
-/* Text → music, step two: a parsed prompt and a seed become notes for
- * drums, bass, chords and melody. Reproducible: the same prompt and seed
+/* Text → music, step two: a parsed prompt and a seed become sections and
+ * notes for drums, bass, chords and melody. Reproducible: the same prompt and seed
  * give the same notes on every machine.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include "gs-music-prompt.h"
+#include "gs-music-form.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +45,10 @@ typedef struct {
     int bars;
     guint32 ticks_per_bar;
     GsMusicChord *chords;  /* `bars` of them */
+    /* In order, tiling the bars; a section starts at
+     * gs_arrangement_bar_seconds(arrangement, section->first_bar). */
+    GsMusicSection *sections;
+    int n_sections;
     GsMusicTrack tracks[GS_MUSIC_PART_COUNT];
 } GsArrangement;
 
@@ -54,6 +58,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsArrangement, gs_arrangement_free)
 
 guint32 gs_arrangement_total_ticks(const GsArrangement *arrangement);
 double gs_arrangement_seconds(const GsArrangement *arrangement);
+/* When bar `bar` (counted from 0) starts, in seconds from the beginning. */
+double gs_arrangement_bar_seconds(const GsArrangement *arrangement, int bar);
 /* Whether pitch class `pc` belongs to the arrangement's scale. */
 gboolean gs_arrangement_in_scale(const GsArrangement *arrangement, int pc);
 

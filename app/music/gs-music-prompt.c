@@ -1,148 +1,12 @@
-/* Prompt → musical intent: a small phrase table matched longest first over
- * lower-cased words; numbers take their unit from the next word.
+/* Prompt → musical intent: the phrase table of gs-music-words.c matched
+ * longest first over lower-cased words; numbers take their unit from the
+ * next word.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include "gs-music-prompt.h"
+#include "gs-music-words.h"
 
 #include <gio/gio.h>
 #include <math.h>
 #include <string.h>
-
-typedef struct {
-    const char *name;
-    int bpm;
-    int beats_per_bar;
-    int major_key, minor_key;
-    GsMusicMode mode;
-    int bass, chords, melody; /* General MIDI programs */
-} style_defaults;
-
-/* In GsMusicStyle order. */
-static const style_defaults styles[GS_MUSIC_STYLE_COUNT] = {
-    { "pop", 110, 4, 0, 9, GS_MUSIC_MODE_MAJOR, 33, 0, 80 },
-    { "rock", 120, 4, 4, 4, GS_MUSIC_MODE_MAJOR, 34, 29, 30 },
-    { "jazz", 140, 4, 5, 2, GS_MUSIC_MODE_MAJOR, 32, 0, 66 },
-    { "bossa nova", 126, 4, 2, 9, GS_MUSIC_MODE_MAJOR, 32, 24, 73 },
-    { "waltz", 156, 3, 7, 2, GS_MUSIC_MODE_MAJOR, 32, 0, 40 },
-    { "ambient", 72, 4, 2, 2, GS_MUSIC_MODE_MINOR, 38, 89, 11 },
-    { "techno", 128, 4, 9, 9, GS_MUSIC_MODE_MINOR, 38, 90, 81 },
-    { "hip hop", 88, 4, 0, 0, GS_MUSIC_MODE_MINOR, 33, 4, 11 },
-    { "folk", 104, 4, 7, 4, GS_MUSIC_MODE_MAJOR, 32, 25, 22 },
-    { "classical", 96, 4, 0, 9, GS_MUSIC_MODE_MAJOR, 43, 48, 40 },
-    { "blues", 92, 4, 9, 9, GS_MUSIC_MODE_MAJOR, 33, 0, 27 },
-    { "reggae", 78, 4, 7, 9, GS_MUSIC_MODE_MAJOR, 33, 27, 16 },
-};
-
-typedef struct {
-    int program;
-    const char *name;
-} program_name;
-
-static const program_name program_names[] = {
-    { 0, "acoustic grand piano" }, { 4, "electric piano" }, { 6, "harpsichord" }, { 8, "celesta" },
-    { 9, "glockenspiel" }, { 11, "vibraphone" }, { 12, "marimba" }, { 13, "xylophone" },
-    { 14, "tubular bells" }, { 16, "drawbar organ" }, { 21, "accordion" }, { 22, "harmonica" },
-    { 24, "nylon guitar" }, { 25, "steel guitar" }, { 26, "jazz guitar" }, { 27, "clean electric guitar" },
-    { 29, "overdriven guitar" }, { 30, "distortion guitar" }, { 32, "acoustic bass" },
-    { 33, "electric bass (finger)" }, { 34, "electric bass (pick)" }, { 38, "synth bass" },
-    { 40, "violin" }, { 41, "viola" }, { 42, "cello" }, { 43, "contrabass" }, { 46, "harp" },
-    { 48, "string ensemble" }, { 52, "choir" }, { 56, "trumpet" }, { 57, "trombone" }, { 58, "tuba" },
-    { 60, "french horn" }, { 61, "brass section" }, { 65, "alto sax" }, { 66, "tenor sax" },
-    { 68, "oboe" }, { 71, "clarinet" }, { 73, "flute" }, { 74, "recorder" }, { 75, "pan flute" },
-    { 80, "square lead" }, { 81, "sawtooth lead" }, { 89, "warm pad" }, { 90, "polysynth pad" },
-    { 104, "sitar" }, { 105, "banjo" },
-};
-
-typedef enum {
-    WORD_STYLE,
-    WORD_MOOD,
-    WORD_TEMPO,      /* value: percent of the style's tempo */
-    WORD_MODE,
-    WORD_INSTRUMENT, /* value: GM program */
-    WORD_BASS,       /* an instrument for the bass part */
-    WORD_DRUMS,      /* every arrangement has drums already */
-    WORD_GLUE,       /* understood, carries no meaning of its own */
-} word_kind;
-
-typedef struct {
-    const char *phrase; /* words separated by single spaces */
-    word_kind kind;
-    int value;
-} phrase_entry;
-
-static const phrase_entry phrases[] = {
-    { "pop", WORD_STYLE, GS_MUSIC_STYLE_POP }, { "rock", WORD_STYLE, GS_MUSIC_STYLE_ROCK },
-    { "jazz", WORD_STYLE, GS_MUSIC_STYLE_JAZZ }, { "jazzy", WORD_STYLE, GS_MUSIC_STYLE_JAZZ },
-    { "swing", WORD_STYLE, GS_MUSIC_STYLE_JAZZ }, { "bossa nova", WORD_STYLE, GS_MUSIC_STYLE_BOSSA_NOVA },
-    { "bossa", WORD_STYLE, GS_MUSIC_STYLE_BOSSA_NOVA }, { "samba", WORD_STYLE, GS_MUSIC_STYLE_BOSSA_NOVA },
-    { "waltz", WORD_STYLE, GS_MUSIC_STYLE_WALTZ }, { "ambient", WORD_STYLE, GS_MUSIC_STYLE_AMBIENT },
-    { "techno", WORD_STYLE, GS_MUSIC_STYLE_TECHNO }, { "house", WORD_STYLE, GS_MUSIC_STYLE_TECHNO },
-    { "electronic", WORD_STYLE, GS_MUSIC_STYLE_TECHNO }, { "edm", WORD_STYLE, GS_MUSIC_STYLE_TECHNO },
-    { "hip hop", WORD_STYLE, GS_MUSIC_STYLE_HIP_HOP }, { "hip-hop", WORD_STYLE, GS_MUSIC_STYLE_HIP_HOP },
-    { "hiphop", WORD_STYLE, GS_MUSIC_STYLE_HIP_HOP }, { "lo-fi", WORD_STYLE, GS_MUSIC_STYLE_HIP_HOP },
-    { "lofi", WORD_STYLE, GS_MUSIC_STYLE_HIP_HOP }, { "folk", WORD_STYLE, GS_MUSIC_STYLE_FOLK },
-    { "country", WORD_STYLE, GS_MUSIC_STYLE_FOLK }, { "classical", WORD_STYLE, GS_MUSIC_STYLE_CLASSICAL },
-    { "orchestral", WORD_STYLE, GS_MUSIC_STYLE_CLASSICAL }, { "blues", WORD_STYLE, GS_MUSIC_STYLE_BLUES },
-    { "bluesy", WORD_STYLE, GS_MUSIC_STYLE_BLUES }, { "reggae", WORD_STYLE, GS_MUSIC_STYLE_REGGAE },
-
-    { "happy", WORD_MOOD, GS_MUSIC_MOOD_HAPPY }, { "joyful", WORD_MOOD, GS_MUSIC_MOOD_HAPPY },
-    { "cheerful", WORD_MOOD, GS_MUSIC_MOOD_HAPPY }, { "bright", WORD_MOOD, GS_MUSIC_MOOD_HAPPY },
-    { "uplifting", WORD_MOOD, GS_MUSIC_MOOD_HAPPY }, { "upbeat", WORD_MOOD, GS_MUSIC_MOOD_HAPPY },
-    { "playful", WORD_MOOD, GS_MUSIC_MOOD_HAPPY }, { "sad", WORD_MOOD, GS_MUSIC_MOOD_SAD },
-    { "melancholic", WORD_MOOD, GS_MUSIC_MOOD_SAD }, { "melancholy", WORD_MOOD, GS_MUSIC_MOOD_SAD },
-    { "gloomy", WORD_MOOD, GS_MUSIC_MOOD_SAD }, { "somber", WORD_MOOD, GS_MUSIC_MOOD_SAD },
-    { "sombre", WORD_MOOD, GS_MUSIC_MOOD_SAD }, { "dark", WORD_MOOD, GS_MUSIC_MOOD_SAD },
-    { "tense", WORD_MOOD, GS_MUSIC_MOOD_TENSE }, { "dramatic", WORD_MOOD, GS_MUSIC_MOOD_TENSE },
-    { "suspenseful", WORD_MOOD, GS_MUSIC_MOOD_TENSE }, { "ominous", WORD_MOOD, GS_MUSIC_MOOD_TENSE },
-    { "anxious", WORD_MOOD, GS_MUSIC_MOOD_TENSE }, { "calm", WORD_MOOD, GS_MUSIC_MOOD_CALM },
-    { "relaxed", WORD_MOOD, GS_MUSIC_MOOD_CALM }, { "relaxing", WORD_MOOD, GS_MUSIC_MOOD_CALM },
-    { "peaceful", WORD_MOOD, GS_MUSIC_MOOD_CALM }, { "chill", WORD_MOOD, GS_MUSIC_MOOD_CALM },
-    { "mellow", WORD_MOOD, GS_MUSIC_MOOD_CALM }, { "gentle", WORD_MOOD, GS_MUSIC_MOOD_CALM },
-    { "dreamy", WORD_MOOD, GS_MUSIC_MOOD_CALM }, { "energetic", WORD_MOOD, GS_MUSIC_MOOD_ENERGETIC },
-    { "driving", WORD_MOOD, GS_MUSIC_MOOD_ENERGETIC }, { "powerful", WORD_MOOD, GS_MUSIC_MOOD_ENERGETIC },
-    { "aggressive", WORD_MOOD, GS_MUSIC_MOOD_ENERGETIC }, { "epic", WORD_MOOD, GS_MUSIC_MOOD_ENERGETIC },
-
-    { "slow", WORD_TEMPO, 75 }, { "very slow", WORD_TEMPO, 60 }, { "fast", WORD_TEMPO, 130 },
-    { "very fast", WORD_TEMPO, 150 }, { "quick", WORD_TEMPO, 130 }, { "uptempo", WORD_TEMPO, 120 },
-    { "up-tempo", WORD_TEMPO, 120 }, { "moderate", WORD_TEMPO, 100 }, { "medium", WORD_TEMPO, 100 },
-    { "major", WORD_MODE, GS_MUSIC_MODE_MAJOR }, { "minor", WORD_MODE, GS_MUSIC_MODE_MINOR },
-
-    { "piano", WORD_INSTRUMENT, 0 }, { "grand piano", WORD_INSTRUMENT, 0 },
-    { "electric piano", WORD_INSTRUMENT, 4 }, { "rhodes", WORD_INSTRUMENT, 4 },
-    { "keys", WORD_INSTRUMENT, 4 }, { "harpsichord", WORD_INSTRUMENT, 6 },
-    { "celesta", WORD_INSTRUMENT, 8 }, { "glockenspiel", WORD_INSTRUMENT, 9 },
-    { "vibraphone", WORD_INSTRUMENT, 11 }, { "vibes", WORD_INSTRUMENT, 11 },
-    { "marimba", WORD_INSTRUMENT, 12 }, { "xylophone", WORD_INSTRUMENT, 13 },
-    { "bells", WORD_INSTRUMENT, 14 }, { "organ", WORD_INSTRUMENT, 16 },
-    { "accordion", WORD_INSTRUMENT, 21 }, { "harmonica", WORD_INSTRUMENT, 22 },
-    { "guitar", WORD_INSTRUMENT, 25 }, { "acoustic guitar", WORD_INSTRUMENT, 25 },
-    { "nylon guitar", WORD_INSTRUMENT, 24 }, { "classical guitar", WORD_INSTRUMENT, 24 },
-    { "jazz guitar", WORD_INSTRUMENT, 26 }, { "electric guitar", WORD_INSTRUMENT, 27 },
-    { "overdriven guitar", WORD_INSTRUMENT, 29 }, { "distorted guitar", WORD_INSTRUMENT, 30 },
-    { "violin", WORD_INSTRUMENT, 40 }, { "fiddle", WORD_INSTRUMENT, 40 }, { "viola", WORD_INSTRUMENT, 41 },
-    { "cello", WORD_INSTRUMENT, 42 }, { "harp", WORD_INSTRUMENT, 46 }, { "strings", WORD_INSTRUMENT, 48 },
-    { "string", WORD_INSTRUMENT, 48 }, { "orchestra", WORD_INSTRUMENT, 48 }, { "choir", WORD_INSTRUMENT, 52 },
-    { "trumpet", WORD_INSTRUMENT, 56 }, { "trombone", WORD_INSTRUMENT, 57 }, { "tuba", WORD_INSTRUMENT, 58 },
-    { "horn", WORD_INSTRUMENT, 60 }, { "french horn", WORD_INSTRUMENT, 60 }, { "brass", WORD_INSTRUMENT, 61 },
-    { "sax", WORD_INSTRUMENT, 65 }, { "saxophone", WORD_INSTRUMENT, 65 }, { "tenor sax", WORD_INSTRUMENT, 66 },
-    { "oboe", WORD_INSTRUMENT, 68 }, { "clarinet", WORD_INSTRUMENT, 71 }, { "flute", WORD_INSTRUMENT, 73 },
-    { "recorder", WORD_INSTRUMENT, 74 }, { "pan flute", WORD_INSTRUMENT, 75 }, { "synth", WORD_INSTRUMENT, 80 },
-    { "synth lead", WORD_INSTRUMENT, 81 }, { "pad", WORD_INSTRUMENT, 89 }, { "synth pad", WORD_INSTRUMENT, 89 },
-    { "sitar", WORD_INSTRUMENT, 104 }, { "banjo", WORD_INSTRUMENT, 105 },
-    { "bass", WORD_BASS, 33 }, { "bass guitar", WORD_BASS, 33 }, { "electric bass", WORD_BASS, 33 },
-    { "double bass", WORD_BASS, 32 }, { "upright bass", WORD_BASS, 32 }, { "acoustic bass", WORD_BASS, 32 },
-    { "contrabass", WORD_BASS, 43 }, { "synth bass", WORD_BASS, 38 },
-    { "drums", WORD_DRUMS, 0 }, { "drum", WORD_DRUMS, 0 }, { "percussion", WORD_DRUMS, 0 },
-    { "beat", WORD_DRUMS, 0 }, { "beats", WORD_DRUMS, 0 },
-
-    { "a", WORD_GLUE, 0 }, { "an", WORD_GLUE, 0 }, { "the", WORD_GLUE, 0 }, { "and", WORD_GLUE, 0 },
-    { "with", WORD_GLUE, 0 }, { "in", WORD_GLUE, 0 }, { "of", WORD_GLUE, 0 }, { "on", WORD_GLUE, 0 },
-    { "at", WORD_GLUE, 0 }, { "for", WORD_GLUE, 0 }, { "about", WORD_GLUE, 0 }, { "around", WORD_GLUE, 0 },
-    { "song", WORD_GLUE, 0 }, { "music", WORD_GLUE, 0 }, { "track", WORD_GLUE, 0 }, { "tune", WORD_GLUE, 0 },
-    { "piece", WORD_GLUE, 0 }, { "style", WORD_GLUE, 0 }, { "feel", WORD_GLUE, 0 }, { "vibe", WORD_GLUE, 0 },
-    { "key", WORD_GLUE, 0 }, { "tempo", WORD_GLUE, 0 }, { "long", WORD_GLUE, 0 }, { "lasting", WORD_GLUE, 0 },
-    { "instrumental", WORD_GLUE, 0 }, { "featuring", WORD_GLUE, 0 }, { "plus", WORD_GLUE, 0 },
-    { "some", WORD_GLUE, 0 }, { "very", WORD_GLUE, 0 }, { "&", WORD_GLUE, 0 },
-};
 
 typedef struct {
     const char *word;
@@ -159,10 +23,21 @@ static const char *const key_names[12] = { "C", "C#", "D", "D#", "E", "F", "F#",
 static const char *const mood_names[] = { "neutral", "happy", "sad", "tense", "calm", "energetic" };
 static const char *const part_names[GS_MUSIC_PART_COUNT] = { "drums", "bass", "chords", "melody" };
 
+typedef struct {
+    const char *name;
+    int default_bars;
+} section_kind_info;
+
+/* In GsMusicSectionKind order. */
+static const section_kind_info section_kinds[GS_MUSIC_SECTION_KIND_COUNT] = {
+    { "intro", 4 }, { "verse", 8 }, { "chorus", 8 }, { "bridge", 8 },
+    { "build", 4 }, { "drop", 8 }, { "breakdown", 8 }, { "outro", 4 },
+};
+
 const char *
 gs_music_style_name(GsMusicStyle style)
 {
-    return styles[style].name;
+    return gs_music_style_info(style)->name;
 }
 
 const char *
@@ -186,16 +61,19 @@ gs_music_key_name(int pitch_class)
 int
 gs_music_style_beats_per_bar(GsMusicStyle style)
 {
-    return styles[style].beats_per_bar;
+    return gs_music_style_info(style)->beats_per_bar;
 }
 
 const char *
-gs_music_program_name(int program)
+gs_music_section_name(GsMusicSectionKind kind)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(program_names); i++)
-        if (program_names[i].program == program)
-            return program_names[i].name;
-    return "General MIDI instrument";
+    return section_kinds[kind].name;
+}
+
+int
+gs_music_section_default_bars(GsMusicSectionKind kind)
+{
+    return section_kinds[kind].default_bars;
 }
 
 /* Words as written; a number glued to its unit ("120bpm", "30s") is split
@@ -236,25 +114,25 @@ lower_words(GPtrArray *words)
     return lower;
 }
 
-/* A word matches its plural too ("guitars", "violins"). */
+/* A word matches its plural too ("guitars", "violins") unless `exact`. */
 static gboolean
-word_matches(const char *word, const char *expected, gsize expected_len)
+word_matches(const char *word, const char *expected, gsize expected_len, gboolean exact)
 {
     gsize len = strlen(word);
-    return (len == expected_len || (len == expected_len + 1 && word[len - 1] == 's')) &&
+    return (len == expected_len || (!exact && len == expected_len + 1 && word[len - 1] == 's')) &&
            strncmp(word, expected, expected_len) == 0;
 }
 
 /* Number of words of `phrase` matched at words[at], or 0. */
 static guint
-phrase_length_at(const char *phrase, GPtrArray *words, guint at)
+phrase_length_at(const char *phrase, gboolean exact, GPtrArray *words, guint at)
 {
     guint n = 0;
     const char *p = phrase;
     while (*p) {
         const char *end = strchr(p, ' ');
         gsize len = end ? (gsize)(end - p) : strlen(p);
-        if (at + n >= words->len || !word_matches(g_ptr_array_index(words, at + n), p, len))
+        if (at + n >= words->len || !word_matches(g_ptr_array_index(words, at + n), p, len, exact))
             return 0;
         n++;
         p += len + (end ? 1 : 0);
@@ -267,11 +145,14 @@ longest_phrase_at(GPtrArray *words, guint at, guint *length)
 {
     const phrase_entry *best = NULL;
     *length = 0;
-    for (gsize i = 0; i < G_N_ELEMENTS(phrases); i++) {
-        guint n = phrase_length_at(phrases[i].phrase, words, at);
+    for (gsize i = 0; i < gs_music_n_phrases; i++) {
+        const phrase_entry *entry = &gs_music_phrases[i];
+        /* Style names take no plural: "drums and bass" is not a genre. */
+        gboolean exact = entry->kind == WORD_STYLE || entry->kind == WORD_SUBGENRE;
+        guint n = phrase_length_at(entry->phrase, exact, words, at);
         if (n > *length) {
             *length = n;
-            best = &phrases[i];
+            best = entry;
         }
     }
     return best;
@@ -325,6 +206,9 @@ typedef struct {
     GPtrArray *ignored;
     gboolean has_style, has_mood, has_tempo, has_bpm, has_key, has_mode, has_length;
     int tempo_percent;
+    double shape_tempo;    /* product of the subgenre and feel words' tempo factors */
+    int density;           /* their sum */
+    int suggested_style;   /* from a feel word, for a prompt that names no style */
     int bpm;
     int n_instruments;
     int instruments[2]; /* melody first, then chords */
@@ -414,16 +298,53 @@ take_key(parse_state *st, GPtrArray *words, guint at)
 }
 
 static void
+apply_shape(parse_state *st, const phrase_entry *entry)
+{
+    if (entry->tempo_percent)
+        st->shape_tempo *= entry->tempo_percent / 100.0;
+    st->density += entry->density;
+    st->prompt->sevenths |= entry->sevenths;
+    st->prompt->swing |= entry->swing;
+}
+
+/* A second word naming another style is reported; one naming the same
+ * style ("ambient drone") is not. */
+static gboolean
+take_style(parse_state *st, GsMusicStyle style, GPtrArray *words, guint at, guint length)
+{
+    if (st->has_style && st->prompt->style != style) {
+        ignore_words(st, words, at, length);
+        return FALSE;
+    }
+    st->prompt->style = style;
+    st->has_style = TRUE;
+    return TRUE;
+}
+
+static void
 take_phrase(parse_state *st, const phrase_entry *entry, GPtrArray *words, guint at, guint length)
 {
     GsMusicPrompt *prompt = st->prompt;
     gboolean *seen = NULL;
     switch (entry->kind) {
     case WORD_STYLE:
-        seen = &st->has_style;
-        if (!*seen)
-            prompt->style = (GsMusicStyle)entry->value;
-        break;
+        take_style(st, (GsMusicStyle)entry->value, words, at, length);
+        return;
+    case WORD_SUBGENRE:
+        if (take_style(st, (GsMusicStyle)entry->value, words, at, length))
+            apply_shape(st, entry);
+        return;
+    case WORD_FEEL:
+        apply_shape(st, entry);
+        if (st->suggested_style == NO_STYLE)
+            st->suggested_style = entry->value;
+        return;
+    case WORD_SECTION:
+        if (prompt->n_structure == GS_MUSIC_MAX_SECTIONS)
+            ignore_words(st, words, at, length);
+        else
+            prompt->structure[prompt->n_structure++] = (GsMusicSectionKind)entry->value;
+        return;
     case WORD_MOOD:
         seen = &st->has_mood;
         if (!*seen)
@@ -480,7 +401,10 @@ static gboolean
 resolve_defaults(parse_state *st, GError **error)
 {
     GsMusicPrompt *prompt = st->prompt;
-    const style_defaults *style = &styles[prompt->style];
+    if (!st->has_style && st->suggested_style != NO_STYLE)
+        prompt->style = (GsMusicStyle)st->suggested_style;
+    const GsMusicStyleInfo *style = gs_music_style_info(prompt->style);
+    prompt->density = CLAMP(st->density, -1, 1);
     if (!st->has_mode) {
         if (prompt->mood == GS_MUSIC_MOOD_SAD || prompt->mood == GS_MUSIC_MOOD_TENSE)
             prompt->mode = GS_MUSIC_MODE_MINOR;
@@ -494,8 +418,16 @@ resolve_defaults(parse_state *st, GError **error)
     if (st->has_bpm) {
         prompt->bpm = st->bpm;
     } else {
-        double bpm = style->bpm * st->tempo_percent / 100.0 * mood_tempo_percent(prompt->mood) / 100.0;
-        prompt->bpm = CLAMP((int)lround(bpm), GS_MUSIC_MIN_BPM, GS_MUSIC_MAX_BPM);
+        /* Words make the style slower or faster, but never out of its range. */
+        double bpm = style->bpm * st->tempo_percent / 100.0 * mood_tempo_percent(prompt->mood) / 100.0 *
+                     st->shape_tempo;
+        prompt->bpm = CLAMP((int)lround(bpm), style->bpm_low, style->bpm_high);
+    }
+    if (prompt->n_structure > 0 && !st->has_length) {
+        int bars = 0;
+        for (int i = 0; i < prompt->n_structure; i++)
+            bars += gs_music_section_default_bars(prompt->structure[i]);
+        prompt->seconds = MIN(bars * style->beats_per_bar * 60.0 / prompt->bpm, GS_MUSIC_MAX_SECONDS);
     }
     if (prompt->bpm < GS_MUSIC_MIN_BPM || prompt->bpm > GS_MUSIC_MAX_BPM) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "a tempo of %d bpm is outside %d–%d bpm",
@@ -508,9 +440,9 @@ resolve_defaults(parse_state *st, GError **error)
         return FALSE;
     }
     if (!st->has_bass)
-        prompt->programs[GS_MUSIC_PART_BASS] = style->bass;
-    prompt->programs[GS_MUSIC_PART_MELODY] = st->n_instruments > 0 ? st->instruments[0] : style->melody;
-    prompt->programs[GS_MUSIC_PART_CHORDS] = st->n_instruments > 1 ? st->instruments[1] : style->chords;
+        prompt->programs[GS_MUSIC_PART_BASS] = style->bass_program;
+    prompt->programs[GS_MUSIC_PART_MELODY] = st->n_instruments > 0 ? st->instruments[0] : style->melody_program;
+    prompt->programs[GS_MUSIC_PART_CHORDS] = st->n_instruments > 1 ? st->instruments[1] : style->chords_program;
     prompt->programs[GS_MUSIC_PART_DRUMS] = 0;
     return TRUE;
 }
@@ -532,7 +464,12 @@ gs_music_prompt_parse(const char *text, GError **error)
     g_autoptr(GPtrArray) ignored = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) written = split_words(text);
     g_autoptr(GPtrArray) words = lower_words(written);
-    parse_state st = { .prompt = prompt, .written = written, .ignored = ignored, .tempo_percent = 100 };
+    parse_state st = { .prompt = prompt,
+                       .written = written,
+                       .ignored = ignored,
+                       .tempo_percent = 100,
+                       .shape_tempo = 1.0,
+                       .suggested_style = NO_STYLE };
     for (guint at = 0; at < words->len;) {
         guint used;
         if ((used = take_quantity(&st, words, at)) || (used = take_key(&st, words, at))) {

@@ -3,27 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include "gs-music-styles.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-    GS_MUSIC_STYLE_POP,
-    GS_MUSIC_STYLE_ROCK,
-    GS_MUSIC_STYLE_JAZZ,
-    GS_MUSIC_STYLE_BOSSA_NOVA,
-    GS_MUSIC_STYLE_WALTZ,
-    GS_MUSIC_STYLE_AMBIENT,
-    GS_MUSIC_STYLE_TECHNO,
-    GS_MUSIC_STYLE_HIP_HOP,
-    GS_MUSIC_STYLE_FOLK,
-    GS_MUSIC_STYLE_CLASSICAL,
-    GS_MUSIC_STYLE_BLUES,
-    GS_MUSIC_STYLE_REGGAE,
-    GS_MUSIC_STYLE_COUNT,
-} GsMusicStyle;
-
-typedef enum { GS_MUSIC_MODE_MAJOR, GS_MUSIC_MODE_MINOR } GsMusicMode;
 
 typedef enum {
     GS_MUSIC_MOOD_NEUTRAL,
@@ -49,6 +31,22 @@ typedef enum {
 #define GS_MUSIC_MAX_SECONDS 600.0
 #define GS_MUSIC_DEFAULT_SECONDS 30.0
 
+/* Sections a piece is laid out in; build and drop belong to dance forms. */
+typedef enum {
+    GS_MUSIC_SECTION_INTRO,
+    GS_MUSIC_SECTION_VERSE,
+    GS_MUSIC_SECTION_CHORUS,
+    GS_MUSIC_SECTION_BRIDGE,
+    GS_MUSIC_SECTION_BUILD,
+    GS_MUSIC_SECTION_DROP,
+    GS_MUSIC_SECTION_BREAKDOWN,
+    GS_MUSIC_SECTION_OUTRO,
+    GS_MUSIC_SECTION_KIND_COUNT,
+} GsMusicSectionKind;
+
+/* Sections a prompt may list ("verse chorus verse chorus"). */
+#define GS_MUSIC_MAX_SECTIONS 16
+
 typedef struct {
     GsMusicStyle style;
     GsMusicMood mood;
@@ -59,6 +57,13 @@ typedef struct {
     /* General MIDI program (0–127) of each pitched part; drums use the
      * standard kit and ignore theirs. */
     int programs[GS_MUSIC_PART_COUNT];
+    /* From subgenre and feel words: −1 sparser … +1 busier parts, and
+     * seventh chords or swung eighths even where the style has none. */
+    int density;
+    gboolean sevenths, swing;
+    /* The sections asked for, in order; none leaves the form to the style. */
+    GsMusicSectionKind structure[GS_MUSIC_MAX_SECTIONS];
+    int n_structure;
     /* Words of the prompt it did not understand, in order (never NULL). */
     GStrv ignored;
 } GsMusicPrompt;
@@ -82,5 +87,8 @@ const char *gs_music_key_name(int pitch_class);
 const char *gs_music_program_name(int program);
 /* Beats per bar of the style: 3 for the waltz, 4 for the others. */
 int gs_music_style_beats_per_bar(GsMusicStyle style);
+const char *gs_music_section_name(GsMusicSectionKind kind);
+/* Bars a section of this kind gets when the prompt gives no length. */
+int gs_music_section_default_bars(GsMusicSectionKind kind);
 
 G_END_DECLS

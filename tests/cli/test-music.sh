@@ -1,7 +1,7 @@
 #!/bin/sh
 # genstudio-cli music end to end: three styles render to files that decode,
-# stems and MIDI are written, the same seed gives the same MIDI, and bad
-# input fails with a clear message.
+# stems and MIDI are written, the same seed gives the same MIDI, sections are
+# listed as asked, and bad input fails with a clear message.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 cli=$1
@@ -11,6 +11,7 @@ cli=$1
 expect "bossa nova to .ogg" 0 "$cli" music --prompt "calm bossa nova in D minor, 100 bpm, 8 seconds" --seed 1 \
   -o "$work/bossa.ogg" --stems "$work/stems" --midi "$work/bossa.mid"
 grep -q "^style: bossa nova" "$work/out" || fail "no style line"
+grep -q "^sections: verse 0.0 s$" "$work/out" || fail "no sections line"
 grep -q "^key: D minor" "$work/out" || fail "no key line"
 grep -q "^tempo: 100 bpm" "$work/out" || fail "no tempo line"
 expect "techno to .flac" 0 "$cli" music --prompt "energetic techno, 8 seconds, wobbly" -o "$work/techno.flac"
@@ -39,6 +40,8 @@ cmp -s "$work/bossa.mid" "$work/again.mid" || fail "the same seed wrote a differ
 expect "MIDI only, another seed" 0 "$cli" music --prompt "calm bossa nova in D minor, 100 bpm, 8 seconds" --seed 2 \
   --midi "$work/other.mid"
 cmp -s "$work/bossa.mid" "$work/other.mid" && fail "another seed wrote the same MIDI file"
+expect "asked structure" 0 "$cli" music --prompt "pop, 120 bpm, verse chorus verse chorus" --midi "$work/song.mid"
+grep -q "^sections: verse 0.0 s, chorus 16.0 s, verse 32.0 s, chorus 48.0 s$" "$work/out" || fail "sections not as asked"
 
 expect "invalid UTF-8 prompt" 2 "$cli" music --prompt "$(printf 'pop \377')" -o "$work/x.wav"
 grep -q "UTF-8" "$work/err" || fail "no message about UTF-8"

@@ -117,7 +117,7 @@ check_sanity(const GsArrangement *arr, GsMusicStyle style, double seconds)
 
     const GsMusicTrack *drums = &arr->tracks[GS_MUSIC_PART_DRUMS];
     g_assert_cmpint(drums->channel, ==, 9);
-    if (style != GS_MUSIC_STYLE_CLASSICAL)
+    if (*gs_music_style_info(style)->kick)
         g_assert_cmpuint(drums->notes->len, >=, (guint)arr->bars);
 
     const GArray *melody = arr->tracks[GS_MUSIC_PART_MELODY].notes;
@@ -127,7 +127,7 @@ check_sanity(const GsArrangement *arr, GsMusicStyle style, double seconds)
         const GsMusicNote *n = &g_array_index(melody, GsMusicNote, i);
         g_assert_true(gs_arrangement_in_scale(arr, n->key));
         g_assert_cmpint(n->key, >=, 55);
-        g_assert_cmpint(n->key, <=, 84);
+        g_assert_cmpint(n->key, <=, 86); /* a chorus lifts the melody by a fourth */
         guint bar = n->tick / arr->ticks_per_bar;
         /* Phrases end on a chord tone held from the downbeat. */
         if (n->tick % arr->ticks_per_bar == 0 && (bar % 4 == 3 || bar == (guint)arr->bars - 1))
@@ -161,7 +161,7 @@ test_every_style_is_sane(void)
                                                         seed == 2 ? "F#" : "C", modes[m]);
                 g_test_message("%s, seed %" G_GUINT64_FORMAT, text, seed);
                 g_autoptr(GsArrangement) arr = arrange(text, seed);
-                g_assert_cmpint(arr->beats_per_bar, ==, style == GS_MUSIC_STYLE_WALTZ ? 3 : 4);
+                g_assert_cmpint(arr->beats_per_bar, ==, gs_music_style_info(style)->beats_per_bar);
                 check_sanity(arr, style, 20.0);
             }
 }
@@ -195,6 +195,137 @@ test_style_grooves(void)
     g_assert_cmpint(blues->chords[12].root, ==, 0); /* and round again */
 }
 
+static void
+check_tiling(const GsArrangement *arr)
+{
+    g_assert_cmpint(arr->n_sections, >=, 1);
+    int next = 0;
+    for (int i = 0; i < arr->n_sections; i++) {
+        g_assert_cmpint(arr->sections[i].first_bar, ==, next);
+        g_assert_cmpint(arr->sections[i].bars, >=, 1);
+        next += arr->sections[i].bars;
+    }
+    g_assert_cmpint(next, ==, arr->bars);
+}
+
+static void
+test_section_plans(void)
+{
+    /* Every style: short pieces are one section, long ones follow the form. */
+    for (int style = 0; style < GS_MUSIC_STYLE_COUNT; style++) {
+        const GsMusicStyleInfo *info = gs_music_style_info(style);
+        g_autofree char *short_text = g_strdup_printf("%s, 6 seconds", info->name);
+        g_autofree char *long_text = g_strdup_printf("%s, 3 minutes", info->name);
+        g_autoptr(GsArrangement) short_piece = arrange(short_text, 1);
+        g_autoptr(GsArrangement) long_piece = arrange(long_text, 1);
+        check_tiling(short_piece);
+        check_tiling(long_piece);
+        g_assert_cmpint(short_piece->n_sections, ==, 1);
+        g_assert_cmpfloat(fabs(gs_arrangement_seconds(long_piece) - 180.0), <,
+                          gs_arrangement_bar_seconds(long_piece, 1));
+        gboolean has[GS_MUSIC_SECTION_KIND_COUNT] = { FALSE };
+        for (int i = 0; i < long_piece->n_sections; i++)
+            has[long_piece->sections[i].kind] = TRUE;
+        g_assert_true(has[GS_MUSIC_SECTION_INTRO] && has[GS_MUSIC_SECTION_OUTRO]);
+        if (info->form == GS_MUSIC_FORM_DANCE)
+            g_assert_true(has[GS_MUSIC_SECTION_BUILD] && has[GS_MUSIC_SECTION_DROP]);
+        else
+            g_assert_true(has[GS_MUSIC_SECTION_VERSE] && has[GS_MUSIC_SECTION_CHORUS]);
+    }
+    /* A structure asked for is followed, at its sections' default lengths
+     * unless a length is asked too. */
+    g_autoptr(GsArrangement) asked = arrange("pop, 120 bpm, verse chorus verse chorus", 1);
+    check_tiling(asked);
+    g_assert_cmpint(asked->n_sections, ==, 4);
+    g_assert_cmpint(asked->sections[1].kind, ==, GS_MUSIC_SECTION_CHORUS);
+    g_assert_cmpint(asked->bars, ==, 32);
+    g_autoptr(GsArrangement) fitted = arrange("pop, 120 bpm, intro verse chorus outro, 90 seconds", 1);
+    check_tiling(fitted);
+    g_assert_cmpint(fitted->n_sections, ==, 4);
+    g_assert_cmpint(fitted->bars, ==, 45);
+}
+
+static double
+mean_melody_key(const GsArrangement *arr, const GsMusicSection *section, int *notes)
+{
+    const GArray *melody = arr->tracks[GS_MUSIC_PART_MELODY].notes;
+    guint32 from = section->first_bar * arr->ticks_per_bar;
+    guint32 to = (section->first_bar + section->bars) * arr->ticks_per_bar;
+    double sum = 0.0;
+    *notes = 0;
+    for (guint i = 0; i < melody->len; i++) {
+        const GsMusicNote *n = &g_array_index(melody, GsMusicNote, i);
+        if (n->tick >= from && n->tick < to) {
+            sum += n->key;
+            (*notes)++;
+        }
+    }
+    return *notes ? sum / *notes : 0.0;
+}
+
+/* The chorus lifts the melody and plays it busier; every section but the
+ * last ends in a fill on its last beat; the piece ends on a crash and a
+ * chord held through the final bar. */
+static void
+test_section_changes(void)
+{
+    g_autoptr(GsArrangement) arr = arrange("rock, 120 bpm, 64 seconds", 5);
+    const GsMusicSection *verse = NULL, *chorus = NULL;
+    for (int i = 0; i < arr->n_sections; i++) {
+        if (!verse && arr->sections[i].kind == GS_MUSIC_SECTION_VERSE)
+            verse = &arr->sections[i];
+        if (!chorus && arr->sections[i].kind == GS_MUSIC_SECTION_CHORUS)
+            chorus = &arr->sections[i];
+    }
+    g_assert_nonnull(verse);
+    g_assert_nonnull(chorus);
+    int verse_notes, chorus_notes;
+    double verse_key = mean_melody_key(arr, verse, &verse_notes);
+    double chorus_key = mean_melody_key(arr, chorus, &chorus_notes);
+    g_assert_cmpfloat(chorus_key, >, verse_key + 2.0);
+    g_assert_cmpfloat((double)chorus_notes / chorus->bars, >, (double)verse_notes / verse->bars);
+
+    const GArray *drums = arr->tracks[GS_MUSIC_PART_DRUMS].notes;
+    for (int i = 0; i + 1 < arr->n_sections; i++) {
+        const GsMusicSection *s = &arr->sections[i];
+        guint32 last_beat = (s->first_bar + s->bars) * arr->ticks_per_bar - GS_MUSIC_TICKS_PER_QUARTER;
+        int fill_notes = 0;
+        for (guint j = 0; j < drums->len; j++) {
+            const GsMusicNote *n = &g_array_index(drums, GsMusicNote, j);
+            gboolean tom_or_snare = n->key == GS_DRUM_SNARE || n->key == GS_DRUM_LOW_TOM || n->key == GS_DRUM_MID_TOM ||
+                                    n->key == GS_DRUM_HIGH_MID_TOM || n->key == GS_DRUM_HIGH_TOM;
+            fill_notes += n->tick >= last_beat && n->tick < last_beat + GS_MUSIC_TICKS_PER_QUARTER && tom_or_snare;
+        }
+        g_assert_cmpint(fill_notes, ==, 4);
+    }
+
+    guint32 final_bar = (arr->bars - 1) * arr->ticks_per_bar;
+    gboolean crash = FALSE;
+    for (guint j = 0; j < drums->len; j++) {
+        const GsMusicNote *n = &g_array_index(drums, GsMusicNote, j);
+        crash |= n->tick == final_bar && n->key == GS_DRUM_CRASH;
+    }
+    g_assert_true(crash);
+    const GArray *chords = arr->tracks[GS_MUSIC_PART_CHORDS].notes;
+    const GsMusicNote *last_chord = &g_array_index(chords, GsMusicNote, chords->len - 1);
+    g_assert_cmpuint(last_chord->tick, ==, final_bar);
+    g_assert_cmpuint(last_chord->duration, >=, arr->ticks_per_bar * 3 / 4);
+}
+
+static void
+test_structured_midi_reproducible(void)
+{
+    const char *text = "energetic trance, verse chorus build drop outro, 2 minutes";
+    g_autoptr(GsArrangement) a = arrange(text, 11);
+    g_autoptr(GsArrangement) b = arrange(text, 11);
+    g_autoptr(GsArrangement) c = arrange(text, 12);
+    g_autoptr(GBytes) midi_a = gs_midi_file_build(a);
+    g_autoptr(GBytes) midi_b = gs_midi_file_build(b);
+    g_autoptr(GBytes) midi_c = gs_midi_file_build(c);
+    g_assert_true(g_bytes_equal(midi_a, midi_b));
+    g_assert_false(g_bytes_equal(midi_a, midi_c));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -203,5 +334,8 @@ main(int argc, char **argv)
     g_test_add_func("/music/arranger/midi-header", test_midi_header);
     g_test_add_func("/music/arranger/every-style", test_every_style_is_sane);
     g_test_add_func("/music/arranger/grooves", test_style_grooves);
+    g_test_add_func("/music/arranger/section-plans", test_section_plans);
+    g_test_add_func("/music/arranger/section-changes", test_section_changes);
+    g_test_add_func("/music/arranger/structured-midi-reproducible", test_structured_midi_reproducible);
     return g_test_run();
 }
