@@ -76,8 +76,38 @@ gs_music_section_default_bars(GsMusicSectionKind kind)
     return section_kinds[kind].default_bars;
 }
 
+/* A word matches its plural too ("guitars", "violins") unless `exact`. */
+static gboolean
+word_matches(const char *word, const char *expected, gsize expected_len, gboolean exact)
+{
+    gsize len = strlen(word);
+    return (len == expected_len || (!exact && len == expected_len + 1 && word[len - 1] == 's')) &&
+           strncmp(word, expected, expected_len) == 0;
+}
+
+/* Style names take no plural: "drums and bass" is not a genre. */
+static gboolean
+exact_only(const phrase_entry *entry)
+{
+    return entry->kind == WORD_STYLE || entry->kind == WORD_SUBGENRE;
+}
+
+/* Whether `word` (lower case) is a one-word phrase of the table, plurals
+ * included: "808s" is drum machines, not 808 seconds. */
+static gboolean
+is_table_word(const char *word)
+{
+    for (gsize i = 0; i < gs_music_n_phrases; i++) {
+        const phrase_entry *entry = &gs_music_phrases[i];
+        if (!strchr(entry->phrase, ' ') && word_matches(word, entry->phrase, strlen(entry->phrase), exact_only(entry)))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* Words as written; a number glued to its unit ("120bpm", "30s") is split
- * in two so that the unit reads like a word of its own. */
+ * in two so that the unit reads like a word of its own, unless the whole is
+ * a word of the table ("808s"). */
 static GPtrArray *
 split_words(const char *text)
 {
@@ -94,6 +124,12 @@ split_words(const char *text)
         if (g_ascii_isdigit(*p)) {
             while (g_ascii_isdigit(*p) || (*p == '.' && g_ascii_isdigit(p[1])))
                 p++;
+            const char *glued = p;
+            while (g_ascii_isalnum(*glued))
+                glued++;
+            g_autofree char *whole = g_ascii_strdown(start, glued - start);
+            if (glued > p && is_table_word(whole))
+                p = glued;
         } else {
             /* Hyphens join words ("hip-hop", "lo-fi"). */
             while (*p && (g_unichar_isalnum(g_utf8_get_char(p)) || *p == '#' || *p == '&' ||
@@ -112,15 +148,6 @@ lower_words(GPtrArray *words)
     for (guint i = 0; i < words->len; i++)
         g_ptr_array_add(lower, g_utf8_strdown(g_ptr_array_index(words, i), -1));
     return lower;
-}
-
-/* A word matches its plural too ("guitars", "violins") unless `exact`. */
-static gboolean
-word_matches(const char *word, const char *expected, gsize expected_len, gboolean exact)
-{
-    gsize len = strlen(word);
-    return (len == expected_len || (!exact && len == expected_len + 1 && word[len - 1] == 's')) &&
-           strncmp(word, expected, expected_len) == 0;
 }
 
 /* Number of words of `phrase` matched at words[at], or 0. */
@@ -147,9 +174,7 @@ longest_phrase_at(GPtrArray *words, guint at, guint *length)
     *length = 0;
     for (gsize i = 0; i < gs_music_n_phrases; i++) {
         const phrase_entry *entry = &gs_music_phrases[i];
-        /* Style names take no plural: "drums and bass" is not a genre. */
-        gboolean exact = entry->kind == WORD_STYLE || entry->kind == WORD_SUBGENRE;
-        guint n = phrase_length_at(entry->phrase, exact, words, at);
+        guint n = phrase_length_at(entry->phrase, exact_only(entry), words, at);
         if (n > *length) {
             *length = n;
             best = entry;

@@ -152,6 +152,12 @@ test_issue_prompts(void)
     g_assert_cmpint(disco->density, ==, 1);
     g_assert_true(disco->sevenths);
 
+    /* "808s" are the drum machine's bass, not 808 seconds; "30s" still is a length. */
+    g_autoptr(GsMusicPrompt) trap = parse_cleanly("dark trap with 808s, 30s");
+    g_assert_cmpint(trap->style, ==, GS_MUSIC_STYLE_TRAP);
+    g_assert_cmpint(trap->programs[GS_MUSIC_PART_BASS], ==, 38);
+    g_assert_cmpfloat(trap->seconds, ==, 30.0);
+
     g_autoptr(GsMusicPrompt) drone = parse_cleanly("slow ambient drone");
     g_assert_cmpint(drone->style, ==, GS_MUSIC_STYLE_AMBIENT);
     g_assert_cmpint(drone->density, ==, -1);
