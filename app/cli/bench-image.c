@@ -187,11 +187,12 @@ gs_cli_bench_image(gs_context *ctx)
         print_cold_start(seconds);
     }
 
-    /* The default against DPM++ 2M Karras at about half the UNet calls. */
+    /* The default against DPM++ 2M Karras and plain Euler at about half the UNet calls. */
     const SamplerSetting settings[] = {
         { request.params.sampler, request.params.karras, request.params.steps },
         { GS_SAMPLER_DPMPP_2M, true, 10 },
         { GS_SAMPLER_DPMPP_2M, true, 12 },
+        { GS_SAMPLER_EULER, false, 10 },
     };
     for (size_t i = 0; ok && i < G_N_ELEMENTS(settings); i++)
         ok = print_adherence(ctx, model, ref, &request, settings[i], &error);
