@@ -85,6 +85,7 @@ print_cold_start(double steady)
         g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
     }
 }
+
 typedef struct {
     gs_sampler sampler;
     bool karras;
