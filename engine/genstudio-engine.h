@@ -512,6 +512,7 @@ typedef struct {
     bool needs_tokenizer;      /* single-file SD: CLIP vocabulary must come from elsewhere */
     int default_width, default_height, default_steps;
     float default_cfg;
+    gs_sampler default_sampler; /* chosen by measurement for GenStudio models, Euler a for SD */
     char licence[128];         /* from the file's metadata, "" when it names none */
     uint64_t size_bytes;       /* bytes on disk (all files of a folder) */
 } gs_model_info;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
+#include <stdlib.h>
 
 #include <glib/gi18n.h>
 
@@ -29,6 +30,8 @@ struct _GsCompareView {
 
     char *prompt;
     int steps;
+    gs_sampler sampler; /* the built-in model's default, with its guidance */
+    float cfg_scale;
     guint64 base_seed;
     GsEngine *engine;
     GsModelLibrary *library;
@@ -165,10 +168,9 @@ update_diffusion_heading(GsCompareView *self)
     GtkWidget *heading = GTK_WIDGET(self->sides[GS_COMPARE_DIFFUSION].heading);
     g_autofree char *text = g_strdup_printf(_("Diffusion (emoji32) — %d steps"), self->steps);
     gtk_label_set_label(GTK_LABEL(heading), text);
-    gs_image_params defaults = gs_image_default_params();
     g_autofree char *tip =
         g_strdup_printf(_("%s sampler, guidance (CFG) %g: the model’s defaults, as Generate uses them"),
-                        gs_sampler_display_name(defaults.sampler, FALSE), defaults.cfg_scale);
+                        gs_sampler_display_name(self->sampler, FALSE), self->cfg_scale);
     gtk_widget_set_tooltip_text(heading, tip);
 }
 
@@ -250,6 +252,8 @@ on_gan_done(GObject *source, GAsyncResult *result, gpointer user_data)
     g_free(request.params.prompt);
     request.params.prompt = g_strdup(self->run_prompt);
     request.params.steps = self->steps;
+    request.params.sampler = self->sampler;
+    request.params.cfg_scale = self->cfg_scale;
     gs_engine_diffuse_batch_async(self->engine, &request, self->library, self->seeds, GS_COMPARE_COUNT,
                                   on_diffusion_progress, self, self->cancellable, on_diffusion_done,
                                   g_object_ref(self));
@@ -519,7 +523,21 @@ gs_compare_view_init(GsCompareView *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
     self->engine = gs_engine_dup_default();
-    self->steps = gs_image_default_params().steps;
+    /* The built-in model's defaults, read from its header; the engine's
+     * when the file cannot be read (diffusion then says why). */
+    gs_image_params defaults = gs_image_default_params();
+    self->steps = defaults.steps;
+    self->sampler = defaults.sampler;
+    self->cfg_scale = defaults.cfg_scale;
+    g_autofree char *model_path = gs_default_model_path();
+    gs_model_info info;
+    char *error = NULL;
+    if (gs_model_probe(model_path, &info, &error) == GS_OK) {
+        self->steps = info.default_steps;
+        self->sampler = info.default_sampler;
+        self->cfg_scale = info.default_cfg;
+    }
+    free(error);
     self->base_seed = 42;
     self->group = -1;
     for (int s = 0; s < 2; s++)

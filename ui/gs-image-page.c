@@ -672,6 +672,8 @@ on_model_changed(GsModelChooser *chooser, GsModelEntry *entry, gboolean by_user,
         gtk_spin_button_set_value(self->steps_spin, info->default_steps);
     if (info && info->default_cfg > 0)
         gtk_spin_button_set_value(self->cfg_spin, info->default_cfg);
+    if (info && info->default_sampler < G_N_ELEMENTS(sampler_ids))
+        gtk_drop_down_set_selected(self->sampler_dropdown, info->default_sampler);
     preload_model(self);
 }
 

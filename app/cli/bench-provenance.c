@@ -159,6 +159,7 @@ generated_image(gs_context *ctx, gs_diffusion **model, const char *dir, int i, i
     request.params.prompt = g_strdup(prompts[i % G_N_ELEMENTS(prompts)]);
     request.params.seed = (guint64)(i / G_N_ELEMENTS(prompts) + 1);
     const gs_model_info *info = gs_diffusion_info(*model);
+    request.params.sampler = info->default_sampler;
     request.params.steps = info->default_steps;
     request.params.cfg_scale = info->default_cfg;
     g_autofree float *small = gs_image_job_run(ctx, *model, "emoji32", &request, NULL, NULL, error);

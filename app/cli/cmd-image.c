@@ -127,10 +127,10 @@ gs_cli_image(int argc, char **argv)
           "NAME_OR_PATH" },
         { "width", 'W', 0, G_OPTION_ARG_INT, &width, "Image width (the model's default)", "PIXELS" },
         { "height", 'H', 0, G_OPTION_ARG_INT, &height, "Image height (the model's default)", "PIXELS" },
-        { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Denoising steps (the model's default: 20, SD-Turbo 1)", "N" },
+        { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Denoising steps (the model's default: 10 for GenStudio models, 20 for SD, 1 for SD-Turbo)", "N" },
         { "cfg", 0, 0, G_OPTION_ARG_DOUBLE, &cfg, "Classifier-free guidance scale (the model's default)", "SCALE" },
         { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "Noise seed (42)", "N" },
-        { "sampler", 0, 0, G_OPTION_ARG_STRING, &sampler_name, "euler_a, euler, ddim, dpmpp_2m or lcm", "NAME" },
+        { "sampler", 0, 0, G_OPTION_ARG_STRING, &sampler_name, "euler_a, euler, ddim, dpmpp_2m or lcm (the model's default: euler for GenStudio models, euler_a for SD)", "NAME" },
         { "karras", 0, 0, G_OPTION_ARG_NONE, &karras, "Karras sigma spacing", NULL },
         { "init", 0, 0, G_OPTION_ARG_FILENAME, &init, "Start image for img2img (PNG)", "PNG" },
         { "strength", 0, 0, G_OPTION_ARG_DOUBLE, &strength, "How much of the start image to repaint (0.6)", "0..1" },
@@ -262,6 +262,8 @@ gs_cli_image(int argc, char **argv)
             const gs_model_info *info = gs_diffusion_info(model);
             p->steps = steps > 0 ? steps : info->default_steps;
             p->cfg_scale = cfg >= 0 ? cfg : info->default_cfg;
+            if (!sampler_name)
+                p->sampler = info->default_sampler;
             rgb = gs_image_job_run(ctx, model, gs_model_entry_get_name(entry), &request,
                                    steps_dir ? write_step : show_progress, &writer, &error);
         }

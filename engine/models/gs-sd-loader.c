@@ -171,7 +171,10 @@ open_genstudio(gs_safetensors *st, const char *config, gs_sd_source *out, const 
     info->prediction = out->cfg.v_prediction ? GS_PREDICTION_V : GS_PREDICTION_EPS;
     info->prediction_from_file = true;
     info->default_width = info->default_height = out->cfg.image_size;
-    info->default_steps = 20;
+    /* Plain Euler at 10 steps is as adherent as Euler a at 20 and as clean
+     * (engine/README.md, "The default sampler"). */
+    info->default_sampler = GS_SAMPLER_EULER;
+    info->default_steps = 10;
     info->default_cfg = 5.0f;
     return GS_OK;
 }
@@ -229,6 +232,7 @@ fill_sd_info(gs_sd_source *out, const sd_family *fam, const side_info *side, gs_
     info->default_width = info->default_height = c->v_prediction && fam->family == GS_FAMILY_SD2 ? 768 : fam->size;
     info->default_steps = info->turbo ? 1 : 20;
     info->default_cfg = info->turbo ? 1.0f : 7.0f;
+    info->default_sampler = GS_SAMPLER_EULER_A;
     c->train_timesteps = 1000;
     c->beta_start = 0.00085f;
     c->beta_end = 0.012f;

@@ -26,8 +26,11 @@ expect "same again" 0 "$cli" image --prompt "red apple" --steps 4 --seed 7 -o "$
 cmp -s "$work/a.png" "$work/b.png" || { echo "FAIL: same seed gave different PNG bytes"; failures=$((failures + 1)); }
 expect "another seed" 0 "$cli" image --prompt "red apple" --steps 4 --seed 8 -o "$work/c.png"
 cmp -s "$work/a.png" "$work/c.png" && { echo "FAIL: different seeds gave the same PNG"; failures=$((failures + 1)); }
-grep -a -q "Steps: 4, Sampler: Euler a, CFG scale: 5, Seed: 7, Size: 32x32, Model: emoji32" "$work/a.png" ||
+grep -a -q "Steps: 4, Sampler: Euler, CFG scale: 5, Seed: 7, Size: 32x32, Model: emoji32" "$work/a.png" ||
   { echo "FAIL: parameters chunk missing"; failures=$((failures + 1)); }
+expect "the model's defaults" 0 "$cli" image --prompt "red apple" --seed 7 -o "$work/d.png"
+grep -a -q "Steps: 10, Sampler: Euler, CFG scale: 5" "$work/d.png" ||
+  { echo "FAIL: emoji32's defaults are not plain Euler at 10 steps"; failures=$((failures + 1)); }
 [ "$(ls "$work/steps" | wc -l)" -eq 4 ] || { echo "FAIL: --steps-dir did not get 4 PNGs"; failures=$((failures + 1)); }
 
 expect "img2img with a mask" 0 "$cli" image --prompt "red heart" --steps 4 --init "$work/a.png" --strength 0.5 \

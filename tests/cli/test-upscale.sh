@@ -31,7 +31,7 @@ says "bad.safetensors"; no_output "bad model file"
 expect "unwritable output" 1 "$cli" upscale "$work/a.png" -o /nonexistent-dir/out.png
 expect "upscale ×4 slim" 0 "$cli" upscale "$work/a.png" -o "$work/out.png"
 grep -q "128×128" "$work/out" || fail "×4 of 32×32 is not 128×128: $(cat "$work/out")"
-grep -a -q "Steps: 2, Sampler: Euler a, CFG scale: 5, Seed: 3, Size: 32x32, Model: emoji32.*, Upscale: 4x ESRGAN-slim" \
+grep -a -q "Steps: 2, Sampler: Euler, CFG scale: 5, Seed: 3, Size: 32x32, Model: emoji32.*, Upscale: 4x ESRGAN-slim" \
   "$work/out.png" || fail "parameters not kept with the Upscale entry"
 grep -a -q "red apple" "$work/out.png" || fail "prompt not kept"
 expect "upscale ×2 medium" 0 "$cli" upscale --scale 2 --model medium "$work/a.png" -o "$work/m.png"

@@ -147,7 +147,8 @@ static void
 test_choose_and_generate(void)
 {
     g_autoptr(GSettings) settings = g_settings_new("org.genstudio.GenStudio");
-    g_settings_set_int(settings, "steps", 3); /* not the family's default */
+    g_settings_set_int(settings, "steps", 3); /* not the family's defaults */
+    g_settings_set_string(settings, "sampler", "ddim");
     iterate_until_idle();
     GsModelEntry *model = find_model(test_model, NULL);
     const gs_model_info *info = gs_model_entry_get_info(model);
@@ -160,6 +161,9 @@ test_choose_and_generate(void)
     g_autofree char *saved = g_settings_get_string(settings, "model");
     g_assert_cmpstr(saved, ==, test_model);
     g_assert_cmpint(g_settings_get_int(settings, "steps"), ==, info->default_steps);
+    g_autofree char *sampler = g_settings_get_string(settings, "sampler");
+    g_assert_cmpint(info->default_sampler, ==, GS_SAMPLER_EULER_A);
+    g_assert_cmpstr(sampler, ==, "euler_a");
 
     int width, height;
     gboolean free_size;
