@@ -1,11 +1,14 @@
 /* genstudio-cli bench speech: real-time factor of each vocoder, and
- * intelligibility as pocketsphinx hears it — word error rate on 50 fixed
- * everyday sentences (data/bench/speech-sentences.txt; --sentences N takes
- * the first N) for our voice, flite's slt and espeak-ng, same sentences, same
- * run; then the RTF ratios neural/flite and Griffin-Lim/neural.
- * Needs the command-line tools flite, espeak-ng, sox and
- * pocketsphinx_continuous (Debian: flite espeak-ng sox pocketsphinx
- * pocketsphinx-en-us).
+ * intelligibility as pocketsphinx hears it — word error rate on 222 fixed
+ * sentences none of the voices was trained on (data/bench/speech-sentences.txt:
+ * questions, numbers, names, short and long ones; a tab then the words a
+ * line's digits are read as; --sentences N takes the first N) for our voice
+ * with both vocoders, flite's slt, festival's HTS slt and espeak-ng, same
+ * sentences, same run; then our WER against flite's and festival's, and the
+ * RTF ratios neural/flite and Griffin-Lim/neural.
+ * Needs the command-line tools flite, text2wave, espeak-ng, sox and
+ * pocketsphinx_continuous (Debian: flite festival festvox-us-slt-hts
+ * espeak-ng sox pocketsphinx pocketsphinx-en-us).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdio.h>
 #include <string.h>
@@ -117,18 +120,22 @@ wav_seconds(const char *path)
     return frames / 16000.0;
 }
 
-static double
+typedef struct {
+    double rtf, wer;
+} figures;
+
+static figures
 report(const char *name, double rtf, double wer)
 {
     printf("%-28s RTF %7.4f   WER %5.1f%%\n", name, rtf, 100.0 * wer);
-    return rtf;
+    return (figures){ rtf, wer };
 }
 
 /* Our voice through one vocoder: sentences spoken one by one, joined with
  * short silences into one WAV. */
 static gboolean
 bench_ours(gs_context *ctx, gs_speech *model, gs_vocoder vocoder, char **sentences, const char *dir,
-           const char *reference, double *rtf, GError **error)
+           const char *reference, figures *out, GError **error)
 {
     gs_speech_params params = gs_speech_default_params();
     params.vocoder = vocoder;
@@ -149,13 +156,13 @@ bench_ours(gs_context *ctx, gs_speech *model, gs_vocoder vocoder, char **sentenc
         return FALSE;
     g_autofree char *name = g_strdup_printf("GenStudio %s, %s", gs_speech_voice_name(model, 0),
                                             vocoder == GS_VOCODER_NEURAL ? "neural" : "Griffin-Lim 32");
-    *rtf = report(name, seconds / audio, word_error_rate(reference, hypothesis));
+    *out = report(name, seconds / audio, word_error_rate(reference, hypothesis));
     return TRUE;
 }
 
 static gboolean
 bench_tool(const char *name, const char *const *argv, const char *wav, const char *dir, const char *reference,
-           double *rtf, GError **error)
+           figures *out, GError **error)
 {
     gint64 start = g_get_monotonic_time();
     if (!run(argv, NULL, error))
@@ -164,8 +171,33 @@ bench_tool(const char *name, const char *const *argv, const char *wav, const cha
     g_autofree char *hypothesis = recognise(wav, dir, error);
     if (!hypothesis)
         return FALSE;
-    *rtf = report(name, seconds / MAX(wav_seconds(wav), 1e-3), word_error_rate(reference, hypothesis));
+    *out = report(name, seconds / MAX(wav_seconds(wav), 1e-3), word_error_rate(reference, hypothesis));
     return TRUE;
+}
+
+/* Lines "TEXT" or "TEXT<tab>WORDS" (the words a line's digits are read
+ * as): the texts to speak, and all the words they should be heard as. */
+static char **
+read_sentences(int wanted, char **reference, GError **error)
+{
+    g_autofree char *path = g_build_filename(GS_SOURCE_DATA_DIR, "bench", "speech-sentences.txt", NULL);
+    g_autofree char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, error))
+        return NULL;
+    g_strstrip(text);
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    GPtrArray *spoken = g_ptr_array_new();
+    GString *words = g_string_new(NULL);
+    for (int i = 0; lines[i] && (wanted == 0 || i < wanted); i++) {
+        char *tab = strchr(lines[i], '\t');
+        g_string_append_printf(words, "%s\n", tab ? tab + 1 : lines[i]);
+        if (tab)
+            *tab = '\0';
+        g_ptr_array_add(spoken, g_strdup(lines[i]));
+    }
+    g_ptr_array_add(spoken, NULL);
+    *reference = g_string_free(words, FALSE);
+    return (char **)g_ptr_array_free(spoken, FALSE);
 }
 
 int
@@ -183,53 +215,55 @@ gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
         fprintf(stderr, "bench speech: %s\n", error ? error->message : "--sentences must be positive");
         return 2;
     }
-    g_autofree char *all_path = g_build_filename(GS_SOURCE_DATA_DIR, "bench", "speech-sentences.txt", NULL);
-    g_autofree char *text = NULL;
-    if (!g_file_get_contents(all_path, &text, NULL, &error)) {
+    g_autofree char *reference = NULL;
+    g_auto(GStrv) sentences = read_sentences(wanted, &reference, &error);
+    if (!sentences) {
         fprintf(stderr, "bench speech: %s\n", error->message);
         return 1;
     }
-    g_strstrip(text);
-    g_auto(GStrv) sentences = g_strsplit(text, "\n", -1);
-    if (wanted > 0 && wanted < (int)g_strv_length(sentences)) {
-        g_free(sentences[wanted]);
-        sentences[wanted] = NULL;
-        g_free(text);
-        text = g_strjoinv("\n", sentences);
-    }
     g_autofree char *model_path = gs_default_speech_model_path();
     gs_speech *model = gs_load_speech(ctx, model_path, &error);
-    g_autofree char *dir = g_dir_make_tmp("genstudio-bench-XXXXXX", &error);
-    /* flite and espeak-ng read the same sentences from a file. */
+    g_autofree char *dir = model ? g_dir_make_tmp("genstudio-bench-XXXXXX", &error) : NULL;
+    /* The other systems read the same sentences from a file. */
+    g_autofree char *text = g_strjoinv("\n", sentences);
     g_autofree char *sentences_path = dir ? g_build_filename(dir, "sentences.txt", NULL) : NULL;
     if (!model || !dir || !g_file_set_contents(sentences_path, text, -1, &error)) {
         fprintf(stderr, "bench speech: %s\n", error->message);
         gs_speech_free(model);
         return 1;
     }
-    printf("%d sentences, pocketsphinx word error rate; RTF = synthesis seconds / audio seconds\n",
-           (int)g_strv_length(sentences));
+    printf("%u sentences, pocketsphinx word error rate; RTF = synthesis seconds / audio seconds\n",
+           g_strv_length(sentences));
     g_autofree char *flite_wav = g_build_filename(dir, "flite.wav", NULL);
+    g_autofree char *festival_wav = g_build_filename(dir, "festival.wav", NULL);
     g_autofree char *espeak_wav = g_build_filename(dir, "espeak.wav", NULL);
     const char *flite[] = { "flite", "-voice", "slt", "-f", sentences_path, "-o", flite_wav, NULL };
+    const char *festival[] = { "text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", sentences_path,
+                               "-o", festival_wav, NULL };
     const char *espeak[] = { "espeak-ng", "-v", "en-us", "-f", sentences_path, "-w", espeak_wav, NULL };
-    double griffin_lim = 0, neural = 0, flite_rtf = 0, espeak_rtf = 0;
-    gboolean ok = bench_ours(ctx, model, GS_VOCODER_GRIFFIN_LIM, sentences, dir, text, &griffin_lim, &error);
+    figures griffin_lim = { 0 }, neural = { 0 }, flite_slt = { 0 }, festival_slt = { 0 }, espeak_ng = { 0 };
+    gboolean ok = bench_ours(ctx, model, GS_VOCODER_GRIFFIN_LIM, sentences, dir, reference, &griffin_lim, &error);
     if (ok && gs_speech_has_neural_vocoder(model))
-        ok = bench_ours(ctx, model, GS_VOCODER_NEURAL, sentences, dir, text, &neural, &error);
+        ok = bench_ours(ctx, model, GS_VOCODER_NEURAL, sentences, dir, reference, &neural, &error);
     else if (ok)
         printf("%-28s (this model has no neural vocoder)\n", "GenStudio, neural");
-    ok = ok && bench_tool("flite slt (reference)", flite, flite_wav, dir, text, &flite_rtf, &error) &&
-         bench_tool("espeak-ng (formant)", espeak, espeak_wav, dir, text, &espeak_rtf, &error);
-    if (ok && neural > 0) {
-        printf("RTF neural / flite:          %5.2f (target ≤ 1.5)\n", neural / MAX(flite_rtf, 1e-9));
-        printf("RTF Griffin-Lim 32 / neural: %5.2f (target ≤ 1.5)\n", griffin_lim / neural);
+    ok = ok && bench_tool("flite slt (reference)", flite, flite_wav, dir, reference, &flite_slt, &error) &&
+         bench_tool("festival HTS slt", festival, festival_wav, dir, reference, &festival_slt, &error) &&
+         bench_tool("espeak-ng (formant)", espeak, espeak_wav, dir, reference, &espeak_ng, &error);
+    figures best = neural.rtf > 0 ? neural : griffin_lim;
+    if (ok) {
+        printf("WER ours / flite slt:        %5.2f (target ≤ 0.8)\n", best.wer / MAX(flite_slt.wer, 1e-9));
+        printf("WER ours / festival HTS slt: %5.2f (target ≤ 1.2)\n", best.wer / MAX(festival_slt.wer, 1e-9));
+    }
+    if (ok && neural.rtf > 0) {
+        printf("RTF neural / flite:          %5.2f (target ≤ 1.5)\n", neural.rtf / MAX(flite_slt.rtf, 1e-9));
+        printf("RTF Griffin-Lim 32 / neural: %5.2f (target ≤ 1.5)\n", griffin_lim.rtf / neural.rtf);
     }
     if (!ok)
-        fprintf(stderr, "bench speech: %s\n(the bench needs: apt-get install flite espeak-ng sox pocketsphinx "
-                        "pocketsphinx-en-us)\n", error->message);
+        fprintf(stderr, "bench speech: %s\n(the bench needs: apt-get install flite festival festvox-us-slt-hts "
+                        "espeak-ng sox pocketsphinx pocketsphinx-en-us)\n", error->message);
     gs_speech_free(model);
-    const char *made[] = { "ours.wav", "16k.wav", "flite.wav", "espeak.wav", "sentences.txt" };
+    const char *made[] = { "ours.wav", "16k.wav", "flite.wav", "festival.wav", "espeak.wav", "sentences.txt" };
     for (size_t i = 0; i < G_N_ELEMENTS(made); i++) {
         g_autofree char *path = g_build_filename(dir, made[i], NULL);
         g_remove(path);
