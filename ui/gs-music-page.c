@@ -184,7 +184,18 @@ send_to_timeline(GtkWidget *widget, const char *action, GVariant *param)
     }
     g_auto(GStrv) track_names = g_strv_builder_end(tracks);
     g_auto(GStrv) clip_labels = g_strv_builder_end(labels);
-    g_signal_emit(self, signals[SIGNAL_SEND_TO_TIMELINE], 0, track_names, clip_labels, stems);
+    /* The sections become markers on the timeline. */
+    const GsArrangement *arrangement = gs_music_piece_get_arrangement(self->selected);
+    g_autoptr(GStrvBuilder) names = g_strv_builder_new();
+    g_autoptr(GArray) starts = g_array_new(FALSE, FALSE, sizeof(double));
+    for (int i = 0; i < arrangement->n_sections; i++) {
+        const GsMusicSection *section = &arrangement->sections[i];
+        double start = gs_arrangement_bar_seconds(arrangement, section->first_bar);
+        g_strv_builder_add(names, gs_music_section_name(section->kind));
+        g_array_append_val(starts, start);
+    }
+    g_auto(GStrv) section_names = g_strv_builder_end(names);
+    g_signal_emit(self, signals[SIGNAL_SEND_TO_TIMELINE], 0, track_names, clip_labels, stems, section_names, starts);
 }
 
 static void
@@ -645,7 +656,7 @@ gs_music_page_class_init(GsMusicPageClass *klass)
     gtk_widget_class_install_action(widget_class, "music.send-to-timeline", NULL, send_to_timeline);
     signals[SIGNAL_SEND_TO_TIMELINE] =
         g_signal_new("send-stems-to-timeline", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                     G_TYPE_NONE, 3, G_TYPE_STRV, G_TYPE_STRV, G_TYPE_PTR_ARRAY);
+                     G_TYPE_NONE, 5, G_TYPE_STRV, G_TYPE_STRV, G_TYPE_PTR_ARRAY, G_TYPE_STRV, G_TYPE_ARRAY);
 }
 
 static void

@@ -536,6 +536,19 @@ gs_timeline_page_add_clip_to_track(GsTimelinePage *self, const char *track_name,
     return add_clip(self, track_name, label, audio);
 }
 
+void
+gs_timeline_page_add_markers(GsTimelinePage *self, const GsTimelineMarker *markers, guint n_markers)
+{
+    g_return_if_fail(GS_IS_TIMELINE_PAGE(self) && (markers || n_markers == 0));
+    double at = gs_timeline_view_get_playhead(self->view);
+    g_autofree GsTimelineMarker *placed = g_new(GsTimelineMarker, n_markers ? n_markers : 1);
+    for (guint i = 0; i < n_markers; i++)
+        placed[i] = (GsTimelineMarker){ at + markers[i].time, markers[i].name };
+    g_autoptr(GError) error = NULL;
+    if (!gs_timeline_add_markers(self->timeline, placed, n_markers, &error))
+        gs_widget_toast(GTK_WIDGET(self), error->message);
+}
+
 /* ---- import -------------------------------------------------------------- */
 
 static void

@@ -35,6 +35,10 @@ void gs_timeline_page_seek(GsTimelinePage *self, double seconds);
 guint gs_timeline_page_add_clip_to_track(GsTimelinePage *self, const char *track_name, const char *label,
                                          const float *stereo44k, gsize frames);
 
+/* Adds markers (times from the playhead, as the clips just added there)
+ * in one undo step; a toast says why when they cannot be. */
+void gs_timeline_page_add_markers(GsTimelinePage *self, const GsTimelineMarker *markers, guint n_markers);
+
 /* Writes the mix of the whole timeline to `file` off the main thread; the
  * extension picks the format (.wav, .flac, .ogg, .opus). */
 void gs_timeline_page_export_async(GsTimelinePage *self, GFile *file, GCancellable *cancellable,

@@ -301,6 +301,40 @@ draw_clip(GsTimelineView *self, cairo_t *cr, const GsTimelineClip *clip, guint c
     cairo_stroke(cr);
 }
 
+/* Section markers: a flag in the ruler with the name, a dashed line down
+ * through the tracks. */
+static void
+draw_markers(GsTimelineView *self, cairo_t *cr, double x0, double x1, int height, const GdkRGBA *fg)
+{
+    guint n = self->timeline ? gs_timeline_get_n_markers(self->timeline) : 0;
+    g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout(GTK_WIDGET(self), NULL);
+    const double dash[] = { 4, 3 };
+    for (guint i = 0; i < n; i++) {
+        GsTimelineMarker marker;
+        gs_timeline_get_marker(self->timeline, i, &marker);
+        double x = round(marker.time * self->zoom) + 0.5;
+        pango_layout_set_text(layout, marker.name, -1);
+        int text_width, text_height;
+        pango_layout_get_pixel_size(layout, &text_width, &text_height);
+        if (x < x0 - text_width - 8 || x > x1 + 1)
+            continue;
+        cairo_set_source_rgba(cr, 0.40, 0.28, 0.80, 0.9);
+        cairo_rectangle(cr, x, GS_TIMELINE_VIEW_RULER_HEIGHT - text_height - 2, text_width + 8, text_height + 2);
+        cairo_fill(cr);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_move_to(cr, x + 4, GS_TIMELINE_VIEW_RULER_HEIGHT - text_height - 1);
+        pango_cairo_show_layout(cr, layout);
+        cairo_save(cr);
+        cairo_set_source_rgba(cr, 0.40, 0.28, 0.80, 0.7);
+        cairo_set_dash(cr, dash, G_N_ELEMENTS(dash), 0);
+        cairo_set_line_width(cr, 1);
+        cairo_move_to(cr, x, GS_TIMELINE_VIEW_RULER_HEIGHT - text_height - 2);
+        cairo_line_to(cr, x, height);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+    }
+}
+
 static void
 gs_timeline_view_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -364,6 +398,8 @@ gs_timeline_view_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
         cairo_move_to(cr, x0 + 12, GS_TIMELINE_VIEW_RULER_HEIGHT + GS_TIMELINE_VIEW_TRACK_HEIGHT / 2.0 - 8);
         pango_cairo_show_layout(cr, hint);
     }
+
+    draw_markers(self, cr, x0, x1, height, &fg);
 
     if (self->playhead >= 0) {
         double x = round(self->playhead * self->zoom);

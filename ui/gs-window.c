@@ -295,13 +295,19 @@ on_send_to_timeline(GtkWidget *page, const char *label, GBytes *audio, GsWindow 
 }
 
 static void
-on_send_stems_to_timeline(GtkWidget *page, GStrv tracks, GStrv labels, GPtrArray *stems, GsWindow *self)
+on_send_stems_to_timeline(GtkWidget *page, GStrv tracks, GStrv labels, GPtrArray *stems, GStrv section_names,
+                          GArray *section_starts, GsWindow *self)
 {
     gboolean added = FALSE;
     for (guint i = 0; i < stems->len; i++)
         added |= add_to_timeline(self, tracks[i], labels[i], stems->pdata[i]);
-    if (added)
-        gs_window_toast(self, _("Added to the Timeline"));
+    if (!added)
+        return;
+    g_autofree GsTimelineMarker *markers = g_new(GsTimelineMarker, section_starts->len + 1);
+    for (guint i = 0; i < section_starts->len; i++)
+        markers[i] = (GsTimelineMarker){ g_array_index(section_starts, double, i), section_names[i] };
+    gs_timeline_page_add_markers(timeline_page(self), markers, section_starts->len);
+    gs_window_toast(self, _("Added to the Timeline"));
 }
 
 /* ---- lifetime ------------------------------------------------------------ */

@@ -7,6 +7,7 @@
 #define TIMELINE_JSON_VERSION 1
 /* A bound on times, so frame counts stay far inside gint64 and doubles. */
 #define MAX_SECONDS (1e6)
+#define MAX_MARKERS 10000
 
 /* Shared by every snapshot and copy that uses it; atomic, because a copy
  * may be mixed and freed in a worker thread. */
@@ -34,7 +35,13 @@ typedef struct {
 /* One undo step is one whole State: they are small (no audio), and a
  * snapshot cannot go wrong the way an inverse command can. */
 typedef struct {
+    gint64 position; /* frames */
+    char *name;
+} Marker;
+
+typedef struct {
     GPtrArray *tracks;
+    GArray *markers; /* of Marker, by position */
     guint next_id;
 } State;
 
@@ -107,10 +114,17 @@ track_new(guint id, const char *name)
 }
 
 static void
+marker_clear(gpointer data)
+{
+    g_free(((Marker *)data)->name);
+}
+
+static void
 state_free(gpointer data)
 {
     State *state = data;
     g_ptr_array_unref(state->tracks);
+    g_array_unref(state->markers);
     g_free(state);
 }
 
@@ -119,6 +133,8 @@ state_new(void)
 {
     State *state = g_new0(State, 1);
     state->tracks = g_ptr_array_new_with_free_func(track_free);
+    state->markers = g_array_new(FALSE, FALSE, sizeof(Marker));
+    g_array_set_clear_func(state->markers, marker_clear);
     state->next_id = 1;
     return state;
 }
@@ -138,6 +154,11 @@ state_copy(const State *state)
         for (guint c = 0; c < track->clips->len; c++)
             g_ptr_array_add(dup->clips, clip_copy(g_ptr_array_index(track->clips, c)));
         g_ptr_array_add(copy->tracks, dup);
+    }
+    for (guint m = 0; m < state->markers->len; m++) {
+        const Marker *marker = &g_array_index(state->markers, Marker, m);
+        Marker dup = { marker->position, g_strdup(marker->name) };
+        g_array_append_val(copy->markers, dup);
     }
     return copy;
 }
@@ -569,6 +590,70 @@ gs_timeline_delete_clip(GsTimeline *self, guint clip, GError **error)
     return TRUE;
 }
 
+static gint
+compare_markers(gconstpointer a, gconstpointer b)
+{
+    gint64 pa = ((const Marker *)a)->position, pb = ((const Marker *)b)->position;
+    return pa < pb ? -1 : pa > pb;
+}
+
+gboolean
+gs_timeline_add_markers(GsTimeline *self, const GsTimelineMarker *markers, guint n_markers, GError **error)
+{
+    g_return_val_if_fail(GS_IS_TIMELINE(self) && (markers || n_markers == 0), FALSE);
+    if (self->state->markers->len + n_markers > MAX_MARKERS) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "A timeline holds at most %d markers",
+                    MAX_MARKERS);
+        return FALSE;
+    }
+    g_autofree gint64 *positions = g_new(gint64, n_markers ? n_markers : 1);
+    for (guint i = 0; i < n_markers; i++)
+        if (!seconds_to_frames(markers[i].time, "A marker's time", &positions[i], error))
+            return FALSE;
+    if (n_markers == 0)
+        return TRUE;
+    State *next = begin_edit(self);
+    for (guint i = 0; i < n_markers; i++) {
+        Marker marker = { positions[i], g_strdup(markers[i].name ? markers[i].name : "") };
+        g_array_append_val(next->markers, marker);
+    }
+    g_array_sort(next->markers, compare_markers);
+    commit_edit(self, next);
+    return TRUE;
+}
+
+guint
+gs_timeline_get_n_markers(GsTimeline *self)
+{
+    g_return_val_if_fail(GS_IS_TIMELINE(self), 0);
+    return self->state->markers->len;
+}
+
+gboolean
+gs_timeline_get_marker(GsTimeline *self, guint index, GsTimelineMarker *out)
+{
+    g_return_val_if_fail(GS_IS_TIMELINE(self) && out, FALSE);
+    if (index >= self->state->markers->len)
+        return FALSE;
+    const Marker *marker = &g_array_index(self->state->markers, Marker, index);
+    *out = (GsTimelineMarker){ frames_to_seconds(marker->position), marker->name };
+    return TRUE;
+}
+
+gboolean
+gs_timeline_delete_marker(GsTimeline *self, guint index, GError **error)
+{
+    g_return_val_if_fail(GS_IS_TIMELINE(self), FALSE);
+    if (index >= self->state->markers->len) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "There is no marker %u", index);
+        return FALSE;
+    }
+    State *next = begin_edit(self);
+    g_array_remove_index(next->markers, index);
+    commit_edit(self, next);
+    return TRUE;
+}
+
 gboolean
 gs_timeline_can_undo(GsTimeline *self)
 {
@@ -810,6 +895,19 @@ gs_timeline_to_json(GsTimeline *self)
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
+
+    json_builder_set_member_name(b, "markers");
+    json_builder_begin_array(b);
+    for (guint m = 0; m < self->state->markers->len; m++) {
+        const Marker *marker = &g_array_index(self->state->markers, Marker, m);
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "name");
+        json_builder_add_string_value(b, marker->name);
+        json_builder_set_member_name(b, "position");
+        json_builder_add_int_value(b, marker->position);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -945,6 +1043,29 @@ read_track(GsTimeline *self, JsonObject *object, GHashTable *ids, GError **error
     return TRUE;
 }
 
+/* Timelines written before markers have none. */
+static gboolean
+read_markers(GsTimeline *self, JsonObject *root, GError **error)
+{
+    JsonNode *node = json_object_get_member(root, "markers");
+    if (!node)
+        return TRUE;
+    JsonArray *array = read_array(root, "markers");
+    if (!array || json_array_get_length(array) > MAX_MARKERS)
+        return invalid(error, "its markers are not a list of at most 10000");
+    for (guint i = 0; i < json_array_get_length(array); i++) {
+        JsonObject *object = array_object(array, i);
+        JsonNode *name = member_of_type(object, "name", G_TYPE_STRING);
+        gint64 position;
+        if (!name || !read_int(object, "position", 0, (gint64)(MAX_SECONDS * GS_TIMELINE_RATE), &position))
+            return invalid(error, "a marker needs a name and a position");
+        Marker marker = { position, g_strdup(json_node_get_string(name)) };
+        g_array_append_val(self->state->markers, marker);
+    }
+    g_array_sort(self->state->markers, compare_markers);
+    return TRUE;
+}
+
 GsTimeline *
 gs_timeline_new_from_json(JsonNode *node, GError **error)
 {
@@ -964,7 +1085,7 @@ gs_timeline_new_from_json(JsonNode *node, GError **error)
     g_autoptr(GsTimeline) self = gs_timeline_new();
     self->state->next_id = (guint)next_id;
     g_autoptr(GHashTable) ids = g_hash_table_new(NULL, NULL);
-    if (!read_sources(self, sources, error))
+    if (!read_sources(self, sources, error) || !read_markers(self, root, error))
         return NULL;
     for (guint i = 0; i < json_array_get_length(tracks); i++)
         if (!read_track(self, array_object(tracks, i), ids, error))

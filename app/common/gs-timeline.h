@@ -42,6 +42,12 @@ typedef struct {
     double in, out;  /* the stretch of the source, in its own seconds */
 } GsTimelineClip;
 
+/* A named point in time, such as a song's section ("chorus"). */
+typedef struct {
+    double time; /* seconds from the timeline's start */
+    const char *name;
+} GsTimelineMarker;
+
 #define GS_TYPE_TIMELINE (gs_timeline_get_type())
 G_DECLARE_FINAL_TYPE(GsTimeline, gs_timeline, GS, TIMELINE, GObject)
 
@@ -79,6 +85,15 @@ gboolean gs_timeline_trim_clip(GsTimeline *self, guint clip, double in, double o
  * keeps the left part; returns the id of the new right part, 0 on error. */
 guint gs_timeline_split_clip(GsTimeline *self, guint clip, double time, GError **error);
 gboolean gs_timeline_delete_clip(GsTimeline *self, guint clip, GError **error);
+
+/* Markers, kept in time order; all of them in one undo step. At most
+ * 10000 (G_IO_ERROR_INVALID_ARGUMENT beyond). */
+gboolean gs_timeline_add_markers(GsTimeline *self, const GsTimelineMarker *markers, guint n_markers,
+                                 GError **error);
+guint gs_timeline_get_n_markers(GsTimeline *self);
+/* The index-th marker in time order; its name lives until the next edit. */
+gboolean gs_timeline_get_marker(GsTimeline *self, guint index, GsTimelineMarker *out);
+gboolean gs_timeline_delete_marker(GsTimeline *self, guint index, GError **error);
 
 gboolean gs_timeline_can_undo(GsTimeline *self);
 gboolean gs_timeline_can_redo(GsTimeline *self);

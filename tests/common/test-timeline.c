@@ -357,6 +357,40 @@ voice_over_bed_new(GBytes *speech, GBytes *bed)
     return timeline;
 }
 
+/* A song's sections arrive as markers in one undo step, in time order. */
+static void
+test_markers(void)
+{
+    g_autoptr(GsTimeline) timeline = gs_timeline_new();
+    g_autoptr(GError) error = NULL;
+    const GsTimelineMarker song[] = { { 8.0, "chorus" }, { 0.0, "intro" }, { 4.0, "verse" } };
+    g_assert_true(gs_timeline_add_markers(timeline, song, G_N_ELEMENTS(song), &error));
+    g_assert_no_error(error);
+    const char *order[] = { "intro", "verse", "chorus" };
+    for (guint i = 0; i < G_N_ELEMENTS(order); i++) {
+        GsTimelineMarker m;
+        g_assert_true(gs_timeline_get_marker(timeline, i, &m));
+        g_assert_cmpstr(m.name, ==, order[i]);
+    }
+    GsTimelineMarker none;
+    g_assert_false(gs_timeline_get_marker(timeline, 3, &none));
+    g_assert_true(gs_timeline_delete_marker(timeline, 1, &error));
+    g_assert_cmpuint(gs_timeline_get_n_markers(timeline), ==, 2);
+    g_assert_false(gs_timeline_delete_marker(timeline, 7, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+    g_clear_error(&error);
+    g_assert_true(gs_timeline_undo(timeline));
+    g_assert_cmpuint(gs_timeline_get_n_markers(timeline), ==, 3);
+    g_assert_true(gs_timeline_undo(timeline));
+    g_assert_cmpuint(gs_timeline_get_n_markers(timeline), ==, 0);
+
+    const GsTimelineMarker bad = { -1.0, "before the start" };
+    g_assert_false(gs_timeline_add_markers(timeline, &bad, 1, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_clear_error(&error);
+    g_assert_false(gs_timeline_can_undo(timeline));
+}
+
 static void
 test_json(void)
 {
@@ -371,6 +405,8 @@ test_json(void)
     g_assert_no_error(error);
     g_assert_true(gs_timeline_move_clip(timeline, right, tracks[0], 1.7, &error));
     g_assert_true(gs_timeline_set_track_pan(timeline, tracks[0], -0.3, &error));
+    const GsTimelineMarker sections[] = { { 1.5, "chorus" }, { 0.0, "intro" } };
+    g_assert_true(gs_timeline_add_markers(timeline, sections, G_N_ELEMENTS(sections), &error));
     g_autofree char *text = json_of(timeline);
 
     g_autoptr(JsonNode) node = json_from_string(text, &error);
@@ -380,6 +416,11 @@ test_json(void)
     g_autofree char *again = json_of(loaded);
     g_assert_cmpstr(again, ==, text);
     g_assert_false(gs_timeline_can_undo(loaded));
+    GsTimelineMarker marker;
+    g_assert_cmpuint(gs_timeline_get_n_markers(loaded), ==, 2);
+    g_assert_true(gs_timeline_get_marker(loaded, 1, &marker));
+    g_assert_cmpstr(marker.name, ==, "chorus");
+    g_assert_cmpfloat_with_epsilon(marker.time, 1.5, 1e-9);
 
     /* Without its audio it cannot mix; with it, it mixes as the original. */
     g_auto(GStrv) ids = gs_timeline_dup_source_ids(loaded);
@@ -421,6 +462,9 @@ test_json(void)
         " \"mute\": false, \"solo\": false, \"gain-db\": 0, \"pan\": 3, \"clips\": []}]}",
         "{\"version\": 1, \"rate\": 44100, \"next-id\": 1, \"sources\": [], \"tracks\": [{\"id\": 1, \"name\": \"A\","
         " \"mute\": false, \"solo\": false, \"gain-db\": 0, \"pan\": 0, \"clips\": []}]}",
+        "{\"version\": 1, \"rate\": 44100, \"next-id\": 1, \"sources\": [], \"tracks\": [], \"markers\": 3}",
+        "{\"version\": 1, \"rate\": 44100, \"next-id\": 1, \"sources\": [], \"tracks\": [],"
+        " \"markers\": [{\"name\": \"verse\", \"position\": -1}]}",
     };
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(JsonNode) bad_node = json_from_string(bad[i], NULL);
@@ -608,6 +652,7 @@ main(int argc, char **argv)
     g_test_add_func("/timeline/split", test_split);
     g_test_add_func("/timeline/trim-move", test_trim_move);
     g_test_add_func("/timeline/mix", test_mix);
+    g_test_add_func("/timeline/markers", test_markers);
     g_test_add_func("/timeline/json", test_json);
     g_test_add_func("/timeline/export", test_export);
     g_test_add_func("/timeline/speech-take", test_speech_take);

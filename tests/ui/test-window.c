@@ -717,10 +717,26 @@ test_send_to_timeline(void)
             g_assert_cmpfloat(fabs(clip.out - clip.in - gs_music_piece_get_duration(piece)), <, 0.01);
             sent++;
         }
-        if (sent)
-            g_assert_cmpuint(sent, ==, unmuted);
+        if (!sent)
+            continue;
+        g_assert_cmpuint(sent, ==, unmuted);
+        /* Its sections are markers from where its stems start. */
+        GsTimeline *timeline = gs_timeline_page_get_timeline(timeline_page);
+        const GsArrangement *arrangement = gs_music_piece_get_arrangement(piece);
+        g_assert_cmpint(arrangement->n_sections, >, 0);
+        g_assert_cmpuint(gs_timeline_get_n_markers(timeline), ==, (guint)arrangement->n_sections);
+        for (int s = 0; s < arrangement->n_sections; s++) {
+            GsTimelineMarker marker;
+            g_assert_true(gs_timeline_get_marker(timeline, (guint)s, &marker));
+            g_assert_cmpstr(marker.name, ==, gs_music_section_name(arrangement->sections[s].kind));
+            double start = clip.position + gs_arrangement_bar_seconds(arrangement, arrangement->sections[s].first_bar);
+            g_assert_cmpfloat(fabs(marker.time - start), <, 1e-3);
+        }
     }
     g_assert_cmpuint(sent, >, 0);
+    show_workspace("timeline");
+    wait_for_toasts_to_go();
+    ui_test_screenshot(GTK_WINDOW(window), GS_ARTEFACT_DIR "/timeline-sections.png");
 }
 
 static void
