@@ -425,6 +425,10 @@ int gs_speech_sample_rate(const gs_speech *m);
 int gs_speech_voice_count(const gs_speech *m);
 /* Voice 0 is the model's default voice. */
 const char *gs_speech_voice_name(const gs_speech *m, int index);
+/* Whether the model was trained on espeak-ng's phonemes of `lang` (its
+ * genstudio.languages metadata; models without it learned "en-us"). Other
+ * languages speak through the nearest phonemes the model knows. */
+bool gs_speech_knows_language(const gs_speech *m, const char *lang);
 bool gs_speech_has_neural_vocoder(const gs_speech *m);
 /* Speaks `text` sentence by sentence (memory stays bounded by one
  * sentence). Empty text, invalid UTF-8, an unknown voice or language fail

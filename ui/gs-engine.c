@@ -753,37 +753,66 @@ ensure_speech(GsEngine *self, GError **error)
     return self->speech != NULL;
 }
 
+/* The task's result: [0] the voices, [1] the trained languages. */
+static void
+free_voice_lists(gpointer data)
+{
+    char ***lists = data;
+    g_strfreev(lists[0]);
+    g_strfreev(lists[1]);
+    g_free(lists);
+}
+
 static void
 list_voices_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
     GsEngine *self = source;
+    const char *const *languages = data;
     g_autoptr(GError) error = NULL;
     g_autoptr(GStrvBuilder) names = g_strv_builder_new();
+    g_autoptr(GStrvBuilder) trained = g_strv_builder_new();
     g_mutex_lock(&self->lock);
     gboolean loaded = ensure_speech(self, &error);
     for (int i = 0; loaded && i < gs_speech_voice_count(self->speech); i++)
         g_strv_builder_add(names, gs_speech_voice_name(self->speech, i));
+    for (gsize i = 0; loaded && languages && languages[i]; i++)
+        if (gs_speech_knows_language(self->speech, languages[i]))
+            g_strv_builder_add(trained, languages[i]);
     unlock_after_job(self, error);
-    if (loaded)
-        g_task_return_pointer(task, g_strv_builder_end(names), (GDestroyNotify)g_strfreev);
-    else
+    if (!loaded) {
         g_task_return_error(task, g_steal_pointer(&error));
+        return;
+    }
+    char ***lists = g_new(char **, 2);
+    lists[0] = g_strv_builder_end(names);
+    lists[1] = g_strv_builder_end(trained);
+    g_task_return_pointer(task, lists, free_voice_lists);
 }
 
 void
-gs_engine_list_voices_async(GsEngine *self, GCancellable *cancellable, GAsyncReadyCallback callback,
-                            gpointer user_data)
+gs_engine_list_voices_async(GsEngine *self, const char *const *languages, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
 {
     g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
     g_task_set_source_tag(task, gs_engine_list_voices_async);
+    g_task_set_task_data(task, g_strdupv((char **)languages), (GDestroyNotify)g_strfreev);
     g_task_run_in_thread(task, list_voices_thread);
 }
 
 char **
-gs_engine_list_voices_finish(GsEngine *self, GAsyncResult *result, GError **error)
+gs_engine_list_voices_finish(GsEngine *self, GAsyncResult *result, char ***trained, GError **error)
 {
     g_return_val_if_fail(g_task_is_valid(result, self), NULL);
-    return g_task_propagate_pointer(G_TASK(result), error);
+    char ***lists = g_task_propagate_pointer(G_TASK(result), error);
+    if (!lists)
+        return NULL;
+    char **voices = lists[0];
+    if (trained)
+        *trained = lists[1];
+    else
+        g_strfreev(lists[1]);
+    g_free(lists);
+    return voices;
 }
 
 static gboolean

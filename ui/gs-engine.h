@@ -92,10 +92,13 @@ void gs_engine_diffuse_batch_async(GsEngine *self, GsImageRequest *request, GsMo
 GsImageBatch *gs_engine_diffuse_batch_finish(GsEngine *self, GAsyncResult *result, GError **error);
 
 /* Loads the default speech model (so that the first take starts warm) and
- * gives its voice names, a NULL-terminated array (g_strfreev). */
-void gs_engine_list_voices_async(GsEngine *self, GCancellable *cancellable, GAsyncReadyCallback callback,
-                                 gpointer user_data);
-char **gs_engine_list_voices_finish(GsEngine *self, GAsyncResult *result, GError **error);
+ * gives its voice names, a NULL-terminated array (g_strfreev), and which of
+ * the espeak-ng `languages` it was trained on. */
+void gs_engine_list_voices_async(GsEngine *self, const char *const *languages, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+/* The voices, and in *trained the espeak-ng codes among `languages` that
+ * the model was trained on (free both with g_strfreev). */
+char **gs_engine_list_voices_finish(GsEngine *self, GAsyncResult *result, char ***trained, GError **error);
 
 /* Called on the main thread after every sentence, with the fraction of the text done. */
 typedef void (*GsEngineProgressFunc)(double fraction, gpointer user_data);

@@ -280,7 +280,8 @@ on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     g_autoptr(GsVoicePage) self = user_data;
     g_autoptr(GError) error = NULL;
-    g_auto(GStrv) names = gs_engine_list_voices_finish(GS_ENGINE(source), result, &error);
+    g_auto(GStrv) trained = NULL;
+    g_auto(GStrv) names = gs_engine_list_voices_finish(GS_ENGINE(source), result, &trained, &error);
     if (!self->takes)
         return;
     if (!names) {
@@ -290,6 +291,19 @@ on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr(GtkStringList) voices = gtk_string_list_new((const char *const *)names);
     gtk_drop_down_set_model(self->voice_dropdown, G_LIST_MODEL(voices));
     gtk_widget_set_sensitive(GTK_WIDGET(self->voice_dropdown), TRUE);
+
+    /* Languages without a trained voice say that they borrow its sounds. */
+    guint selected = gtk_drop_down_get_selected(self->lang_dropdown);
+    g_autoptr(GtkStringList) language_names = gtk_string_list_new(NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(languages); i++) {
+        g_autofree char *name =
+            g_strv_contains((const char *const *)trained, languages[i].code)
+                ? g_strdup(_(languages[i].name))
+                : g_strdup_printf(_("%s (nearest phonemes, no trained voice)"), _(languages[i].name));
+        gtk_string_list_append(language_names, name);
+    }
+    gtk_drop_down_set_model(self->lang_dropdown, G_LIST_MODEL(language_names));
+    gtk_drop_down_set_selected(self->lang_dropdown, selected);
 }
 
 /* ---- export -------------------------------------------------------------- */
@@ -341,7 +355,10 @@ gs_voice_page_map(GtkWidget *widget)
     GTK_WIDGET_CLASS(gs_voice_page_parent_class)->map(widget);
     if (!self->voices_requested) {
         self->voices_requested = TRUE;
-        gs_engine_list_voices_async(self->engine, NULL, on_voices_listed, g_object_ref(self));
+        const char *codes[G_N_ELEMENTS(languages) + 1] = { NULL };
+        for (gsize i = 0; i < G_N_ELEMENTS(languages); i++)
+            codes[i] = languages[i].code;
+        gs_engine_list_voices_async(self->engine, codes, NULL, on_voices_listed, g_object_ref(self));
     }
 }
 

@@ -132,6 +132,14 @@ int gs_speech_sample_rate(const gs_speech *m) { return m->cfg.sample_rate; }
 int gs_speech_voice_count(const gs_speech *m) { return (int)g_strv_length(m->speakers); }
 bool gs_speech_has_neural_vocoder(const gs_speech *m) { return m->cfg.vocoder_blocks > 0; }
 
+bool
+gs_speech_knows_language(const gs_speech *m, const char *lang)
+{
+    const char *listed = gs_safetensors_metadata(m->file, "genstudio.languages");
+    g_auto(GStrv) languages = g_strsplit(listed ? listed : "en-us", "\n", -1);
+    return lang && g_strv_contains((const char *const *)languages, lang);
+}
+
 const char *
 gs_speech_voice_name(const gs_speech *m, int index)
 {

@@ -215,6 +215,9 @@ test_api(void)
     GS_CHECK(strstr(gs_context_error(ctx), "UTF-8") != NULL);
     p.voice = "nobody";
     GS_CHECK(gs_speech_synthesize(model, "Hi.", &p, count_chunks, &chunks) == GS_ERR_INVALID_ARGUMENT);
+    /* The shipped model learned English (US) phonemes only. */
+    GS_CHECK(gs_speech_knows_language(model, "en-us"));
+    GS_CHECK(!gs_speech_knows_language(model, "de") && !gs_speech_knows_language(model, NULL));
     p = gs_speech_default_params();
     p.lang = "xx-none";
     GS_CHECK(gs_speech_synthesize(model, "Hi.", &p, count_chunks, &chunks) == GS_ERR_INVALID_ARGUMENT);

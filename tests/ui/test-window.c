@@ -192,6 +192,25 @@ find_descendant(GtkWidget *widget, GType type)
     return NULL;
 }
 
+/* The dropdown whose model holds an item starting with `first`. */
+static GtkDropDown *
+find_dropdown(GtkWidget *widget, const char *first)
+{
+    if (GTK_IS_DROP_DOWN(widget)) {
+        GListModel *model = gtk_drop_down_get_model(GTK_DROP_DOWN(widget));
+        const char *item = model && g_list_model_get_n_items(model)
+                               ? gtk_string_list_get_string(GTK_STRING_LIST(model), 0) : NULL;
+        if (item && g_str_has_prefix(item, first))
+            return GTK_DROP_DOWN(widget);
+    }
+    for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
+        GtkDropDown *found = find_dropdown(child, first);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
 /* The window's header has no getter for its view stack. */
 static void
 show_workspace(const char *name)
@@ -283,6 +302,13 @@ test_voice(void)
     g_print("take: %.2f s, voice %s\n", gs_take_get_duration(take), gs_take_get_voice(take));
     g_assert_cmpfloat(gs_take_get_duration(take), >, 0.5);
     g_assert_cmpstr(gs_take_get_text(take), ==, "Hello from GenStudio.");
+
+    /* English has a trained voice; the other languages say they borrow its sounds. */
+    GtkDropDown *languages = find_dropdown(GTK_WIDGET(voice_page), "English (US)");
+    g_assert_nonnull(languages);
+    GtkStringList *names = GTK_STRING_LIST(gtk_drop_down_get_model(languages));
+    g_assert_cmpstr(gtk_string_list_get_string(names, 0), ==, "English (US)");
+    g_assert_cmpstr(gtk_string_list_get_string(names, 2), ==, "German (nearest phonemes, no trained voice)");
 
     /* The new take is selected, so the waveform shows it. */
     GsWaveform *waveform = gs_voice_page_get_waveform(voice_page);
