@@ -437,6 +437,31 @@ bool gs_speech_has_neural_vocoder(const gs_speech *m);
 gs_status gs_speech_synthesize(gs_speech *m, const char *text, const gs_speech_params *params,
                                gs_speech_callback callback, void *user_data);
 
+/* One sung phoneme: an IPA symbol with its stress (as gs_phone), how long
+ * it lasts, and its pitch in octaves from the voice's mean pitch (the
+ * model's own unit; NAN keeps the pitch the model predicts, and voiceless
+ * phonemes keep none). */
+typedef struct {
+    char symbol[14];
+    uint8_t stress;
+    float seconds;
+    float pitch;
+} gs_sung_phone;
+
+#define GS_SING_MAX_PHONES 4096
+#define GS_SING_MAX_SECONDS 60
+
+/* Sings a phrase with these durations and pitches in place of the model's
+ * predictors, through the params' voice and vocoder (rate, pitch and
+ * energy are not used) → mono samples at gs_speech_sample_rate(),
+ * malloc'd. Durations fall on the model's frame grid (hop / sample rate),
+ * rounded by their running sum: every phoneme starts within half a frame
+ * of its planned time. More than GS_SING_MAX_PHONES phonemes or
+ * GS_SING_MAX_SECONDS, a negative duration, a pitch beyond ±3 octaves or
+ * an unknown voice give GS_ERR_INVALID_ARGUMENT. */
+gs_status gs_speech_sing(gs_speech *m, const gs_sung_phone *phones, int count, const gs_speech_params *params,
+                         float **samples, size_t *sample_count);
+
 /* ---- text → image diffusion ------------------------------------------------ */
 
 typedef struct gs_diffusion gs_diffusion;

@@ -131,9 +131,29 @@ encode(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int s
     return st;
 }
 
+static gs_status acoustic(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
+                          const gs_speech_params *params, const int *given_durations, const float *given_pitch,
+                          float **mel, int *frames);
+
 gs_status
 gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
                     const gs_speech_params *params, float **mel, int *frames)
+{
+    return acoustic(m, ids, stress, count, speaker, params, NULL, NULL, mel, frames);
+}
+
+gs_status
+gs_acoustic_forward_given(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
+                          const int *durations, const float *pitch, float **mel, int *frames)
+{
+    gs_speech_params params = gs_speech_default_params();
+    return acoustic(m, ids, stress, count, speaker, &params, durations, pitch, mel, frames);
+}
+
+static gs_status
+acoustic(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
+         const gs_speech_params *params, const int *given_durations, const float *given_pitch, float **mel,
+         int *frames)
 {
     const gs_speech_config *c = &m->cfg;
     *mel = NULL;
@@ -150,9 +170,11 @@ gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int
     int total = 0;
     for (int i = 0; st == GS_OK && i < count; i++) {
         double d = (exp(variance[3 * i]) - 1.0) / params->rate;
-        durations[i] = d > 0 ? (int)lround(d) : 0;
+        durations[i] = given_durations ? MAX(given_durations[i], 0) : d > 0 ? (int)lround(d) : 0;
         total += durations[i];
-        controls[2 * i] = variance[3 * i + 1] + (is_voiceless(m->phones[ids[i]]) ? 0.0f : params->pitch / 12.0f);
+        bool voiced = !is_voiceless(m->phones[ids[i]]);
+        controls[2 * i] = given_pitch && voiced && !isnan(given_pitch[i]) ? given_pitch[i]
+                          : variance[3 * i + 1] + (voiced ? params->pitch / 12.0f : 0.0f);
         controls[2 * i + 1] = variance[3 * i + 2] + params->energy;
     }
     if (st == GS_OK && total < 2)

@@ -44,6 +44,10 @@ gs_tensor *gs_speech_upload(gs_graph *g, const float *data, int64_t length, int6
  * phonemes, energy shifts the predicted energy. */
 gs_status gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
                               const gs_speech_params *params, float **mel, int *frames);
+/* The same with the predictors overridden: `frames` per phoneme, and pitch
+ * in octaves from the voice's mean (NAN keeps the predicted pitch). */
+gs_status gs_acoustic_forward_given(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
+                                    const int *durations, const float *pitch, float **mel, int *frames);
 
 /* Spectrum [frames, n_fft/2+1, 2] → signal [hop·(frames−1)] (irfft and
  * overlap-add recorded into the graph). */

@@ -3,6 +3,7 @@
  * ready, so any length of text runs in the memory of one sentence.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,6 +187,36 @@ speaker_index(const gs_speech *m, const char *voice)
     return -1;
 }
 
+/* Log-mel [*frames, bins] (frame-major) → samples through the params'
+ * vocoder; *mel may be replaced by a padded copy. */
+static gs_status
+vocode(gs_speech *m, gs_status st, float **mel_inout, int *frames_inout, const gs_speech_params *p,
+       float **samples, size_t *sample_count)
+{
+    float *mel = *mel_inout;
+    int frames = *frames_inout;
+    if (st == GS_OK && frames < MIN_FRAMES) {
+        /* The STFT needs a few frames (hop·(T−1) > n_fft/2): pad a very
+         * short sentence (a fast "Oh.") with silence. */
+        size_t have = (size_t)frames * m->cfg.mel_bins, need = (size_t)MIN_FRAMES * m->cfg.mel_bins;
+        float *padded = malloc(need * sizeof *padded);
+        for (size_t i = 0; padded && i < need; i++)
+            padded[i] = i < have ? mel[i] : SILENCE_LOG_MEL;
+        free(mel);
+        mel = padded;
+        frames = MIN_FRAMES;
+        if (!mel)
+            st = gs_fail(m->ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
+    }
+    if (st == GS_OK && p->vocoder == GS_VOCODER_NEURAL)
+        st = gs_neural_vocoder(m, mel, frames, samples, sample_count);
+    else if (st == GS_OK)
+        st = gs_griffin_lim(m, mel, frames, p->griffin_lim_iterations, samples, sample_count);
+    *mel_inout = mel;
+    *frames_inout = frames;
+    return st;
+}
+
 static gs_status
 speak_sentence(gs_speech *m, const gs_phone *phones, int count, int speaker, const gs_speech_params *p,
                double progress, gs_speech_callback callback, void *user_data)
@@ -201,23 +232,7 @@ speak_sentence(gs_speech *m, const gs_phone *phones, int count, int speaker, con
     int frames = 0;
     size_t sample_count = 0;
     gs_status st = gs_acoustic_forward(m, ids, stress, count + 1, speaker, p, &mel, &frames);
-    if (st == GS_OK && frames < MIN_FRAMES) {
-        /* The STFT needs a few frames (hop·(T−1) > n_fft/2): pad a very
-         * short sentence (a fast "Oh.") with silence. */
-        size_t have = (size_t)frames * m->cfg.mel_bins, need = (size_t)MIN_FRAMES * m->cfg.mel_bins;
-        float *padded = malloc(need * sizeof *padded);
-        for (size_t i = 0; padded && i < need; i++)
-            padded[i] = i < have ? mel[i] : SILENCE_LOG_MEL;
-        free(mel);
-        mel = padded;
-        frames = MIN_FRAMES;
-        if (!mel)
-            st = gs_fail(m->ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
-    }
-    if (st == GS_OK && p->vocoder == GS_VOCODER_NEURAL)
-        st = gs_neural_vocoder(m, mel, frames, &samples, &sample_count);
-    else if (st == GS_OK)
-        st = gs_griffin_lim(m, mel, frames, p->griffin_lim_iterations, &samples, &sample_count);
+    st = vocode(m, st, &mel, &frames, p, &samples, &sample_count);
     float *bins_major = st == GS_OK ? g_new(float, (size_t)frames * m->cfg.mel_bins) : NULL;
     for (int t = 0; bins_major && t < frames; t++)
         for (int b = 0; b < m->cfg.mel_bins; b++)
@@ -235,30 +250,93 @@ speak_sentence(gs_speech *m, const gs_phone *phones, int count, int speaker, con
     return st;
 }
 
+/* The caller's params checked, the vocoder and voice resolved. */
+static gs_status
+check_params(gs_speech *m, const gs_speech_params *params, gs_speech_params *p, int *speaker)
+{
+    *p = params ? *params : gs_speech_default_params();
+    *speaker = speaker_index(m, p->voice);
+    if (*speaker < 0)
+        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "Unknown voice “%s”", p->voice);
+    if (!(p->rate >= 0.25f && p->rate <= 4.0f) || !(p->pitch >= -24.0f && p->pitch <= 24.0f) ||
+        !(p->energy >= -3.0f && p->energy <= 3.0f))
+        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT,
+                       "The rate must lie in 0.25–4, the pitch in ±24 semitones and the energy in ±3");
+    if (p->vocoder == GS_VOCODER_NEURAL && !gs_speech_has_neural_vocoder(m))
+        return gs_fail(m->ctx, GS_ERR_UNSUPPORTED, "This speech model has no neural vocoder; use Griffin-Lim");
+    if (p->vocoder == GS_VOCODER_AUTO)
+        p->vocoder = gs_speech_has_neural_vocoder(m) ? GS_VOCODER_NEURAL : GS_VOCODER_GRIFFIN_LIM;
+    if (p->griffin_lim_iterations < 1 || p->griffin_lim_iterations > 1000)
+        p->griffin_lim_iterations = gs_speech_default_params().griffin_lim_iterations;
+    return GS_OK;
+}
+
+gs_status
+gs_speech_sing(gs_speech *m, const gs_sung_phone *phones, int count, const gs_speech_params *params,
+               float **samples, size_t *sample_count)
+{
+    *samples = NULL;
+    *sample_count = 0;
+    gs_speech_params p;
+    int speaker;
+    gs_status st = check_params(m, params, &p, &speaker);
+    if (st != GS_OK)
+        return st;
+    if (count < 1 || count > GS_SING_MAX_PHONES)
+        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "A sung phrase needs 1 to %d phonemes", GS_SING_MAX_PHONES);
+    /* Durations on the model's frame grid, rounded by their running sum so
+     * that the error stays under half a frame at every phoneme. */
+    double frame_seconds = (double)m->cfg.hop / m->cfg.sample_rate, end = 0;
+    int32_t *ids = g_new(int32_t, count + 1), *stress = g_new(int32_t, count + 1);
+    int *durations = g_new(int, count + 1);
+    float *pitch = g_new(float, count + 1);
+    ids[0] = phone_id(m, START_SYMBOL);
+    stress[0] = 0;
+    durations[0] = 0;
+    pitch[0] = NAN;
+    int done = 0;
+    for (int i = 0; st == GS_OK && i < count; i++) {
+        const gs_sung_phone *ph = &phones[i];
+        end += ph->seconds;
+        if (!(ph->seconds >= 0) || !(end <= GS_SING_MAX_SECONDS) || !(isnan(ph->pitch) || fabsf(ph->pitch) <= 3))
+            st = gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT,
+                         "A sung phrase lasts at most %d s, its pitches within ±3 octaves of the voice's",
+                         GS_SING_MAX_SECONDS);
+        ids[i + 1] = phone_id(m, ph->symbol);
+        stress[i + 1] = ph->stress <= 2 ? ph->stress : 0;
+        int upto = (int)lround(end / frame_seconds);
+        durations[i + 1] = upto - done;
+        done = upto;
+        pitch[i + 1] = ph->pitch;
+    }
+    float *mel = NULL;
+    int frames = 0;
+    if (st == GS_OK)
+        st = gs_acoustic_forward_given(m, ids, stress, count + 1, speaker, durations, pitch, &mel, &frames);
+    st = vocode(m, st, &mel, &frames, &p, samples, sample_count);
+    free(mel);
+    g_free(ids);
+    g_free(stress);
+    g_free(durations);
+    g_free(pitch);
+    return st;
+}
+
 gs_status
 gs_speech_synthesize(gs_speech *m, const char *text, const gs_speech_params *params, gs_speech_callback callback,
                      void *user_data)
 {
-    gs_speech_params p = params ? *params : gs_speech_default_params();
+    gs_speech_params p;
+    int speaker;
+    gs_status st = check_params(m, params, &p, &speaker);
+    if (st != GS_OK)
+        return st;
     if (!text)
         text = "";
-    int speaker = speaker_index(m, p.voice);
-    if (speaker < 0)
-        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "Unknown voice “%s”", p.voice);
-    if (!(p.rate >= 0.25f && p.rate <= 4.0f) || !(p.pitch >= -24.0f && p.pitch <= 24.0f) ||
-        !(p.energy >= -3.0f && p.energy <= 3.0f))
-        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT,
-                       "The rate must lie in 0.25–4, the pitch in ±24 semitones and the energy in ±3");
-    if (p.vocoder == GS_VOCODER_NEURAL && !gs_speech_has_neural_vocoder(m))
-        return gs_fail(m->ctx, GS_ERR_UNSUPPORTED, "This speech model has no neural vocoder; use Griffin-Lim");
-    if (p.vocoder == GS_VOCODER_AUTO)
-        p.vocoder = gs_speech_has_neural_vocoder(m) ? GS_VOCODER_NEURAL : GS_VOCODER_GRIFFIN_LIM;
-    if (p.griffin_lim_iterations < 1 || p.griffin_lim_iterations > 1000)
-        p.griffin_lim_iterations = gs_speech_default_params().griffin_lim_iterations;
 
     gs_phonemizer *ph = NULL;
     char *error = NULL;
-    gs_status st = gs_phonemizer_new(p.lang, &ph, &error);
+    st = gs_phonemizer_new(p.lang, &ph, &error);
     size_t total = strlen(text);
     int spoken = 0;
     for (const char *rest = text; st == GS_OK && rest;) {
