@@ -1,14 +1,18 @@
 /* genstudio-cli music: text prompt → arrangement → MIDI and rendered audio.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "gs-arranger.h"
 #include "gs-audio.h"
+#include "gs-image-job.h"
 #include "gs-midi-file.h"
 #include "gs-music-render.h"
+#include "gs-music-vocals.h"
+#include "gs-speech-job.h"
 
 #define DEFAULT_SEED 42
 
@@ -56,11 +60,46 @@ write_stems(const GsMusicAudio *audio, const char *dir, GError **error)
     return TRUE;
 }
 
+/* The lyrics sung by the default voice into a vocals stem, added to the
+ * mix (its peak back at −1 dBFS) and written beside the other stems. */
+static gboolean
+add_vocals(const GsArrangement *arr, GsMusicAudio *audio, const char *lyrics, const char *stems_dir, GError **error)
+{
+    gs_context *ctx = gs_open_engine(error);
+    g_autofree char *model_path = gs_default_speech_model_path();
+    gs_speech *model = ctx ? gs_load_speech(ctx, model_path, error) : NULL;
+    g_autoptr(GsVocalLine) line = model ? gs_vocal_line_plan(ctx, model, NULL, arr, lyrics, error) : NULL;
+    g_autofree float *stem = line ? gs_vocal_line_render(ctx, model, NULL, line, audio->frames, error) : NULL;
+    gs_speech_free(model);
+    gs_context_free(ctx);
+    if (!stem)
+        return FALSE;
+    double low = 1e9, high = 0;
+    for (int i = 0; i < line->n_notes; i++) {
+        low = MIN(low, line->notes[i].hz);
+        high = MAX(high, line->notes[i].hz);
+    }
+    printf("vocals: %d syllables in %d phrases, %.0f–%.0f Hz (the voice's own pitch %.0f Hz)\n", line->n_notes,
+           line->n_phrases, low, high, line->voice_hz);
+    float peak = 0;
+    for (gsize i = 0; i < audio->frames * 2; i++) {
+        audio->mix[i] += stem[i];
+        peak = MAX(peak, fabsf(audio->mix[i]));
+    }
+    for (gsize i = 0; peak > 0 && i < audio->frames * 2; i++)
+        audio->mix[i] *= 0.891f / peak;
+    if (!stems_dir)
+        return TRUE;
+    g_autofree char *path = g_build_filename(stems_dir, "vocals.wav", NULL);
+    GsAudioTags tags = { .title = "vocals", .model = GS_MUSIC_PROVENANCE_MODEL };
+    return gs_audio_export(path, stem, audio->frames, 2, audio->rate, &tags, NULL, NULL, NULL, error);
+}
+
 /* Parses, arranges and writes what was asked for. The audio writer opens
  * before the rendering, so a path that cannot be written fails early. */
 static gboolean
-compose(const char *prompt_text, guint64 seed, const char *output, const char *stems_dir, const char *midi,
-        GError **error)
+compose(const char *prompt_text, const char *lyrics, guint64 seed, const char *output, const char *stems_dir,
+        const char *midi, GError **error)
 {
     g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse(prompt_text, error);
     if (!prompt)
@@ -87,6 +126,7 @@ compose(const char *prompt_text, guint64 seed, const char *output, const char *s
     if (!audio)
         return FALSE;
     return (!stems_dir || write_stems(audio, stems_dir, error)) &&
+           (!lyrics || add_vocals(arr, audio, lyrics, stems_dir, error)) &&
            (!writer || (gs_audio_writer_push(writer, audio->mix, audio->frames, error) &&
                         gs_audio_writer_finish(writer, error)));
 }
@@ -94,7 +134,7 @@ compose(const char *prompt_text, guint64 seed, const char *output, const char *s
 int
 gs_cli_music(int argc, char **argv)
 {
-    g_autofree char *prompt = NULL, *seed_text = NULL, *output = NULL, *stems_dir = NULL, *midi = NULL;
+    g_autofree char *prompt = NULL, *seed_text = NULL, *output = NULL, *stems_dir = NULL, *midi = NULL, *lyrics = NULL;
     GOptionEntry entries[] = {
         { "prompt", 'p', 0, G_OPTION_ARG_STRING, &prompt, "What to play: style, mood, tempo, key, length, instruments",
           "TEXT" },
@@ -102,6 +142,8 @@ gs_cli_music(int argc, char **argv)
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the mix as .wav, .flac, .ogg or .opus", "PATH" },
         { "stems", 0, 0, G_OPTION_ARG_FILENAME, &stems_dir, "Write each part as DIR/<part>.wav", "DIR" },
         { "midi", 0, 0, G_OPTION_ARG_FILENAME, &midi, "Write a Standard MIDI File", "PATH" },
+        { "lyrics", 0, 0, G_OPTION_ARG_STRING, &lyrics, "Sing these lyrics (one phrase a line), or a file's",
+          "TEXT|FILE" },
         { NULL },
     };
     g_autoptr(GOptionContext) options = g_option_context_new("- compose music from a text prompt");
@@ -120,7 +162,13 @@ gs_cli_music(int argc, char **argv)
         fprintf(stderr, "genstudio-cli music: --seed: %s\n", error->message);
         return 2;
     }
-    if (!compose(prompt, seed, output, stems_dir, midi, &error)) {
+    g_autofree char *lyrics_text = NULL;
+    if (lyrics && g_file_test(lyrics, G_FILE_TEST_IS_REGULAR) &&
+        !g_file_get_contents(lyrics, &lyrics_text, NULL, &error)) {
+        fprintf(stderr, "genstudio-cli music: --lyrics: %s\n", error->message);
+        return 1;
+    }
+    if (!compose(prompt, lyrics_text ? lyrics_text : lyrics, seed, output, stems_dir, midi, &error)) {
         fprintf(stderr, "genstudio-cli music: %s\n", error->message);
         return 1;
     }

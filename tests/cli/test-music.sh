@@ -59,6 +59,16 @@ expect "no soundfont installed" 1 env -u GENSTUDIO_SOUNDFONT GENSTUDIO_SOUNDFONT
   --prompt "pop, 4 seconds" -o "$work/x.wav"
 grep -q "fluid-soundfont-gm" "$work/err" || fail "no message naming the packages"
 expect "no output" 2 "$cli" music --prompt "pop"
+
+# A sung line: the vocals stem beside the others, from text or from a file.
+printf 'Sing along with me\nUnder the summer sun\n' > "$work/lyrics.txt"
+expect "lyrics from a file" 0 "$cli" music --prompt "happy pop, 20 seconds" --lyrics "$work/lyrics.txt" \
+  --stems "$work/sung" -o "$work/sung.wav"
+grep -q "^vocals: [0-9]* syllables in [0-9]* phrases" "$work/out" || fail "no vocals line"
+[ -s "$work/sung/vocals.wav" ] || fail "no vocals.wav stem"
+expect "lyrics with no words" 1 "$cli" music --prompt "happy pop, 20 seconds" --lyrics " ... " -o "$work/x.wav"
+grep -q "no words" "$work/err" || fail "no message about the empty lyrics"
+ls "$work"/x.* >/dev/null 2>&1 && fail "refused lyrics left an output file"
 ls "$work"/x.* >/dev/null 2>&1 && fail "a failed run left an output file"
 
 echo "$failures failure(s)"

@@ -1,0 +1,56 @@
+/* A sung vocal line: lyrics split into syllables (espeak-ng's phonemes, one
+ * vowel nucleus each), set to notes that follow the arrangement's chords
+ * and sections, and sung by the project's speech model with the notes'
+ * durations and pitches (gs_speech_sing) into a "vocals" stem.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "genstudio-engine.h"
+#include "gs-arranger.h"
+
+G_BEGIN_DECLS
+
+/* Lyrics are at most this long (bytes) and this many lines. */
+#define GS_VOCALS_MAX_BYTES (64 * 1024)
+#define GS_VOCALS_MAX_LINES 256
+
+typedef struct {
+    double start, seconds; /* the syllable's note, from the piece's start */
+    double hz;             /* the pitch it is sung at */
+    int midi;              /* the note, in tune with the band */
+    char *text;            /* its phonemes, for display ("l ɑː") */
+    gs_sung_phone *phones;
+    int n_phones;
+    int nucleus;           /* which phone is the vowel */
+    int phrase;            /* which lyric line */
+} GsVocalNote;
+
+typedef struct {
+    GsVocalNote *notes;
+    int n_notes;
+    int n_phrases;
+    double voice_hz; /* the voice's own mean pitch, measured */
+} GsVocalLine;
+
+/* Plans the line for `voice` of `model` (NULL: its default): measures the
+ * pitches the voice can sing (the model learned pitch from speech: about a
+ * quarter octave around a voice's mean), then sets the lyric lines in turn
+ * from the first section after the intro to the outro, one syllable a beat
+ * (every other beat when beats are shorter than 0.3 s), each line taking
+ * two, four or eight bars with its last syllable held; each note is the
+ * chord tone of its bar nearest the last note within the voice's range,
+ * the chorus reaching for the top of it. Empty or invalid (UTF-8) lyrics,
+ * or too long: G_IO_ERROR_INVALID_ARGUMENT. */
+GsVocalLine *gs_vocal_line_plan(gs_context *ctx, gs_speech *model, const char *voice, const GsArrangement *arrangement,
+                                const char *lyrics, GError **error);
+void gs_vocal_line_free(GsVocalLine *line);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsVocalLine, gs_vocal_line_free)
+
+/* Sings the line phrase by phrase → interleaved stereo at
+ * GS_MUSIC_SAMPLE_RATE, `frames` long (the piece's length). Each phrase is
+ * sung four times, measuring and correcting its notes' pitches, and each
+ * note kept from the take that sang it closest. */
+float *gs_vocal_line_render(gs_context *ctx, gs_speech *model, const char *voice, const GsVocalLine *line,
+                            gsize frames, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,204 @@
+/* The sung vocal line: a plan that follows the chords and the bars, the
+ * same plan for the same song, the vocal stem's pitch (YIN, in this test)
+ * within 50 cents of the planned notes on at least 80 % of voiced frames,
+ * each phrase starting within 30 ms of its plan, and refusals of lyrics
+ * that cannot be sung.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <gio/gio.h>
+#include <math.h>
+
+#include "gs-music-render.h"
+#include "gs-music-vocals.h"
+
+static const char *const lyrics = "Walking down the river in the morning light\n"
+                                  "Every little thing is shining bright\n"
+                                  "\n"
+                                  "Hold my hand and sing along with me\n"
+                                  "We are going where the sun can see";
+
+static gs_context *ctx;
+static gs_speech *model;
+static GsArrangement *song;
+
+/* YIN (de Cheveigné and Kawahara, 2002) on one window; 0 when unvoiced. */
+static double
+yin_f0(const float *x, int window, int rate)
+{
+    const int min_lag = rate / 500, max_lag = rate / 60;
+    double d[1024] = { 0 }, running = 0;
+    g_assert_cmpint(max_lag + 2, <=, 1024);
+    for (int lag = 1; lag <= max_lag + 1; lag++) {
+        double sum = 0;
+        for (int i = 0; i < window; i++) {
+            double diff = x[i] - x[i + lag];
+            sum += diff * diff;
+        }
+        running += sum;
+        d[lag] = running > 0 ? sum * lag / running : 1;
+    }
+    for (int lag = min_lag; lag <= max_lag; lag++)
+        if (d[lag] < 0.15 && d[lag] <= d[lag + 1]) {
+            double a = d[lag - 1], b = d[lag], c = d[lag + 1], den = a - 2 * b + c;
+            return rate / (lag + (fabs(den) > 1e-12 ? 0.5 * (a - c) / den : 0));
+        }
+    return 0;
+}
+
+static void
+test_plan(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsVocalLine) line = gs_vocal_line_plan(ctx, model, NULL, song, lyrics, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(line->n_notes, >, 20);
+    g_assert_cmpint(line->n_phrases, >=, 3);
+    double bar = gs_arrangement_bar_seconds(song, 1), beat = bar / song->beats_per_bar;
+    for (int i = 0; i < line->n_notes; i++) {
+        const GsVocalNote *n = &line->notes[i];
+        /* On the chord of its bar, on the beat grid, in order. */
+        int at_bar = (int)floor(n->start / bar + 1e-9);
+        const GsMusicChord *chord = &song->chords[at_bar];
+        gboolean tone = FALSE;
+        for (int t = 0; t < chord->n_tones; t++)
+            tone |= n->midi % 12 == chord->tones[t];
+        g_assert_true(tone);
+        double slots = n->start / beat;
+        g_assert_cmpfloat(fabs(slots - round(slots)), <, 1e-6);
+        if (i > 0)
+            g_assert_cmpfloat(n->start, >=, line->notes[i - 1].start + line->notes[i - 1].seconds - 1e-9);
+        double total = 0;
+        for (int p = 0; p < n->n_phones; p++)
+            total += n->phones[p].seconds;
+        g_assert_cmpfloat(fabs(total - n->seconds), <, 1e-4);
+    }
+    /* No voice before the first verse: the intro is the band's. */
+    g_assert_cmpfloat(line->notes[0].start, >=, gs_arrangement_bar_seconds(song, song->sections[1].first_bar) - 1e-9);
+    g_autoptr(GsVocalLine) again = gs_vocal_line_plan(ctx, model, NULL, song, lyrics, &error);
+    g_assert_cmpint(again->n_notes, ==, line->n_notes);
+    for (int i = 0; i < line->n_notes; i++) {
+        g_assert_cmpint(again->notes[i].midi, ==, line->notes[i].midi);
+        g_assert_cmpfloat(again->notes[i].start, ==, line->notes[i].start);
+    }
+}
+
+static void
+check_sung(const GsArrangement *song)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsVocalLine) line = gs_vocal_line_plan(ctx, model, NULL, song, lyrics, &error);
+    g_assert_no_error(error);
+    const int rate = GS_MUSIC_SAMPLE_RATE;
+    gsize frames = (gsize)((gs_arrangement_seconds(song) + 1) * rate);
+    g_autofree float *stereo = gs_vocal_line_render(ctx, model, NULL, line, frames, &error);
+    g_assert_no_error(error);
+    g_autofree float *mono = g_new(float, frames);
+    for (gsize i = 0; i < frames; i++)
+        mono[i] = stereo[2 * i];
+
+    /* Pitch on the vowels: the middle of each note's vowel. */
+    const int window = rate / 40, hop = rate / 200;
+    int voiced = 0, in_tune = 0;
+    for (int i = 0; i < line->n_notes; i++) {
+        const GsVocalNote *n = &line->notes[i];
+        double from = n->start;
+        for (int p = 0; p < n->nucleus; p++)
+            from += n->phones[p].seconds;
+        double length = n->phones[n->nucleus].seconds;
+        for (double t = from + 0.2 * length; t + (double)window / rate < from + 0.8 * length; t += (double)hop / rate) {
+            gsize start = (gsize)(t * rate);
+            if (start + 2 * window + rate / 60 >= frames)
+                break;
+            double f0 = yin_f0(mono + start, window, rate);
+            if (f0 <= 0)
+                continue;
+            voiced++;
+            in_tune += fabs(1200 * log2(f0 / n->hz)) <= 50;
+        }
+    }
+    double share = voiced ? (double)in_tune / voiced : 0;
+    g_print("%d notes: %d voiced frames, %.1f %% within 50 cents of the plan\n", line->n_notes, voiced, 100 * share);
+    g_assert_cmpint(voiced, >, 100);
+    g_assert_cmpfloat(share, >=, 0.8);
+
+    /* Each phrase starts where it was planned: the first 10 ms frame whose
+     * level reaches a tenth of the phrase's peak. */
+    for (int p = 0, i = 0; p < line->n_phrases; p++) {
+        double planned = -1, end = 0;
+        for (; i < line->n_notes && line->notes[i].phrase == p; i++) {
+            if (planned < 0)
+                planned = line->notes[i].start;
+            end = line->notes[i].start + line->notes[i].seconds;
+        }
+        const int step = rate / 100;
+        gsize from = (gsize)MAX((planned - 0.2) * rate, 0), to = MIN((gsize)(end * rate), frames);
+        double peak = 0;
+        for (gsize f = from; f + step <= to; f += step) {
+            double sum = 0;
+            for (int k = 0; k < step; k++)
+                sum += mono[f + k] * mono[f + k];
+            peak = MAX(peak, sqrt(sum / step));
+        }
+        double onset = -1;
+        for (gsize f = from; f + step <= to && onset < 0; f += step) {
+            double sum = 0;
+            for (int k = 0; k < step; k++)
+                sum += mono[f + k] * mono[f + k];
+            if (sqrt(sum / step) >= 0.1 * peak)
+                onset = (double)f / rate;
+        }
+        g_assert_cmpfloat(fabs(onset - planned), <=, 0.030);
+    }
+}
+
+/* A mid-tempo song, and a fast one whose syllables fall every other beat. */
+static void
+test_sung(void)
+{
+    check_sung(song);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse("energetic punk rock, 40 seconds", &error);
+    g_assert_no_error(error);
+    g_autoptr(GsArrangement) fast = gs_arrangement_new(prompt, 5);
+    check_sung(fast);
+}
+
+static void
+test_refusals(void)
+{
+    const char *bad[] = { "", " \n \n", "caf\xc3\x28 au lait" };
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        GsVocalLine *line = gs_vocal_line_plan(ctx, model, NULL, song, bad[i], &error);
+        g_assert_null(line);
+        g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    }
+    g_autoptr(GError) error = NULL;
+    GsVocalLine *line = gs_vocal_line_plan(ctx, model, "nobody", song, lyrics, &error);
+    g_assert_null(line);
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    gs_context_params params = gs_context_default_params();
+    params.cache_dir = ""; /* tests never touch the user's cache */
+    char *message = NULL;
+    if (gs_context_new(&params, &ctx, &message) != GS_OK || gs_speech_load(ctx, GS_SPEECH_MODEL_PATH, &model) != GS_OK) {
+        g_printerr("no engine or speech model: %s\n", message ? message : gs_context_error(ctx));
+        return 1;
+    }
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse("happy pop song, 40 seconds", &error);
+    g_assert_no_error(error);
+    song = gs_arrangement_new(prompt, 3);
+    g_test_add_func("/vocals/plan", test_plan);
+    g_test_add_func("/vocals/sung", test_sung);
+    g_test_add_func("/vocals/refusals", test_refusals);
+    int status = g_test_run();
+    gs_arrangement_free(song);
+    gs_speech_free(model);
+    gs_context_free(ctx);
+    return status;
+}
