@@ -274,7 +274,7 @@ static void
 add_note(GsVocalLine *line, GArray *notes, const Syllable *syllable, double start, double seconds, int midi,
          const GArray *range, int phrase)
 {
-    GsVocalNote note = { start, seconds, midi_to_hz(midi), midi, NULL, NULL, 0, phrase };
+    GsVocalNote note = { .start = start, .seconds = seconds, .hz = midi_to_hz(midi), .midi = midi, .phrase = phrase };
     int n = (int)syllable->phones->len;
     const gs_phone *p = (const gs_phone *)syllable->phones->data;
     float pitch = offset_for(range, note.hz);
