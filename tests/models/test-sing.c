@@ -13,36 +13,6 @@
 static gs_context *ctx;
 static gs_speech *model;
 
-/* YIN (de Cheveigné and Kawahara, 2002): the lag with the first dip of the
- * cumulative-mean-normalised difference under `threshold`, refined by a
- * parabola; 0 when the frame is unvoiced. */
-static double
-yin_f0(const float *x, int window, int rate, double fmin, double fmax)
-{
-    int min_lag = (int)(rate / fmax), max_lag = (int)(rate / fmin);
-    double *d = calloc((size_t)max_lag + 2, sizeof *d);
-    double running = 0, f0 = 0;
-    for (int lag = 1; lag <= max_lag + 1; lag++) {
-        double sum = 0;
-        for (int i = 0; i < window; i++) {
-            double diff = x[i] - x[i + lag];
-            sum += diff * diff;
-        }
-        running += sum;
-        d[lag] = running > 0 ? sum * lag / running : 1;
-    }
-    for (int lag = min_lag; lag <= max_lag; lag++) {
-        if (d[lag] < 0.15 && d[lag] <= d[lag + 1]) {
-            double a = d[lag - 1], b = d[lag], c = d[lag + 1], den = a - 2 * b + c;
-            double shift = fabs(den) > 1e-12 ? 0.5 * (a - c) / den : 0;
-            f0 = rate / (lag + shift);
-            break;
-        }
-    }
-    free(d);
-    return f0;
-}
-
 /* Median F0 over the voiced frames of [from, to) seconds, and the share
  * of voiced frames within 50 cents of that median. */
 static double
@@ -53,7 +23,7 @@ median_f0(const float *s, size_t n, int rate, double from, double to, double *st
     int count = 0;
     for (size_t start = (size_t)(from * rate); start + window * 2 + rate / 60 < n && start < to * rate &&
                                                 count < 4096; start += hop) {
-        double f0 = yin_f0(s + start, window, rate, 60, 600);
+        double f0 = gs_test_yin_f0(s + start, window, rate, 60, 600);
         if (f0 > 0)
             f0s[count++] = f0;
     }

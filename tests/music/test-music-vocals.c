@@ -10,6 +10,7 @@
 
 #include "gs-music-render.h"
 #include "gs-music-vocals.h"
+#include "gs-test.h"
 
 static const char *const lyrics = "Walking down the river in the morning light\n"
                                   "Every little thing is shining bright\n"
@@ -20,30 +21,6 @@ static const char *const lyrics = "Walking down the river in the morning light\n
 static gs_context *ctx;
 static gs_speech *model;
 static GsArrangement *song;
-
-/* YIN (de Cheveigné and Kawahara, 2002) on one window; 0 when unvoiced. */
-static double
-yin_f0(const float *x, int window, int rate)
-{
-    const int min_lag = rate / 500, max_lag = rate / 60;
-    double d[1024] = { 0 }, running = 0;
-    g_assert_cmpint(max_lag + 2, <=, 1024);
-    for (int lag = 1; lag <= max_lag + 1; lag++) {
-        double sum = 0;
-        for (int i = 0; i < window; i++) {
-            double diff = x[i] - x[i + lag];
-            sum += diff * diff;
-        }
-        running += sum;
-        d[lag] = running > 0 ? sum * lag / running : 1;
-    }
-    for (int lag = min_lag; lag <= max_lag; lag++)
-        if (d[lag] < 0.15 && d[lag] <= d[lag + 1]) {
-            double a = d[lag - 1], b = d[lag], c = d[lag + 1], den = a - 2 * b + c;
-            return rate / (lag + (fabs(den) > 1e-12 ? 0.5 * (a - c) / den : 0));
-        }
-    return 0;
-}
 
 static void
 test_plan(void)
@@ -127,7 +104,7 @@ check_sung(const GsArrangement *song)
             gsize start = (gsize)(t * rate);
             if (start + 2 * window + rate / 60 >= frames)
                 break;
-            double f0 = yin_f0(mono + start, window, rate);
+            double f0 = gs_test_yin_f0(mono + start, window, rate, 60, 500);
             if (f0 <= 0)
                 continue;
             voiced++;
@@ -202,11 +179,9 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    gs_context_params params = gs_context_default_params();
-    params.cache_dir = ""; /* tests never touch the user's cache */
-    char *message = NULL;
-    if (gs_context_new(&params, &ctx, &message) != GS_OK || gs_speech_load(ctx, GS_SPEECH_MODEL_PATH, &model) != GS_OK) {
-        g_printerr("no engine or speech model: %s\n", message ? message : gs_context_error(ctx));
+    ctx = gs_test_context();
+    if (gs_speech_load(ctx, GS_SPEECH_MODEL_PATH, &model) != GS_OK) {
+        g_printerr("no speech model: %s\n", gs_context_error(ctx));
         return 1;
     }
     g_autoptr(GError) error = NULL;
