@@ -397,6 +397,10 @@ typedef enum {
 
 typedef struct {
     const char *voice;         /* a speaker of the model ("slt"…); NULL = the default */
+    /* A blend of the model's voices in place of `voice`: one weight in 0–1
+     * per voice, in gs_speech_voice_name's order, summing to 1 (a cloned
+     * voice, gs-voice.h). NULL = `voice`. */
+    const float *voice_blend;
     const char *lang;          /* espeak-ng language; NULL = "en-us" */
     float rate;                /* speaking rate, 1 = as trained */
     float pitch;               /* shift in semitones */

@@ -11,6 +11,7 @@ int gs_cli_info(int argc, char **argv);
 int gs_cli_bench(int argc, char **argv);
 int gs_cli_image(int argc, char **argv);
 int gs_cli_speak(int argc, char **argv);
+int gs_cli_clone(int argc, char **argv);
 int gs_cli_music(int argc, char **argv);
 int gs_cli_mix(int argc, char **argv);
 int gs_cli_models(int argc, char **argv);

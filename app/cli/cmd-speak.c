@@ -6,6 +6,7 @@
 #include "gs-audio.h"
 #include "gs-image-job.h"
 #include "gs-speech-job.h"
+#include "gs-voice.h"
 
 typedef struct {
     GsAudioWriter *writer; /* for -o */
@@ -47,13 +48,15 @@ int
 gs_cli_speak(int argc, char **argv)
 {
     g_autofree char *text = NULL, *file = NULL, *voice = NULL, *lang = NULL, *vocoder = NULL, *output = NULL;
-    g_autofree char *model_path = NULL;
+    g_autofree char *model_path = NULL, *voice_file = NULL;
     double rate = 1.0, pitch = 0.0, energy = 0.0;
     gboolean play = FALSE;
     GOptionEntry entries[] = {
         { "text", 't', 0, G_OPTION_ARG_STRING, &text, "What to say", "TEXT" },
         { "file", 'f', 0, G_OPTION_ARG_FILENAME, &file, "Read the script from a UTF-8 text file", "PATH" },
         { "voice", 0, 0, G_OPTION_ARG_STRING, &voice, "Voice: awb (default), kal16, rms or slt", "NAME" },
+        { "voice-file", 0, 0, G_OPTION_ARG_FILENAME, &voice_file, "A cloned voice (genstudio-cli clone)",
+          "PATH.gsvoice" },
         { "lang", 0, 0, G_OPTION_ARG_STRING, &lang, "espeak-ng language (en-us)", "CODE" },
         { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate, "Speaking rate, 1 = normal (0.25–4)", "X" },
         { "pitch", 0, 0, G_OPTION_ARG_DOUBLE, &pitch, "Pitch shift in semitones (±24)", "N" },
@@ -71,9 +74,15 @@ gs_cli_speak(int argc, char **argv)
         fprintf(stderr, "genstudio-cli speak: bad options (text must be valid UTF-8): %s\n", error->message);
         return 2;
     }
-    if (!text == !file || (!output && !play)) {
-        fprintf(stderr, "genstudio-cli speak: give --text or --file, and -o or --play\n");
+    if (!text == !file || (!output && !play) || (voice && voice_file)) {
+        fprintf(stderr, "genstudio-cli speak: give --text or --file, -o or --play, and at most one of --voice and "
+                        "--voice-file\n");
         return 2;
+    }
+    g_autoptr(GsVoice) cloned = voice_file ? gs_voice_load(voice_file, &error) : NULL;
+    if (voice_file && !cloned) {
+        fprintf(stderr, "genstudio-cli speak: %s\n", error->message);
+        return 1;
     }
     gs_speech_params params = gs_speech_default_params();
     params.voice = voice;
@@ -96,7 +105,8 @@ gs_cli_speak(int argc, char **argv)
     speak_sink sink = { NULL, play, 0, 0.0 };
     if (!model_path)
         model_path = gs_default_speech_model_path();
-    if (!(ctx = gs_open_engine(&error)) || !(model = gs_load_speech(ctx, model_path, &error))) {
+    if (!(ctx = gs_open_engine(&error)) || !(model = gs_load_speech(ctx, model_path, &error)) ||
+        (cloned && !gs_voice_apply(cloned, model, &params, &error))) {
         fprintf(stderr, "genstudio-cli speak: %s\n", error->message);
     } else {
         sink.rate = gs_speech_sample_rate(model);
@@ -104,8 +114,11 @@ gs_cli_speak(int argc, char **argv)
          * huge tag). The job refuses invalid UTF-8 with a clear message;
          * GStreamer would first warn about the title of the writer. */
         g_autofree char *title = g_utf8_validate(text, -1, NULL) ? first_line(text) : NULL;
+        /* A cloned voice's outputs name its consent record. */
+        g_autofree char *consent = cloned ? gs_voice_describe_consent(cloned) : NULL;
         GsAudioTags tags = { .title = title,
-                             .artist = voice ? voice : gs_speech_voice_name(model, 0),
+                             .artist = cloned ? cloned->name : voice ? voice : gs_speech_voice_name(model, 0),
+                             .comment = consent,
                              .model = GS_SPEECH_PROVENANCE_MODEL };
         /* Written sentence by sentence: hours of speech need not fit in
          * memory, and a path that cannot be written fails before any speech. */

@@ -18,6 +18,7 @@ static const command commands[] = {
     { "upscale", gs_cli_upscale, "upscale a PNG ×2, ×4 or ×8 with a pretrained ESRGAN" },
     { "models", gs_cli_models, "list, add and remove image models (the models folder)" },
     { "speak", gs_cli_speak, "say a text, to a file or the speakers" },
+    { "clone", gs_cli_clone, "a voice from a recording of its owner reading a consent sentence" },
     { "music", gs_cli_music, "compose and render music from a text prompt" },
     { "mix", gs_cli_mix, "mix audio files on a timeline into one file" },
     { "verify", gs_cli_verify, "look for GenStudio's provenance marks in images and audio" },

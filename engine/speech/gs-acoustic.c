@@ -42,34 +42,71 @@ gs_speech_block(gs_speech *m, gs_graph *g, gs_tensor *x, const char *prefix, int
     return h;
 }
 
-/* Rows `ids` of a [rows, width] embedding added into dst [count, width]. */
-static bool
-add_embedding(gs_speech *m, const char *name, const int32_t *ids, int count, float *dst)
+/* A [rows, width] embedding table as floats, read once per model (not once
+ * per sentence); NULL after a failure, which is recorded. */
+static const float *
+embedding_table(gs_speech *m, const char *name, int64_t *rows)
 {
     int index = gs_safetensors_find(m->file, name);
     int width = m->cfg.channels;
     if (index < 0 || gs_safetensors_ndim(m->file, index) != 2 || gs_safetensors_dim(m->file, index, 1) != width) {
         gs_fail(m->ctx, GS_ERR_FORMAT, "the speech model lacks %s of width %d", name, width);
-        return false;
+        return NULL;
     }
-    int64_t rows = gs_safetensors_dim(m->file, index, 0);
-    /* Read once per model, not once per sentence. */
+    *rows = gs_safetensors_dim(m->file, index, 0);
     float *table = g_hash_table_lookup(m->embeddings, name);
     if (!table) {
-        table = g_try_new(float, rows * width);
+        table = g_try_new(float, *rows * width);
         if (table && gs_safetensors_read(m->file, index, table) != GS_OK)
             g_clear_pointer(&table, g_free);
         if (table)
             g_hash_table_insert(m->embeddings, g_strdup(name), table);
     }
+    if (!table)
+        gs_fail(m->ctx, GS_ERR_FORMAT, "cannot read %s", name);
+    return table;
+}
+
+/* Rows `ids` of an embedding added into dst [count, width]. */
+static bool
+add_embedding(gs_speech *m, const char *name, const int32_t *ids, int count, float *dst)
+{
+    int64_t rows = 0;
+    const float *table = embedding_table(m, name, &rows);
+    int width = m->cfg.channels;
     bool ok = table != NULL;
     for (int i = 0; ok && i < count; i++) {
         ok = ids[i] >= 0 && ids[i] < rows;
         for (int c = 0; ok && c < width; c++)
             dst[(size_t)i * width + c] += table[(size_t)ids[i] * width + c];
     }
-    if (!ok)
-        gs_fail(m->ctx, GS_ERR_FORMAT, "cannot read %s (or an id is out of range)", name);
+    if (table && !ok)
+        gs_fail(m->ctx, GS_ERR_FORMAT, "a phoneme id is out of range of %s", name);
+    return ok;
+}
+
+/* The speakers' rows of an embedding, weighted by `speaker` (one weight per
+ * speaker of the file), added into each of dst's `count` rows. */
+static bool
+add_speaker(gs_speech *m, const char *name, const float *speaker, int count, float *dst)
+{
+    int64_t rows = 0;
+    const float *table = embedding_table(m, name, &rows);
+    int width = m->cfg.channels;
+    if (table && rows != g_strv_length(m->speakers)) {
+        gs_fail(m->ctx, GS_ERR_FORMAT, "%s has %" G_GINT64_FORMAT " rows for %u speakers", name, rows,
+                g_strv_length(m->speakers));
+        return false;
+    }
+    float *mix = table ? g_new0(float, width) : NULL;
+    for (int64_t r = 0; mix && r < rows; r++)
+        for (int c = 0; c < width; c++)
+            mix[c] += speaker[r] * table[r * width + c];
+    for (int i = 0; mix && i < count; i++)
+        for (int c = 0; c < width; c++)
+            dst[(size_t)i * width + c] += mix[c];
+    bool ok = mix != NULL;
+    g_free(mix);
     return ok;
 }
 
@@ -86,18 +123,14 @@ gs_speech_upload(gs_graph *g, const float *data, int64_t length, int64_t channel
 /* Encoder and variance predictor: → hidden [count, C] (host) and the
  * variances [count, 3] (host). */
 static gs_status
-encode(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker, float *hidden,
+encode(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, const float *speaker, float *hidden,
        float *variance)
 {
     const gs_speech_config *c = &m->cfg;
     float *x0 = calloc((size_t)c->channels * count, sizeof *x0);
-    int32_t *speakers = malloc((size_t)count * sizeof *speakers);
-    for (int i = 0; i < count; i++)
-        speakers[i] = speaker;
-    bool ok = x0 && speakers && add_embedding(m, "phone_embedding.weight", ids, count, x0) &&
+    bool ok = x0 && add_embedding(m, "phone_embedding.weight", ids, count, x0) &&
               add_embedding(m, "stress_embedding.weight", stress, count, x0) &&
-              add_embedding(m, "speaker_embedding.weight", speakers, count, x0);
-    free(speakers);
+              add_speaker(m, "speaker_embedding.weight", speaker, count, x0);
     if (!ok) {
         free(x0);
         return GS_ERR_FORMAT;
@@ -131,19 +164,19 @@ encode(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int s
     return st;
 }
 
-static gs_status acoustic(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
+static gs_status acoustic(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, const float *speaker,
                           const gs_speech_params *params, const int *given_durations, const float *given_pitch,
                           float **mel, int *frames);
 
 gs_status
-gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
+gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, const float *speaker,
                     const gs_speech_params *params, float **mel, int *frames)
 {
     return acoustic(m, ids, stress, count, speaker, params, NULL, NULL, mel, frames);
 }
 
 gs_status
-gs_acoustic_forward_given(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
+gs_acoustic_forward_given(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, const float *speaker,
                           const int *durations, const float *pitch, float **mel, int *frames)
 {
     gs_speech_params params = gs_speech_default_params();
@@ -151,7 +184,7 @@ gs_acoustic_forward_given(gs_speech *m, const int32_t *ids, const int32_t *stres
 }
 
 static gs_status
-acoustic(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
+acoustic(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, const float *speaker,
          const gs_speech_params *params, const int *given_durations, const float *given_pitch, float **mel,
          int *frames)
 {
@@ -198,11 +231,7 @@ acoustic(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int
     if (st == GS_OK) {
         /* Length regulation: phoneme i fills durations[i] frames. */
         frames_in = calloc((size_t)c->channels * total, sizeof *frames_in);
-        int32_t *speakers = malloc((size_t)total * sizeof *speakers);
-        for (int t = 0; speakers && t < total; t++)
-            speakers[t] = speaker;
-        bool ok = frames_in && speakers && add_embedding(m, "speaker_embedding2.weight", speakers, total, frames_in);
-        free(speakers);
+        bool ok = frames_in && add_speaker(m, "speaker_embedding2.weight", speaker, total, frames_in);
         for (int i = 0, t = 0; ok && i < count; i++)
             for (int r = 0; r < durations[i]; r++, t++)
                 for (int ch = 0; ch < c->channels; ch++)

@@ -38,15 +38,16 @@ gs_tensor *gs_speech_block(gs_speech *m, gs_graph *g, gs_tensor *x, const char *
 /* Host floats [length, channels] → a [1, length, channels] graph tensor. */
 gs_tensor *gs_speech_upload(gs_graph *g, const float *data, int64_t length, int64_t channels);
 
-/* Phoneme ids, stresses and the speaker → log-mel [*frames, mel_bins]
+/* Phoneme ids, stresses and the speaker (a weight for each of the file's
+ * speakers: one-hot for a voice of the model, a blend for a clone) → log-mel [*frames, mel_bins]
  * (frame-major), malloc'd. The params' rate divides the predicted
  * durations, pitch (semitones) shifts the predicted pitch of voiced
  * phonemes, energy shifts the predicted energy. */
-gs_status gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
+gs_status gs_acoustic_forward(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, const float *speaker,
                               const gs_speech_params *params, float **mel, int *frames);
 /* The same with the predictors overridden: `frames` per phoneme, and pitch
  * in octaves from the voice's mean (NAN keeps the predicted pitch). */
-gs_status gs_acoustic_forward_given(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, int speaker,
+gs_status gs_acoustic_forward_given(gs_speech *m, const int32_t *ids, const int32_t *stress, int count, const float *speaker,
                                     const int *durations, const float *pitch, float **mel, int *frames);
 
 /* Spectrum [frames, n_fft/2+1, 2] → signal [hop·(frames−1)] (irfft and

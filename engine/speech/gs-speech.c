@@ -187,6 +187,38 @@ speaker_index(const gs_speech *m, const char *voice)
     return -1;
 }
 
+/* The params' voice as a weight for each speaker of the file (in the
+ * file's order), g_malloc'd; NULL after recording the failure. */
+static float *
+speaker_weights(gs_speech *m, const gs_speech_params *p)
+{
+    int n = gs_speech_voice_count(m);
+    float *weights = g_new0(float, n);
+    if (!p->voice_blend) {
+        int speaker = speaker_index(m, p->voice);
+        if (speaker >= 0) {
+            weights[speaker] = 1.0f;
+            return weights;
+        }
+        gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "Unknown voice “%s”", p->voice);
+        g_free(weights);
+        return NULL;
+    }
+    double sum = 0;
+    bool in_range = true;
+    for (int i = 0; i < n; i++) {
+        float w = p->voice_blend[i];
+        in_range = in_range && w >= 0.0f && w <= 1.0f;
+        sum += w;
+        weights[speaker_index(m, gs_speech_voice_name(m, i))] = w;
+    }
+    if (!in_range || !(fabs(sum - 1.0) <= 1e-3)) {
+        gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "A voice blend needs %d weights in 0–1 that sum to 1", n);
+        g_clear_pointer(&weights, g_free);
+    }
+    return weights;
+}
+
 /* Log-mel [*frames, bins] (frame-major) → samples through the params'
  * vocoder; *mel may be replaced by a padded copy. */
 static gs_status
@@ -218,7 +250,7 @@ vocode(gs_speech *m, gs_status st, float **mel_inout, int *frames_inout, const g
 }
 
 static gs_status
-speak_sentence(gs_speech *m, const gs_phone *phones, int count, int speaker, const gs_speech_params *p,
+speak_sentence(gs_speech *m, const gs_phone *phones, int count, const float *speaker, const gs_speech_params *p,
                double progress, gs_speech_callback callback, void *user_data)
 {
     int32_t *ids = g_new(int32_t, count + 1), *stress = g_new(int32_t, count + 1);
@@ -250,14 +282,13 @@ speak_sentence(gs_speech *m, const gs_phone *phones, int count, int speaker, con
     return st;
 }
 
-/* The caller's params checked, the vocoder and voice resolved. */
+/* The caller's params checked, the vocoder and voice resolved: *speaker
+ * gets the speaker weights (g_free them). */
 static gs_status
-check_params(gs_speech *m, const gs_speech_params *params, gs_speech_params *p, int *speaker)
+check_params(gs_speech *m, const gs_speech_params *params, gs_speech_params *p, float **speaker)
 {
     *p = params ? *params : gs_speech_default_params();
-    *speaker = speaker_index(m, p->voice);
-    if (*speaker < 0)
-        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "Unknown voice “%s”", p->voice);
+    *speaker = NULL;
     if (!(p->rate >= 0.25f && p->rate <= 4.0f) || !(p->pitch >= -24.0f && p->pitch <= 24.0f) ||
         !(p->energy >= -3.0f && p->energy <= 3.0f))
         return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT,
@@ -268,7 +299,8 @@ check_params(gs_speech *m, const gs_speech_params *params, gs_speech_params *p, 
         p->vocoder = gs_speech_has_neural_vocoder(m) ? GS_VOCODER_NEURAL : GS_VOCODER_GRIFFIN_LIM;
     if (p->griffin_lim_iterations < 1 || p->griffin_lim_iterations > 1000)
         p->griffin_lim_iterations = gs_speech_default_params().griffin_lim_iterations;
-    return GS_OK;
+    *speaker = speaker_weights(m, p);
+    return *speaker ? GS_OK : GS_ERR_INVALID_ARGUMENT;
 }
 
 gs_status
@@ -278,7 +310,7 @@ gs_speech_sing(gs_speech *m, const gs_sung_phone *phones, int count, const gs_sp
     *samples = NULL;
     *sample_count = 0;
     gs_speech_params p;
-    int speaker;
+    g_autofree float *speaker = NULL;
     gs_status st = check_params(m, params, &p, &speaker);
     if (st != GS_OK)
         return st;
@@ -327,7 +359,7 @@ gs_speech_synthesize(gs_speech *m, const char *text, const gs_speech_params *par
                      void *user_data)
 {
     gs_speech_params p;
-    int speaker;
+    g_autofree float *speaker = NULL;
     gs_status st = check_params(m, params, &p, &speaker);
     if (st != GS_OK)
         return st;

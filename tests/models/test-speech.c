@@ -82,7 +82,10 @@ test_golden(int *frames_out)
     float *mel = NULL;
     int frames = 0;
     gs_speech_params p = gs_speech_default_params();
-    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, &p, &mel, &frames));
+    /* The golden file speaks with the file's first speaker. */
+    float *first_speaker = g_new0(float, gs_speech_voice_count(model));
+    first_speaker[0] = 1.0f;
+    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, first_speaker, &p, &mel, &frames));
     GS_CHECK(frames * model->cfg.mel_bins == mel_count);
     if (frames * model->cfg.mel_bins == mel_count)
         gs_test_close("acoustic model log-mel vs PyTorch", mel, want_mel, (size_t)mel_count, 2e-3f, 0);
@@ -92,15 +95,15 @@ test_golden(int *frames_out)
     float *fast = NULL, *high = NULL, *loud = NULL;
     int fast_frames = 0, high_frames = 0, loud_frames = 0;
     p.rate = 2.0f;
-    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, &p, &fast, &fast_frames));
+    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, first_speaker, &p, &fast, &fast_frames));
     GS_CHECK(abs(2 * fast_frames - frames) <= (int)n);
     p = gs_speech_default_params();
     p.pitch = 5.0f;
-    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, &p, &high, &high_frames));
+    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, first_speaker, &p, &high, &high_frames));
     GS_CHECK(high_frames == frames);
     p = gs_speech_default_params();
     p.energy = 1.5f;
-    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, 0, &p, &loud, &loud_frames));
+    GS_CHECK_OK(ctx, gs_acoustic_forward(model, ids, stress, (int)n, first_speaker, &p, &loud, &loud_frames));
     GS_CHECK(loud_frames == frames);
     double diff = 0, gain = 0;
     for (int64_t i = 0; i < mel_count && high_frames == frames && loud_frames == frames; i++) {
@@ -123,6 +126,7 @@ test_golden(int *frames_out)
         free(audio);
     }
     free(fast), free(high), free(loud), free(fids), free(fstress), free(want_mel);
+    g_free(first_speaker);
     gs_safetensors_close(golden);
     *frames_out = frames;
     return mel;
@@ -231,6 +235,68 @@ test_api(void)
     GS_CHECK(none == NULL && strstr(gs_context_error(ctx), "not a GenStudio speech model") != NULL);
 }
 
+static bool
+collect_samples(const gs_speech_chunk *chunk, void *user_data)
+{
+    GArray *samples = user_data;
+    g_array_append_vals(samples, chunk->samples, (guint)chunk->sample_count);
+    return true;
+}
+
+static GArray *
+speak(const gs_speech_params *p)
+{
+    GArray *samples = g_array_new(FALSE, FALSE, sizeof(float));
+    GS_CHECK(gs_speech_synthesize(model, "Hello there, how are you?", p, collect_samples, samples) == GS_OK);
+    return samples;
+}
+
+static double
+rms_difference(const GArray *a, const GArray *b)
+{
+    guint n = MIN(a->len, b->len);
+    double sum = 0;
+    for (guint i = 0; i < n; i++) {
+        double d = g_array_index(a, float, i) - g_array_index(b, float, i);
+        sum += d * d;
+    }
+    return n ? sqrt(sum / n) : INFINITY;
+}
+
+/* A cloned voice is a blend of the model's voices: one-hot is the voice
+ * itself, exactly; a mix is neither; bad weights are refused. */
+static void
+test_voice_blend(void)
+{
+    int voices = gs_speech_voice_count(model);
+    GS_CHECK(voices >= 2);
+    float *blend = g_new0(float, voices);
+    gs_speech_params named = gs_speech_default_params(), mixed = named;
+    named.voice = gs_speech_voice_name(model, 1);
+    blend[1] = 1.0f;
+    mixed.voice_blend = blend;
+    GArray *by_name = speak(&named), *one_hot = speak(&mixed);
+    GS_CHECK(by_name->len == one_hot->len && rms_difference(by_name, one_hot) == 0.0);
+    blend[0] = blend[1] = 0.5f;
+    named.voice = gs_speech_voice_name(model, 0);
+    GArray *first = speak(&named), *half = speak(&mixed);
+    double to_first = rms_difference(half, first), to_second = rms_difference(half, by_name);
+    printf("voice blend: 50/50 differs from its two voices by %.4f and %.4f RMS\n", to_first, to_second);
+    GS_CHECK(to_first > 1e-3 && to_second > 1e-3);
+
+    const float bad[][2] = { { 0.5f, 0.4f }, { 1.5f, -0.5f }, { NAN, 1.0f } };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        memset(blend, 0, voices * sizeof *blend);
+        blend[0] = bad[i][0];
+        blend[1] = bad[i][1];
+        int chunks = 0;
+        GS_CHECK(gs_speech_synthesize(model, "Hi.", &mixed, count_chunks, &chunks) == GS_ERR_INVALID_ARGUMENT);
+        GS_CHECK(strstr(gs_context_error(ctx), "blend") != NULL);
+    }
+    g_array_unref(by_name), g_array_unref(one_hot), g_array_unref(first), g_array_unref(half);
+    g_free(blend);
+}
+
 int
 main(void)
 {
@@ -244,6 +310,7 @@ main(void)
         test_griffin_lim(mel, frames);
     free(mel);
     test_api();
+    test_voice_blend();
     gs_speech_free(model);
     gs_context_free(ctx);
     return gs_test_failures != 0;

@@ -1,0 +1,183 @@
+/* Fitting a blend of the model's voices and a pitch shift to a consent
+ * recording, by speaking the consent sentence with candidates and
+ * measuring them (gs-voice-features.c): first a grid over the blends, then
+ * moves of weight between pairs of voices around the best, then the pitch.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <string.h>
+
+#include "gs-voice-clone.h"
+
+#define GRID_STEPS 3       /* blend weights in thirds for the first pass */
+#define REFINE_ROUNDS 2
+#define MAX_PITCH_SEMITONES 12.0f
+#define VOICING_PENALTY 10.0
+#define VOICING_SHARE 0.9
+
+typedef struct {
+    gs_context *ctx;
+    gs_speech *model;
+    const char *text;
+    const GsVoiceFeatures *target;
+    int voices;
+    int tried, budget;
+    GsVoiceCloneProgress progress;
+    gpointer user_data;
+} Fit;
+
+static bool
+collect(const gs_speech_chunk *chunk, void *user_data)
+{
+    GArray *samples = user_data;
+    g_array_append_vals(samples, chunk->samples, (guint)chunk->sample_count);
+    return TRUE;
+}
+
+static gboolean
+measure(Fit *fit, const float *weights, float pitch, GsVoiceFeatures *out, GError **error)
+{
+    if (fit->progress && !fit->progress(MIN(1.0, (double)fit->tried / fit->budget), fit->user_data)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cloning cancelled");
+        return FALSE;
+    }
+    fit->tried++;
+    gs_speech_params params = gs_speech_default_params();
+    params.voice_blend = weights;
+    params.pitch = pitch;
+    g_autoptr(GArray) samples = g_array_new(FALSE, FALSE, sizeof(float));
+    gs_status st = gs_speech_synthesize(fit->model, fit->text, &params, collect, samples);
+    if (st != GS_OK) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "The speech model failed while fitting the voice: %s",
+                    gs_context_error(fit->ctx));
+        return FALSE;
+    }
+    return gs_voice_features_measure((const float *)samples->data, samples->len, gs_speech_sample_rate(fit->model),
+                                     out, error);
+}
+
+/* The distance once the pitch is matched: a pitch shift moves the median
+ * pitch and leaves the range and the formants. */
+static double
+shape_distance(const GsVoiceFeatures *target, GsVoiceFeatures candidate)
+{
+    candidate.f0_hz = target->f0_hz;
+    return gs_voice_features_distance(target, &candidate);
+}
+
+typedef struct {
+    float *weights;
+    GsVoiceFeatures features;
+    double distance;
+} Best;
+
+/* Blends of unlike voices can come out rough (too little of them is
+ * periodic to measure, or less than of the recording): such candidates
+ * lose by VOICING_PENALTY per missing fraction of voiced frames. */
+static gboolean
+try_blend(Fit *fit, const float *weights, Best *best, GError **error)
+{
+    GsVoiceFeatures features;
+    g_autoptr(GError) unmeasurable = NULL;
+    if (!measure(fit, weights, 0.0f, &features, &unmeasurable)) {
+        if (g_error_matches(unmeasurable, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+            return TRUE;
+        g_propagate_error(error, g_steal_pointer(&unmeasurable));
+        return FALSE;
+    }
+    double d = shape_distance(fit->target, features) +
+               VOICING_PENALTY * MAX(0.0, VOICING_SHARE * fit->target->voiced_fraction - features.voiced_fraction);
+    if (d < best->distance) {
+        best->distance = d;
+        best->features = features;
+        memcpy(best->weights, weights, fit->voices * sizeof *weights);
+    }
+    return TRUE;
+}
+
+/* Every blend whose weights are multiples of 1/GRID_STEPS: `left` steps
+ * to share among voices `voice`… */
+static gboolean
+try_grid(Fit *fit, float *weights, int voice, int left, Best *best, GError **error)
+{
+    if (voice == fit->voices - 1) {
+        weights[voice] = (float)left / GRID_STEPS;
+        return try_blend(fit, weights, best, error);
+    }
+    for (int k = 0; k <= left; k++) {
+        weights[voice] = (float)k / GRID_STEPS;
+        if (!try_grid(fit, weights, voice + 1, left - k, best, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Moves of `step` weight from one voice to another, kept when closer. */
+static gboolean
+refine(Fit *fit, float step, Best *best, GError **error)
+{
+    g_autofree float *moved = g_new(float, fit->voices);
+    for (int to = 0; to < fit->voices; to++)
+        for (int from = 0; from < fit->voices; from++) {
+            if (from == to || best->weights[from] < step - 1e-6f)
+                continue;
+            memcpy(moved, best->weights, fit->voices * sizeof *moved);
+            moved[from] = MAX(moved[from] - step, 0.0f);
+            moved[to] += step;
+            if (!try_blend(fit, moved, best, error))
+                return FALSE;
+        }
+    return TRUE;
+}
+
+GsVoice *
+gs_voice_clone(gs_context *ctx, gs_speech *model, const GsConsentRequest *request, const GsConsentCheck *check,
+               const float *recording, gsize count, GsVoiceCloneProgress progress, gpointer user_data,
+               GError **error)
+{
+    GsVoiceFeatures target;
+    if (!gs_voice_features_measure(recording, count, GS_CONSENT_RATE, &target, error))
+        return NULL;
+    int voices = gs_speech_voice_count(model);
+    Fit fit = { ctx, model, request->sentence, &target, voices, 0, 0, progress, user_data };
+    double grid_points = 1; /* C(GRID_STEPS + voices − 1, voices − 1) */
+    for (int k = 1; k < voices; k++)
+        grid_points = grid_points * (GRID_STEPS + k) / k;
+    fit.budget = (int)grid_points + REFINE_ROUNDS * voices * (voices - 1) + 2;
+
+    g_autofree float *weights = g_new0(float, voices);
+    Best best = { g_new0(float, voices), { 0 }, INFINITY };
+    gboolean ok = try_grid(&fit, weights, 0, GRID_STEPS, &best, error);
+    if (ok && isinf(best.distance)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "No blend of the model's voices could be measured");
+        ok = FALSE;
+    }
+    for (int round = 1; ok && round <= REFINE_ROUNDS; round++)
+        ok = refine(&fit, 1.0f / (GRID_STEPS << round), &best, error);
+    /* The pitch shift to the recording's median, measured once more and
+     * corrected (the model's pitch does not follow the shift exactly). */
+    float pitch = 0.0f;
+    GsVoiceFeatures shifted = best.features;
+    for (int pass = 0; ok && pass < 2; pass++) {
+        pitch = CLAMP(pitch + 12.0f * (float)log2(target.f0_hz / shifted.f0_hz), -MAX_PITCH_SEMITONES,
+                      MAX_PITCH_SEMITONES);
+        ok = measure(&fit, best.weights, pitch, &shifted, error);
+    }
+    if (!ok) {
+        g_free(best.weights);
+        return NULL;
+    }
+    GsVoice *voice = g_new0(GsVoice, 1);
+    voice->name = g_strdup(request->name);
+    voice->model_voices = g_new0(char *, voices + 1);
+    for (int v = 0; v < voices; v++)
+        voice->model_voices[v] = g_strdup(gs_speech_voice_name(model, v));
+    voice->weights = best.weights;
+    voice->pitch = pitch;
+    voice->consent_id = g_strdup(request->id);
+    voice->consent_sentence = g_strdup(request->sentence);
+    voice->consent_transcript = g_strdup(check->transcript);
+    voice->consent_match = check->sentence_match;
+    voice->consent_audio_sha256 = g_strdup(check->audio_sha256);
+    voice->consent_time = g_get_real_time() / G_USEC_PER_SEC;
+    return voice;
+}

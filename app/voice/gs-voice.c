@@ -1,0 +1,197 @@
+/* The .gsvoice file.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "gs-voice.h"
+
+#define FORMAT_NAME "genstudio-voice"
+#define FORMAT_VERSION 1
+
+void
+gs_voice_free(GsVoice *voice)
+{
+    if (!voice)
+        return;
+    g_free(voice->name);
+    g_strfreev(voice->model_voices);
+    g_free(voice->weights);
+    g_free(voice->consent_id);
+    g_free(voice->consent_sentence);
+    g_free(voice->consent_transcript);
+    g_free(voice->consent_audio_sha256);
+    g_free(voice);
+}
+
+char *
+gs_voices_dir(void)
+{
+    return g_build_filename(g_get_user_data_dir(), "genstudio", "voices", NULL);
+}
+
+static void
+add_string(JsonBuilder *b, const char *key, const char *value)
+{
+    json_builder_set_member_name(b, key);
+    json_builder_add_string_value(b, value ? value : "");
+}
+
+gboolean
+gs_voice_save(const GsVoice *voice, const char *path, GError **error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    add_string(b, "format", FORMAT_NAME);
+    json_builder_set_member_name(b, "version");
+    json_builder_add_int_value(b, FORMAT_VERSION);
+    add_string(b, "name", voice->name);
+    json_builder_set_member_name(b, "blend");
+    json_builder_begin_object(b);
+    for (int i = 0; voice->model_voices[i]; i++) {
+        json_builder_set_member_name(b, voice->model_voices[i]);
+        json_builder_add_double_value(b, voice->weights[i]);
+    }
+    json_builder_end_object(b);
+    json_builder_set_member_name(b, "pitch_semitones");
+    json_builder_add_double_value(b, voice->pitch);
+    json_builder_set_member_name(b, "consent");
+    json_builder_begin_object(b);
+    add_string(b, "id", voice->consent_id);
+    add_string(b, "sentence", voice->consent_sentence);
+    add_string(b, "transcript", voice->consent_transcript);
+    json_builder_set_member_name(b, "match");
+    json_builder_add_double_value(b, voice->consent_match);
+    add_string(b, "audio_sha256", voice->consent_audio_sha256);
+    json_builder_set_member_name(b, "time");
+    json_builder_add_int_value(b, voice->consent_time);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    json_generator_set_pretty(gen, TRUE);
+    gsize length = 0;
+    g_autofree char *text = json_generator_to_data(gen, &length);
+    return g_file_set_contents_full(path, text, (gssize)length,
+                                    G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error);
+}
+
+static gboolean
+fail(GError **error, const char *path, const char *why)
+{
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s is not a usable GenStudio voice: %s", path, why);
+    return FALSE;
+}
+
+static gboolean
+read_blend(GsVoice *voice, JsonObject *blend)
+{
+    GList *names = json_object_get_members(blend);
+    guint n = g_list_length(names);
+    voice->model_voices = g_new0(char *, n + 1);
+    voice->weights = g_new0(float, MAX(n, 1));
+    double sum = 0;
+    gboolean ok = n > 0;
+    guint i = 0;
+    for (GList *l = names; l; l = l->next, i++) {
+        JsonNode *node = json_object_get_member(blend, l->data);
+        double w = JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) != G_TYPE_STRING
+                       ? json_node_get_double(node)
+                       : NAN;
+        ok = ok && w >= 0.0 && w <= 1.0;
+        sum += w;
+        voice->model_voices[i] = g_strdup(l->data);
+        voice->weights[i] = (float)w;
+    }
+    g_list_free(names);
+    return ok && fabs(sum - 1.0) <= 1e-3;
+}
+
+GsVoice *
+gs_voice_load(const char *path, GError **error)
+{
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+    g_autoptr(GFile) file = g_file_new_for_path(path);
+    g_autoptr(GFileInfo) info = g_file_query_info(file, G_FILE_ATTRIBUTE_STANDARD_SIZE, 0, NULL, error);
+    if (!info)
+        return NULL;
+    if (g_file_info_get_size(info) > GS_VOICE_MAX_FILE_BYTES) {
+        fail(error, path, "larger than any voice file (64 KiB)");
+        return NULL;
+    }
+    if (!g_file_get_contents(path, &contents, &length, error))
+        return NULL;
+    g_autoptr(JsonParser) parser = json_parser_new();
+    if (!g_utf8_validate(contents, (gssize)length, NULL) ||
+        !json_parser_load_from_data(parser, contents, (gssize)length, NULL)) {
+        fail(error, path, "not JSON");
+        return NULL;
+    }
+    JsonNode *root = json_parser_get_root(parser);
+    JsonObject *o = JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+    if (!o || g_strcmp0(json_object_get_string_member_with_default(o, "format", ""), FORMAT_NAME) != 0 ||
+        json_object_get_int_member_with_default(o, "version", 0) != FORMAT_VERSION) {
+        fail(error, path, "not a version 1 .gsvoice file");
+        return NULL;
+    }
+    JsonNode *blend = json_object_get_member(o, "blend");
+    JsonNode *consent = json_object_get_member(o, "consent");
+    g_autoptr(GsVoice) voice = g_new0(GsVoice, 1);
+    voice->name = g_strdup(json_object_get_string_member_with_default(o, "name", ""));
+    voice->pitch = (float)json_object_get_double_member_with_default(o, "pitch_semitones", NAN);
+    if (!blend || !JSON_NODE_HOLDS_OBJECT(blend) || !read_blend(voice, json_node_get_object(blend))) {
+        fail(error, path, "its blend needs weights in 0–1 that sum to 1");
+        return NULL;
+    }
+    if (!*voice->name || !(fabsf(voice->pitch) <= 24.0f)) {
+        fail(error, path, "it needs a name and a pitch within ±24 semitones");
+        return NULL;
+    }
+    JsonObject *c = consent && JSON_NODE_HOLDS_OBJECT(consent) ? json_node_get_object(consent) : NULL;
+    if (c) {
+        voice->consent_id = g_strdup(json_object_get_string_member_with_default(c, "id", ""));
+        voice->consent_sentence = g_strdup(json_object_get_string_member_with_default(c, "sentence", ""));
+        voice->consent_transcript = g_strdup(json_object_get_string_member_with_default(c, "transcript", ""));
+        voice->consent_match = json_object_get_double_member_with_default(c, "match", 0);
+        voice->consent_audio_sha256 = g_strdup(json_object_get_string_member_with_default(c, "audio_sha256", ""));
+        voice->consent_time = json_object_get_int_member_with_default(c, "time", 0);
+    }
+    if (!c || !*voice->consent_id || !*voice->consent_sentence || strlen(voice->consent_audio_sha256) != 64) {
+        fail(error, path, "it has no consent record");
+        return NULL;
+    }
+    return g_steal_pointer(&voice);
+}
+
+gboolean
+gs_voice_apply(const GsVoice *voice, const gs_speech *model, gs_speech_params *params, GError **error)
+{
+    int n = gs_speech_voice_count(model);
+    gboolean same = (int)g_strv_length(voice->model_voices) == n;
+    for (int i = 0; same && i < n; i++)
+        same = g_strcmp0(voice->model_voices[i], gs_speech_voice_name(model, i)) == 0;
+    if (!same) {
+        g_autofree char *voices = g_strjoinv(", ", voice->model_voices);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                    "The voice “%s” was fitted to another speech model (one with the voices %s)", voice->name,
+                    voices);
+        return FALSE;
+    }
+    params->voice = NULL;
+    params->voice_blend = voice->weights;
+    params->pitch += voice->pitch;
+    return TRUE;
+}
+
+char *
+gs_voice_describe_consent(const GsVoice *voice)
+{
+    g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc(voice->consent_time);
+    g_autofree char *date = when ? g_date_time_format(when, "%Y-%m-%d %H:%M UTC") : g_strdup("?");
+    return g_strdup_printf("Cloned voice “%s”, with the speaker's spoken consent (id %s, %s, recording SHA-256 %s)",
+                           voice->name, voice->consent_id, date, voice->consent_audio_sha256);
+}

@@ -1,0 +1,53 @@
+/* A cloned voice (.gsvoice, JSON): a blend of the speech model's own voices
+ * and a pitch shift, fitted to a consent recording (gs-voice-clone.h), with
+ * the consent record that allowed it. It fits the model whose voices it
+ * names, in that order.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "genstudio-engine.h"
+
+G_BEGIN_DECLS
+
+#define GS_VOICE_EXTENSION ".gsvoice"
+/* A .gsvoice is a few hundred bytes; anything past this is not one. */
+#define GS_VOICE_MAX_FILE_BYTES (64 * 1024)
+
+typedef struct {
+    char *name;
+    char **model_voices;  /* the model's voice names, NULL-terminated */
+    float *weights;       /* one per model voice, ≥ 0, summing to 1 */
+    float pitch;          /* semitones */
+    /* The consent record. */
+    char *consent_id;
+    char *consent_sentence;
+    char *consent_transcript;
+    double consent_match; /* fraction of the sentence heard */
+    char *consent_audio_sha256;
+    gint64 consent_time;  /* Unix seconds of the check */
+} GsVoice;
+
+void gs_voice_free(GsVoice *voice);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsVoice, gs_voice_free)
+
+/* $XDG_DATA_HOME/genstudio/voices, where the window keeps cloned voices. */
+char *gs_voices_dir(void);
+
+/* Atomic (temporary file, fsync, rename): on failure `path` is untouched. */
+gboolean gs_voice_save(const GsVoice *voice, const char *path, GError **error);
+/* Refuses files that are too large, malformed, lack the consent record or
+ * have weights that are negative or do not sum to 1. */
+GsVoice *gs_voice_load(const char *path, GError **error);
+
+/* Points params->voice_blend at the voice's weights (which must outlive
+ * the params) and adds its pitch. Fails if the model's voices are not the
+ * ones the voice was fitted to. */
+gboolean gs_voice_apply(const GsVoice *voice, const gs_speech *model, gs_speech_params *params, GError **error);
+
+/* One line for an output's metadata: the voice's name and its consent
+ * record (id, date, the recording's SHA-256). */
+char *gs_voice_describe_consent(const GsVoice *voice);
+
+G_END_DECLS
