@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -8,6 +11,7 @@
 #include "gs-gan-job.h"
 #include "gs-provenance.h"
 #include "gs-speech-job.h"
+#include "gs-voice-clone.h"
 
 struct _GsEngine {
     GObject parent_instance;
@@ -721,6 +725,8 @@ typedef struct {
     GArray *samples; /* floats */
     GPtrArray *mels; /* GBytes, one [mel_bins, frames] block per sentence */
     int mel_bins, mel_frames;
+    GsVoice *clone; /* a cloned voice in place of params.voice, or NULL */
+    char *clone_label; /* the take's voice then */
 } SpeechJob;
 
 typedef struct {
@@ -738,6 +744,8 @@ speech_job_free(SpeechJob *job)
     g_clear_object(&job->cancellable);
     g_clear_pointer(&job->samples, g_array_unref);
     g_ptr_array_unref(job->mels);
+    g_clear_pointer(&job->clone, gs_voice_free);
+    g_free(job->clone_label);
     g_free(job);
 }
 
@@ -874,9 +882,16 @@ speak_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancella
     if (spoken) {
         if (!job->params.voice) /* the take records the voice it was said in */
             job->params.voice = job->voice = g_strdup(gs_speech_voice_name(self->speech, 0));
+        float pitch = job->params.pitch;
+        spoken = !job->clone || gs_voice_apply(job->clone, self->speech, &job->params, &error);
         job->sample_rate = gs_speech_sample_rate(self->speech);
-        spoken = gs_speech_job_run(self->ctx, self->speech, job->text, &job->params, collect_sentence, job,
-                                   job->cancellable, &error);
+        spoken = spoken && gs_speech_job_run(self->ctx, self->speech, job->text, &job->params, collect_sentence,
+                                             job, job->cancellable, &error);
+        if (job->clone) { /* the take records the clone, and the pitch asked for on top of its own */
+            job->params.voice = job->clone_label;
+            job->params.voice_blend = NULL;
+            job->params.pitch = pitch;
+        }
     }
     unlock_after_job(self, error);
     if (!spoken) {
@@ -892,10 +907,9 @@ speak_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancella
                           g_object_unref);
 }
 
-void
-gs_engine_speak_async(GsEngine *self, const char *text, const gs_speech_params *params,
-                      GsEngineProgressFunc on_progress, gpointer progress_data, GCancellable *cancellable,
-                      GAsyncReadyCallback callback, gpointer user_data)
+static SpeechJob *
+speech_job_new(const char *text, const gs_speech_params *params, GsEngineProgressFunc on_progress,
+               gpointer progress_data, GCancellable *cancellable)
 {
     SpeechJob *job = g_new0(SpeechJob, 1);
     job->text = g_strdup(text);
@@ -909,14 +923,198 @@ gs_engine_speak_async(GsEngine *self, const char *text, const gs_speech_params *
     job->cancellable = cancellable ? g_object_ref(cancellable) : g_cancellable_new();
     job->samples = g_array_new(FALSE, FALSE, sizeof(float));
     job->mels = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    return job;
+}
+
+static void
+speech_job_run(GsEngine *self, SpeechJob *job, GCancellable *cancellable, GAsyncReadyCallback callback,
+               gpointer user_data)
+{
     g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
     g_task_set_source_tag(task, gs_engine_speak_async);
     g_task_set_task_data(task, job, (GDestroyNotify)speech_job_free);
     g_task_run_in_thread(task, speak_thread);
 }
 
+void
+gs_engine_speak_async(GsEngine *self, const char *text, const gs_speech_params *params,
+                      GsEngineProgressFunc on_progress, gpointer progress_data, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data)
+{
+    speech_job_run(self, speech_job_new(text, params, on_progress, progress_data, cancellable), cancellable,
+                   callback, user_data);
+}
+
+/* A job's own copy of a voice: the page's list may change while it speaks. */
+static GsVoice *
+voice_copy(const GsVoice *voice)
+{
+    GsVoice *copy = g_new0(GsVoice, 1);
+    guint n = g_strv_length(voice->model_voices);
+    copy->name = g_strdup(voice->name);
+    copy->model_voices = g_strdupv(voice->model_voices);
+    copy->weights = g_memdup2(voice->weights, n * sizeof *voice->weights);
+    copy->pitch = voice->pitch;
+    copy->consent_id = g_strdup(voice->consent_id);
+    copy->consent_sentence = g_strdup(voice->consent_sentence);
+    copy->consent_transcript = g_strdup(voice->consent_transcript);
+    copy->consent_match = voice->consent_match;
+    copy->consent_audio_sha256 = g_strdup(voice->consent_audio_sha256);
+    copy->consent_time = voice->consent_time;
+    return copy;
+}
+
+void
+gs_engine_speak_cloned_async(GsEngine *self, const char *text, const gs_speech_params *params, const GsVoice *voice,
+                             const char *label, GsEngineProgressFunc on_progress, gpointer progress_data,
+                             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_return_if_fail(GS_IS_ENGINE(self) && voice && label);
+    SpeechJob *job = speech_job_new(text, params, on_progress, progress_data, cancellable);
+    job->clone = voice_copy(voice);
+    job->clone_label = g_strdup(label);
+    speech_job_run(self, job, cancellable, callback, user_data);
+}
+
 GsTake *
 gs_engine_speak_finish(GsEngine *self, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/* ---- voice cloning -------------------------------------------------------- */
+
+typedef struct {
+    char *ledger_path, *consent_id, *voices_dir;
+    GBytes *recording; /* floats at GS_CONSENT_RATE */
+    GsEngineProgressFunc on_progress;
+    gpointer progress_data;
+    GCancellable *cancellable;
+} CloneJob;
+
+static void
+clone_job_free(CloneJob *job)
+{
+    g_free(job->ledger_path);
+    g_free(job->consent_id);
+    g_free(job->voices_dir);
+    g_bytes_unref(job->recording);
+    g_clear_object(&job->cancellable);
+    g_free(job);
+}
+
+static void
+post_clone_progress(CloneJob *job, double fraction)
+{
+    if (!job->on_progress)
+        return;
+    ProgressUpdate *u = g_new(ProgressUpdate, 1);
+    *u = (ProgressUpdate){ job->on_progress, job->progress_data, fraction };
+    g_main_context_invoke(NULL, deliver_progress, u);
+}
+
+/* On the worker, during the fit. */
+static gboolean
+on_clone_progress(double fraction, gpointer user_data)
+{
+    CloneJob *job = user_data;
+    post_clone_progress(job, fraction);
+    return !g_cancellable_is_cancelled(job->cancellable);
+}
+
+/* Saves `voice` in `dir` under the first free name of "NAME.gsvoice",
+ * "NAME 2.gsvoice"…: the name is claimed with an exclusive create, then
+ * replaced atomically by the voice. */
+static char *
+save_voice_uniquely(const GsVoice *voice, const char *dir, GError **error)
+{
+    if (g_mkdir_with_parents(dir, 0700) != 0) {
+        int saved = errno;
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "Cannot make the voices folder %s: %s", dir,
+                    g_strerror(saved));
+        return NULL;
+    }
+    for (int n = 1; n < 1000; n++) {
+        g_autofree char *base = n == 1 ? g_strdup_printf("%s%s", voice->name, GS_VOICE_EXTENSION)
+                                       : g_strdup_printf("%s %d%s", voice->name, n, GS_VOICE_EXTENSION);
+        g_autofree char *path = g_build_filename(dir, base, NULL);
+        int fd = g_open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0) {
+            int saved = errno;
+            g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "Cannot write %s: %s", path,
+                        g_strerror(saved));
+            return NULL;
+        }
+        close(fd);
+        if (!gs_voice_save(voice, path, error)) {
+            g_remove(path);
+            return NULL;
+        }
+        return g_steal_pointer(&path);
+    }
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS, "There are too many voices called “%s” in %s", voice->name,
+                dir);
+    return NULL;
+}
+
+static void
+clone_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+    GsEngine *self = source;
+    CloneJob *job = data;
+    g_autoptr(GError) error = NULL;
+    gsize size = 0;
+    const float *samples = g_bytes_get_data(job->recording, &size);
+    gsize count = size / sizeof(float);
+    g_autoptr(GsConsentRequest) request =
+        gs_consent_lookup(job->ledger_path, job->consent_id, g_get_real_time() / G_USEC_PER_SEC, &error);
+    /* The check needs no engine: it runs before queueing for it. */
+    g_autoptr(GsConsentCheck) check = request ? gs_consent_check_recording(request, samples, count, &error) : NULL;
+    g_autoptr(GsVoice) voice = NULL;
+    if (check) {
+        post_clone_progress(job, 0.0);
+        g_mutex_lock(&self->lock);
+        if (!g_cancellable_set_error_if_cancelled(job->cancellable, &error) && ensure_speech(self, &error))
+            voice = gs_voice_clone(self->ctx, self->speech, request, check, samples, count, on_clone_progress, job,
+                                   &error);
+        unlock_after_job(self, error);
+    }
+    /* As the CLI does: the id is spent only once the voice exists, and if
+     * another process spent it meanwhile, nothing is written. */
+    g_autofree char *path = NULL;
+    if (voice && gs_consent_spend(job->ledger_path, job->consent_id, g_get_real_time() / G_USEC_PER_SEC, &error))
+        path = save_voice_uniquely(voice, job->voices_dir, &error);
+    if (!path)
+        g_task_return_error(task, g_steal_pointer(&error));
+    else
+        g_task_return_pointer(task, g_steal_pointer(&path), g_free);
+}
+
+void
+gs_engine_clone_voice_async(GsEngine *self, const char *ledger_path, const char *consent_id, GBytes *recording,
+                            const char *voices_dir, GsEngineProgressFunc on_progress, gpointer progress_data,
+                            GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+    g_return_if_fail(GS_IS_ENGINE(self) && ledger_path && consent_id && recording && voices_dir);
+    CloneJob *job = g_new0(CloneJob, 1);
+    job->ledger_path = g_strdup(ledger_path);
+    job->consent_id = g_strdup(consent_id);
+    job->voices_dir = g_strdup(voices_dir);
+    job->recording = g_bytes_ref(recording);
+    job->on_progress = on_progress;
+    job->progress_data = progress_data;
+    job->cancellable = cancellable ? g_object_ref(cancellable) : g_cancellable_new();
+    g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+    g_task_set_source_tag(task, gs_engine_clone_voice_async);
+    g_task_set_task_data(task, job, (GDestroyNotify)clone_job_free);
+    g_task_run_in_thread(task, clone_thread);
+}
+
+char *
+gs_engine_clone_voice_finish(GsEngine *self, GAsyncResult *result, GError **error)
 {
     g_return_val_if_fail(g_task_is_valid(result, self), NULL);
     return g_task_propagate_pointer(G_TASK(result), error);

@@ -10,6 +10,7 @@
 #include "gs-image-job.h"
 #include "gs-model-library.h"
 #include "gs-take.h"
+#include "gs-voice.h"
 
 G_BEGIN_DECLS
 
@@ -110,6 +111,31 @@ void gs_engine_speak_async(GsEngine *self, const char *text, const gs_speech_par
                            GsEngineProgressFunc on_progress, gpointer progress_data, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data);
 GsTake *gs_engine_speak_finish(GsEngine *self, GAsyncResult *result, GError **error);
+
+/* As gs_engine_speak_async, in a cloned voice: `voice` (copied) is applied
+ * to the params in the worker (gs_voice_apply: its blend in place of
+ * params->voice, its pitch added to params->pitch), and the take records
+ * `label` as its voice. A voice fitted to another speech model fails with
+ * the reason. Finish with gs_engine_speak_finish. */
+void gs_engine_speak_cloned_async(GsEngine *self, const char *text, const gs_speech_params *params,
+                                  const GsVoice *voice, const char *label, GsEngineProgressFunc on_progress,
+                                  gpointer progress_data, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data);
+
+/* Voice cloning (gs-consent.h, gs-voice-clone.h), all in the worker: looks
+ * up `consent_id` in the ledger at `ledger_path`, checks `recording` (mono
+ * floats at GS_CONSENT_RATE) against its sentence, fits a voice to it with
+ * the default speech model, spends the id and saves the voice in
+ * `voices_dir` (made if missing) as "NAME.gsvoice", or "NAME 2.gsvoice"…
+ * when that is taken. A refused id or recording fails with
+ * GS_CONSENT_ERROR and leaves the id usable. `on_progress` gets 0 once the
+ * recording has passed the check, then the fraction of the fit.
+ * Cancelling stops the fit with G_IO_ERROR_CANCELLED. */
+void gs_engine_clone_voice_async(GsEngine *self, const char *ledger_path, const char *consent_id, GBytes *recording,
+                                 const char *voices_dir, GsEngineProgressFunc on_progress, gpointer progress_data,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+/* The path of the new .gsvoice file (g_free). */
+char *gs_engine_clone_voice_finish(GsEngine *self, GAsyncResult *result, GError **error);
 
 /* RGB floats in [0,1] → an 8-bit texture. */
 GdkTexture *gs_texture_from_rgb(const float *rgb, int width, int height);

@@ -1,13 +1,28 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include <adwaita.h>
 
+#include "gs-clone-dialog.h"
 #include "gs-engine.h"
 #include "gs-page-utils.h"
 #include "gs-playback.h"
 #include "gs-timeline.h"
 #include "gs-voice-page.h"
+#include "gs-voice.h"
+
+/* Where a take made in a cloned voice keeps gs_voice_describe_consent, for
+ * the comment of its exports. */
+#define TAKE_CONSENT_KEY "gs-voice-consent"
+
+/* A cloned voice of the voices folder, as the dropdown lists it. */
+typedef struct {
+    GsVoice *voice;
+    char *path;
+    char *label; /* "Ann Smith (cloned)" */
+} ClonedVoice;
 
 struct _GsVoicePage {
     GtkWidget parent_instance;
@@ -24,6 +39,8 @@ struct _GsVoicePage {
     GsEngine *engine;
     GListStore *takes;
     gboolean voices_requested;
+    char **model_voices; /* the speech model's, once listed */
+    GPtrArray *cloned;   /* ClonedVoice, listed after the model's voices */
     GsPlayback *playback;
 
     /* the run in progress: the script's paragraphs, one take each */
@@ -32,6 +49,8 @@ struct _GsVoicePage {
     guint paragraph; /* the one being spoken */
     gs_speech_params run_params;
     char *run_voice; /* run_params.voice points here */
+    GPtrArray *run_cloned;   /* keeps run_clone alive while the run lasts */
+    ClonedVoice *run_clone;  /* the cloned voice of the run, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE(GsVoicePage, gs_voice_page, GTK_TYPE_WIDGET)
@@ -48,6 +67,15 @@ static const struct {
     { "fr", N_("French") },          { "es", N_("Spanish") },         { "it", N_("Italian") },
     { "nl", N_("Dutch") },           { "pt", N_("Portuguese") },
 };
+
+static void
+cloned_voice_free(ClonedVoice *cloned)
+{
+    gs_voice_free(cloned->voice);
+    g_free(cloned->path);
+    g_free(cloned->label);
+    g_free(cloned);
+}
 
 static void
 update_actions(GsVoicePage *self)
@@ -174,9 +202,18 @@ static void
 capture_params(GsVoicePage *self)
 {
     GtkStringObject *voice = gtk_drop_down_get_selected_item(self->voice_dropdown);
+    guint selected = gtk_drop_down_get_selected(self->voice_dropdown);
+    guint model_count = self->model_voices ? g_strv_length(self->model_voices) : 0;
     guint lang = gtk_drop_down_get_selected(self->lang_dropdown);
-    g_free(self->run_voice);
-    self->run_voice = voice ? g_strdup(gtk_string_object_get_string(voice)) : NULL; /* NULL: the model's first */
+    g_clear_pointer(&self->run_voice, g_free);
+    g_clear_pointer(&self->run_cloned, g_ptr_array_unref);
+    self->run_clone = NULL;
+    if (voice && selected >= model_count && selected - model_count < self->cloned->len) {
+        self->run_cloned = g_ptr_array_ref(self->cloned);
+        self->run_clone = g_ptr_array_index(self->run_cloned, selected - model_count);
+    } else if (voice) {
+        self->run_voice = g_strdup(gtk_string_object_get_string(voice));
+    } /* else NULL: the model's first */
     self->run_params = gs_speech_default_params();
     self->run_params.voice = self->run_voice;
     self->run_params.lang = languages[lang < G_N_ELEMENTS(languages) ? lang : 0].code;
@@ -203,6 +240,8 @@ end_run(GsVoicePage *self, const char *outcome)
 {
     g_clear_object(&self->cancellable);
     g_clear_pointer(&self->paragraphs, g_strfreev);
+    g_clear_pointer(&self->run_cloned, g_ptr_array_unref);
+    self->run_clone = NULL;
     gtk_progress_bar_set_text(self->progress, outcome);
     update_actions(self);
 }
@@ -228,6 +267,9 @@ on_spoken(GObject *source, GAsyncResult *result, gpointer user_data)
         end_run(self, cancelled ? _("Cancelled") : _("Failed"));
         return;
     }
+    if (self->run_clone) /* its exports say whose voice it is, and with what consent */
+        g_object_set_data_full(G_OBJECT(take), TAKE_CONSENT_KEY, gs_voice_describe_consent(self->run_clone->voice),
+                               g_free);
     g_list_store_append(self->takes, take);
     select_take(self, g_list_model_get_n_items(G_LIST_MODEL(self->takes)) - 1);
     if (self->paragraphs[++self->paragraph]) {
@@ -241,8 +283,13 @@ on_spoken(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 speak_paragraph(GsVoicePage *self)
 {
-    gs_engine_speak_async(self->engine, self->paragraphs[self->paragraph], &self->run_params, on_progress, self,
-                          self->cancellable, on_spoken, g_object_ref(self));
+    if (self->run_clone)
+        gs_engine_speak_cloned_async(self->engine, self->paragraphs[self->paragraph], &self->run_params,
+                                     self->run_clone->voice, self->run_clone->label, on_progress, self,
+                                     self->cancellable, on_spoken, g_object_ref(self));
+    else
+        gs_engine_speak_async(self->engine, self->paragraphs[self->paragraph], &self->run_params, on_progress, self,
+                              self->cancellable, on_spoken, g_object_ref(self));
 }
 
 static void
@@ -275,6 +322,98 @@ cancel(GtkWidget *widget, const char *action, GVariant *param)
         g_cancellable_cancel(self->cancellable);
 }
 
+/* ---- voices --------------------------------------------------------------- */
+
+static int
+compare_names(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .gsvoice files of the voices folder, by file name; broken ones are
+ * skipped with a warning. */
+static GPtrArray *
+load_cloned_voices(void)
+{
+    GPtrArray *cloned = g_ptr_array_new_with_free_func((GDestroyNotify)cloned_voice_free);
+    g_autofree char *dir_path = gs_voices_dir();
+    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+    if (!dir)
+        return cloned; /* no voices yet */
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    for (const char *name; (name = g_dir_read_name(dir));)
+        if (g_str_has_suffix(name, GS_VOICE_EXTENSION) && name[0] != '.')
+            g_ptr_array_add(names, g_strdup(name));
+    g_ptr_array_sort(names, compare_names);
+    for (guint i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        g_autofree char *path = g_build_filename(dir_path, name, NULL);
+        g_autoptr(GError) error = NULL;
+        GsVoice *voice = gs_voice_load(path, &error);
+        if (!voice) {
+            g_warning("Skipping the voice file %s: %s", path, error->message);
+            continue;
+        }
+        /* The file's name tells two voices of one person apart ("Ann Smith 2"). */
+        g_autofree char *stem = g_strndup(name, strlen(name) - strlen(GS_VOICE_EXTENSION));
+        ClonedVoice *entry = g_new0(ClonedVoice, 1);
+        entry->voice = voice;
+        entry->path = g_steal_pointer(&path);
+        entry->label = g_strdup_printf(_("%s (cloned)"), stem);
+        g_ptr_array_add(cloned, entry);
+    }
+    return cloned;
+}
+
+/* The model's voices, then the cloned ones; the selection stays on the
+ * voice it was on, or moves to `select_path`'s voice when given. */
+static void
+refresh_voices(GsVoicePage *self, const char *select_path)
+{
+    g_clear_pointer(&self->cloned, g_ptr_array_unref);
+    self->cloned = load_cloned_voices();
+    if (!self->model_voices)
+        return; /* shown once the model has listed its own */
+    GtkStringObject *current = gtk_drop_down_get_selected_item(self->voice_dropdown);
+    g_autofree char *previous = current ? g_strdup(gtk_string_object_get_string(current)) : NULL;
+    g_autoptr(GtkStringList) voices = gtk_string_list_new((const char *const *)self->model_voices);
+    guint model_count = g_strv_length(self->model_voices), selected = 0;
+    for (guint i = 0; i < self->cloned->len; i++) {
+        ClonedVoice *entry = g_ptr_array_index(self->cloned, i);
+        gtk_string_list_append(voices, entry->label);
+        if (select_path && g_strcmp0(entry->path, select_path) == 0) {
+            selected = model_count + i;
+            g_clear_pointer(&previous, g_free); /* the new voice wins */
+        }
+    }
+    for (guint i = 0; previous && i < g_list_model_get_n_items(G_LIST_MODEL(voices)); i++)
+        if (g_strcmp0(gtk_string_list_get_string(voices, i), previous) == 0)
+            selected = i;
+    gtk_drop_down_set_model(self->voice_dropdown, G_LIST_MODEL(voices));
+    gtk_drop_down_set_selected(self->voice_dropdown, selected);
+    gtk_widget_set_sensitive(GTK_WIDGET(self->voice_dropdown), TRUE);
+}
+
+static void
+on_voice_added(GsCloneDialog *dialog, const char *name, const char *path, GsVoicePage *self)
+{
+    if (!self->takes) /* the page is going away */
+        return;
+    refresh_voices(self, path);
+    g_autofree char *message = g_strdup_printf(_("Voice “%s” added"), name);
+    gs_widget_toast(GTK_WIDGET(self), message);
+}
+
+static void
+new_clone(GtkWidget *widget, const char *action, GVariant *param)
+{
+    GsVoicePage *self = GS_VOICE_PAGE(widget);
+    GtkRoot *root = gtk_widget_get_root(widget);
+    GsCloneDialog *dialog = gs_clone_dialog_new(GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL);
+    g_signal_connect_object(dialog, "voice-added", G_CALLBACK(on_voice_added), self, 0);
+    gtk_window_present(GTK_WINDOW(dialog));
+}
+
 static void
 on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -288,9 +427,9 @@ on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
         gs_widget_toast(GTK_WIDGET(self), error->message);
         return;
     }
-    g_autoptr(GtkStringList) voices = gtk_string_list_new((const char *const *)names);
-    gtk_drop_down_set_model(self->voice_dropdown, G_LIST_MODEL(voices));
-    gtk_widget_set_sensitive(GTK_WIDGET(self->voice_dropdown), TRUE);
+    g_strfreev(self->model_voices);
+    self->model_voices = g_strdupv(names);
+    refresh_voices(self, NULL);
 
     /* Languages without a trained voice say that they borrow its sounds. */
     guint selected = gtk_drop_down_get_selected(self->lang_dropdown);
@@ -319,6 +458,7 @@ gs_voice_page_export_async(GsVoicePage *self, GsTake *take, GFile *file, GCancel
     g_autoptr(GBytes) bytes =
         g_bytes_new_with_free_func(samples, count * sizeof(float), g_object_unref, g_object_ref(take));
     GsAudioTags tags = { .title = gs_take_get_text(take), .artist = gs_take_get_voice(take),
+                         .comment = g_object_get_data(G_OBJECT(take), TAKE_CONSENT_KEY),
                          .model = GS_SPEECH_PROVENANCE_MODEL };
     gs_widget_export_audio_async(GTK_WIDGET(self), file, bytes, 1, gs_take_get_sample_rate(take), &tags, cancellable,
                                  callback, user_data);
@@ -383,6 +523,10 @@ gs_voice_page_dispose(GObject *object)
     g_clear_object(&self->cancellable);
     g_clear_pointer(&self->paragraphs, g_strfreev);
     g_clear_pointer(&self->run_voice, g_free);
+    g_clear_pointer(&self->run_cloned, g_ptr_array_unref);
+    self->run_clone = NULL;
+    g_clear_pointer(&self->cloned, g_ptr_array_unref);
+    g_clear_pointer(&self->model_voices, g_strfreev);
     G_OBJECT_CLASS(gs_voice_page_parent_class)->dispose(object);
 }
 
@@ -458,6 +602,7 @@ gs_voice_page_class_init(GsVoicePageClass *klass)
     gtk_widget_class_install_action(widget_class, "voice.toggle-play", "u", toggle_play);
     gtk_widget_class_install_action(widget_class, "voice.export", NULL, choose_export_file);
     gtk_widget_class_install_action(widget_class, "voice.send-to-timeline", NULL, send_to_timeline);
+    gtk_widget_class_install_action(widget_class, "voice.new-clone", NULL, new_clone);
     signals[SIGNAL_SEND_TO_TIMELINE] =
         g_signal_new("send-to-timeline", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                      G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
@@ -470,6 +615,7 @@ gs_voice_page_init(GsVoicePage *self)
     gtk_widget_init_template(GTK_WIDGET(self));
     self->engine = gs_engine_dup_default();
     self->takes = g_list_store_new(GS_TYPE_TAKE);
+    self->cloned = g_ptr_array_new_with_free_func((GDestroyNotify)cloned_voice_free);
     self->playback = gs_playback_new(self->waveform);
     g_signal_connect(self->playback, "notify::item", G_CALLBACK(on_playing_item_changed), self);
 

@@ -19,6 +19,7 @@
 #include "gs-audio.h"
 #include "gs-image-job.h"
 #include "gs-speech-job.h"
+#include "bench-listen.h"
 
 #define GAP_SECONDS 0.6
 
@@ -33,79 +34,6 @@ collect(const gs_speech_chunk *chunk, gpointer user_data, GError **error)
     collector *c = user_data;
     g_array_append_vals(c->samples, chunk->samples, (guint)chunk->sample_count);
     return TRUE;
-}
-
-/* Lower-case words of letters and apostrophes. */
-static GPtrArray *
-words_of(const char *text)
-{
-    GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
-    GString *w = g_string_new(NULL);
-    for (const char *p = text;; p++) {
-        if (*p && (g_ascii_isalpha(*p) || *p == '\'')) {
-            g_string_append_c(w, g_ascii_tolower(*p));
-            continue;
-        }
-        if (w->len)
-            g_ptr_array_add(words, g_strdup(w->str));
-        g_string_truncate(w, 0);
-        if (!*p)
-            break;
-    }
-    g_string_free(w, TRUE);
-    return words;
-}
-
-/* Word-level edit distance / reference length. */
-static double
-word_error_rate(const char *reference, const char *hypothesis)
-{
-    g_autoptr(GPtrArray) ref = words_of(reference), hyp = words_of(hypothesis);
-    guint n = ref->len, m = hyp->len;
-    guint *row = g_new(guint, m + 1), *prev = g_new(guint, m + 1);
-    for (guint j = 0; j <= m; j++)
-        prev[j] = j;
-    for (guint i = 1; i <= n; i++) {
-        row[0] = i;
-        for (guint j = 1; j <= m; j++) {
-            guint sub = prev[j - 1] + (strcmp(ref->pdata[i - 1], hyp->pdata[j - 1]) != 0);
-            row[j] = MIN(sub, MIN(prev[j], row[j - 1]) + 1);
-        }
-        guint *t = prev;
-        prev = row;
-        row = t;
-    }
-    double wer = n ? (double)prev[m] / n : 0.0;
-    g_free(row);
-    g_free(prev);
-    return wer;
-}
-
-static gboolean
-run(const char *const *argv, char **out, GError **error)
-{
-    int status = 0;
-    g_autofree char *err = NULL;
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, &err, &status, error))
-        return FALSE;
-    if (!g_spawn_check_wait_status(status, error)) {
-        g_prefix_error(error, "%s: ", argv[0]);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-/* Hypothesis text of pocketsphinx for a WAV of any rate. */
-static char *
-recognise(const char *wav, const char *dir, GError **error)
-{
-    g_autofree char *resampled = g_build_filename(dir, "16k.wav", NULL);
-    const char *sox[] = { "sox", wav, "-r", "16000", "-c", "1", "-b", "16", resampled, NULL };
-    const char *sphinx[] = { "pocketsphinx_continuous", "-infile", resampled, "-logfn", "/dev/null", NULL };
-    char *text = NULL;
-    if (!run(sox, NULL, error) || !run(sphinx, &text, error))
-        return NULL;
-    return text;
 }
 
 static double
@@ -151,12 +79,12 @@ bench_ours(gs_context *ctx, gs_speech *model, gs_vocoder vocoder, char **sentenc
     ok = ok && gs_audio_export(wav, (float *)c.samples->data, c.samples->len, 1, c.rate, NULL, NULL, NULL, NULL, error);
     double audio = (double)c.samples->len / c.rate;
     g_array_unref(c.samples);
-    g_autofree char *hypothesis = ok ? recognise(wav, dir, error) : NULL;
+    g_autofree char *hypothesis = ok ? gs_bench_recognise(wav, dir, error) : NULL;
     if (!hypothesis)
         return FALSE;
     g_autofree char *name = g_strdup_printf("GenStudio %s, %s", gs_speech_voice_name(model, 0),
                                             vocoder == GS_VOCODER_NEURAL ? "neural" : "Griffin-Lim 32");
-    *out = report(name, seconds / audio, word_error_rate(reference, hypothesis));
+    *out = report(name, seconds / audio, gs_bench_word_error_rate(reference, hypothesis));
     return TRUE;
 }
 
@@ -165,39 +93,14 @@ bench_tool(const char *name, const char *const *argv, const char *wav, const cha
            figures *out, GError **error)
 {
     gint64 start = g_get_monotonic_time();
-    if (!run(argv, NULL, error))
+    if (!gs_bench_run(argv, NULL, error))
         return FALSE;
     double seconds = (g_get_monotonic_time() - start) / 1e6;
-    g_autofree char *hypothesis = recognise(wav, dir, error);
+    g_autofree char *hypothesis = gs_bench_recognise(wav, dir, error);
     if (!hypothesis)
         return FALSE;
-    *out = report(name, seconds / MAX(wav_seconds(wav), 1e-3), word_error_rate(reference, hypothesis));
+    *out = report(name, seconds / MAX(wav_seconds(wav), 1e-3), gs_bench_word_error_rate(reference, hypothesis));
     return TRUE;
-}
-
-/* Lines "TEXT" or "TEXT<tab>WORDS" (the words a line's digits are read
- * as): the texts to speak, and all the words they should be heard as. */
-static char **
-read_sentences(int wanted, char **reference, GError **error)
-{
-    g_autofree char *path = g_build_filename(GS_SOURCE_DATA_DIR, "bench", "speech-sentences.txt", NULL);
-    g_autofree char *text = NULL;
-    if (!g_file_get_contents(path, &text, NULL, error))
-        return NULL;
-    g_strstrip(text);
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    GPtrArray *spoken = g_ptr_array_new();
-    GString *words = g_string_new(NULL);
-    for (int i = 0; lines[i] && (wanted == 0 || i < wanted); i++) {
-        char *tab = strchr(lines[i], '\t');
-        g_string_append_printf(words, "%s\n", tab ? tab + 1 : lines[i]);
-        if (tab)
-            *tab = '\0';
-        g_ptr_array_add(spoken, g_strdup(lines[i]));
-    }
-    g_ptr_array_add(spoken, NULL);
-    *reference = g_string_free(words, FALSE);
-    return (char **)g_ptr_array_free(spoken, FALSE);
 }
 
 int
@@ -216,7 +119,7 @@ gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
         return 2;
     }
     g_autofree char *reference = NULL;
-    g_auto(GStrv) sentences = read_sentences(wanted, &reference, &error);
+    g_auto(GStrv) sentences = gs_bench_read_sentences(wanted, &reference, &error);
     if (!sentences) {
         fprintf(stderr, "bench speech: %s\n", error->message);
         return 1;

@@ -22,6 +22,7 @@ int gs_cli_verify(int argc, char **argv);
 int gs_cli_bench_ops(gs_context *ctx);
 int gs_cli_bench_image(gs_context *ctx);
 int gs_cli_bench_speech(gs_context *ctx, int argc, char **argv);
+int gs_cli_bench_clone(gs_context *ctx);
 int gs_cli_bench_music(gs_context *ctx);
 int gs_cli_bench_upscale(gs_context *ctx);
 int gs_cli_bench_gan(gs_context *ctx);

@@ -18,6 +18,8 @@ static const struct {
                                        "against bicubic on 20 photos" },
     { "provenance", gs_cli_bench_provenance, "watermark detection after JPEG, resize, crop, brightness, Opus, "
                                              "MP3, 16 kHz, gain; false positives on photos and other speech" },
+    { "clone", gs_cli_bench_clone, "cloned voices against held-out speakers (F0, formants, spectrum, WER); the "
+                                   "consent gate's false rejections and acceptances" },
     { "gan", gs_cli_bench_gan, "GAN against diffusion on the same captions: seconds per image, adherence, "
                                "diversity" },
 };

@@ -13,6 +13,11 @@
 #define MAX_PITCH_SEMITONES 12.0f
 #define VOICING_PENALTY 10.0
 #define VOICING_SHARE 0.9
+/* The model's pitch control flattens intonation when pushed far (a female
+ * voice lowered 11 semitones to a man's pitch kept a 0.3-semitone range):
+ * shifts past FREE_SHIFT_SEMITONES cost SHIFT_PENALTY a semitone. */
+#define FREE_SHIFT_SEMITONES 4.0
+#define SHIFT_PENALTY 0.5
 
 typedef struct {
     gs_context *ctx;
@@ -72,7 +77,8 @@ typedef struct {
 
 /* Blends of unlike voices can come out rough (too little of them is
  * periodic to measure, or less than of the recording): such candidates
- * lose by VOICING_PENALTY per missing fraction of voiced frames. */
+ * lose by VOICING_PENALTY per missing fraction of voiced frames; and by
+ * the pitch shift they would need (SHIFT_PENALTY). */
 static gboolean
 try_blend(Fit *fit, const float *weights, Best *best, GError **error)
 {
@@ -84,8 +90,10 @@ try_blend(Fit *fit, const float *weights, Best *best, GError **error)
         g_propagate_error(error, g_steal_pointer(&unmeasurable));
         return FALSE;
     }
+    double shift = fabs(12.0 * log2(fit->target->f0_hz / features.f0_hz));
     double d = shape_distance(fit->target, features) +
-               VOICING_PENALTY * MAX(0.0, VOICING_SHARE * fit->target->voiced_fraction - features.voiced_fraction);
+               VOICING_PENALTY * MAX(0.0, VOICING_SHARE * fit->target->voiced_fraction - features.voiced_fraction) +
+               SHIFT_PENALTY * MAX(0.0, shift - FREE_SHIFT_SEMITONES);
     if (d < best->distance) {
         best->distance = d;
         best->features = features;
@@ -154,13 +162,22 @@ gs_voice_clone(gs_context *ctx, gs_speech *model, const GsConsentRequest *reques
     for (int round = 1; ok && round <= REFINE_ROUNDS; round++)
         ok = refine(&fit, 1.0f / (GRID_STEPS << round), &best, error);
     /* The pitch shift to the recording's median, measured once more and
-     * corrected (the model's pitch does not follow the shift exactly). */
+     * corrected (the model's pitch does not follow the shift exactly); a
+     * shift whose speech cannot be measured is not taken further. */
     float pitch = 0.0f;
     GsVoiceFeatures shifted = best.features;
     for (int pass = 0; ok && pass < 2; pass++) {
-        pitch = CLAMP(pitch + 12.0f * (float)log2(target.f0_hz / shifted.f0_hz), -MAX_PITCH_SEMITONES,
-                      MAX_PITCH_SEMITONES);
-        ok = measure(&fit, best.weights, pitch, &shifted, error);
+        float next = CLAMP(pitch + 12.0f * (float)log2(target.f0_hz / shifted.f0_hz), -MAX_PITCH_SEMITONES,
+                           MAX_PITCH_SEMITONES);
+        g_autoptr(GError) unmeasurable = NULL;
+        if (measure(&fit, best.weights, next, &shifted, &unmeasurable))
+            pitch = next;
+        else if (g_error_matches(unmeasurable, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+            break;
+        else {
+            g_propagate_error(error, g_steal_pointer(&unmeasurable));
+            ok = FALSE;
+        }
     }
     if (!ok) {
         g_free(best.weights);
