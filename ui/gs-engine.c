@@ -945,25 +945,7 @@ gs_engine_speak_async(GsEngine *self, const char *text, const gs_speech_params *
                    callback, user_data);
 }
 
-/* A job's own copy of a voice: the page's list may change while it speaks. */
-static GsVoice *
-voice_copy(const GsVoice *voice)
-{
-    GsVoice *copy = g_new0(GsVoice, 1);
-    guint n = g_strv_length(voice->model_voices);
-    copy->name = g_strdup(voice->name);
-    copy->model_voices = g_strdupv(voice->model_voices);
-    copy->weights = g_memdup2(voice->weights, n * sizeof *voice->weights);
-    copy->pitch = voice->pitch;
-    copy->consent_id = g_strdup(voice->consent_id);
-    copy->consent_sentence = g_strdup(voice->consent_sentence);
-    copy->consent_transcript = g_strdup(voice->consent_transcript);
-    copy->consent_match = voice->consent_match;
-    copy->consent_audio_sha256 = g_strdup(voice->consent_audio_sha256);
-    copy->consent_time = voice->consent_time;
-    return copy;
-}
-
+/* The job speaks with its own copy of the voice: the page's list may change meanwhile. */
 void
 gs_engine_speak_cloned_async(GsEngine *self, const char *text, const gs_speech_params *params, const GsVoice *voice,
                              const char *label, GsEngineProgressFunc on_progress, gpointer progress_data,
@@ -971,7 +953,7 @@ gs_engine_speak_cloned_async(GsEngine *self, const char *text, const gs_speech_p
 {
     g_return_if_fail(GS_IS_ENGINE(self) && voice && label);
     SpeechJob *job = speech_job_new(text, params, on_progress, progress_data, cancellable);
-    job->clone = voice_copy(voice);
+    job->clone = gs_voice_copy(voice);
     job->clone_label = g_strdup(label);
     speech_job_run(self, job, cancellable, callback, user_data);
 }

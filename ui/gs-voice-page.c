@@ -13,10 +13,6 @@
 #include "gs-voice-page.h"
 #include "gs-voice.h"
 
-/* Where a take made in a cloned voice keeps gs_voice_describe_consent, for
- * the comment of its exports. */
-#define TAKE_CONSENT_KEY "gs-voice-consent"
-
 /* A cloned voice of the voices folder, as the dropdown lists it. */
 typedef struct {
     GsVoice *voice;
@@ -267,9 +263,10 @@ on_spoken(GObject *source, GAsyncResult *result, gpointer user_data)
         end_run(self, cancelled ? _("Cancelled") : _("Failed"));
         return;
     }
-    if (self->run_clone) /* its exports say whose voice it is, and with what consent */
-        g_object_set_data_full(G_OBJECT(take), TAKE_CONSENT_KEY, gs_voice_describe_consent(self->run_clone->voice),
-                               g_free);
+    if (self->run_clone) { /* its exports say whose voice it is, and with what consent */
+        g_autofree char *consent = gs_voice_describe_consent(self->run_clone->voice);
+        gs_take_set_consent(take, consent);
+    }
     g_list_store_append(self->takes, take);
     select_take(self, g_list_model_get_n_items(G_LIST_MODEL(self->takes)) - 1);
     if (self->paragraphs[++self->paragraph]) {
@@ -458,7 +455,7 @@ gs_voice_page_export_async(GsVoicePage *self, GsTake *take, GFile *file, GCancel
     g_autoptr(GBytes) bytes =
         g_bytes_new_with_free_func(samples, count * sizeof(float), g_object_unref, g_object_ref(take));
     GsAudioTags tags = { .title = gs_take_get_text(take), .artist = gs_take_get_voice(take),
-                         .comment = g_object_get_data(G_OBJECT(take), TAKE_CONSENT_KEY),
+                         .comment = gs_take_get_consent(take),
                          .model = GS_SPEECH_PROVENANCE_MODEL };
     gs_widget_export_audio_async(GTK_WIDGET(self), file, bytes, 1, gs_take_get_sample_rate(take), &tags, cancellable,
                                  callback, user_data);

@@ -464,6 +464,10 @@ take_to_json(GsTake *take, SaveTarget *target, GError **error)
     json_builder_add_double_value(builder, gs_take_get_rate(take));
     json_builder_set_member_name(builder, "pitch");
     json_builder_add_double_value(builder, gs_take_get_pitch(take));
+    if (gs_take_get_consent(take)) {
+        json_builder_set_member_name(builder, "consent");
+        json_builder_add_string_value(builder, gs_take_get_consent(take));
+    }
     json_builder_set_member_name(builder, "sample_rate");
     json_builder_add_int_value(builder, gs_take_get_sample_rate(take));
     json_builder_set_member_name(builder, "audio");
@@ -938,6 +942,11 @@ take_from_json(LoadSource *source, JsonObject *object, const char *where, GError
     g_autoptr(GBytes) sample_bytes = g_bytes_new_take(samples, count * sizeof(float));
     gs_speech_params params = {.voice = voice, .lang = lang, .rate = (float)rate, .pitch = (float)pitch};
     GsTake *take = gs_take_new(text, &params, sample_bytes, (int)sample_rate, mel, (int)bins, (int)frames);
+    /* A take in a cloned voice keeps its consent record. */
+    JsonNode *consent = json_object_get_member(object, "consent");
+    if (consent && JSON_NODE_HOLDS_VALUE(consent) && json_node_get_value_type(consent) == G_TYPE_STRING &&
+        g_utf8_validate(json_node_get_string(consent), -1, NULL))
+        gs_take_set_consent(take, json_node_get_string(consent));
 
     /* Its assets are this take's under a later save too, unless the files
      * were renamed by hand. */

@@ -3,7 +3,7 @@
 
 struct _GsTake {
     GObject parent_instance;
-    char *text, *voice, *lang;
+    char *text, *voice, *lang, *consent;
     double rate, pitch;
     GBytes *samples;
     int sample_rate;
@@ -76,6 +76,7 @@ gs_take_finalize(GObject *object)
     g_clear_pointer(&self->text, g_free);
     g_clear_pointer(&self->voice, g_free);
     g_clear_pointer(&self->lang, g_free);
+    g_clear_pointer(&self->consent, g_free);
     g_clear_pointer(&self->samples, g_bytes_unref);
     g_clear_pointer(&self->mel, g_bytes_unref);
     G_OBJECT_CLASS(gs_take_parent_class)->finalize(object);
@@ -127,7 +128,15 @@ const char *gs_take_get_voice(GsTake *self) { return self->voice; }
 const char *gs_take_get_lang(GsTake *self) { return self->lang; }
 double gs_take_get_rate(GsTake *self) { return self->rate; }
 double gs_take_get_pitch(GsTake *self) { return self->pitch; }
+const char *gs_take_get_consent(GsTake *self) { return self->consent; }
 int gs_take_get_sample_rate(GsTake *self) { return self->sample_rate; }
+
+void
+gs_take_set_consent(GsTake *self, const char *consent)
+{
+    g_return_if_fail(self->consent == NULL);
+    self->consent = g_strdup(consent);
+}
 
 double
 gs_take_get_duration(GsTake *self)

@@ -27,6 +27,11 @@ double gs_take_get_rate(GsTake *self);
 double gs_take_get_pitch(GsTake *self);
 /* Seconds of audio. */
 double gs_take_get_duration(GsTake *self);
+/* For a take in a cloned voice, its consent record
+ * (gs_voice_describe_consent), which its exports carry; else NULL. Set
+ * once, as the take is made. */
+const char *gs_take_get_consent(GsTake *self);
+void gs_take_set_consent(GsTake *self, const char *consent);
 
 const float *gs_take_get_samples(GsTake *self, gsize *count);
 int gs_take_get_sample_rate(GsTake *self);

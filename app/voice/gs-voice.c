@@ -25,6 +25,21 @@ gs_voice_free(GsVoice *voice)
     g_free(voice);
 }
 
+GsVoice *
+gs_voice_copy(const GsVoice *voice)
+{
+    GsVoice *copy = g_new0(GsVoice, 1);
+    *copy = *voice;
+    copy->name = g_strdup(voice->name);
+    copy->model_voices = g_strdupv(voice->model_voices);
+    copy->weights = g_memdup2(voice->weights, g_strv_length(voice->model_voices) * sizeof *voice->weights);
+    copy->consent_id = g_strdup(voice->consent_id);
+    copy->consent_sentence = g_strdup(voice->consent_sentence);
+    copy->consent_transcript = g_strdup(voice->consent_transcript);
+    copy->consent_audio_sha256 = g_strdup(voice->consent_audio_sha256);
+    return copy;
+}
+
 char *
 gs_voices_dir(void)
 {

@@ -29,6 +29,7 @@ typedef struct {
     gint64 consent_time;  /* Unix seconds of the check */
 } GsVoice;
 
+GsVoice *gs_voice_copy(const GsVoice *voice);
 void gs_voice_free(GsVoice *voice);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsVoice, gs_voice_free)
 

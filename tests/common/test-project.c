@@ -97,6 +97,7 @@ assert_same_takes(GsProject *want, GsProject *got)
         g_assert_cmpstr(gs_take_get_lang(b), ==, gs_take_get_lang(a));
         g_assert_cmpfloat(gs_take_get_rate(b), ==, gs_take_get_rate(a));
         g_assert_cmpfloat(gs_take_get_pitch(b), ==, gs_take_get_pitch(a));
+        g_assert_cmpstr(gs_take_get_consent(b), ==, gs_take_get_consent(a));
         g_assert_cmpint(gs_take_get_sample_rate(b), ==, gs_take_get_sample_rate(a));
         gsize count_a = 0, count_b = 0;
         const float *samples_a = gs_take_get_samples(a, &count_a);
@@ -161,6 +162,7 @@ full_project_new(const char *dir)
     GsProject *project = gs_project_new();
     g_autoptr(GsTake) hello = take_new("Hello from GenStudio.", 1, RATE / 2);
     g_autoptr(GsTake) second = take_new("A second take, a little longer.", 4, RATE);
+    gs_take_set_consent(second, "Cloned voice “Ann”, with the speaker's spoken consent (id 0123456789abcdef)");
     g_list_store_append(gs_project_get_takes(project), hello);
     g_list_store_append(gs_project_get_takes(project), second);
 
