@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <pocketsphinx.h>
+#include <sphinxbase/jsgf.h>
 
 #include "genstudio-engine.h"
 #include "gs-consent.h"
@@ -203,7 +204,9 @@ decoder_new(GPtrArray *words, GError **error)
     }
     for (guint i = 0; i < words->len; i++) {
         const char *w = words->pdata[i];
-        if (ps_lookup_word(ps, w))
+        char *known = ps_lookup_word(ps, w); /* its phones, malloc'd */
+        free(known);
+        if (known)
             continue;
         g_autofree char *phones = arpabet_of_word(w, error);
         g_autofree char *token = g_strdup_printf("name%u", i);
@@ -311,12 +314,30 @@ sha256_of_pcm(const float *samples, gsize count)
     return g_strdup(g_checksum_get_string(sum));
 }
 
+/* The JSGF `grammar` as the search `name` (ps_set_jsgf_string would do it,
+ * but pocketsphinx 0.8 never frees the parsed grammar). */
+static gboolean
+set_grammar(ps_decoder_t *ps, const char *name, const char *grammar)
+{
+    jsgf_t *jsgf = jsgf_parse_string(grammar, NULL);
+    jsgf_rule_t *rule = jsgf ? jsgf_get_public_rule(jsgf) : NULL;
+    fsg_model_t *fsg = rule ? jsgf_build_fsg(jsgf, rule, ps_get_logmath(ps),
+                                             (float32)cmd_ln_float_r(ps_get_config(ps), "-lw"))
+                            : NULL;
+    gboolean ok = fsg && ps_set_fsg(ps, name, fsg) == 0 && ps_set_search(ps, name) == 0;
+    if (fsg)
+        fsg_model_free(fsg); /* the search holds its own reference */
+    if (jsgf)
+        jsgf_grammar_free(jsgf);
+    return ok;
+}
+
 /* What the decoder hears under the JSGF `grammar`; NULL if it refuses the
  * grammar. */
 static char *
 recognize(ps_decoder_t *ps, const char *name, const char *grammar, const gint16 *pcm, gsize count)
 {
-    if (ps_set_jsgf_string(ps, name, grammar) != 0 || ps_set_search(ps, name) != 0)
+    if (!set_grammar(ps, name, grammar))
         return NULL;
     ps_start_utt(ps);
     ps_process_raw(ps, pcm, count, FALSE, TRUE);
