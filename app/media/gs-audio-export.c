@@ -239,13 +239,11 @@ writer_failed(GsAudioWriter *w, GError **error)
     return FALSE;
 }
 
-gboolean
-gs_audio_writer_push(GsAudioWriter *w, const float *samples, gsize frames, GError **error)
+/* One buffer of at most a chunk: libvorbis crashes in
+ * vorbis_analysis_wrote on a buffer of a minute of stereo at once. */
+static gboolean
+push_chunk(GsAudioWriter *w, const float *samples, gsize frames, GError **error)
 {
-    g_return_val_if_fail(w != NULL && w->open, FALSE);
-    g_return_val_if_fail(samples != NULL || frames == 0, FALSE);
-    if (frames == 0)
-        return TRUE;
     if (!wait_for_room(&w->feed, w->pipeline, error))
         return writer_failed(w, error);
     GstBuffer *buffer = gst_buffer_new_memdup(samples, frames * w->channels * sizeof(float));
@@ -258,6 +256,18 @@ gs_audio_writer_push(GsAudioWriter *w, const float *samples, gsize frames, GErro
     w->frames += frames;
     GST_BUFFER_DURATION(buffer) = gst_util_uint64_scale(w->frames, GST_SECOND, w->rate) - GST_BUFFER_PTS(buffer);
     gst_app_src_push_buffer(w->src, buffer);
+    return TRUE;
+}
+
+gboolean
+gs_audio_writer_push(GsAudioWriter *w, const float *samples, gsize frames, GError **error)
+{
+    g_return_val_if_fail(w != NULL && w->open, FALSE);
+    g_return_val_if_fail(samples != NULL || frames == 0, FALSE);
+    gsize chunk_frames = (gsize)w->rate / CHUNKS_PER_SECOND;
+    for (gsize first = 0; first < frames; first += chunk_frames)
+        if (!push_chunk(w, samples + first * w->channels, MIN(chunk_frames, frames - first), error))
+            return FALSE;
     return TRUE;
 }
 
