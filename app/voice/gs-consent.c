@@ -75,6 +75,17 @@ random_below(guint32 bound)
 
 /* ---- the ledger: JSON, read and rewritten under an exclusive lock ---- */
 
+/* The member `key` if it holds a value of `type`: its string for
+ * G_TYPE_STRING, else its node; NULL otherwise. */
+static gpointer
+value_of(JsonObject *o, const char *key, GType type)
+{
+    JsonNode *n = json_object_get_member(o, key);
+    if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != type)
+        return NULL;
+    return type == G_TYPE_STRING ? (gpointer)json_node_get_string(n) : (gpointer)n;
+}
+
 static GPtrArray *
 ledger_parse(const char *contents, gsize length, GError **error)
 {
@@ -85,19 +96,27 @@ ledger_parse(const char *contents, gsize length, GError **error)
     if (!json_parser_load_from_data(parser, contents, (gssize)length, error))
         return NULL;
     JsonNode *root = json_parser_get_root(parser);
-    JsonObject *o = JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-    JsonArray *list = o && json_object_has_member(o, "requests") ? json_object_get_array_member(o, "requests") : NULL;
+    JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+    JsonNode *member = o ? json_object_get_member(o, "requests") : NULL;
+    JsonArray *list = member && JSON_NODE_HOLDS_ARRAY(member) ? json_node_get_array(member) : NULL;
     for (guint i = 0; list && i < json_array_get_length(list); i++) {
-        JsonObject *r = json_array_get_object_element(list, i);
-        if (!r || !json_object_has_member(r, "id") || !json_object_has_member(r, "sentence"))
-            continue;
+        JsonNode *element = json_array_get_element(list, i);
+        JsonObject *r = JSON_NODE_HOLDS_OBJECT(element) ? json_node_get_object(element) : NULL;
+        const char *id = r ? value_of(r, "id", G_TYPE_STRING) : NULL;
+        const char *name = r ? value_of(r, "name", G_TYPE_STRING) : NULL;
+        const char *sentence = r ? value_of(r, "sentence", G_TYPE_STRING) : NULL;
+        const char *phrase = r ? value_of(r, "phrase", G_TYPE_STRING) : NULL;
+        JsonNode *issued = r ? value_of(r, "issued", G_TYPE_INT64) : NULL;
+        JsonNode *used = r ? value_of(r, "used", G_TYPE_BOOLEAN) : NULL;
+        if (!id || !name || !sentence || !phrase || !issued || !used)
+            continue; /* not one this program wrote: forgotten at the next save */
         GsConsentRequest *request = g_new0(GsConsentRequest, 1);
-        request->id = g_strdup(json_object_get_string_member_with_default(r, "id", ""));
-        request->name = g_strdup(json_object_get_string_member_with_default(r, "name", ""));
-        request->sentence = g_strdup(json_object_get_string_member_with_default(r, "sentence", ""));
-        request->phrase = g_strdup(json_object_get_string_member_with_default(r, "phrase", ""));
-        request->issued = json_object_get_int_member_with_default(r, "issued", 0);
-        request->used = json_object_get_boolean_member_with_default(r, "used", FALSE);
+        request->id = g_strdup(id);
+        request->name = g_strdup(name);
+        request->sentence = g_strdup(sentence);
+        request->phrase = g_strdup(phrase);
+        request->issued = json_node_get_int(issued);
+        request->used = json_node_get_boolean(used);
         g_ptr_array_add(requests, request);
     }
     if (!list) {

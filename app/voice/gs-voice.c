@@ -94,6 +94,28 @@ gs_voice_save(const GsVoice *voice, const char *path, GError **error)
                                     G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error);
 }
 
+/* Members of a file someone shared: only the JSON type asked for counts. */
+static const char *
+string_member(JsonObject *o, const char *key)
+{
+    JsonNode *n = json_object_get_member(o, key);
+    return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING ? json_node_get_string(n)
+                                                                                          : NULL;
+}
+
+static double
+number_value(JsonNode *n)
+{
+    GType type = n && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_value_type(n) : G_TYPE_INVALID;
+    return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE ? json_node_get_double(n) : NAN;
+}
+
+static double
+number_member(JsonObject *o, const char *key)
+{
+    return number_value(json_object_get_member(o, key));
+}
+
 static gboolean
 fail(GError **error, const char *path, const char *why)
 {
@@ -112,10 +134,7 @@ read_blend(GsVoice *voice, JsonObject *blend)
     gboolean ok = n > 0;
     guint i = 0;
     for (GList *l = names; l; l = l->next, i++) {
-        JsonNode *node = json_object_get_member(blend, l->data);
-        double w = JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) != G_TYPE_STRING
-                       ? json_node_get_double(node)
-                       : NAN;
+        double w = number_member(blend, l->data);
         ok = ok && w >= 0.0 && w <= 1.0;
         sum += w;
         voice->model_voices[i] = g_strdup(l->data);
@@ -147,35 +166,36 @@ gs_voice_load(const char *path, GError **error)
         return NULL;
     }
     JsonNode *root = json_parser_get_root(parser);
-    JsonObject *o = JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-    if (!o || g_strcmp0(json_object_get_string_member_with_default(o, "format", ""), FORMAT_NAME) != 0 ||
-        json_object_get_int_member_with_default(o, "version", 0) != FORMAT_VERSION) {
+    JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+    if (!o || g_strcmp0(string_member(o, "format"), FORMAT_NAME) != 0 || number_member(o, "version") != FORMAT_VERSION) {
         fail(error, path, "not a version 1 .gsvoice file");
         return NULL;
     }
     JsonNode *blend = json_object_get_member(o, "blend");
     JsonNode *consent = json_object_get_member(o, "consent");
     g_autoptr(GsVoice) voice = g_new0(GsVoice, 1);
-    voice->name = g_strdup(json_object_get_string_member_with_default(o, "name", ""));
-    voice->pitch = (float)json_object_get_double_member_with_default(o, "pitch_semitones", NAN);
+    voice->name = g_strdup(string_member(o, "name"));
+    voice->pitch = (float)number_member(o, "pitch_semitones");
     if (!blend || !JSON_NODE_HOLDS_OBJECT(blend) || !read_blend(voice, json_node_get_object(blend))) {
         fail(error, path, "its blend needs weights in 0–1 that sum to 1");
         return NULL;
     }
-    if (!*voice->name || !(fabsf(voice->pitch) <= 24.0f)) {
+    if (!voice->name || !*voice->name || !(fabsf(voice->pitch) <= 24.0f)) {
         fail(error, path, "it needs a name and a pitch within ±24 semitones");
         return NULL;
     }
     JsonObject *c = consent && JSON_NODE_HOLDS_OBJECT(consent) ? json_node_get_object(consent) : NULL;
     if (c) {
-        voice->consent_id = g_strdup(json_object_get_string_member_with_default(c, "id", ""));
-        voice->consent_sentence = g_strdup(json_object_get_string_member_with_default(c, "sentence", ""));
-        voice->consent_transcript = g_strdup(json_object_get_string_member_with_default(c, "transcript", ""));
-        voice->consent_match = json_object_get_double_member_with_default(c, "match", 0);
-        voice->consent_audio_sha256 = g_strdup(json_object_get_string_member_with_default(c, "audio_sha256", ""));
-        voice->consent_time = json_object_get_int_member_with_default(c, "time", 0);
+        voice->consent_id = g_strdup(string_member(c, "id"));
+        voice->consent_sentence = g_strdup(string_member(c, "sentence"));
+        voice->consent_transcript = g_strdup(string_member(c, "transcript") ? string_member(c, "transcript") : "");
+        double match = number_member(c, "match"), time = number_member(c, "time");
+        voice->consent_match = match >= 0 && match <= 1 ? match : 0;
+        voice->consent_audio_sha256 = g_strdup(string_member(c, "audio_sha256"));
+        voice->consent_time = time >= 0 && time < 1e11 ? (gint64)time : 0;
     }
-    if (!c || !*voice->consent_id || !*voice->consent_sentence || strlen(voice->consent_audio_sha256) != 64) {
+    if (!c || !voice->consent_id || !*voice->consent_id || !voice->consent_sentence || !*voice->consent_sentence ||
+        !voice->consent_audio_sha256 || strlen(voice->consent_audio_sha256) != 64) {
         fail(error, path, "it has no consent record");
         return NULL;
     }
