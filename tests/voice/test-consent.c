@@ -222,6 +222,11 @@ test_voice_file(void)
         g_autofree char *text = g_strconcat(head, blends[i], consent, NULL);
         expect_bad_voice(dir, text);
     }
+    /* Members of the wrong JSON type (the first crashed the reader once). */
+    g_autofree char *number_sentence = g_strconcat(head, "\"blend\":{\"awb\":1},\"consent\":{\"id\":\"x\",\"sentence\":5}}", NULL);
+    expect_bad_voice(dir, number_sentence);
+    expect_bad_voice(dir, "{\"format\":\"genstudio-voice\",\"version\":1,\"name\":{},\"blend\":{\"awb\":true}}");
+    expect_bad_voice(dir, "");
     /* No consent record. */
     g_autofree char *no_consent = g_strconcat(head, "\"blend\":{\"awb\":1}}", NULL);
     expect_bad_voice(dir, no_consent);
