@@ -9,6 +9,7 @@
 
 #include "gs-engine.h"
 #include "gs-gan-job.h"
+#include "gs-music-vocals.h"
 #include "gs-provenance.h"
 #include "gs-speech-job.h"
 #include "gs-voice-clone.h"
@@ -963,6 +964,29 @@ gs_engine_speak_finish(GsEngine *self, GAsyncResult *result, GError **error)
 {
     g_return_val_if_fail(g_task_is_valid(result, self), NULL);
     return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/* ---- singing -------------------------------------------------------------- */
+
+float *
+gs_engine_sing(GsEngine *self, const GsArrangement *arrangement, const char *lyrics, const char *voice,
+               gsize frames, int *syllables, GCancellable *cancellable, GError **error)
+{
+    g_return_val_if_fail(GS_IS_ENGINE(self) && arrangement && lyrics, NULL);
+    g_return_val_if_fail(!g_main_context_is_owner(g_main_context_default()), NULL);
+    g_autoptr(GError) local = NULL;
+    float *stem = NULL;
+    g_mutex_lock(&self->lock);
+    if (!g_cancellable_set_error_if_cancelled(cancellable, &local) && ensure_speech(self, &local)) {
+        g_autoptr(GsVocalLine) line = gs_vocal_line_plan(self->ctx, self->speech, voice, arrangement, lyrics, &local);
+        stem = line ? gs_vocal_line_render(self->ctx, self->speech, voice, line, frames, &local) : NULL;
+        if (stem && syllables)
+            *syllables = line->n_notes;
+    }
+    unlock_after_job(self, local);
+    if (!stem)
+        g_propagate_error(error, g_steal_pointer(&local));
+    return stem;
 }
 
 /* ---- voice cloning -------------------------------------------------------- */

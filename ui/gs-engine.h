@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "gs-arranger.h"
 #include "gs-image-job.h"
 #include "gs-model-library.h"
 #include "gs-take.h"
@@ -121,6 +122,17 @@ void gs_engine_speak_cloned_async(GsEngine *self, const char *text, const gs_spe
                                   const GsVoice *voice, const char *label, GsEngineProgressFunc on_progress,
                                   gpointer progress_data, GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data);
+
+/* A song's vocal line (gs-music-vocals.h): plans `lyrics` over
+ * `arrangement` for `voice` of the default speech model (NULL: its first)
+ * and sings it → interleaved stereo at GS_MUSIC_SAMPLE_RATE, `frames` long
+ * (g_free); `*syllables`, if given, gets how many notes it sang. Blocking:
+ * called from a worker thread (never the main one), it queues for the
+ * engine like the jobs above and takes tens of seconds. Cancelled before
+ * it starts, it fails with G_IO_ERROR_CANCELLED; bad lyrics fail with
+ * G_IO_ERROR_INVALID_ARGUMENT. */
+float *gs_engine_sing(GsEngine *self, const GsArrangement *arrangement, const char *lyrics, const char *voice,
+                      gsize frames, int *syllables, GCancellable *cancellable, GError **error);
 
 /* Voice cloning (gs-consent.h, gs-voice-clone.h), all in the worker: looks
  * up `consent_id` in the ledger at `ledger_path`, checks `recording` (mono

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include <adwaita.h>
 
+#include "gs-engine.h"
 #include "gs-midi-file.h"
+#include "gs-music-vocals.h"
 #include "gs-music-page.h"
 #include "gs-page-utils.h"
 #include "gs-playback.h"
@@ -20,9 +23,12 @@ struct _GsMusicPage {
     /* template */
     AdwFlap *flap; /* bound so that dispose_template unparents it */
     GtkEntry *prompt_entry;
+    GtkTextView *lyrics_view;
+    GtkWidget *lyrics_hint; /* shown while the lyrics are empty */
+    GtkDropDown *voice_dropdown;
     GtkSpinButton *seed_spin;
     GtkSpinner *spinner;
-    GtkLabel *summary_label, *ignored_label, *title_label;
+    GtkLabel *status_label, *summary_label, *ignored_label, *title_label;
     GtkListBox *piece_list, *stem_list;
     GsWaveform *waveform; /* shows the selected piece's mix */
     GtkButton *play_button;
@@ -33,21 +39,26 @@ struct _GsMusicPage {
     GsPlayback *playback;
     GCancellable *cancellable; /* while composing */
     GQueue restoring;          /* Compose: saved pieces still to render, in order */
+    GsEngine *engine;          /* sings the vocals, with the speech model */
+    gboolean voices_requested;
 };
 
 G_DEFINE_FINAL_TYPE(GsMusicPage, gs_music_page, GTK_TYPE_WIDGET)
 
 /* The mix goes to the timeline as it is. */
 G_STATIC_ASSERT(GS_MUSIC_SAMPLE_RATE == GS_TIMELINE_RATE);
+/* The project keeps what the vocal line takes. */
+G_STATIC_ASSERT(GS_PROJECT_LYRICS_MAX_BYTES == GS_VOCALS_MAX_BYTES);
 
 enum { SIGNAL_SEND_TO_TIMELINE, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static const char *const part_names[GS_MUSIC_PART_COUNT] = {
+static const char *const part_names[GS_MUSIC_PIECE_MAX_STEMS] = {
     [GS_MUSIC_PART_DRUMS] = N_("Drums"),
     [GS_MUSIC_PART_BASS] = N_("Bass"),
     [GS_MUSIC_PART_CHORDS] = N_("Chords"),
     [GS_MUSIC_PART_MELODY] = N_("Melody"),
+    [GS_MUSIC_PIECE_VOCALS] = N_("Vocals"),
 };
 
 static void
@@ -117,7 +128,7 @@ show_summary(GsMusicPage *self)
 
 /* The waveform was written for speech takes: the mix becomes one, mono,
  * with each stem's loudness (log RMS, as the log-mel range runs) in place
- * of the spectrogram's bands, drums lowest. */
+ * of the spectrogram's bands, drums lowest, vocals (if sung) highest. */
 static GsTake *
 mix_take_new(GsMusicPiece *piece, const float *mix)
 {
@@ -127,9 +138,10 @@ mix_take_new(GsMusicPiece *piece, const float *mix)
     for (gsize i = 0; i < frames; i++)
         mono[i] = 0.5f * (mix[2 * i] + mix[2 * i + 1]);
     int columns = (int)MAX(frames / LOUDNESS_HOP, 1);
-    float *loudness = g_new(float, (gsize)GS_MUSIC_PART_COUNT * columns);
-    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
-        const float *stem = audio->stems[part];
+    int n_stems = gs_music_piece_get_n_stems(piece);
+    float *loudness = g_new(float, (gsize)n_stems * columns);
+    for (int part = 0; part < n_stems; part++) {
+        const float *stem = gs_music_piece_get_stem(piece, part);
         for (int column = 0; column < columns; column++) {
             double sum = 0;
             gsize first = (gsize)column * LOUDNESS_HOP, end = MIN(first + LOUDNESS_HOP, frames);
@@ -142,9 +154,8 @@ mix_take_new(GsMusicPiece *piece, const float *mix)
     gs_speech_params params = gs_speech_default_params();
     params.voice = gs_music_style_name(gs_music_piece_get_prompt(piece)->style);
     g_autoptr(GBytes) samples = g_bytes_new_take(mono, frames * sizeof(float));
-    g_autoptr(GBytes) bands = g_bytes_new_take(loudness, (gsize)GS_MUSIC_PART_COUNT * columns * sizeof(float));
-    return gs_take_new(gs_music_piece_get_text(piece), &params, samples, audio->rate, bands, GS_MUSIC_PART_COUNT,
-                       columns);
+    g_autoptr(GBytes) bands = g_bytes_new_take(loudness, (gsize)n_stems * columns * sizeof(float));
+    return gs_take_new(gs_music_piece_get_text(piece), &params, samples, audio->rate, bands, n_stems, columns);
 }
 
 static void
@@ -173,14 +184,15 @@ send_to_timeline(GtkWidget *widget, const char *action, GVariant *param)
     g_autoptr(GStrvBuilder) tracks = g_strv_builder_new();
     g_autoptr(GStrvBuilder) labels = g_strv_builder_new();
     g_autoptr(GPtrArray) stems = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
+    for (int part = 0; part < gs_music_piece_get_n_stems(self->selected); part++) {
         if (gs_music_piece_get_muted(self->selected, part))
             continue;
         g_strv_builder_add(tracks, _(part_names[part]));
         g_autofree char *label = g_strdup_printf("%s — %s", gs_music_piece_get_text(self->selected),
-                                                 gs_music_part_name(part));
+                                                 gs_music_piece_stem_name(part));
         g_strv_builder_add(labels, label);
-        g_ptr_array_add(stems, g_bytes_new(audio->stems[part], audio->frames * GS_TIMELINE_CHANNELS * sizeof(float)));
+        g_ptr_array_add(stems, g_bytes_new(gs_music_piece_get_stem(self->selected, part),
+                                           audio->frames * GS_TIMELINE_CHANNELS * sizeof(float)));
     }
     g_auto(GStrv) track_names = g_strv_builder_end(tracks);
     g_auto(GStrv) clip_labels = g_strv_builder_end(labels);
@@ -221,9 +233,9 @@ remember_muted(GsMusicPage *self, GsMusicPiece *piece)
         g_strcmp0(music->prompt, gs_music_piece_get_text(piece)) != 0)
         return;
     g_autoptr(GStrvBuilder) muted = g_strv_builder_new();
-    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++)
+    for (int part = 0; part < gs_music_piece_get_n_stems(piece); part++)
         if (gs_music_piece_get_muted(piece, part))
-            g_strv_builder_add(muted, gs_music_part_name(part));
+            g_strv_builder_add(muted, gs_music_piece_stem_name(part));
     g_auto(GStrv) names = g_strv_builder_end(muted);
     gs_project_set_music_muted(project, index, (const char *const *)names);
 }
@@ -231,7 +243,7 @@ remember_muted(GsMusicPage *self, GsMusicPiece *piece)
 static void
 on_mute_toggled(GtkToggleButton *button, GsMusicPage *self)
 {
-    GsMusicPart part = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(button), "part"));
+    int part = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(button), "part"));
     gboolean muted = gtk_toggle_button_get_active(button);
     show_mute_state(GTK_WIDGET(button), muted);
     gs_music_piece_set_muted(self->selected, part, muted);
@@ -251,11 +263,17 @@ show_stems(GsMusicPage *self)
     if (!self->selected)
         return;
     const GsMusicPrompt *prompt = gs_music_piece_get_prompt(self->selected);
-    for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
+    for (int part = 0; part < gs_music_piece_get_n_stems(self->selected); part++) {
         GtkWidget *stem = adw_action_row_new();
         adw_preferences_row_set_title(ADW_PREFERENCES_ROW(stem), _(part_names[part]));
-        adw_action_row_set_subtitle(ADW_ACTION_ROW(stem), part == GS_MUSIC_PART_DRUMS
-                                                              ? _("Standard drum kit")
+        g_autofree char *singer = NULL;
+        if (part == GS_MUSIC_PIECE_VOCALS) {
+            const char *voice = gs_music_piece_get_voice(self->selected);
+            singer = voice ? g_strdup_printf(_("Sung by voice %s"), voice) : g_strdup(_("Sung by the default voice"));
+        }
+        adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(stem), FALSE);
+        adw_action_row_set_subtitle(ADW_ACTION_ROW(stem), singer                       ? singer
+                                                          : part == GS_MUSIC_PART_DRUMS ? _("Standard drum kit")
                                                               : gs_music_program_name(prompt->programs[part]));
         GtkWidget *mute = gtk_toggle_button_new();
         g_object_set_data(G_OBJECT(mute), "part", GINT_TO_POINTER(part));
@@ -303,7 +321,12 @@ create_piece_row(gpointer item, gpointer user_data)
     g_autofree char *subtitle = g_strdup_printf(_("%s · %s · %.1f s · seed %s"), gs_music_style_name(prompt->style),
                                                 key, gs_arrangement_seconds(gs_music_piece_get_arrangement(piece)),
                                                 seed);
-    adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
+    if (gs_music_piece_get_lyrics(piece)) {
+        g_autofree char *sung = g_strdup_printf(_("%s · sung"), subtitle);
+        adw_action_row_set_subtitle(ADW_ACTION_ROW(row), sung);
+    } else {
+        adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
+    }
     return row;
 }
 
@@ -352,18 +375,62 @@ toggle_play(GtkWidget *widget, const char *action, GVariant *param)
 typedef struct {
     char *text;
     guint64 seed;
+    char *lyrics;   /* to sing; NULL: none */
+    char *voice;    /* that sings them; NULL: the speech model's default */
+    GsEngine *engine;
+    GsMusicPage *page; /* for the status, which the thread posts */
     char *wav_path; /* where the mix goes for the project; NULL: nowhere */
     gboolean saved; /* from the project, which has it already */
-    char **muted;   /* of a saved piece: part names */
+    char **muted;   /* of a saved piece: stem names */
 } Compose;
 
 static void
 compose_free(Compose *compose)
 {
     g_free(compose->text);
+    g_free(compose->lyrics);
+    g_free(compose->voice);
+    g_clear_object(&compose->engine);
     g_free(compose->wav_path);
     g_strfreev(compose->muted);
     g_free(compose);
+}
+
+/* ---- status, posted by the composing thread ---- */
+
+typedef struct {
+    GsMusicPage *page;
+    GCancellable *cancellable; /* of the compose it is about */
+    char *text;
+} Status;
+
+static void
+show_status(GsMusicPage *self, const char *text)
+{
+    gtk_label_set_text(self->status_label, text ? text : "");
+    gtk_widget_set_visible(GTK_WIDGET(self->status_label), text != NULL);
+}
+
+static gboolean
+deliver_status(gpointer data)
+{
+    Status *status = data;
+    /* Not after the page went away, nor once that compose is over. */
+    if (status->page->pieces && status->page->cancellable == status->cancellable)
+        show_status(status->page, status->text);
+    g_object_unref(status->page);
+    g_object_unref(status->cancellable);
+    g_free(status->text);
+    g_free(status);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+post_status(Compose *compose, GCancellable *cancellable, const char *text)
+{
+    Status *status = g_new(Status, 1);
+    *status = (Status){ g_object_ref(compose->page), g_object_ref(cancellable), g_strdup(text) };
+    g_main_context_invoke(NULL, deliver_status, status);
 }
 
 /* Parsing and arranging are quick; rendering takes a second or two. */
@@ -385,23 +452,45 @@ compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
         return;
     }
     g_autoptr(GsArrangement) arrangement = gs_arrangement_new(prompt, compose->seed);
+    post_status(compose, cancellable, _("Playing the band…"));
     g_autoptr(GsMusicAudio) audio = gs_music_render(arrangement, soundfont, continue_unless_cancelled, cancellable, &error);
     if (!audio) {
         g_task_return_error(task, error);
         return;
     }
+    g_autofree float *vocals = NULL;
+    if (compose->lyrics) {
+        int lines = 1;
+        for (const char *c = compose->lyrics; *c; c++)
+            lines += *c == '\n';
+        g_autofree char *singing =
+            g_strdup_printf(ngettext("Singing %d line of lyrics (this takes a while)…",
+                                     "Singing %d lines of lyrics (this takes a while)…", lines),
+                            lines);
+        post_status(compose, cancellable, singing);
+        vocals = gs_engine_sing(compose->engine, arrangement, compose->lyrics, compose->voice, audio->frames, NULL,
+                                cancellable, &error);
+        /* Singing cannot stop midway: a compose cancelled meanwhile ends here. */
+        if (!vocals || g_cancellable_set_error_if_cancelled(cancellable, &error)) {
+            g_prefix_error(&error, "%s", _("The vocals could not be sung: "));
+            g_task_return_error(task, error);
+            return;
+        }
+    }
+    g_autoptr(GsMusicPiece) piece = gs_music_piece_new(compose->text, compose->seed, g_steal_pointer(&prompt),
+                                                       g_steal_pointer(&arrangement), g_steal_pointer(&audio));
+    if (vocals)
+        gs_music_piece_add_vocals(piece, compose->lyrics, compose->voice, g_steal_pointer(&vocals));
+    const GsMusicAudio *mixed = gs_music_piece_get_audio(piece);
     /* Written here, off the main thread, for the project to refer to. */
     GsAudioTags tags = { .title = compose->text, .model = GS_MUSIC_PROVENANCE_MODEL };
-    if (compose->wav_path && !gs_audio_export(compose->wav_path, audio->mix, audio->frames, 2, audio->rate, &tags,
+    if (compose->wav_path && !gs_audio_export(compose->wav_path, mixed->mix, mixed->frames, 2, mixed->rate, &tags,
                                               NULL, NULL, cancellable, &error)) {
         g_warning("Could not write %s: %s", compose->wav_path, error->message);
         g_clear_error(&error);
         g_clear_pointer(&compose->wav_path, g_free);
     }
-    g_task_return_pointer(task,
-                          gs_music_piece_new(compose->text, compose->seed, g_steal_pointer(&prompt),
-                                             g_steal_pointer(&arrangement), g_steal_pointer(&audio)),
-                          g_object_unref);
+    g_task_return_pointer(task, g_steal_pointer(&piece), g_object_unref);
 }
 
 static void start_compose(GsMusicPage *self, Compose *compose);
@@ -417,20 +506,26 @@ on_composed(GObject *source, GAsyncResult *result, gpointer user_data)
         return;
     g_clear_object(&self->cancellable);
     gtk_spinner_stop(self->spinner);
+    show_status(self, NULL);
     update_actions(self);
     Compose *compose = g_task_get_task_data(G_TASK(result));
     if (!piece) {
         gs_widget_toast(GTK_WIDGET(self), error->message);
     } else {
         for (gsize i = 0; compose->muted && compose->muted[i]; i++)
-            for (int part = 0; part < GS_MUSIC_PART_COUNT; part++)
-                if (g_str_equal(compose->muted[i], gs_music_part_name(part)))
+            for (int part = 0; part < gs_music_piece_get_n_stems(piece); part++)
+                if (g_str_equal(compose->muted[i], gs_music_piece_stem_name(part)))
                     gs_music_piece_set_muted(piece, part, TRUE);
         g_list_store_append(self->pieces, piece);
         GtkWidget *window = gtk_widget_get_ancestor(GTK_WIDGET(self), GS_TYPE_WINDOW);
-        if (!compose->saved && compose->wav_path && window)
-            gs_project_add_music(gs_window_get_project(GS_WINDOW(window)), gs_music_piece_get_text(piece),
-                                 gs_music_piece_get_seed(piece), compose->wav_path, NULL);
+        if (!compose->saved && compose->wav_path && window) {
+            GsProject *project = gs_window_get_project(GS_WINDOW(window));
+            gs_project_add_music(project, gs_music_piece_get_text(piece), gs_music_piece_get_seed(piece),
+                                 compose->wav_path, NULL);
+            if (gs_music_piece_get_lyrics(piece))
+                gs_project_set_music_lyrics(project, gs_project_get_n_music(project) - 1,
+                                            gs_music_piece_get_lyrics(piece), gs_music_piece_get_voice(piece));
+        }
         guint last = g_list_model_get_n_items(G_LIST_MODEL(self->pieces)) - 1;
         gtk_list_box_select_row(self->piece_list, gtk_list_box_get_row_at_index(self->piece_list, (int)last));
     }
@@ -449,8 +544,11 @@ start_compose(GsMusicPage *self, Compose *compose)
     g_autoptr(GTask) task = g_task_new(self, self->cancellable, on_composed, NULL);
     g_task_set_source_tag(task, start_compose);
     g_task_set_task_data(task, compose, (GDestroyNotify)compose_free);
+    compose->engine = g_object_ref(self->engine);
+    compose->page = self;
     g_task_run_in_thread(task, compose_thread);
     gtk_spinner_start(self->spinner);
+    show_status(self, _("Composing…"));
     update_actions(self);
 }
 
@@ -465,9 +563,34 @@ generate(GtkWidget *widget, const char *action, GVariant *param)
         gs_widget_toast(GTK_WIDGET(self), _("Nothing to compose: describe the music first"));
         return;
     }
+    /* Lyrics that the vocal line would refuse are refused before the band plays. */
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer(self->lyrics_view);
+    GtkTextIter start, end;
+    gtk_text_buffer_get_bounds(buffer, &start, &end);
+    g_autofree char *lyrics = g_strstrip(gtk_text_buffer_get_text(buffer, &start, &end, FALSE));
+    if (strlen(lyrics) > GS_VOCALS_MAX_BYTES) {
+        g_autofree char *message =
+            g_strdup_printf(_("The lyrics are too long: at most %d KiB"), GS_VOCALS_MAX_BYTES / 1024);
+        gs_widget_toast(GTK_WIDGET(self), message);
+        return;
+    }
+    int lines = 1;
+    for (const char *c = lyrics; *c; c++)
+        lines += *c == '\n';
+    if (lines > GS_VOCALS_MAX_LINES) {
+        g_autofree char *message =
+            g_strdup_printf(_("The lyrics have too many lines: at most %d"), GS_VOCALS_MAX_LINES);
+        gs_widget_toast(GTK_WIDGET(self), message);
+        return;
+    }
     gtk_spin_button_update(self->seed_spin);
     Compose *compose = g_new0(Compose, 1);
     compose->text = g_steal_pointer(&text);
+    if (*lyrics) {
+        compose->lyrics = g_steal_pointer(&lyrics);
+        GtkStringObject *voice = gtk_drop_down_get_selected_item(self->voice_dropdown);
+        compose->voice = voice ? g_strdup(gtk_string_object_get_string(voice)) : NULL;
+    }
     compose->seed = (guint64)gtk_spin_button_get_value(self->seed_spin);
     if (gtk_widget_get_ancestor(widget, GS_TYPE_WINDOW))
         compose->wav_path = gs_window_new_scratch_path("wav");
@@ -483,6 +606,7 @@ gs_music_page_set_pieces(GsMusicPage *self, GsProject *project)
         g_cancellable_cancel(self->cancellable);
         g_clear_object(&self->cancellable);
         gtk_spinner_stop(self->spinner);
+        show_status(self, NULL);
     }
     g_queue_clear_full(&self->restoring, (GDestroyNotify)compose_free);
     gs_playback_stop(self->playback);
@@ -494,6 +618,8 @@ gs_music_page_set_pieces(GsMusicPage *self, GsProject *project)
         compose->seed = music->seed;
         compose->saved = TRUE;
         compose->muted = g_strdupv(music->muted);
+        compose->lyrics = g_strdup(music->lyrics);
+        compose->voice = g_strdup(music->voice);
         g_queue_push_tail(&self->restoring, compose);
     }
     Compose *first = g_queue_pop_head(&self->restoring);
@@ -598,6 +724,44 @@ choose_midi_file(GtkWidget *widget, const char *action, GVariant *param)
     choose_file(GS_MUSIC_PAGE(widget), _("Save MIDI"), "genstudio-music.mid", on_midi_chosen);
 }
 
+/* ---- the singer ---------------------------------------------------------- */
+
+static void
+on_lyrics_changed(GtkTextBuffer *buffer, GsMusicPage *self)
+{
+    gtk_widget_set_visible(self->lyrics_hint, gtk_text_buffer_get_char_count(buffer) == 0);
+}
+
+static void
+on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    g_autoptr(GsMusicPage) self = user_data;
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) names = gs_engine_list_voices_finish(GS_ENGINE(source), result, NULL, &error);
+    if (!self->pieces) /* the page went away meanwhile */
+        return;
+    if (!names) {
+        gs_widget_toast(GTK_WIDGET(self), error->message);
+        return;
+    }
+    g_autoptr(GtkStringList) voices = gtk_string_list_new((const char *const *)names);
+    gtk_drop_down_set_model(self->voice_dropdown, G_LIST_MODEL(voices));
+    gtk_drop_down_set_selected(self->voice_dropdown, 0);
+    gtk_widget_set_sensitive(GTK_WIDGET(self->voice_dropdown), names[0] != NULL);
+}
+
+/* The speech model loads when the workspace is first shown, not at start-up. */
+static void
+gs_music_page_map(GtkWidget *widget)
+{
+    GsMusicPage *self = GS_MUSIC_PAGE(widget);
+    GTK_WIDGET_CLASS(gs_music_page_parent_class)->map(widget);
+    if (!self->voices_requested) {
+        self->voices_requested = TRUE;
+        gs_engine_list_voices_async(self->engine, NULL, NULL, on_voices_listed, g_object_ref(self));
+    }
+}
+
 /* ---- lifetime ------------------------------------------------------------ */
 
 static void
@@ -621,6 +785,7 @@ gs_music_page_dispose(GObject *object)
     g_clear_pointer(&self->mix, g_free);
     g_clear_object(&self->playback);
     g_clear_object(&self->cancellable);
+    g_clear_object(&self->engine);
     G_OBJECT_CLASS(gs_music_page_parent_class)->dispose(object);
 }
 
@@ -630,14 +795,19 @@ gs_music_page_class_init(GsMusicPageClass *klass)
     GObjectClass *object_class = G_OBJECT_CLASS(klass);
     GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
     object_class->dispose = gs_music_page_dispose;
+    widget_class->map = gs_music_page_map;
 
     g_type_ensure(GS_TYPE_WAVEFORM);
     gtk_widget_class_set_template_from_resource(widget_class, "/org/genstudio/GenStudio/gs-music-page.ui");
     gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
     gtk_widget_class_bind_template_child(widget_class, GsMusicPage, flap);
     gtk_widget_class_bind_template_child(widget_class, GsMusicPage, prompt_entry);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, lyrics_view);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, voice_dropdown);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, lyrics_hint);
     gtk_widget_class_bind_template_child(widget_class, GsMusicPage, seed_spin);
     gtk_widget_class_bind_template_child(widget_class, GsMusicPage, spinner);
+    gtk_widget_class_bind_template_child(widget_class, GsMusicPage, status_label);
     gtk_widget_class_bind_template_child(widget_class, GsMusicPage, summary_label);
     gtk_widget_class_bind_template_child(widget_class, GsMusicPage, ignored_label);
     gtk_widget_class_bind_template_child(widget_class, GsMusicPage, title_label);
@@ -664,6 +834,8 @@ gs_music_page_init(GsMusicPage *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
     self->pieces = g_list_store_new(GS_TYPE_MUSIC_PIECE);
+    self->engine = gs_engine_dup_default();
+    g_signal_connect(gtk_text_view_get_buffer(self->lyrics_view), "changed", G_CALLBACK(on_lyrics_changed), self);
     self->playback = gs_playback_new(self->waveform);
     g_signal_connect(self->playback, "notify::item", G_CALLBACK(on_playing_item_changed), self);
     gtk_list_box_bind_model(self->piece_list, G_LIST_MODEL(self->pieces), create_piece_row, self, NULL);
@@ -677,7 +849,18 @@ gs_music_page_set_prompt(GsMusicPage *self, const char *prompt)
     gtk_editable_set_text(GTK_EDITABLE(self->prompt_entry), prompt);
 }
 
+void
+gs_music_page_set_lyrics(GsMusicPage *self, const char *lyrics)
+{
+    gtk_text_buffer_set_text(gtk_text_view_get_buffer(self->lyrics_view), lyrics ? lyrics : "", -1);
+}
+
 gboolean gs_music_page_get_generating(GsMusicPage *self) { return self->cancellable != NULL; }
+const char *
+gs_music_page_get_status(GsMusicPage *self)
+{
+    return gtk_widget_get_visible(GTK_WIDGET(self->status_label)) ? gtk_label_get_text(self->status_label) : NULL;
+}
 GListModel *gs_music_page_get_pieces(GsMusicPage *self) { return G_LIST_MODEL(self->pieces); }
 const char *gs_music_page_get_summary(GsMusicPage *self) { return gtk_label_get_text(self->summary_label); }
 GsWaveform *gs_music_page_get_waveform(GsMusicPage *self) { return self->waveform; }

@@ -1,6 +1,7 @@
 /* The Music workspace: a prompt and a seed become a piece (parsed,
  * arranged and rendered through a General MIDI soundfont off the main
- * thread); the pieces of the session; the selected piece's summary, stems
+ * thread), and lyrics, if any, a vocal line sung over it by a voice of the
+ * speech model (on the engine's worker); the pieces of the session; the selected piece's summary, stems
  * with mute toggles, waveform and playback; export to audio or MIDI.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
@@ -23,10 +24,15 @@ G_DECLARE_FINAL_TYPE(GsMusicPage, gs_music_page, GS, MUSIC_PAGE, GtkWidget)
  * "Drums") and its clip's label ("<prompt> — drums"), for the Timeline
  * page (action "music.send-to-timeline"). */
 void gs_music_page_set_prompt(GsMusicPage *self, const char *prompt);
+/* The lyrics box: one phrase a line; empty: nothing sung. */
+void gs_music_page_set_lyrics(GsMusicPage *self, const char *lyrics);
 gboolean gs_music_page_get_generating(GsMusicPage *self);
+/* What composing is doing now, as shown ("Singing 2 lines of lyrics…");
+ * NULL when idle. */
+const char *gs_music_page_get_status(GsMusicPage *self);
 /* Replaces the pieces with the project's music, each rendered again from
- * its prompt and seed (the same notes and audio), its stems muted as they
- * were; "generating" until the last is back. */
+ * its prompt and seed (the same notes and audio) and its lyrics sung again
+ * in its voice, its stems muted as they were; "generating" until the last is back. */
 void gs_music_page_set_pieces(GsMusicPage *self, GsProject *project);
 /* The GsMusicPiece items, oldest first. */
 GListModel *gs_music_page_get_pieces(GsMusicPage *self);

@@ -16,6 +16,8 @@
 /* Hex digits of SHA-256 in an asset's name: 64 bits make a collision
  * between two assets of one project out of reach. */
 #define ASSET_HASH_DIGITS 16
+/* A music piece's singer: a speech model's voice name. */
+#define MAX_VOICE_NAME_BYTES 256
 
 struct _GsProject {
     GObject parent_instance;
@@ -88,6 +90,8 @@ music_free(GsProjectMusic *music)
     g_free(music->audio_path);
     g_strfreev(music->stem_paths);
     g_strfreev(music->muted);
+    g_free(music->lyrics);
+    g_free(music->voice);
     g_free(music);
 }
 
@@ -255,6 +259,18 @@ gs_project_set_music_muted(GsProject *self, guint index, const char *const *mute
     GsProjectMusic *music = g_ptr_array_index(self->music, index);
     g_strfreev(music->muted);
     music->muted = muted ? g_strdupv((char **)muted) : g_new0(char *, 1);
+    mark_changed(self);
+}
+
+void
+gs_project_set_music_lyrics(GsProject *self, guint index, const char *lyrics, const char *voice)
+{
+    g_return_if_fail(index < self->music->len);
+    GsProjectMusic *music = g_ptr_array_index(self->music, index);
+    g_free(music->lyrics);
+    g_free(music->voice);
+    music->lyrics = lyrics && *lyrics ? g_strdup(lyrics) : NULL;
+    music->voice = g_strdup(voice);
     mark_changed(self);
 }
 
@@ -577,6 +593,14 @@ music_to_json(const GsProjectMusic *music, SaveTarget *target, GError **error)
     for (gsize i = 0; music->muted[i]; i++)
         json_builder_add_string_value(builder, music->muted[i]);
     json_builder_end_array(builder);
+    if (music->lyrics) {
+        json_builder_set_member_name(builder, "lyrics");
+        json_builder_add_string_value(builder, music->lyrics);
+    }
+    if (music->voice) {
+        json_builder_set_member_name(builder, "voice");
+        json_builder_add_string_value(builder, music->voice);
+    }
     add_provenance(builder, GS_IPTC_GENERATED, GS_MUSIC_PROVENANCE_MODEL, NULL, "audio watermark in the file");
     json_builder_end_object(builder);
     return json_builder_get_root(builder);
@@ -829,6 +853,27 @@ get_int(LoadSource *source, JsonObject *object, const char *where, const char *m
     return TRUE;
 }
 
+/* *value stays NULL when the member is absent; present, it must be UTF-8
+ * text of at most `max_bytes`. */
+static gboolean
+get_optional_text(LoadSource *source, JsonObject *object, const char *where, const char *member, gsize max_bytes,
+                  const char **value, GError **error)
+{
+    JsonNode *node = json_object_get_member(object, member);
+    if (!node)
+        return TRUE;
+    if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
+        return invalid(error, source->path, "%s: “%s” is not text", where, member);
+    const char *text = json_node_get_string(node);
+    if (!g_utf8_validate(text, -1, NULL))
+        return invalid(error, source->path, "%s: “%s” is not valid UTF-8", where, member);
+    if (strlen(text) > max_bytes)
+        return invalid(error, source->path, "%s: “%s” is longer than %" G_GSIZE_FORMAT " bytes", where, member,
+                       max_bytes);
+    *value = text;
+    return TRUE;
+}
+
 /* An empty array when the member is absent. */
 static JsonArray *
 get_array(LoadSource *source, JsonObject *object, const char *where, const char *member, GError **error)
@@ -1037,8 +1082,15 @@ load_music(GsProject *self, LoadSource *source, JsonObject *root, GError **error
             g_strv_builder_add(muted_parts, json_node_get_string(node));
         }
         g_auto(GStrv) muted_list = g_strv_builder_end(muted_parts);
+        /* Both absent in files from before songs: nothing sung. */
+        const char *lyrics = NULL, *voice = NULL;
+        if (!get_optional_text(source, object, where, "lyrics", GS_PROJECT_LYRICS_MAX_BYTES, &lyrics, error) ||
+            !get_optional_text(source, object, where, "voice", MAX_VOICE_NAME_BYTES, &voice, error))
+            return FALSE;
         gs_project_add_music(self, prompt, (guint64)seed, audio, (const char *const *)stem_list);
         gs_project_set_music_muted(self, self->music->len - 1, (const char *const *)muted_list);
+        if (lyrics || voice)
+            gs_project_set_music_lyrics(self, self->music->len - 1, lyrics, voice);
     }
     return TRUE;
 }

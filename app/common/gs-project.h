@@ -38,8 +38,14 @@ typedef struct {
     guint64 seed;
     char *audio_path;  /* absolute */
     char **stem_paths; /* absolute, NULL-terminated, may be empty */
-    char **muted;      /* part names ("drums", …), NULL-terminated, may be empty */
+    char **muted;      /* part names ("drums", …, "vocals"), NULL-terminated, may be empty */
+    char *lyrics;      /* sung on the piece, one phrase a line; NULL: none */
+    char *voice;       /* the speech model's voice that sings them; NULL: its default */
 } GsProjectMusic;
+
+/* Lyrics are at most this long (bytes), as the vocal line takes them
+ * (GS_VOCALS_MAX_BYTES). */
+#define GS_PROJECT_LYRICS_MAX_BYTES (64 * 1024)
 
 #define GS_TYPE_PROJECT (gs_project_get_type())
 G_DECLARE_FINAL_TYPE(GsProject, gs_project, GS, PROJECT, GObject)
@@ -70,6 +76,9 @@ const GsProjectMusic *gs_project_get_music(GsProject *self, guint index);
 void gs_project_remove_music(GsProject *self, guint index);
 /* Which stems the piece plays without (NULL: none). */
 void gs_project_set_music_muted(GsProject *self, guint index, const char *const *muted);
+/* The lyrics sung on the piece and the voice that sings them (NULL or ""
+ * lyrics: none; NULL voice: the model's default). */
+void gs_project_set_music_lyrics(GsProject *self, guint index, const char *lyrics, const char *voice);
 
 /* The timeline as the timeline model writes it, kept verbatim. The getter
  * returns the project's own node (NULL when there is none); the setter

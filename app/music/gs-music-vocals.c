@@ -14,7 +14,7 @@
 #define VOCALS_GAIN 0.6f
 #define MIN_NOTE_SECONDS 0.3
 #define MAX_SYLLABLES_PER_LINE 31
-#define TUNING_PASSES 4   /* sung, measured and corrected */
+#define TUNING_PASSES 3   /* sung, measured and corrected */
 #define TUNING_GAIN 0.4   /* of the error: neighbours pull each other, a full step overshoots */
 #define MAX_OFFSET 0.45f  /* octaves from the voice's mean: the model goes no further */
 /* Offsets (octaves from the voice's mean) tried when measuring what the

@@ -48,7 +48,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsVocalLine, gs_vocal_line_free)
 
 /* Sings the line phrase by phrase → interleaved stereo at
  * GS_MUSIC_SAMPLE_RATE, `frames` long (the piece's length). Each phrase is
- * sung four times, measuring and correcting its notes' pitches, and each
+ * sung three times, measuring and correcting its notes' pitches, and each
  * note kept from the take that sang it closest. */
 float *gs_vocal_line_render(gs_context *ctx, gs_speech *model, const char *voice, const GsVocalLine *line,
                             gsize frames, GError **error);

@@ -135,6 +135,9 @@ assert_same_project(GsProject *want, GsProject *got)
         g_assert_cmpuint(g_strv_length(b->stem_paths), ==, g_strv_length(a->stem_paths));
         for (guint s = 0; a->stem_paths[s]; s++)
             assert_same_file_contents(a->stem_paths[s], b->stem_paths[s]);
+        g_assert_true(g_strv_equal((const char *const *)b->muted, (const char *const *)a->muted));
+        g_assert_cmpstr(b->lyrics, ==, a->lyrics);
+        g_assert_cmpstr(b->voice, ==, a->voice);
     }
     JsonNode *timeline_a = gs_project_get_timeline(want), *timeline_b = gs_project_get_timeline(got);
     g_assert_true((timeline_a == NULL) == (timeline_b == NULL));
@@ -175,6 +178,9 @@ full_project_new(const char *dir)
     g_autofree char *bass = write_file(dir, "bass.ogg", "the bass");
     const char *stems[] = {drums, bass, NULL};
     gs_project_add_music(project, "calm piano in C minor", G_MAXUINT64 - 7, mix, stems);
+    const char *muted[] = {"bass", "vocals", NULL};
+    gs_project_set_music_muted(project, 0, muted);
+    gs_project_set_music_lyrics(project, 0, "Hello the morning\nsing it ünder the sun", "slt");
 
     g_autoptr(JsonNode) timeline = json_from_string(
         "{\"tracks\": [{\"kind\": \"voice\", \"clips\": [{\"take\": 0, \"start\": 1.5}]}], \"length\": 12.25}", NULL);
@@ -697,6 +703,63 @@ test_autosave_timer(void)
     g_assert_true(gs_project_discard_recovery(gs_project_get_recovery_path(project), &error));
 }
 
+/* A piece's lyrics and singer come back as saved; lyrics longer than the
+ * vocal line takes, or not text, are refused with where they are. */
+static void
+test_music_lyrics(void)
+{
+    g_autofree char *dir = make_tmp_dir();
+    g_autoptr(GsProject) project = full_project_new(dir);
+    g_autofree char *mix = write_file(dir, "plain.ogg", "a piece without words");
+    gs_project_add_music(project, "punk", 3, mix, NULL);
+    g_autofree char *path = g_build_filename(dir, "song" GS_PROJECT_EXTENSION, NULL);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(gs_project_save(project, path, &error));
+    g_assert_no_error(error);
+    g_autoptr(GsProject) loaded = gs_project_load(path, &error);
+    g_assert_no_error(error);
+    assert_same_project(project, loaded);
+    g_assert_cmpstr(gs_project_get_music(loaded, 0)->lyrics, ==, "Hello the morning\nsing it ünder the sun");
+    g_assert_cmpstr(gs_project_get_music(loaded, 0)->voice, ==, "slt");
+    g_assert_null(gs_project_get_music(loaded, 1)->lyrics);
+    g_assert_null(gs_project_get_music(loaded, 1)->voice);
+    /* Empty lyrics are none. */
+    gs_project_set_music_lyrics(loaded, 0, "", NULL);
+    g_assert_null(gs_project_get_music(loaded, 0)->lyrics);
+
+    /* The saved JSON with the first piece's lyrics replaced. */
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_assert_true(json_parser_load_from_file(parser, path, NULL));
+    JsonObject *root = json_node_get_object(json_parser_get_root(parser));
+    JsonObject *piece = json_array_get_object_element(json_object_get_array_member(root, "music"), 0);
+    g_autoptr(JsonGenerator) generator = json_generator_new();
+    json_generator_set_root(generator, json_parser_get_root(parser));
+
+    char *too_long = g_malloc(GS_PROJECT_LYRICS_MAX_BYTES + 2);
+    memset(too_long, 'a', GS_PROJECT_LYRICS_MAX_BYTES + 1);
+    too_long[GS_PROJECT_LYRICS_MAX_BYTES + 1] = '\0';
+    json_object_set_string_member(piece, "lyrics", too_long);
+    g_free(too_long);
+    g_assert_true(json_generator_to_file(generator, path, NULL));
+    assert_refused(dir, path, G_IO_ERROR_INVALID_DATA, "music 1: “lyrics” is longer than 65536 bytes");
+
+    json_object_set_int_member(piece, "lyrics", 7);
+    g_assert_true(json_generator_to_file(generator, path, NULL));
+    assert_refused(dir, path, G_IO_ERROR_INVALID_DATA, "music 1: “lyrics” is not text");
+
+    /* At the limit, they are taken. */
+    char *longest = g_malloc(GS_PROJECT_LYRICS_MAX_BYTES + 1);
+    memset(longest, 'a', GS_PROJECT_LYRICS_MAX_BYTES);
+    longest[GS_PROJECT_LYRICS_MAX_BYTES] = '\0';
+    json_object_set_string_member(piece, "lyrics", longest);
+    g_free(longest);
+    g_assert_true(json_generator_to_file(generator, path, NULL));
+    g_autoptr(GsProject) longest_loaded = gs_project_load(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(strlen(gs_project_get_music(longest_loaded, 0)->lyrics), ==, GS_PROJECT_LYRICS_MAX_BYTES);
+    remove_tree(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -707,6 +770,7 @@ main(int argc, char **argv)
     g_test_add_func("/project/dirty", test_dirty);
     g_test_add_func("/project/newer-version", test_newer_version);
     g_test_add_func("/project/corrupt", test_corrupt);
+    g_test_add_func("/project/music-lyrics", test_music_lyrics);
     g_test_add_func("/project/kill-during-save", test_kill_during_save);
     g_test_add_func("/project/recovery", test_recovery);
     g_test_add_func("/project/untitled-recoveries", test_untitled_recoveries);
