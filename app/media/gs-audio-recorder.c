@@ -195,7 +195,7 @@ on_bus_message(GstBus *bus, GstMessage *message, gpointer user_data)
         gs_gst_set_error_from_message(&error, message);
     else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_EOS)
         g_set_error_literal(&error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE, "The audio source stopped sending sound");
-    g_autoptr(GsAudioRecorder) alive = g_object_ref(self); /* a handler may drop the last reference */
+    g_autoptr(GsAudioRecorder) alive G_GNUC_UNUSED = g_object_ref(self); /* a handler may drop the last reference */
     release_pipeline(self); /* also removes this watch */
     g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_RECORDING]);
     if (error)

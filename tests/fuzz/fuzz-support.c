@@ -7,6 +7,17 @@
 #include <stdbool.h>
 #include <unistd.h>
 
+#include <glib.h>
+
+/* A GLib critical or warning (an accessor used on the wrong type, say) is
+ * a bug in the reader: fatal, so that libFuzzer reports it. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+    return 0;
+}
+
 char *
 fuzz_string(const uint8_t *data, size_t size)
 {
