@@ -30,19 +30,6 @@
 static GsWindow *window;
 static GsVoicePage *voice_page;
 
-static GtkWidget *
-find_descendant(GtkWidget *widget, GType type)
-{
-    if (G_TYPE_CHECK_INSTANCE_TYPE(widget, type))
-        return widget;
-    for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
-        GtkWidget *found = find_descendant(child, type);
-        if (found)
-            return found;
-    }
-    return NULL;
-}
-
 /* The button labelled `label`, as a person would look for it. */
 static GtkWidget *
 find_button(GtkWidget *widget, const char *label)
@@ -190,7 +177,7 @@ test_refusal(void)
     /* A name, then the sentence. */
     g_autofree char *ledger = gs_consent_default_ledger_path();
     g_assert_false(g_file_test(ledger, G_FILE_TEST_EXISTS));
-    gtk_editable_set_text(GTK_EDITABLE(find_descendant(root, ADW_TYPE_ENTRY_ROW)), "Ann Smith");
+    gtk_editable_set_text(GTK_EDITABLE(ui_test_find_descendant(root, ADW_TYPE_ENTRY_ROW)), "Ann Smith");
     press(root, "Get Consent Sentence");
     g_assert_cmpint(gs_clone_dialog_get_state(dialog), ==, GS_CLONE_DIALOG_READY);
     g_assert_true(g_file_test(ledger, G_FILE_TEST_IS_REGULAR));
@@ -210,7 +197,7 @@ test_refusal(void)
     g_autofree char *id = g_strdup(request->id);
 
     /* Six seconds of a sine: the meter moves, the screenshot shows it. */
-    GtkLevelBar *meter = GTK_LEVEL_BAR(find_descendant(root, GTK_TYPE_LEVEL_BAR));
+    GtkLevelBar *meter = GTK_LEVEL_BAR(ui_test_find_descendant(root, GTK_TYPE_LEVEL_BAR));
     press(root, "Record");
     g_assert_cmpint(gs_clone_dialog_get_state(dialog), ==, GS_CLONE_DIALOG_RECORDING);
     GsAudioRecorder *recorder = gs_clone_dialog_get_recorder(dialog);
@@ -323,7 +310,7 @@ test_cloned_voices(void)
 {
     /* The model's voices first. */
     adw_view_stack_set_visible_child_name(
-        ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)), "voice");
+        ADW_VIEW_STACK(ui_test_find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)), "voice");
     GtkDropDown *dropdown = find_voice_dropdown(GTK_WIDGET(voice_page));
     g_assert_nonnull(dropdown);
     gint64 deadline = g_get_monotonic_time() + 120 * G_USEC_PER_SEC;
@@ -413,7 +400,7 @@ static void
 on_activate(GApplication *app)
 {
     window = GS_WINDOW(gtk_application_get_active_window(GTK_APPLICATION(app)));
-    voice_page = GS_VOICE_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_VOICE_PAGE));
+    voice_page = GS_VOICE_PAGE(ui_test_find_descendant(GTK_WIDGET(window), GS_TYPE_VOICE_PAGE));
     iterate_until_idle();
     g_test_add_func("/clone-dialog/sources", test_sources);
     g_test_add_func("/clone-dialog/refusal", test_refusal);

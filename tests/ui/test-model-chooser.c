@@ -43,25 +43,12 @@ wait_for_chooser(void)
     wait_while((BusyFunc)gs_model_chooser_get_busy, chooser, 60);
 }
 
-static GtkWidget *
-find_descendant(GtkWidget *widget, GType type)
-{
-    if (G_TYPE_CHECK_INSTANCE_TYPE(widget, type))
-        return widget;
-    for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
-        GtkWidget *found = find_descendant(child, type);
-        if (found)
-            return found;
-    }
-    return NULL;
-}
-
 /* The text of every toast on screen, joined. */
 static void
 collect_toasts(GtkWidget *widget, GString *text)
 {
     if (g_str_equal(gtk_widget_get_css_name(widget), "toast")) {
-        GtkWidget *label = find_descendant(widget, GTK_TYPE_LABEL);
+        GtkWidget *label = ui_test_find_descendant(widget, GTK_TYPE_LABEL);
         if (label)
             g_string_append_printf(text, "%s\n", gtk_label_get_label(GTK_LABEL(label)));
         return;
@@ -134,7 +121,7 @@ test_list(void)
 
     /* A refused model cannot be chosen, by name or in the drop-down. */
     g_assert_false(gs_model_chooser_select(chooser, "garbage"));
-    GtkDropDown *dropdown = GTK_DROP_DOWN(find_descendant(GTK_WIDGET(chooser), GTK_TYPE_DROP_DOWN));
+    GtkDropDown *dropdown = GTK_DROP_DOWN(ui_test_find_descendant(GTK_WIDGET(chooser), GTK_TYPE_DROP_DOWN));
     gtk_drop_down_set_selected(dropdown, broken_position);
     iterate_until_idle();
     g_assert_cmpuint(gtk_drop_down_get_selected(dropdown), ==, 0);

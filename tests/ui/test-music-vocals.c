@@ -26,19 +26,6 @@ static GsWindow *window;
 static GsMusicPage *music_page;
 static GsTimelinePage *timeline_page;
 
-static GtkWidget *
-find_descendant(GtkWidget *widget, GType type)
-{
-    if (G_TYPE_CHECK_INSTANCE_TYPE(widget, type))
-        return widget;
-    for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
-        GtkWidget *found = find_descendant(child, type);
-        if (found)
-            return found;
-    }
-    return NULL;
-}
-
 static void
 collect(GtkWidget *widget, GType type, GPtrArray *found)
 {
@@ -64,7 +51,7 @@ static const char *
 toast_text(GtkWidget *widget)
 {
     if (g_str_equal(gtk_widget_get_css_name(widget), "toast")) {
-        GtkWidget *label = find_descendant(widget, GTK_TYPE_LABEL);
+        GtkWidget *label = ui_test_find_descendant(widget, GTK_TYPE_LABEL);
         return label ? gtk_label_get_text(GTK_LABEL(label)) : "";
     }
     for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
@@ -88,7 +75,7 @@ iterate_for(gint64 us)
 static void
 show_workspace(const char *name)
 {
-    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
+    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(ui_test_find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
                                           name);
     iterate_until_idle();
 }
@@ -228,7 +215,7 @@ test_song(void)
     g_assert_nonnull(row);
     g_print("vocals row: %s\n", adw_action_row_get_subtitle(row));
     g_assert_nonnull(strstr(adw_action_row_get_subtitle(row), voice_name));
-    GtkToggleButton *mute = GTK_TOGGLE_BUTTON(find_descendant(GTK_WIDGET(row), GTK_TYPE_TOGGLE_BUTTON));
+    GtkToggleButton *mute = GTK_TOGGLE_BUTTON(ui_test_find_descendant(GTK_WIDGET(row), GTK_TYPE_TOGGLE_BUTTON));
     g_assert_nonnull(mute);
     g_assert_false(gtk_toggle_button_get_active(mute));
 
@@ -307,8 +294,8 @@ static void
 on_activate(GApplication *app)
 {
     window = GS_WINDOW(gtk_application_get_active_window(GTK_APPLICATION(app)));
-    music_page = GS_MUSIC_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_MUSIC_PAGE));
-    timeline_page = GS_TIMELINE_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_TIMELINE_PAGE));
+    music_page = GS_MUSIC_PAGE(ui_test_find_descendant(GTK_WIDGET(window), GS_TYPE_MUSIC_PAGE));
+    timeline_page = GS_TIMELINE_PAGE(ui_test_find_descendant(GTK_WIDGET(window), GS_TYPE_TIMELINE_PAGE));
     iterate_until_idle();
     g_test_add_func("/music-vocals/refused", test_refused);
     g_test_add_func("/music-vocals/song", test_song);

@@ -93,19 +93,6 @@ test_upscale_item(void)
     assert_size(gs_history_item_get_texture(history_item(1)), 128);
 }
 
-static GtkWidget *
-find_descendant(GtkWidget *widget, GType type)
-{
-    if (G_TYPE_CHECK_INSTANCE_TYPE(widget, type))
-        return widget;
-    for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
-        GtkWidget *found = find_descendant(child, type);
-        if (found)
-            return found;
-    }
-    return NULL;
-}
-
 static gboolean
 cancel_soon(gpointer data)
 {
@@ -125,7 +112,7 @@ test_cancel(void)
     wait_until_done(300);
     g_assert_cmpuint(n_history(), ==, before);
     /* Cancelled, not failed (a failure would also leave the history alone). */
-    GtkProgressBar *progress = GTK_PROGRESS_BAR(find_descendant(GTK_WIDGET(page), GTK_TYPE_PROGRESS_BAR));
+    GtkProgressBar *progress = GTK_PROGRESS_BAR(ui_test_find_descendant(GTK_WIDGET(page), GTK_TYPE_PROGRESS_BAR));
     g_assert_cmpstr(gtk_progress_bar_get_text(progress), ==, "Cancelled");
     g_assert_true(gs_canvas_get_texture(gs_image_page_get_canvas(page)) == shown);
 

@@ -178,27 +178,13 @@ test_restore(void)
     gs_image_page_set_prompt(page, "red apple");
 }
 
-/* The window's header has no getter for every workspace: look it up. */
-static GtkWidget *
-find_descendant(GtkWidget *widget, GType type)
-{
-    if (G_TYPE_CHECK_INSTANCE_TYPE(widget, type))
-        return widget;
-    for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
-        GtkWidget *found = find_descendant(child, type);
-        if (found)
-            return found;
-    }
-    return NULL;
-}
-
 /* The mute toggle of the Music page's stem row titled `title` (the
  * singer dropdown above has a toggle button of its own). */
 static GtkWidget *
 find_mute_toggle_in(GtkWidget *widget, const char *title)
 {
     if (ADW_IS_ACTION_ROW(widget) && g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(widget)), title) == 0)
-        return find_descendant(widget, GTK_TYPE_TOGGLE_BUTTON);
+        return ui_test_find_descendant(widget, GTK_TYPE_TOGGLE_BUTTON);
     for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
         GtkWidget *found = find_mute_toggle_in(child, title);
         if (found)
@@ -236,7 +222,7 @@ find_dropdown(GtkWidget *widget, const char *first)
 static void
 show_workspace(const char *name)
 {
-    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
+    adw_view_stack_set_visible_child_name(ADW_VIEW_STACK(ui_test_find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK)),
                                           name);
 }
 
@@ -998,9 +984,9 @@ on_activate(GApplication *app)
 {
     window = GS_WINDOW(gtk_application_get_active_window(GTK_APPLICATION(app)));
     page = gs_window_get_image_page(window);
-    voice_page = GS_VOICE_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_VOICE_PAGE));
-    music_page = GS_MUSIC_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_MUSIC_PAGE));
-    timeline_page = GS_TIMELINE_PAGE(find_descendant(GTK_WIDGET(window), GS_TYPE_TIMELINE_PAGE));
+    voice_page = GS_VOICE_PAGE(ui_test_find_descendant(GTK_WIDGET(window), GS_TYPE_VOICE_PAGE));
+    music_page = GS_MUSIC_PAGE(ui_test_find_descendant(GTK_WIDGET(window), GS_TYPE_MUSIC_PAGE));
+    timeline_page = GS_TIMELINE_PAGE(ui_test_find_descendant(GTK_WIDGET(window), GS_TYPE_TIMELINE_PAGE));
     iterate_until_idle();
     g_test_add_func("/window/generate", test_generate);
     g_test_add_func("/window/check-file", test_check_file);

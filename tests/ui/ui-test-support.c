@@ -33,3 +33,16 @@ ui_test_screenshot(GtkWindow *window, const char *path)
     g_assert_true(gdk_texture_save_to_png(texture, path));
     g_print("screenshot: %s (%dx%d)\n", path, w, h);
 }
+
+GtkWidget *
+ui_test_find_descendant(GtkWidget *widget, GType type)
+{
+    if (G_TYPE_CHECK_INSTANCE_TYPE(widget, type))
+        return widget;
+    for (GtkWidget *child = gtk_widget_get_first_child(widget); child; child = gtk_widget_get_next_sibling(child)) {
+        GtkWidget *found = ui_test_find_descendant(child, type);
+        if (found)
+            return found;
+    }
+    return NULL;
+}

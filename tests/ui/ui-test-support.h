@@ -9,3 +9,5 @@
 void iterate_until_idle(void);
 /* Renders `window` as it is now into a PNG at `path`. */
 void ui_test_screenshot(GtkWindow *window, const char *path);
+/* `widget` or its first descendant (depth first) of `type`; NULL if none. */
+GtkWidget *ui_test_find_descendant(GtkWidget *widget, GType type);
