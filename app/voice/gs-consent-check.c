@@ -386,10 +386,10 @@ gs_consent_check_recording(const GsConsentRequest *request, const float *samples
     guint hits = 0;
     for (guint i = 0; i < words->len; i++)
         hits += matched[i];
-    /* The four words after the last "phrase is" in the slot decoding. */
     /* The phrase counts as heard when three of its four words are, in
-     * place, by either decoding: a recording made before the sentence was
-     * issued matches three by chance once in ~500,000 tries. */
+     * place, in either decoding (after "phrase is" in the slot grammar's,
+     * or aligned in the word loop's): a recording made before the sentence
+     * was issued matches three by chance once in ~500,000 tries. */
     g_autofree char *heard_phrase = phrase_after(phrase_transcript);
     g_auto(GStrv) issued = g_strsplit(request->phrase, " ", -1), slot = g_strsplit(heard_phrase ? heard_phrase : "", " ", -1);
     guint in_slot = 0, in_sentence = 0;
