@@ -263,10 +263,8 @@ on_spoken(GObject *source, GAsyncResult *result, gpointer user_data)
         end_run(self, cancelled ? _("Cancelled") : _("Failed"));
         return;
     }
-    if (self->run_clone) { /* its exports say whose voice it is, and with what consent */
-        g_autofree char *consent = gs_voice_describe_consent(self->run_clone->voice);
-        gs_take_set_consent(take, consent);
-    }
+    if (self->run_clone) /* its exports say whose voice it is, and with what consent */
+        gs_take_set_cloned_voice(take, self->run_clone->voice);
     g_list_store_append(self->takes, take);
     select_take(self, g_list_model_get_n_items(G_LIST_MODEL(self->takes)) - 1);
     if (self->paragraphs[++self->paragraph]) {
@@ -327,18 +325,42 @@ compare_names(gconstpointer a, gconstpointer b)
     return g_strcmp0(*(char *const *)a, *(char *const *)b);
 }
 
-/* The .gsvoice files of the voices folder, by file name; broken ones are
- * skipped with a warning. */
+static gboolean
+lists_consent(GPtrArray *cloned, const char *consent_id)
+{
+    for (guint i = 0; i < cloned->len; i++)
+        if (g_strcmp0(((ClonedVoice *)g_ptr_array_index(cloned, i))->voice->consent_id, consent_id) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* The voices of a project's takes that the voices folder lacks (a project
+ * from another computer, or a voice file deleted since). */
+static void
+add_project_voices(GPtrArray *cloned, GListModel *takes)
+{
+    for (guint i = 0; i < g_list_model_get_n_items(takes); i++) {
+        g_autoptr(GsTake) take = g_list_model_get_item(takes, i);
+        const GsVoice *voice = gs_take_get_cloned_voice(take);
+        if (!voice || lists_consent(cloned, voice->consent_id))
+            continue;
+        ClonedVoice *entry = g_new0(ClonedVoice, 1);
+        entry->voice = gs_voice_copy(voice);
+        entry->label = g_strdup_printf(_("%s (cloned, from this project)"), voice->name);
+        g_ptr_array_add(cloned, entry);
+    }
+}
+
+/* The .gsvoice files of the voices folder, by file name (broken ones are
+ * skipped with a warning), then those only `takes` hold. */
 static GPtrArray *
-load_cloned_voices(void)
+load_cloned_voices(GListModel *takes)
 {
     GPtrArray *cloned = g_ptr_array_new_with_free_func((GDestroyNotify)cloned_voice_free);
     g_autofree char *dir_path = gs_voices_dir();
-    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
-    if (!dir)
-        return cloned; /* no voices yet */
+    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL); /* NULL: no voices yet */
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    for (const char *name; (name = g_dir_read_name(dir));)
+    for (const char *name; dir && (name = g_dir_read_name(dir));)
         if (g_str_has_suffix(name, GS_VOICE_EXTENSION) && name[0] != '.')
             g_ptr_array_add(names, g_strdup(name));
     g_ptr_array_sort(names, compare_names);
@@ -359,6 +381,7 @@ load_cloned_voices(void)
         entry->label = g_strdup_printf(_("%s (cloned)"), stem);
         g_ptr_array_add(cloned, entry);
     }
+    add_project_voices(cloned, takes);
     return cloned;
 }
 
@@ -368,7 +391,7 @@ static void
 refresh_voices(GsVoicePage *self, const char *select_path)
 {
     g_clear_pointer(&self->cloned, g_ptr_array_unref);
-    self->cloned = load_cloned_voices();
+    self->cloned = load_cloned_voices(G_LIST_MODEL(self->takes));
     if (!self->model_voices)
         return; /* shown once the model has listed its own */
     GtkStringObject *current = gtk_drop_down_get_selected_item(self->voice_dropdown);
@@ -645,6 +668,7 @@ gs_voice_page_set_takes(GsVoicePage *self, GListStore *takes)
     gtk_list_box_bind_model(self->take_list, G_LIST_MODEL(self->takes), create_take_row, self, NULL);
     gs_waveform_set_take(self->waveform, NULL);
     gs_playback_set_shown(self->playback, NULL);
+    refresh_voices(self, NULL); /* with the project's cloned voices */
     update_actions(self);
 }
 

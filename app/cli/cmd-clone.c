@@ -53,7 +53,7 @@ clone_voice(const char *id, const char *recording, const char *output, const cha
         fprintf(stderr, "genstudio-cli clone: refused: %s\n", error->message);
         return 1;
     }
-    fprintf(stderr, "consent heard (%.0f%% of the sentence, the phrase in full): “%s”\n",
+    fprintf(stderr, "consent heard (%.0f%% of the sentence, and the phrase): “%s”\n",
             100.0 * check->sentence_match, check->transcript);
 
     g_autofree char *path = model_path ? g_strdup(model_path) : gs_default_speech_model_path();

@@ -484,6 +484,10 @@ take_to_json(GsTake *take, SaveTarget *target, GError **error)
         json_builder_set_member_name(builder, "consent");
         json_builder_add_string_value(builder, gs_take_get_consent(take));
     }
+    if (gs_take_get_cloned_voice(take)) { /* the voice travels with the project */
+        json_builder_set_member_name(builder, "cloned_voice");
+        json_builder_add_value(builder, gs_voice_to_json(gs_take_get_cloned_voice(take)));
+    }
     json_builder_set_member_name(builder, "sample_rate");
     json_builder_add_int_value(builder, gs_take_get_sample_rate(take));
     json_builder_set_member_name(builder, "audio");
@@ -992,6 +996,17 @@ take_from_json(LoadSource *source, JsonObject *object, const char *where, GError
     if (consent && JSON_NODE_HOLDS_VALUE(consent) && json_node_get_value_type(consent) == G_TYPE_STRING &&
         g_utf8_validate(json_node_get_string(consent), -1, NULL))
         gs_take_set_consent(take, json_node_get_string(consent));
+    JsonNode *cloned = json_object_get_member(object, "cloned_voice");
+    if (cloned) {
+        g_autoptr(GError) why = NULL;
+        g_autoptr(GsVoice) voice = gs_voice_from_json(cloned, "the cloned voice", &why);
+        if (!voice) {
+            invalid(error, source->path, "%s: %s", where, why->message);
+            g_object_unref(take);
+            return NULL;
+        }
+        gs_take_set_cloned_voice(take, voice);
+    }
 
     /* Its assets are this take's under a later save too, unless the files
      * were renamed by hand. */

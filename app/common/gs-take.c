@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gs-take.h"
+#include "gs-voice.h"
 
 struct _GsTake {
     GObject parent_instance;
     char *text, *voice, *lang, *consent;
+    GsVoice *cloned_voice;
     double rate, pitch;
     GBytes *samples;
     int sample_rate;
@@ -77,6 +79,7 @@ gs_take_finalize(GObject *object)
     g_clear_pointer(&self->voice, g_free);
     g_clear_pointer(&self->lang, g_free);
     g_clear_pointer(&self->consent, g_free);
+    g_clear_pointer(&self->cloned_voice, gs_voice_free);
     g_clear_pointer(&self->samples, g_bytes_unref);
     g_clear_pointer(&self->mel, g_bytes_unref);
     G_OBJECT_CLASS(gs_take_parent_class)->finalize(object);
@@ -129,6 +132,7 @@ const char *gs_take_get_lang(GsTake *self) { return self->lang; }
 double gs_take_get_rate(GsTake *self) { return self->rate; }
 double gs_take_get_pitch(GsTake *self) { return self->pitch; }
 const char *gs_take_get_consent(GsTake *self) { return self->consent; }
+const GsVoice *gs_take_get_cloned_voice(GsTake *self) { return self->cloned_voice; }
 int gs_take_get_sample_rate(GsTake *self) { return self->sample_rate; }
 
 void
@@ -136,6 +140,15 @@ gs_take_set_consent(GsTake *self, const char *consent)
 {
     g_return_if_fail(self->consent == NULL);
     self->consent = g_strdup(consent);
+}
+
+void
+gs_take_set_cloned_voice(GsTake *self, const GsVoice *voice)
+{
+    g_return_if_fail(self->cloned_voice == NULL);
+    self->cloned_voice = gs_voice_copy(voice);
+    if (!self->consent)
+        self->consent = gs_voice_describe_consent(voice);
 }
 
 double

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "genstudio-engine.h"
+#include "gs-voice.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,11 @@ double gs_take_get_duration(GsTake *self);
  * once, as the take is made. */
 const char *gs_take_get_consent(GsTake *self);
 void gs_take_set_consent(GsTake *self, const char *consent);
+/* The cloned voice a take was spoken in (copied), which its project
+ * carries so that the voice goes where the project goes; sets the consent
+ * record too, if unset. NULL for the model's own voices. */
+const GsVoice *gs_take_get_cloned_voice(GsTake *self);
+void gs_take_set_cloned_voice(GsTake *self, const GsVoice *voice);
 
 const float *gs_take_get_samples(GsTake *self, gsize *count);
 int gs_take_get_sample_rate(GsTake *self);

@@ -66,7 +66,7 @@ GsConsentRequest *gs_consent_lookup(const char *ledger_path, const char *id, gin
 typedef struct {
     char *transcript;      /* what the recognizer heard */
     double sentence_match; /* fraction of the sentence's words heard in order, 0–1 */
-    gboolean phrase_heard; /* all four phrase words, in order */
+    gboolean phrase_heard; /* at least three of the four phrase words, each in its place */
     double seconds;
     char *audio_sha256;    /* of the 16-bit samples at GS_CONSENT_RATE */
 } GsConsentCheck;

@@ -53,8 +53,8 @@ add_string(JsonBuilder *b, const char *key, const char *value)
     json_builder_add_string_value(b, value ? value : "");
 }
 
-gboolean
-gs_voice_save(const GsVoice *voice, const char *path, GError **error)
+JsonNode *
+gs_voice_to_json(const GsVoice *voice)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
@@ -83,9 +83,14 @@ gs_voice_save(const GsVoice *voice, const char *path, GError **error)
     json_builder_add_int_value(b, voice->consent_time);
     json_builder_end_object(b);
     json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
 
+gboolean
+gs_voice_save(const GsVoice *voice, const char *path, GError **error)
+{
     g_autoptr(JsonGenerator) gen = json_generator_new();
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    g_autoptr(JsonNode) root = gs_voice_to_json(voice);
     json_generator_set_root(gen, root);
     json_generator_set_pretty(gen, TRUE);
     gsize length = 0;
@@ -165,10 +170,15 @@ gs_voice_load(const char *path, GError **error)
         fail(error, path, "not JSON");
         return NULL;
     }
-    JsonNode *root = json_parser_get_root(parser);
+    return gs_voice_from_json(json_parser_get_root(parser), path, error);
+}
+
+GsVoice *
+gs_voice_from_json(JsonNode *root, const char *source, GError **error)
+{
     JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
     if (!o || g_strcmp0(string_member(o, "format"), FORMAT_NAME) != 0 || number_member(o, "version") != FORMAT_VERSION) {
-        fail(error, path, "not a version 1 .gsvoice file");
+        fail(error, source, "not a version 1 .gsvoice file");
         return NULL;
     }
     JsonNode *blend = json_object_get_member(o, "blend");
@@ -177,11 +187,11 @@ gs_voice_load(const char *path, GError **error)
     voice->name = g_strdup(string_member(o, "name"));
     voice->pitch = (float)number_member(o, "pitch_semitones");
     if (!blend || !JSON_NODE_HOLDS_OBJECT(blend) || !read_blend(voice, json_node_get_object(blend))) {
-        fail(error, path, "its blend needs weights in 0–1 that sum to 1");
+        fail(error, source, "its blend needs weights in 0–1 that sum to 1");
         return NULL;
     }
     if (!voice->name || !*voice->name || !(fabsf(voice->pitch) <= 24.0f)) {
-        fail(error, path, "it needs a name and a pitch within ±24 semitones");
+        fail(error, source, "it needs a name and a pitch within ±24 semitones");
         return NULL;
     }
     JsonObject *c = consent && JSON_NODE_HOLDS_OBJECT(consent) ? json_node_get_object(consent) : NULL;
@@ -196,7 +206,7 @@ gs_voice_load(const char *path, GError **error)
     }
     if (!c || !voice->consent_id || !*voice->consent_id || !voice->consent_sentence || !*voice->consent_sentence ||
         !voice->consent_audio_sha256 || strlen(voice->consent_audio_sha256) != 64) {
-        fail(error, path, "it has no consent record");
+        fail(error, source, "it has no consent record");
         return NULL;
     }
     return g_steal_pointer(&voice);

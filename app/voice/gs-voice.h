@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "genstudio-engine.h"
 
@@ -41,6 +42,10 @@ gboolean gs_voice_save(const GsVoice *voice, const char *path, GError **error);
 /* Refuses files that are too large, malformed, lack the consent record or
  * have weights that are negative or do not sum to 1. */
 GsVoice *gs_voice_load(const char *path, GError **error);
+/* The file's JSON, as projects embed it; from_json checks it as load does
+ * and names `source` in its errors. */
+JsonNode *gs_voice_to_json(const GsVoice *voice);
+GsVoice *gs_voice_from_json(JsonNode *root, const char *source, GError **error);
 
 /* Points params->voice_blend at the voice's weights (which must outlive
  * the params) and adds its pitch. Fails if the model's voices are not the

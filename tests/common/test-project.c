@@ -84,6 +84,43 @@ assert_same_file_contents(const char *a, const char *b)
 }
 
 static void
+assert_same_voice(const GsVoice *want, const GsVoice *got)
+{
+    g_assert_true((want == NULL) == (got == NULL));
+    if (!want)
+        return;
+    g_assert_cmpstr(got->name, ==, want->name);
+    g_assert_cmpstr(got->consent_id, ==, want->consent_id);
+    g_assert_cmpstr(got->consent_sentence, ==, want->consent_sentence);
+    g_assert_cmpstr(got->consent_audio_sha256, ==, want->consent_audio_sha256);
+    g_assert_cmpint(got->consent_time, ==, want->consent_time);
+    g_assert_cmpfloat_with_epsilon(got->pitch, want->pitch, 1e-6);
+    g_assert_cmpuint(g_strv_length(got->model_voices), ==, g_strv_length(want->model_voices));
+    for (guint i = 0; want->model_voices[i]; i++) {
+        g_assert_cmpstr(got->model_voices[i], ==, want->model_voices[i]);
+        g_assert_cmpfloat_with_epsilon(got->weights[i], want->weights[i], 1e-6);
+    }
+}
+
+/* A cloned voice as the consent gate makes them (gs-voice.h). */
+static GsVoice *
+cloned_voice_new(void)
+{
+    static const char *const model_voices[] = { "slt", "awb", NULL };
+    static const float weights[] = { 0.25f, 0.75f };
+    GsVoice template = {
+        .name = "Ann Smith", .model_voices = (char **)model_voices, .weights = (float *)weights, .pitch = -1.5f,
+        .consent_id = "0123456789abcdef",
+        .consent_sentence = "I, Ann Smith, agree that GenStudio may create a synthetic copy of my voice from this "
+                            "recording. My phrase is amber lantern copper meadow.",
+        .consent_transcript = "i ann smith agree", .consent_match = 0.9,
+        .consent_audio_sha256 = "5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e",
+        .consent_time = 1796000000,
+    };
+    return gs_voice_copy(&template);
+}
+
+static void
 assert_same_takes(GsProject *want, GsProject *got)
 {
     GListModel *want_takes = G_LIST_MODEL(gs_project_get_takes(want));
@@ -98,6 +135,7 @@ assert_same_takes(GsProject *want, GsProject *got)
         g_assert_cmpfloat(gs_take_get_rate(b), ==, gs_take_get_rate(a));
         g_assert_cmpfloat(gs_take_get_pitch(b), ==, gs_take_get_pitch(a));
         g_assert_cmpstr(gs_take_get_consent(b), ==, gs_take_get_consent(a));
+        assert_same_voice(gs_take_get_cloned_voice(a), gs_take_get_cloned_voice(b));
         g_assert_cmpint(gs_take_get_sample_rate(b), ==, gs_take_get_sample_rate(a));
         gsize count_a = 0, count_b = 0;
         const float *samples_a = gs_take_get_samples(a, &count_a);
@@ -165,7 +203,9 @@ full_project_new(const char *dir)
     GsProject *project = gs_project_new();
     g_autoptr(GsTake) hello = take_new("Hello from GenStudio.", 1, RATE / 2);
     g_autoptr(GsTake) second = take_new("A second take, a little longer.", 4, RATE);
-    gs_take_set_consent(second, "Cloned voice “Ann”, with the speaker's spoken consent (id 0123456789abcdef)");
+    g_autoptr(GsVoice) ann = cloned_voice_new();
+    gs_take_set_cloned_voice(second, ann);
+    g_assert_nonnull(strstr(gs_take_get_consent(second), "0123456789abcdef"));
     g_list_store_append(gs_project_get_takes(project), hello);
     g_list_store_append(gs_project_get_takes(project), second);
 
@@ -411,6 +451,15 @@ test_corrupt(void)
                                            " \"pitch\": 0, \"sample_rate\": 16000,"
                                            " \"mel_bins\": 0, \"mel_frames\": 0}]}");
     assert_refused(dir, bad_rate, G_IO_ERROR_INVALID_DATA, "rate 9");
+
+    /* A take's embedded voice without its consent record. */
+    g_autofree char *no_consent = g_strdup(good);
+    char *record = strstr(no_consent, "\"consent\" : {");
+    g_assert_nonnull(record);
+    memcpy(record, "\"kontent\"", 9);
+    g_autofree char *no_consent_path = write_file(dir, "no-consent" GS_PROJECT_EXTENSION, no_consent);
+    assert_refused(dir, no_consent_path, G_IO_ERROR_INVALID_DATA, "take 2: the cloned voice is not a usable "
+                                                                   "GenStudio voice: it has no consent record");
 
     g_autofree char *escaping = write_file(dir, "escaping" GS_PROJECT_EXTENSION,
                                            "{\"format\": \"genstudio-project\", \"version\": 1,"

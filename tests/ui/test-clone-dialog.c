@@ -389,6 +389,20 @@ test_cloned_voices(void)
     g_remove(ogg);
     g_remove(broken);
 
+    /* The take carries the voice, so a project opened where the voices
+     * folder lacks it (another computer) still offers it. */
+    const GsVoice *carried = gs_take_get_cloned_voice(take);
+    g_assert_nonnull(carried);
+    g_assert_cmpstr(carried->consent_id, ==, "0123456789abcdef");
+    g_assert_cmpint(g_remove(path), ==, 0);
+    g_autoptr(GListStore) opened = g_list_store_new(GS_TYPE_TAKE);
+    g_list_store_append(opened, take);
+    gs_voice_page_set_takes(voice_page, opened);
+    names = gtk_drop_down_get_model(dropdown);
+    g_assert_cmpuint(g_list_model_get_n_items(names), ==, model_count + 1);
+    g_assert_cmpstr(gtk_string_list_get_string(GTK_STRING_LIST(names), model_count), ==,
+                    "Bea Jones (cloned, from this project)");
+
     /* Let the toast go before the window does. */
     gboolean done = FALSE;
     g_timeout_add(100, on_timeout, &done);
