@@ -380,7 +380,9 @@ typedef struct {
     GsEngine *engine;
     GsMusicPage *page; /* for the status, which the thread posts */
     char *wav_path; /* where the mix goes for the project; NULL: nowhere */
-    gboolean saved; /* from the project, which has it already */
+    char *vocals_path;    /* where sung vocals go for the project, or come from; NULL: nowhere */
+    gboolean saved;       /* from the project, which has it already */
+    gboolean vocals_sung; /* vocals_path holds them already: read, not sung */
     char **muted;   /* of a saved piece: stem names */
 } Compose;
 
@@ -392,6 +394,7 @@ compose_free(Compose *compose)
     g_free(compose->voice);
     g_clear_object(&compose->engine);
     g_free(compose->wav_path);
+    g_free(compose->vocals_path);
     g_strfreev(compose->muted);
     g_free(compose);
 }
@@ -440,6 +443,28 @@ continue_unless_cancelled(int part, gpointer cancellable)
     return !g_cancellable_is_cancelled(cancellable);
 }
 
+/* Vocals sung before and saved with the project, if they still fit the
+ * piece (the band renders the same length from the same prompt and seed);
+ * else NULL, and they are sung again. */
+static float *
+read_sung_vocals(const char *path, const GsMusicAudio *audio)
+{
+    g_autoptr(GError) error = NULL;
+    float *samples = NULL;
+    gsize frames = 0;
+    if (!gs_audio_decode(path, 2, audio->rate, &samples, &frames, &error)) {
+        g_warning("Singing again: %s", error->message);
+        return NULL;
+    }
+    if (frames != audio->frames) {
+        g_warning("Singing again: %s has %" G_GSIZE_FORMAT " frames, the piece %" G_GSIZE_FORMAT, path, frames,
+                  (gsize)audio->frames);
+        g_free(samples);
+        return NULL;
+    }
+    return samples;
+}
+
 static void
 compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
@@ -459,7 +484,9 @@ compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
         return;
     }
     g_autofree float *vocals = NULL;
-    if (compose->lyrics) {
+    if (compose->lyrics && compose->vocals_sung)
+        vocals = read_sung_vocals(compose->vocals_path, audio);
+    if (compose->lyrics && !vocals) {
         int lines = 1;
         for (const char *c = compose->lyrics; *c; c++)
             lines += *c == '\n';
@@ -475,6 +502,14 @@ compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
             g_prefix_error(&error, "%s", _("The vocals could not be sung: "));
             g_task_return_error(task, error);
             return;
+        }
+        /* A saved piece's file is the project's asset: written only on save. */
+        GsAudioTags vocal_tags = { .title = compose->text, .model = GS_MUSIC_PROVENANCE_MODEL };
+        if (!compose->saved && compose->vocals_path && !gs_audio_export(compose->vocals_path, vocals, audio->frames, 2, audio->rate,
+                                                     &vocal_tags, NULL, NULL, cancellable, &error)) {
+            g_warning("Could not write %s: %s", compose->vocals_path, error->message);
+            g_clear_error(&error);
+            g_clear_pointer(&compose->vocals_path, g_free);
         }
     }
     g_autoptr(GsMusicPiece) piece = gs_music_piece_new(compose->text, compose->seed, g_steal_pointer(&prompt),
@@ -522,9 +557,12 @@ on_composed(GObject *source, GAsyncResult *result, gpointer user_data)
             GsProject *project = gs_window_get_project(GS_WINDOW(window));
             gs_project_add_music(project, gs_music_piece_get_text(piece), gs_music_piece_get_seed(piece),
                                  compose->wav_path, NULL);
+            guint index = gs_project_get_n_music(project) - 1;
             if (gs_music_piece_get_lyrics(piece))
-                gs_project_set_music_lyrics(project, gs_project_get_n_music(project) - 1,
-                                            gs_music_piece_get_lyrics(piece), gs_music_piece_get_voice(piece));
+                gs_project_set_music_lyrics(project, index, gs_music_piece_get_lyrics(piece),
+                                            gs_music_piece_get_voice(piece));
+            if (gs_music_piece_get_lyrics(piece) && compose->vocals_path)
+                gs_project_set_music_vocals(project, index, compose->vocals_path);
         }
         guint last = g_list_model_get_n_items(G_LIST_MODEL(self->pieces)) - 1;
         gtk_list_box_select_row(self->piece_list, gtk_list_box_get_row_at_index(self->piece_list, (int)last));
@@ -592,8 +630,11 @@ generate(GtkWidget *widget, const char *action, GVariant *param)
         compose->voice = voice ? g_strdup(gtk_string_object_get_string(voice)) : NULL;
     }
     compose->seed = (guint64)gtk_spin_button_get_value(self->seed_spin);
-    if (gtk_widget_get_ancestor(widget, GS_TYPE_WINDOW))
+    if (gtk_widget_get_ancestor(widget, GS_TYPE_WINDOW)) {
         compose->wav_path = gs_window_new_scratch_path("wav");
+        if (compose->lyrics)
+            compose->vocals_path = gs_window_new_scratch_path("wav");
+    }
     start_compose(self, compose);
 }
 
@@ -620,6 +661,8 @@ gs_music_page_set_pieces(GsMusicPage *self, GsProject *project)
         compose->muted = g_strdupv(music->muted);
         compose->lyrics = g_strdup(music->lyrics);
         compose->voice = g_strdup(music->voice);
+        compose->vocals_path = g_strdup(music->vocals_path);
+        compose->vocals_sung = music->vocals_path != NULL;
         g_queue_push_tail(&self->restoring, compose);
     }
     Compose *first = g_queue_pop_head(&self->restoring);

@@ -92,6 +92,7 @@ music_free(GsProjectMusic *music)
     g_strfreev(music->muted);
     g_free(music->lyrics);
     g_free(music->voice);
+    g_free(music->vocals_path);
     g_free(music);
 }
 
@@ -271,6 +272,16 @@ gs_project_set_music_lyrics(GsProject *self, guint index, const char *lyrics, co
     g_free(music->voice);
     music->lyrics = lyrics && *lyrics ? g_strdup(lyrics) : NULL;
     music->voice = g_strdup(voice);
+    mark_changed(self);
+}
+
+void
+gs_project_set_music_vocals(GsProject *self, guint index, const char *vocals_path)
+{
+    g_return_if_fail(index < self->music->len);
+    GsProjectMusic *music = g_ptr_array_index(self->music, index);
+    g_free(music->vocals_path);
+    music->vocals_path = vocals_path ? absolute_path(vocals_path) : NULL;
     mark_changed(self);
 }
 
@@ -605,6 +616,13 @@ music_to_json(const GsProjectMusic *music, SaveTarget *target, GError **error)
         json_builder_set_member_name(builder, "voice");
         json_builder_add_string_value(builder, music->voice);
     }
+    if (music->vocals_path) {
+        g_autofree char *vocals = store_file_asset(target, music->vocals_path, "vocals", error);
+        if (!vocals)
+            return NULL;
+        json_builder_set_member_name(builder, "vocals_audio");
+        json_builder_add_string_value(builder, vocals);
+    }
     add_provenance(builder, GS_IPTC_GENERATED, GS_MUSIC_PROVENANCE_MODEL, NULL, "audio watermark in the file");
     json_builder_end_object(builder);
     return json_builder_get_root(builder);
@@ -732,6 +750,8 @@ point_at_saved_assets(GsProject *self, GHashTable *stored_as)
         move_path(&music->audio_path, stored_as);
         for (gsize s = 0; music->stem_paths[s]; s++)
             move_path(&music->stem_paths[s], stored_as);
+        if (music->vocals_path)
+            move_path(&music->vocals_path, stored_as);
     }
 }
 
@@ -1106,6 +1126,13 @@ load_music(GsProject *self, LoadSource *source, JsonObject *root, GError **error
         gs_project_set_music_muted(self, self->music->len - 1, (const char *const *)muted_list);
         if (lyrics || voice)
             gs_project_set_music_lyrics(self, self->music->len - 1, lyrics, voice);
+        /* Absent when the vocals are to be sung again. */
+        if (json_object_has_member(object, "vocals_audio")) {
+            g_autofree char *vocals = get_asset(source, object, where, "vocals_audio", error);
+            if (!vocals)
+                return FALSE;
+            gs_project_set_music_vocals(self, self->music->len - 1, vocals);
+        }
     }
     return TRUE;
 }

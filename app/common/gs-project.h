@@ -41,6 +41,7 @@ typedef struct {
     char **muted;      /* part names ("drums", …, "vocals"), NULL-terminated, may be empty */
     char *lyrics;      /* sung on the piece, one phrase a line; NULL: none */
     char *voice;       /* the speech model's voice that sings them; NULL: its default */
+    char *vocals_path; /* absolute: the sung vocals, so that reopening need not sing again; NULL: none */
 } GsProjectMusic;
 
 /* Lyrics are at most this long (bytes), as the vocal line takes them
@@ -79,6 +80,9 @@ void gs_project_set_music_muted(GsProject *self, guint index, const char *const 
 /* The lyrics sung on the piece and the voice that sings them (NULL or ""
  * lyrics: none; NULL voice: the model's default). */
 void gs_project_set_music_lyrics(GsProject *self, guint index, const char *lyrics, const char *voice);
+/* The audio file of the vocals sung on the piece (NULL: none), copied into
+ * the assets folder on save like the mix. */
+void gs_project_set_music_vocals(GsProject *self, guint index, const char *vocals_path);
 
 /* The timeline as the timeline model writes it, kept verbatim. The getter
  * returns the project's own node (NULL when there is none); the setter

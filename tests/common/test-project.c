@@ -176,6 +176,9 @@ assert_same_project(GsProject *want, GsProject *got)
         g_assert_true(g_strv_equal((const char *const *)b->muted, (const char *const *)a->muted));
         g_assert_cmpstr(b->lyrics, ==, a->lyrics);
         g_assert_cmpstr(b->voice, ==, a->voice);
+        g_assert_true((a->vocals_path == NULL) == (b->vocals_path == NULL));
+        if (a->vocals_path)
+            assert_same_file_contents(a->vocals_path, b->vocals_path);
     }
     JsonNode *timeline_a = gs_project_get_timeline(want), *timeline_b = gs_project_get_timeline(got);
     g_assert_true((timeline_a == NULL) == (timeline_b == NULL));
@@ -221,6 +224,8 @@ full_project_new(const char *dir)
     const char *muted[] = {"bass", "vocals", NULL};
     gs_project_set_music_muted(project, 0, muted);
     gs_project_set_music_lyrics(project, 0, "Hello the morning\nsing it ünder the sun", "slt");
+    g_autofree char *vocals = write_file(dir, "vocals.wav", "the sung vocals");
+    gs_project_set_music_vocals(project, 0, vocals);
 
     g_autoptr(JsonNode) timeline = json_from_string(
         "{\"tracks\": [{\"kind\": \"voice\", \"clips\": [{\"take\": 0, \"start\": 1.5}]}], \"length\": 12.25}", NULL);
@@ -772,6 +777,11 @@ test_music_lyrics(void)
     g_assert_cmpstr(gs_project_get_music(loaded, 0)->voice, ==, "slt");
     g_assert_null(gs_project_get_music(loaded, 1)->lyrics);
     g_assert_null(gs_project_get_music(loaded, 1)->voice);
+    /* The sung vocals are an asset of the project, not the file they came from. */
+    g_assert_nonnull(gs_project_get_music(loaded, 0)->vocals_path);
+    g_assert_nonnull(strstr(gs_project_get_music(loaded, 0)->vocals_path, "song-assets" G_DIR_SEPARATOR_S "vocals-"));
+    g_assert_cmpstr(gs_project_get_music(project, 0)->vocals_path, ==, gs_project_get_music(loaded, 0)->vocals_path);
+    g_assert_null(gs_project_get_music(loaded, 1)->vocals_path);
     /* Empty lyrics are none. */
     gs_project_set_music_lyrics(loaded, 0, "", NULL);
     g_assert_null(gs_project_get_music(loaded, 0)->lyrics);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gs-application.h"
+#include "gs-audio.h"
 #include "gs-music-page.h"
 #include "gs-music-vocals.h"
 #include "gs-timeline-page.h"
@@ -288,6 +289,46 @@ test_song(void)
         }
     }
     g_assert_cmpuint(found, ==, 1);
+
+    /* The project keeps the sung vocals as a file; reopened, the piece reads
+     * them rather than singing again — a tone written over that file is
+     * what comes back, and the page never says it sings. */
+    g_assert_nonnull(music->vocals_path);
+    g_assert_true(g_file_test(music->vocals_path, G_FILE_TEST_IS_REGULAR));
+    g_autofree float *tone = g_new(float, count);
+    for (gsize i = 0; i < audio->frames; i++)
+        tone[2 * i] = tone[2 * i + 1] = 0.25f * sinf(2.0f * (float)G_PI * 440.0f * (float)i / (float)audio->rate);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(gs_audio_export(music->vocals_path, tone, audio->frames, 2, audio->rate, NULL, NULL, NULL, NULL,
+                                  &error));
+    g_assert_no_error(error);
+    gs_music_page_set_pieces(music_page, project);
+    said_singing = FALSE;
+    deadline = g_get_monotonic_time() + 240 * G_USEC_PER_SEC;
+    while (gs_music_page_get_generating(music_page) && g_get_monotonic_time() < deadline) {
+        g_main_context_iteration(NULL, TRUE);
+        const char *status = gs_music_page_get_status(music_page);
+        said_singing = said_singing || (status && strstr(status, "Singing"));
+    }
+    g_assert_false(gs_music_page_get_generating(music_page));
+    g_assert_false(said_singing);
+    g_assert_cmpuint(g_list_model_get_n_items(pieces), ==, 1);
+    g_autoptr(GsMusicPiece) reopened = g_list_model_get_item(pieces, 0);
+    g_assert_cmpstr(gs_music_piece_get_lyrics(reopened), ==, LYRICS);
+    const float *read_back = gs_music_piece_get_stem(reopened, GS_MUSIC_PIECE_VOCALS);
+    /* The piece scales its stems to the mix's peak: compare at the best gain. */
+    double cross = 0, tone_energy = 0, error_energy = 0;
+    for (gsize i = 0; i < count; i++) {
+        cross += (double)read_back[i] * tone[i];
+        tone_energy += (double)tone[i] * tone[i];
+    }
+    double gain = cross / tone_energy;
+    for (gsize i = 0; i < count; i++)
+        error_energy += (read_back[i] - gain * tone[i]) * (read_back[i] - gain * tone[i]);
+    g_print("reopened vocals: the tone at gain %.3f, %.1f dB above the rest (the watermark, 16 bits)\n", gain,
+            10.0 * log10(gain * gain * tone_energy / error_energy));
+    g_assert_cmpfloat(gain, >, 0.1);
+    g_assert_cmpfloat(error_energy, <, 0.01 * gain * gain * tone_energy);
 }
 
 static void
