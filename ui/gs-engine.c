@@ -970,16 +970,21 @@ gs_engine_speak_finish(GsEngine *self, GAsyncResult *result, GError **error)
 
 float *
 gs_engine_sing(GsEngine *self, const GsArrangement *arrangement, const char *lyrics, const char *voice,
-               gsize frames, int *syllables, GCancellable *cancellable, GError **error)
+               const GsVoice *clone, gsize frames, int *syllables, GCancellable *cancellable, GError **error)
 {
     g_return_val_if_fail(GS_IS_ENGINE(self) && arrangement && lyrics, NULL);
     g_return_val_if_fail(!g_main_context_is_owner(g_main_context_default()), NULL);
     g_autoptr(GError) local = NULL;
     float *stem = NULL;
     g_mutex_lock(&self->lock);
-    if (!g_cancellable_set_error_if_cancelled(cancellable, &local) && ensure_speech(self, &local)) {
-        g_autoptr(GsVocalLine) line = gs_vocal_line_plan(self->ctx, self->speech, voice, arrangement, lyrics, &local);
-        stem = line ? gs_vocal_line_render(self->ctx, self->speech, voice, line, frames, &local) : NULL;
+    GsSinger singer = { .voice = voice };
+    gs_speech_params fitted = gs_speech_default_params();
+    if (!g_cancellable_set_error_if_cancelled(cancellable, &local) && ensure_speech(self, &local) &&
+        (!clone || gs_voice_apply(clone, self->speech, &fitted, &local))) {
+        if (clone)
+            singer = (GsSinger){ .blend = fitted.voice_blend, .pitch = clone->pitch };
+        g_autoptr(GsVocalLine) line = gs_vocal_line_plan(self->ctx, self->speech, &singer, arrangement, lyrics, &local);
+        stem = line ? gs_vocal_line_render(self->ctx, self->speech, &singer, line, frames, &local) : NULL;
         if (stem && syllables)
             *syllables = line->n_notes;
     }

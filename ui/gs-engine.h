@@ -124,7 +124,8 @@ void gs_engine_speak_cloned_async(GsEngine *self, const char *text, const gs_spe
                                   gpointer user_data);
 
 /* A song's vocal line (gs-music-vocals.h): plans `lyrics` over
- * `arrangement` for `voice` of the default speech model (NULL: its first)
+ * `arrangement` for `voice` of the default speech model (NULL: its first),
+ * or for the cloned voice `clone` when given (which must fit the model),
  * and sings it → interleaved stereo at GS_MUSIC_SAMPLE_RATE, `frames` long
  * (g_free); `*syllables`, if given, gets how many notes it sang. Blocking:
  * called from a worker thread (never the main one), it queues for the
@@ -132,7 +133,7 @@ void gs_engine_speak_cloned_async(GsEngine *self, const char *text, const gs_spe
  * it starts, it fails with G_IO_ERROR_CANCELLED; bad lyrics fail with
  * G_IO_ERROR_INVALID_ARGUMENT. */
 float *gs_engine_sing(GsEngine *self, const GsArrangement *arrangement, const char *lyrics, const char *voice,
-                      gsize frames, int *syllables, GCancellable *cancellable, GError **error);
+                      const GsVoice *clone, gsize frames, int *syllables, GCancellable *cancellable, GError **error);
 
 /* Voice cloning (gs-consent.h, gs-voice-clone.h), all in the worker: looks
  * up `consent_id` in the ledger at `ledger_path`, checks `recording` (mono

@@ -41,6 +41,8 @@ struct _GsMusicPage {
     GQueue restoring;          /* Compose: saved pieces still to render, in order */
     GsEngine *engine;          /* sings the vocals, with the speech model */
     gboolean voices_requested;
+    char **model_voices; /* the speech model's, once listed */
+    GPtrArray *cloned;   /* GsVoiceFile: the voices folder's, listed after the model's */
 };
 
 G_DEFINE_FINAL_TYPE(GsMusicPage, gs_music_page, GTK_TYPE_WIDGET)
@@ -377,6 +379,7 @@ typedef struct {
     guint64 seed;
     char *lyrics;   /* to sing; NULL: none */
     char *voice;    /* that sings them; NULL: the speech model's default */
+    GsVoice *clone; /* the cloned voice that sings them instead (voice is its label), or NULL */
     GsEngine *engine;
     GsMusicPage *page; /* for the status, which the thread posts */
     char *wav_path; /* where the mix goes for the project; NULL: nowhere */
@@ -392,6 +395,7 @@ compose_free(Compose *compose)
     g_free(compose->text);
     g_free(compose->lyrics);
     g_free(compose->voice);
+    g_clear_pointer(&compose->clone, gs_voice_free);
     g_clear_object(&compose->engine);
     g_free(compose->wav_path);
     g_free(compose->vocals_path);
@@ -495,8 +499,8 @@ compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
                                      "Singing %d lines of lyrics (this takes a while)…", lines),
                             lines);
         post_status(compose, cancellable, singing);
-        vocals = gs_engine_sing(compose->engine, arrangement, compose->lyrics, compose->voice, audio->frames, NULL,
-                                cancellable, &error);
+        vocals = gs_engine_sing(compose->engine, arrangement, compose->lyrics, compose->clone ? NULL : compose->voice,
+                                compose->clone, audio->frames, NULL, cancellable, &error);
         /* Singing cannot stop midway: a compose cancelled meanwhile ends here. */
         if (!vocals || g_cancellable_set_error_if_cancelled(cancellable, &error)) {
             g_prefix_error(&error, "%s", _("The vocals could not be sung: "));
@@ -504,9 +508,11 @@ compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
             return;
         }
         /* A saved piece's file is the project's asset: written only on save. */
-        GsAudioTags vocal_tags = { .title = compose->text, .model = GS_MUSIC_PROVENANCE_MODEL };
-        if (!compose->saved && compose->vocals_path && !gs_audio_export(compose->vocals_path, vocals, audio->frames, 2, audio->rate,
-                                                     &vocal_tags, NULL, NULL, cancellable, &error)) {
+        g_autofree char *consent = compose->clone ? gs_voice_describe_consent(compose->clone) : NULL;
+        GsAudioTags vocal_tags = { .title = compose->text, .comment = consent, .model = GS_MUSIC_PROVENANCE_MODEL };
+        if (!compose->saved && compose->vocals_path &&
+            !gs_audio_export(compose->vocals_path, vocals, audio->frames, 2, audio->rate, &vocal_tags, NULL, NULL,
+                             cancellable, &error)) {
             g_warning("Could not write %s: %s", compose->vocals_path, error->message);
             g_clear_error(&error);
             g_clear_pointer(&compose->vocals_path, g_free);
@@ -515,10 +521,12 @@ compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
     g_autoptr(GsMusicPiece) piece = gs_music_piece_new(compose->text, compose->seed, g_steal_pointer(&prompt),
                                                        g_steal_pointer(&arrangement), g_steal_pointer(&audio));
     if (vocals)
-        gs_music_piece_add_vocals(piece, compose->lyrics, compose->voice, g_steal_pointer(&vocals));
+        gs_music_piece_add_vocals(piece, compose->lyrics, compose->voice, compose->clone, g_steal_pointer(&vocals));
     const GsMusicAudio *mixed = gs_music_piece_get_audio(piece);
     /* Written here, off the main thread, for the project to refer to. */
-    GsAudioTags tags = { .title = compose->text, .model = GS_MUSIC_PROVENANCE_MODEL };
+    const GsVoice *clone = gs_music_piece_get_cloned_voice(piece);
+    g_autofree char *mix_consent = clone ? gs_voice_describe_consent(clone) : NULL;
+    GsAudioTags tags = { .title = compose->text, .comment = mix_consent, .model = GS_MUSIC_PROVENANCE_MODEL };
     if (compose->wav_path && !gs_audio_export(compose->wav_path, mixed->mix, mixed->frames, 2, mixed->rate, &tags,
                                               NULL, NULL, cancellable, &error)) {
         g_warning("Could not write %s: %s", compose->wav_path, error->message);
@@ -563,6 +571,8 @@ on_composed(GObject *source, GAsyncResult *result, gpointer user_data)
                                             gs_music_piece_get_voice(piece));
             if (gs_music_piece_get_lyrics(piece) && compose->vocals_path)
                 gs_project_set_music_vocals(project, index, compose->vocals_path);
+            if (gs_music_piece_get_lyrics(piece) && compose->clone)
+                gs_project_set_music_cloned_voice(project, index, compose->clone);
         }
         guint last = g_list_model_get_n_items(G_LIST_MODEL(self->pieces)) - 1;
         gtk_list_box_select_row(self->piece_list, gtk_list_box_get_row_at_index(self->piece_list, (int)last));
@@ -628,6 +638,12 @@ generate(GtkWidget *widget, const char *action, GVariant *param)
         compose->lyrics = g_steal_pointer(&lyrics);
         GtkStringObject *voice = gtk_drop_down_get_selected_item(self->voice_dropdown);
         compose->voice = voice ? g_strdup(gtk_string_object_get_string(voice)) : NULL;
+        guint selected = gtk_drop_down_get_selected(self->voice_dropdown);
+        guint model_count = self->model_voices ? g_strv_length(self->model_voices) : 0;
+        if (voice && selected >= model_count && selected - model_count < self->cloned->len) {
+            const GsVoiceFile *file = g_ptr_array_index(self->cloned, selected - model_count);
+            compose->clone = gs_voice_copy(file->voice);
+        }
     }
     compose->seed = (guint64)gtk_spin_button_get_value(self->seed_spin);
     if (gtk_widget_get_ancestor(widget, GS_TYPE_WINDOW)) {
@@ -661,6 +677,7 @@ gs_music_page_set_pieces(GsMusicPage *self, GsProject *project)
         compose->muted = g_strdupv(music->muted);
         compose->lyrics = g_strdup(music->lyrics);
         compose->voice = g_strdup(music->voice);
+        compose->clone = music->cloned_voice ? gs_voice_copy(music->cloned_voice) : NULL;
         compose->vocals_path = g_strdup(music->vocals_path);
         compose->vocals_sung = music->vocals_path != NULL;
         g_queue_push_tail(&self->restoring, compose);
@@ -699,6 +716,12 @@ gs_music_page_export_async(GsMusicPage *self, GsMusicPiece *piece, GFile *file, 
                                                gs_music_style_name(prompt->style), gs_music_key_name(prompt->key),
                                                prompt->mode == GS_MUSIC_MODE_MINOR ? "minor" : "major", prompt->bpm,
                                                gs_music_piece_get_seed(piece));
+    const GsVoice *clone = gs_music_piece_get_cloned_voice(piece);
+    if (clone) { /* whose voice sings, and with what consent */
+        g_autofree char *consent = gs_voice_describe_consent(clone);
+        g_autofree char *plain = g_steal_pointer(&comment);
+        comment = g_strdup_printf("%s; sung in a %s", plain, consent);
+    }
     GsAudioTags tags = { .title = gs_music_piece_get_text(piece), .comment = comment,
                          .model = GS_MUSIC_PROVENANCE_MODEL };
     gs_widget_export_audio_async(GTK_WIDGET(self), file, mix, 2, audio->rate, &tags, cancellable, callback,
@@ -775,6 +798,33 @@ on_lyrics_changed(GtkTextBuffer *buffer, GsMusicPage *self)
     gtk_widget_set_visible(self->lyrics_hint, gtk_text_buffer_get_char_count(buffer) == 0);
 }
 
+/* The model's voices, then the voices folder's cloned ones, read again
+ * each time the page is shown (the Voice page may have added one); the
+ * selection stays on its voice. */
+static void
+refresh_singers(GsMusicPage *self)
+{
+    if (!self->model_voices)
+        return; /* shown once the model has listed its own */
+    g_clear_pointer(&self->cloned, g_ptr_array_unref);
+    self->cloned = gs_voices_dir_list();
+    GtkStringObject *current = gtk_drop_down_get_selected_item(self->voice_dropdown);
+    g_autofree char *previous = current ? g_strdup(gtk_string_object_get_string(current)) : NULL;
+    g_autoptr(GtkStringList) voices = gtk_string_list_new((const char *const *)self->model_voices);
+    for (guint i = 0; i < self->cloned->len; i++) {
+        const GsVoiceFile *file = g_ptr_array_index(self->cloned, i);
+        g_autofree char *label = g_strdup_printf(_("%s (cloned)"), file->stem);
+        gtk_string_list_append(voices, label);
+    }
+    guint selected = 0;
+    for (guint i = 0; previous && i < g_list_model_get_n_items(G_LIST_MODEL(voices)); i++)
+        if (g_strcmp0(gtk_string_list_get_string(voices, i), previous) == 0)
+            selected = i;
+    gtk_drop_down_set_model(self->voice_dropdown, G_LIST_MODEL(voices));
+    gtk_drop_down_set_selected(self->voice_dropdown, selected);
+    gtk_widget_set_sensitive(GTK_WIDGET(self->voice_dropdown), self->model_voices[0] != NULL);
+}
+
 static void
 on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -787,10 +837,8 @@ on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
         gs_widget_toast(GTK_WIDGET(self), error->message);
         return;
     }
-    g_autoptr(GtkStringList) voices = gtk_string_list_new((const char *const *)names);
-    gtk_drop_down_set_model(self->voice_dropdown, G_LIST_MODEL(voices));
-    gtk_drop_down_set_selected(self->voice_dropdown, 0);
-    gtk_widget_set_sensitive(GTK_WIDGET(self->voice_dropdown), names[0] != NULL);
+    self->model_voices = g_steal_pointer(&names);
+    refresh_singers(self);
 }
 
 /* The speech model loads when the workspace is first shown, not at start-up. */
@@ -803,6 +851,7 @@ gs_music_page_map(GtkWidget *widget)
         self->voices_requested = TRUE;
         gs_engine_list_voices_async(self->engine, NULL, NULL, on_voices_listed, g_object_ref(self));
     }
+    refresh_singers(self);
 }
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -829,6 +878,8 @@ gs_music_page_dispose(GObject *object)
     g_clear_object(&self->playback);
     g_clear_object(&self->cancellable);
     g_clear_object(&self->engine);
+    g_clear_pointer(&self->model_voices, g_strfreev);
+    g_clear_pointer(&self->cloned, g_ptr_array_unref);
     G_OBJECT_CLASS(gs_music_page_parent_class)->dispose(object);
 }
 
@@ -877,6 +928,7 @@ gs_music_page_init(GsMusicPage *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
     self->pieces = g_list_store_new(GS_TYPE_MUSIC_PIECE);
+    self->cloned = g_ptr_array_new();
     self->engine = gs_engine_dup_default();
     g_signal_connect(gtk_text_view_get_buffer(self->lyrics_view), "changed", G_CALLBACK(on_lyrics_changed), self);
     self->playback = gs_playback_new(self->waveform);

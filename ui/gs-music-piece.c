@@ -11,6 +11,7 @@ struct _GsMusicPiece {
     char *text;
     guint64 seed;
     char *lyrics, *voice;
+    GsVoice *cloned_voice;
     GsMusicPrompt *prompt;
     GsArrangement *arrangement;
     GsMusicAudio *audio;
@@ -27,6 +28,7 @@ gs_music_piece_finalize(GObject *object)
     g_free(self->text);
     g_free(self->lyrics);
     g_free(self->voice);
+    g_clear_pointer(&self->cloned_voice, gs_voice_free);
     g_free(self->vocals);
     g_clear_pointer(&self->prompt, gs_music_prompt_free);
     g_clear_pointer(&self->arrangement, gs_arrangement_free);
@@ -60,11 +62,13 @@ gs_music_piece_new(const char *text, guint64 seed, GsMusicPrompt *prompt, GsArra
 }
 
 void
-gs_music_piece_add_vocals(GsMusicPiece *self, const char *lyrics, const char *voice, float *stem)
+gs_music_piece_add_vocals(GsMusicPiece *self, const char *lyrics, const char *voice, const GsVoice *clone,
+                          float *stem)
 {
     g_return_if_fail(GS_IS_MUSIC_PIECE(self) && lyrics && stem && !self->vocals);
     self->lyrics = g_strdup(lyrics);
     self->voice = g_strdup(voice);
+    self->cloned_voice = clone ? gs_voice_copy(clone) : NULL;
     self->vocals = stem;
     GsMusicAudio *audio = self->audio;
     gsize count = audio->frames * 2;
@@ -88,6 +92,7 @@ const char *gs_music_piece_get_text(GsMusicPiece *self) { return self->text; }
 guint64 gs_music_piece_get_seed(GsMusicPiece *self) { return self->seed; }
 const char *gs_music_piece_get_lyrics(GsMusicPiece *self) { return self->lyrics; }
 const char *gs_music_piece_get_voice(GsMusicPiece *self) { return self->voice; }
+const GsVoice *gs_music_piece_get_cloned_voice(GsMusicPiece *self) { return self->cloned_voice; }
 const GsMusicPrompt *gs_music_piece_get_prompt(GsMusicPiece *self) { return self->prompt; }
 const GsArrangement *gs_music_piece_get_arrangement(GsMusicPiece *self) { return self->arrangement; }
 const GsMusicAudio *gs_music_piece_get_audio(GsMusicPiece *self) { return self->audio; }

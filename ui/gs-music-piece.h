@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "gs-arranger.h"
+#include "gs-voice.h"
 #include "gs-music-render.h"
 
 G_BEGIN_DECLS
@@ -23,17 +24,20 @@ G_DECLARE_FINAL_TYPE(GsMusicPiece, gs_music_piece, GS, MUSIC_PIECE, GObject)
 GsMusicPiece *gs_music_piece_new(const char *text, guint64 seed, GsMusicPrompt *prompt, GsArrangement *arrangement,
                                  GsMusicAudio *audio);
 /* Adds the vocal line sung from `lyrics` in `voice` (NULL: the model's
- * default): `stem` (taken) is interleaved stereo, audio->frames long. As
+ * default; a label when `clone`, the cloned voice that sang, is given): `stem` (taken) is interleaved stereo, audio->frames long. As
  * the CLI mixes it, the mix is brought back to a peak of −1 dBFS; the band's
  * stems and the vocals take the same gain, so the stems still add up to
  * the mix. Once, before the piece is shown. */
-void gs_music_piece_add_vocals(GsMusicPiece *self, const char *lyrics, const char *voice, float *stem);
+void gs_music_piece_add_vocals(GsMusicPiece *self, const char *lyrics, const char *voice, const GsVoice *clone,
+                               float *stem);
 
 const char *gs_music_piece_get_text(GsMusicPiece *self);
 guint64 gs_music_piece_get_seed(GsMusicPiece *self);
 /* NULL when nothing is sung. */
 const char *gs_music_piece_get_lyrics(GsMusicPiece *self);
 const char *gs_music_piece_get_voice(GsMusicPiece *self);
+/* The cloned voice that sang, whose consent exports name; else NULL. */
+const GsVoice *gs_music_piece_get_cloned_voice(GsMusicPiece *self);
 const GsMusicPrompt *gs_music_piece_get_prompt(GsMusicPiece *self);
 const GsArrangement *gs_music_piece_get_arrangement(GsMusicPiece *self);
 const GsMusicAudio *gs_music_piece_get_audio(GsMusicPiece *self);

@@ -319,12 +319,6 @@ cancel(GtkWidget *widget, const char *action, GVariant *param)
 
 /* ---- voices --------------------------------------------------------------- */
 
-static int
-compare_names(gconstpointer a, gconstpointer b)
-{
-    return g_strcmp0(*(char *const *)a, *(char *const *)b);
-}
-
 static gboolean
 lists_consent(GPtrArray *cloned, const char *consent_id)
 {
@@ -351,34 +345,18 @@ add_project_voices(GPtrArray *cloned, GListModel *takes)
     }
 }
 
-/* The .gsvoice files of the voices folder, by file name (broken ones are
- * skipped with a warning), then those only `takes` hold. */
+/* The voices folder's voices, then those only `takes` hold. */
 static GPtrArray *
 load_cloned_voices(GListModel *takes)
 {
     GPtrArray *cloned = g_ptr_array_new_with_free_func((GDestroyNotify)cloned_voice_free);
-    g_autofree char *dir_path = gs_voices_dir();
-    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL); /* NULL: no voices yet */
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    for (const char *name; dir && (name = g_dir_read_name(dir));)
-        if (g_str_has_suffix(name, GS_VOICE_EXTENSION) && name[0] != '.')
-            g_ptr_array_add(names, g_strdup(name));
-    g_ptr_array_sort(names, compare_names);
-    for (guint i = 0; i < names->len; i++) {
-        const char *name = g_ptr_array_index(names, i);
-        g_autofree char *path = g_build_filename(dir_path, name, NULL);
-        g_autoptr(GError) error = NULL;
-        GsVoice *voice = gs_voice_load(path, &error);
-        if (!voice) {
-            g_warning("Skipping the voice file %s: %s", path, error->message);
-            continue;
-        }
-        /* The file's name tells two voices of one person apart ("Ann Smith 2"). */
-        g_autofree char *stem = g_strndup(name, strlen(name) - strlen(GS_VOICE_EXTENSION));
+    g_autoptr(GPtrArray) files = gs_voices_dir_list();
+    for (guint i = 0; i < files->len; i++) {
+        GsVoiceFile *file = g_ptr_array_index(files, i);
         ClonedVoice *entry = g_new0(ClonedVoice, 1);
-        entry->voice = voice;
-        entry->path = g_steal_pointer(&path);
-        entry->label = g_strdup_printf(_("%s (cloned)"), stem);
+        entry->voice = g_steal_pointer(&file->voice);
+        entry->path = g_steal_pointer(&file->path);
+        entry->label = g_strdup_printf(_("%s (cloned)"), file->stem);
         g_ptr_array_add(cloned, entry);
     }
     add_project_voices(cloned, takes);

@@ -93,6 +93,7 @@ music_free(GsProjectMusic *music)
     g_free(music->lyrics);
     g_free(music->voice);
     g_free(music->vocals_path);
+    g_clear_pointer(&music->cloned_voice, gs_voice_free);
     g_free(music);
 }
 
@@ -282,6 +283,16 @@ gs_project_set_music_vocals(GsProject *self, guint index, const char *vocals_pat
     GsProjectMusic *music = g_ptr_array_index(self->music, index);
     g_free(music->vocals_path);
     music->vocals_path = vocals_path ? absolute_path(vocals_path) : NULL;
+    mark_changed(self);
+}
+
+void
+gs_project_set_music_cloned_voice(GsProject *self, guint index, const GsVoice *voice)
+{
+    g_return_if_fail(index < self->music->len);
+    GsProjectMusic *music = g_ptr_array_index(self->music, index);
+    g_clear_pointer(&music->cloned_voice, gs_voice_free);
+    music->cloned_voice = voice ? gs_voice_copy(voice) : NULL;
     mark_changed(self);
 }
 
@@ -622,6 +633,10 @@ music_to_json(const GsProjectMusic *music, SaveTarget *target, GError **error)
             return NULL;
         json_builder_set_member_name(builder, "vocals_audio");
         json_builder_add_string_value(builder, vocals);
+    }
+    if (music->cloned_voice) {
+        json_builder_set_member_name(builder, "cloned_voice");
+        json_builder_add_value(builder, gs_voice_to_json(music->cloned_voice));
     }
     add_provenance(builder, GS_IPTC_GENERATED, GS_MUSIC_PROVENANCE_MODEL, NULL, "audio watermark in the file");
     json_builder_end_object(builder);
@@ -1132,6 +1147,14 @@ load_music(GsProject *self, LoadSource *source, JsonObject *root, GError **error
             if (!vocals)
                 return FALSE;
             gs_project_set_music_vocals(self, self->music->len - 1, vocals);
+        }
+        JsonNode *cloned = json_object_get_member(object, "cloned_voice");
+        if (cloned) {
+            g_autoptr(GError) why = NULL;
+            g_autoptr(GsVoice) voice = gs_voice_from_json(cloned, "the cloned voice", &why);
+            if (!voice)
+                return invalid(error, source->path, "%s: %s", where, why->message);
+            gs_project_set_music_cloned_voice(self, self->music->len - 1, voice);
         }
     }
     return TRUE;

@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gs-take.h"
+#include "gs-voice.h"
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,7 @@ typedef struct {
     char *lyrics;      /* sung on the piece, one phrase a line; NULL: none */
     char *voice;       /* the speech model's voice that sings them; NULL: its default */
     char *vocals_path; /* absolute: the sung vocals, so that reopening need not sing again; NULL: none */
+    GsVoice *cloned_voice; /* the cloned voice that sings them, with its consent record; NULL: the model's */
 } GsProjectMusic;
 
 /* Lyrics are at most this long (bytes), as the vocal line takes them
@@ -83,6 +85,8 @@ void gs_project_set_music_lyrics(GsProject *self, guint index, const char *lyric
 /* The audio file of the vocals sung on the piece (NULL: none), copied into
  * the assets folder on save like the mix. */
 void gs_project_set_music_vocals(GsProject *self, guint index, const char *vocals_path);
+/* The cloned voice that sings the lyrics (copied; NULL: a voice of the model). */
+void gs_project_set_music_cloned_voice(GsProject *self, guint index, const GsVoice *voice);
 
 /* The timeline as the timeline model writes it, kept verbatim. The getter
  * returns the project's own node (NULL when there is none); the setter

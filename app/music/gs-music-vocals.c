@@ -41,13 +41,20 @@ engine_error(gs_context *ctx, gs_status status, GError **error)
  * frame again and again, repeats its phase every hop and buzzes at the
  * frame rate whatever the pitch. */
 static gboolean
-sing(gs_context *ctx, gs_speech *model, const char *voice, const gs_sung_phone *phones, int count, float **samples,
-     size_t *n, GError **error)
+sing(gs_context *ctx, gs_speech *model, const GsSinger *singer, const gs_sung_phone *phones, int count,
+     float **samples, size_t *n, GError **error)
 {
     gs_speech_params params = gs_speech_default_params();
-    params.voice = voice;
     params.vocoder = GS_VOCODER_GRIFFIN_LIM;
-    return engine_error(ctx, gs_speech_sing(model, phones, count, &params, samples, n), error);
+    params.voice = singer ? singer->voice : NULL;
+    params.voice_blend = singer ? singer->blend : NULL;
+    if (!singer || !singer->pitch)
+        return engine_error(ctx, gs_speech_sing(model, phones, count, &params, samples, n), error);
+    /* A sung phone's pitch is in octaves from the voice's own. */
+    g_autofree gs_sung_phone *shifted = g_memdup2(phones, (gsize)count * sizeof *phones);
+    for (int i = 0; i < count; i++)
+        shifted[i].pitch += singer->pitch / 12.0f;
+    return engine_error(ctx, gs_speech_sing(model, shifted, count, &params, samples, n), error);
 }
 
 static gs_sung_phone
@@ -106,7 +113,7 @@ median_pitch(const float *s, size_t n, int rate, double from, double to)
 /* The pitches the voice reaches: test notes at each probe offset, keeping
  * the run around offset 0 where the pitch rises with the offset. */
 static GArray *
-measure_range(gs_context *ctx, gs_speech *model, const char *voice, GError **error)
+measure_range(gs_context *ctx, gs_speech *model, const GsSinger *singer, GError **error)
 {
     int rate = gs_speech_sample_rate(model);
     PitchPoint points[G_N_ELEMENTS(probe_offsets)];
@@ -115,7 +122,7 @@ measure_range(gs_context *ctx, gs_speech *model, const char *voice, GError **err
         gs_sung_phone la[] = { sung("l", 0.08f, probe_offsets[i]), sung("ɑː", PROBE_SECONDS, probe_offsets[i]) };
         float *s = NULL;
         size_t n = 0;
-        if (!sing(ctx, model, voice, la, G_N_ELEMENTS(la), &s, &n, error))
+        if (!sing(ctx, model, singer, la, G_N_ELEMENTS(la), &s, &n, error))
             return NULL;
         points[i] = (PitchPoint){ probe_offsets[i], median_pitch(s, n, rate, 0.15, PROBE_SECONDS) };
         free(s);
@@ -310,8 +317,8 @@ check_lyrics(const char *lyrics, GError **error)
 }
 
 GsVocalLine *
-gs_vocal_line_plan(gs_context *ctx, gs_speech *model, const char *voice, const GsArrangement *a, const char *lyrics,
-                   GError **error)
+gs_vocal_line_plan(gs_context *ctx, gs_speech *model, const GsSinger *singer, const GsArrangement *a,
+                   const char *lyrics, GError **error)
 {
     if (!check_lyrics(lyrics, error))
         return NULL;
@@ -340,7 +347,7 @@ gs_vocal_line_plan(gs_context *ctx, gs_speech *model, const char *voice, const G
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "The lyrics have no words to sing");
         return NULL;
     }
-    g_autoptr(GArray) range = measure_range(ctx, model, voice, error);
+    g_autoptr(GArray) range = measure_range(ctx, model, singer, error);
     if (!range)
         return NULL;
     const PitchPoint *ends = (const PitchPoint *)range->data;
@@ -454,8 +461,8 @@ tune_pass(const GsVocalLine *line, int first, int end, const float *mono, size_t
  * pull on each other, so a correction can make a note worse), joined with
  * short crossfades: the passes share their timing to the sample. */
 static float *
-sing_in_tune(gs_context *ctx, gs_speech *model, const char *voice, const GsVocalLine *line, int first, int end,
-             size_t *n, GError **error)
+sing_in_tune(gs_context *ctx, gs_speech *model, const GsSinger *singer, const GsVocalLine *line, int first,
+             int end, size_t *n, GError **error)
 {
     int rate = gs_speech_sample_rate(model), count = end - first;
     g_autoptr(GArray) phones = g_array_new(FALSE, FALSE, sizeof(gs_sung_phone));
@@ -468,7 +475,7 @@ sing_in_tune(gs_context *ctx, gs_speech *model, const char *voice, const GsVocal
     g_autofree double *cents = g_new(double, (gsize)count * TUNING_PASSES);
     gboolean ok = TRUE;
     for (int pass = 0; ok && pass < TUNING_PASSES; pass++) {
-        ok = sing(ctx, model, voice, ph, (int)phones->len, &passes[pass], n, error);
+        ok = sing(ctx, model, singer, ph, (int)phones->len, &passes[pass], n, error);
         if (ok)
             tune_pass(line, first, end, passes[pass], *n, rate, ph, cents + (gsize)pass * count);
     }
@@ -494,8 +501,8 @@ sing_in_tune(gs_context *ctx, gs_speech *model, const char *voice, const GsVocal
 }
 
 float *
-gs_vocal_line_render(gs_context *ctx, gs_speech *model, const char *voice, const GsVocalLine *line, gsize frames,
-                     GError **error)
+gs_vocal_line_render(gs_context *ctx, gs_speech *model, const GsSinger *singer, const GsVocalLine *line,
+                     gsize frames, GError **error)
 {
     float *stereo = g_new0(float, frames * 2);
     int rate = gs_speech_sample_rate(model);
@@ -504,7 +511,7 @@ gs_vocal_line_render(gs_context *ctx, gs_speech *model, const char *voice, const
         while (end < line->n_notes && line->notes[end].phrase == line->notes[first].phrase)
             end++;
         size_t n = 0;
-        float *mono = sing_in_tune(ctx, model, voice, line, first, end, &n, error);
+        float *mono = sing_in_tune(ctx, model, singer, line, first, end, &n, error);
         if (!mono) {
             g_free(stereo);
             return NULL;

@@ -32,7 +32,17 @@ typedef struct {
     double voice_hz; /* the voice's own mean pitch, measured */
 } GsVocalLine;
 
-/* Plans the line for `voice` of `model` (NULL: its default): measures the
+/* Who sings: one of the model's voices by name (NULL: its default) or,
+ * when `blend` is set, a blend of them (a cloned voice: gs-voice.h) sung
+ * `pitch` semitones from the blend's own pitch. A NULL singer is the
+ * model's default voice. */
+typedef struct {
+    const char *voice;
+    const float *blend; /* one weight per model voice, or NULL */
+    float pitch;
+} GsSinger;
+
+/* Plans the line for `singer` of `model`: measures the
  * pitches the voice can sing (the model learned pitch from speech: about a
  * quarter octave around a voice's mean), then sets the lyric lines in turn
  * from the first section after the intro to the outro, one syllable a beat
@@ -41,8 +51,8 @@ typedef struct {
  * chord tone of its bar nearest the last note within the voice's range,
  * the chorus reaching for the top of it. Empty or invalid (UTF-8) lyrics,
  * or too long: G_IO_ERROR_INVALID_ARGUMENT. */
-GsVocalLine *gs_vocal_line_plan(gs_context *ctx, gs_speech *model, const char *voice, const GsArrangement *arrangement,
-                                const char *lyrics, GError **error);
+GsVocalLine *gs_vocal_line_plan(gs_context *ctx, gs_speech *model, const GsSinger *singer,
+                                const GsArrangement *arrangement, const char *lyrics, GError **error);
 void gs_vocal_line_free(GsVocalLine *line);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsVocalLine, gs_vocal_line_free)
 
@@ -50,7 +60,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsVocalLine, gs_vocal_line_free)
  * GS_MUSIC_SAMPLE_RATE, `frames` long (the piece's length). Each phrase is
  * sung three times, measuring and correcting its notes' pitches, and each
  * note kept from the take that sang it closest. */
-float *gs_vocal_line_render(gs_context *ctx, gs_speech *model, const char *voice, const GsVocalLine *line,
+float *gs_vocal_line_render(gs_context *ctx, gs_speech *model, const GsSinger *singer, const GsVocalLine *line,
                             gsize frames, GError **error);
 
 G_END_DECLS

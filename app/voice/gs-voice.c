@@ -47,6 +47,50 @@ gs_voices_dir(void)
 }
 
 static void
+voice_file_free(GsVoiceFile *file)
+{
+    gs_voice_free(file->voice);
+    g_free(file->path);
+    g_free(file->stem);
+    g_free(file);
+}
+
+static int
+compare_names(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *
+gs_voices_dir_list(void)
+{
+    GPtrArray *files = g_ptr_array_new_with_free_func((GDestroyNotify)voice_file_free);
+    g_autofree char *dir_path = gs_voices_dir();
+    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    for (const char *name; dir && (name = g_dir_read_name(dir));)
+        if (g_str_has_suffix(name, GS_VOICE_EXTENSION) && name[0] != '.')
+            g_ptr_array_add(names, g_strdup(name));
+    g_ptr_array_sort(names, compare_names);
+    for (guint i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        g_autofree char *path = g_build_filename(dir_path, name, NULL);
+        g_autoptr(GError) error = NULL;
+        GsVoice *voice = gs_voice_load(path, &error);
+        if (!voice) {
+            g_warning("Skipping the voice file %s: %s", path, error->message);
+            continue;
+        }
+        GsVoiceFile *file = g_new0(GsVoiceFile, 1);
+        file->voice = voice;
+        file->path = g_steal_pointer(&path);
+        file->stem = g_strndup(name, strlen(name) - strlen(GS_VOICE_EXTENSION));
+        g_ptr_array_add(files, file);
+    }
+    return files;
+}
+
+static void
 add_string(JsonBuilder *b, const char *key, const char *value)
 {
     json_builder_set_member_name(b, key);

@@ -37,6 +37,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsVoice, gs_voice_free)
 /* $XDG_DATA_HOME/genstudio/voices, where the window keeps cloned voices. */
 char *gs_voices_dir(void);
 
+/* A voice of that folder; `stem` (its file's name without the extension)
+ * tells two voices of one person apart ("Ann Smith 2"). */
+typedef struct {
+    GsVoice *voice;
+    char *path;
+    char *stem;
+} GsVoiceFile;
+
+/* The folder's voices (GsVoiceFile) by file name; broken files are skipped
+ * with a warning. Empty when there is no folder yet. */
+GPtrArray *gs_voices_dir_list(void);
+
 /* Atomic (temporary file, fsync, rename): on failure `path` is untouched. */
 gboolean gs_voice_save(const GsVoice *voice, const char *path, GError **error);
 /* Refuses files that are too large, malformed, lack the consent record or

@@ -179,6 +179,7 @@ assert_same_project(GsProject *want, GsProject *got)
         g_assert_true((a->vocals_path == NULL) == (b->vocals_path == NULL));
         if (a->vocals_path)
             assert_same_file_contents(a->vocals_path, b->vocals_path);
+        assert_same_voice(a->cloned_voice, b->cloned_voice);
     }
     JsonNode *timeline_a = gs_project_get_timeline(want), *timeline_b = gs_project_get_timeline(got);
     g_assert_true((timeline_a == NULL) == (timeline_b == NULL));
@@ -226,6 +227,7 @@ full_project_new(const char *dir)
     gs_project_set_music_lyrics(project, 0, "Hello the morning\nsing it ünder the sun", "slt");
     g_autofree char *vocals = write_file(dir, "vocals.wav", "the sung vocals");
     gs_project_set_music_vocals(project, 0, vocals);
+    gs_project_set_music_cloned_voice(project, 0, ann);
 
     g_autoptr(JsonNode) timeline = json_from_string(
         "{\"tracks\": [{\"kind\": \"voice\", \"clips\": [{\"take\": 0, \"start\": 1.5}]}], \"length\": 12.25}", NULL);

@@ -159,6 +159,36 @@ test_sung(void)
     check_sung(fast);
 }
 
+/* A cloned voice sings: a blend all on one voice is that voice (the same
+ * measured pitch, the same notes), and its pitch shift raises the voice. */
+static void
+test_cloned_singer(void)
+{
+    int voices = gs_speech_voice_count(model), pick = voices - 1;
+    g_autofree float *one_hot = g_new0(float, voices);
+    one_hot[pick] = 1.0f;
+    g_autoptr(GError) error = NULL;
+    GsSinger named = { .voice = gs_speech_voice_name(model, pick) };
+    GsSinger blended = { .blend = one_hot };
+    GsSinger raised = { .blend = one_hot, .pitch = 3.0f };
+    g_autoptr(GsVocalLine) by_name = gs_vocal_line_plan(ctx, model, &named, song, lyrics, &error);
+    g_assert_no_error(error);
+    g_autoptr(GsVocalLine) by_blend = gs_vocal_line_plan(ctx, model, &blended, song, lyrics, &error);
+    g_assert_no_error(error);
+    g_autoptr(GsVocalLine) by_raised = gs_vocal_line_plan(ctx, model, &raised, song, lyrics, &error);
+    g_assert_no_error(error);
+    g_assert_cmpfloat(by_blend->voice_hz, ==, by_name->voice_hz);
+    g_assert_cmpint(by_blend->n_notes, ==, by_name->n_notes);
+    for (int i = 0; i < by_name->n_notes; i++)
+        g_assert_cmpint(by_blend->notes[i].midi, ==, by_name->notes[i].midi);
+    double shift = 12.0 * log2(by_raised->voice_hz / by_name->voice_hz);
+    g_print("%s: %.1f Hz; raised 3 semitones: %.1f Hz (%+.2f semitones)\n", named.voice, by_name->voice_hz,
+            by_raised->voice_hz, shift);
+    /* The model follows pitch partly (it learned it from speech): +2 for +3 here. */
+    g_assert_cmpfloat(shift, >, 1.0);
+    g_assert_cmpfloat(shift, <, 4.0);
+}
+
 static void
 test_refusals(void)
 {
@@ -170,7 +200,7 @@ test_refusals(void)
         g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
     }
     g_autoptr(GError) error = NULL;
-    GsVocalLine *line = gs_vocal_line_plan(ctx, model, "nobody", song, lyrics, &error);
+    GsVocalLine *line = gs_vocal_line_plan(ctx, model, &(GsSinger){ .voice = "nobody" }, song, lyrics, &error);
     g_assert_null(line);
     g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
@@ -190,6 +220,7 @@ main(int argc, char **argv)
     song = gs_arrangement_new(prompt, 3);
     g_test_add_func("/vocals/plan", test_plan);
     g_test_add_func("/vocals/sung", test_sung);
+    g_test_add_func("/vocals/cloned-singer", test_cloned_singer);
     g_test_add_func("/vocals/refusals", test_refusals);
     int status = g_test_run();
     gs_arrangement_free(song);

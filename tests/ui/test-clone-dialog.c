@@ -22,6 +22,7 @@
 
 #include "gs-application.h"
 #include "gs-clone-dialog.h"
+#include "gs-music-page.h"
 #include "gs-voice-page.h"
 #include "gs-voice.h"
 #include "gs-window.h"
@@ -388,6 +389,21 @@ test_cloned_voices(void)
     g_assert_nonnull(strstr(comment, "0123456789abcdef"));
     g_remove(ogg);
     g_remove(broken);
+
+    /* The Music page offers the voice as a singer too. */
+    AdwViewStack *stack = ADW_VIEW_STACK(ui_test_find_descendant(GTK_WIDGET(window), ADW_TYPE_VIEW_STACK));
+    adw_view_stack_set_visible_child_name(stack, "music");
+    GtkDropDown *singer = GTK_DROP_DOWN(
+        ui_test_find_descendant(ui_test_find_descendant(GTK_WIDGET(window), GS_TYPE_MUSIC_PAGE), GTK_TYPE_DROP_DOWN));
+    deadline = g_get_monotonic_time() + 120 * G_USEC_PER_SEC;
+    while ((!gtk_drop_down_get_model(singer) ||
+            g_list_model_get_n_items(gtk_drop_down_get_model(singer)) != model_count + 1) &&
+           g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, TRUE);
+    GListModel *singers = gtk_drop_down_get_model(singer);
+    g_assert_cmpuint(g_list_model_get_n_items(singers), ==, model_count + 1);
+    g_assert_cmpstr(gtk_string_list_get_string(GTK_STRING_LIST(singers), model_count), ==, "Bea Jones (cloned)");
+    adw_view_stack_set_visible_child_name(stack, "voice");
 
     /* The take carries the voice, so a project opened where the voices
      * folder lacks it (another computer) still offers it. */
