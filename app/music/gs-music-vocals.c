@@ -2,7 +2,9 @@
  * arrangement's chords, singing through gs_speech_sing.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <gio/gio.h>
+#include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gs-music-render.h"
@@ -13,7 +15,6 @@
 #define RELEASE_SECONDS 0.1 /* breath after the last note of a phrase */
 #define VOCALS_GAIN 0.6f
 #define MIN_NOTE_SECONDS 0.3
-#define MAX_SYLLABLES_PER_LINE 31
 #define TUNING_PASSES 3   /* sung, measured and corrected */
 #define TUNING_GAIN 0.4   /* of the error: neighbours pull each other, a full step overshoots */
 #define MAX_OFFSET 0.45f  /* octaves from the voice's mean: the model goes no further */
@@ -185,8 +186,9 @@ is_vowel(const char *symbol)
 }
 
 typedef struct {
-    GArray *phones; /* gs_phone of one syllable */
-    int nucleus;    /* index of its vowel */
+    GArray *phones;      /* gs_phone of one syllable */
+    int nucleus;         /* index of its vowel */
+    gboolean word_start; /* the first syllable of a word */
 } Syllable;
 
 static void
@@ -207,7 +209,7 @@ split_word(const gs_phone *w, int n, GArray *out)
     for (int k = 0; k < count; k++) {
         int from = k == 0 ? 0 : nuclei[k] - (nuclei[k] - nuclei[k - 1] > 1 ? 1 : 0);
         int to = k + 1 < count ? nuclei[k + 1] - (nuclei[k + 1] - nuclei[k] > 1 ? 1 : 0) : n;
-        Syllable s = { g_array_new(FALSE, FALSE, sizeof(gs_phone)), nuclei[k] - from };
+        Syllable s = { g_array_new(FALSE, FALSE, sizeof(gs_phone)), nuclei[k] - from, k == 0 };
         g_array_append_vals(s.phones, w + from, (guint)(to - from));
         g_array_append_val(out, s);
     }
@@ -243,6 +245,39 @@ line_syllables(gs_phonemizer *ph, const char *line, GError **error)
 }
 
 /* ---- plan ------------------------------------------------------------------ */
+
+/* Syllables [first, first + count) of a lyric line, sung as one phrase. */
+typedef struct {
+    const GArray *syllables;
+    int first, count;
+} Phrase;
+
+/* Each line as one phrase, or, when it has more syllables than a phrase
+ * holds (`capacity`), as several of about equal length, each ending before
+ * a word: a long line is sung whole rather than cut. */
+static GArray *
+phrases_of(const GPtrArray *lines, int capacity)
+{
+    GArray *phrases = g_array_new(FALSE, FALSE, sizeof(Phrase));
+    for (guint l = 0; l < lines->len; l++) {
+        const GArray *syllables = g_ptr_array_index(lines, l);
+        int n = (int)syllables->len;
+        for (int first = 0; first < n;) {
+            int parts = (n - first + capacity - 1) / capacity;
+            int want = first + (n - first + parts - 1) / parts, end = want;
+            /* The word start nearest the even split, within the capacity. */
+            for (int k = first + 1, best = INT_MAX; parts > 1 && k <= first + capacity; k++)
+                if (g_array_index(syllables, Syllable, k).word_start && abs(k - want) < best) {
+                    best = abs(k - want);
+                    end = k;
+                }
+            Phrase phrase = { syllables, first, end - first };
+            g_array_append_val(phrases, phrase);
+            first = end;
+        }
+    }
+    return phrases;
+}
 
 static const GsMusicSection *
 section_at(const GsArrangement *a, int bar)
@@ -369,15 +404,15 @@ gs_vocal_line_plan(gs_context *ctx, gs_speech *model, const GsSinger *singer, co
     int beats_per_slot = beat >= MIN_NOTE_SECONDS ? 1 : 2;
     double slot = beat * beats_per_slot;
     int slots_per_bar = MAX(a->beats_per_bar / beats_per_slot, 1);
+    g_autoptr(GArray) phrases = phrases_of(lines, 8 * slots_per_bar - 1);
     for (int bar = first, phrase = 0;; phrase++) {
-        const GArray *syllables = g_ptr_array_index(lines, (guint)phrase % lines->len);
-        int n = MIN((int)syllables->len, MAX_SYLLABLES_PER_LINE);
-        /* Two, four or eight bars: the line and a slot of rest. */
+        const Phrase *p = &g_array_index(phrases, Phrase, (guint)phrase % phrases->len);
+        int n = p->count;
+        /* Two, four or eight bars: the phrase and a slot of rest. */
         int bars = 2;
         while (bars < 8 && bars * slots_per_bar < n + 1)
             bars *= 2;
         int slots = bars * slots_per_bar;
-        n = MIN(n, slots - 1);
         if (bar + bars > last)
             break;
         gboolean chorus = section_at(a, bar)->kind == GS_MUSIC_SECTION_CHORUS;
@@ -386,8 +421,8 @@ gs_vocal_line_plan(gs_context *ctx, gs_speech *model, const GsSinger *singer, co
             int midi = choose_note(a, bar + k / slots_per_bar, chorus ? high : previous, low, high);
             previous = midi;
             double seconds = k == n - 1 ? slot * (slots - n) : slot; /* the line's last syllable is held */
-            add_note(line, notes, &g_array_index(syllables, Syllable, k), start + k * slot, seconds, midi, range,
-                     phrase);
+            add_note(line, notes, &g_array_index(p->syllables, Syllable, p->first + k), start + k * slot, seconds,
+                     midi, range, phrase);
         }
         bar += bars;
     }

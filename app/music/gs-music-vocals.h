@@ -47,7 +47,8 @@ typedef struct {
  * quarter octave around a voice's mean), then sets the lyric lines in turn
  * from the first section after the intro to the outro, one syllable a beat
  * (every other beat when beats are shorter than 0.3 s), each line taking
- * two, four or eight bars with its last syllable held; each note is the
+ * two, four or eight bars with its last syllable held (a line too long for
+ * eight bars is sung as several phrases, split between words); each note is the
  * chord tone of its bar nearest the last note within the voice's range,
  * the chorus reaching for the top of it. Empty or invalid (UTF-8) lyrics,
  * or too long: G_IO_ERROR_INVALID_ARGUMENT. */

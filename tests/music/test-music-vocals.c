@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <gio/gio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gs-music-render.h"
@@ -189,6 +190,30 @@ test_cloned_singer(void)
     g_assert_cmpfloat(shift, <, 4.0);
 }
 
+/* A line with more syllables than a phrase holds (31 at this tempo) is
+ * sung whole, as two phrases split between words. */
+static void
+test_long_line(void)
+{
+    g_autoptr(GString) hellos = g_string_new("hello");
+    for (int i = 1; i < 17; i++)
+        g_string_append(hellos, " hello"); /* 34 syllables, two a word */
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse("happy pop song, 90 seconds", &error);
+    g_assert_no_error(error);
+    g_autoptr(GsArrangement) long_song = gs_arrangement_new(prompt, 3);
+    g_autoptr(GsVocalLine) line = gs_vocal_line_plan(ctx, model, NULL, long_song, hellos->str, &error);
+    g_assert_no_error(error);
+    int in_phrase[2] = { 0, 0 };
+    for (int i = 0; i < line->n_notes; i++)
+        if (line->notes[i].phrase < 2)
+            in_phrase[line->notes[i].phrase]++;
+    g_print("34 syllables sung as phrases of %d and %d\n", in_phrase[0], in_phrase[1]);
+    g_assert_cmpint(in_phrase[0] + in_phrase[1], ==, 34);
+    g_assert_cmpint(in_phrase[0] % 2, ==, 0);
+    g_assert_cmpint(abs(in_phrase[0] - in_phrase[1]), <=, 2);
+}
+
 static void
 test_refusals(void)
 {
@@ -221,6 +246,7 @@ main(int argc, char **argv)
     g_test_add_func("/vocals/plan", test_plan);
     g_test_add_func("/vocals/sung", test_sung);
     g_test_add_func("/vocals/cloned-singer", test_cloned_singer);
+    g_test_add_func("/vocals/long-line", test_long_line);
     g_test_add_func("/vocals/refusals", test_refusals);
     int status = g_test_run();
     gs_arrangement_free(song);
