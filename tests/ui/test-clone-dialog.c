@@ -445,21 +445,6 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    /* The ledger, the voices folder, autosaves: all scratch. */
-    g_autofree char *scratch = g_dir_make_tmp("genstudio-clone-XXXXXX", NULL);
-    g_autofree char *data_dir = g_build_filename(scratch, "data", NULL);
-    g_autofree char *state_dir = g_build_filename(scratch, "state", NULL);
-    g_autofree char *models_dir = g_build_filename(scratch, "models", NULL);
-    g_setenv("XDG_DATA_HOME", data_dir, TRUE);
-    g_setenv("XDG_STATE_HOME", state_dir, TRUE);
-    g_setenv("GS_MODELS_DIR", models_dir, TRUE);
-    g_setenv("GS_AUDIO_SINK", "fakesink", TRUE);
     g_setenv("GS_AUDIO_SOURCE", "audiotestsrc", TRUE); /* a sine: not speech */
-    g_autoptr(GsApplication) app = gs_application_new();
-    g_application_set_flags(G_APPLICATION(app), G_APPLICATION_NON_UNIQUE);
-    g_signal_connect_after(app, "activate", G_CALLBACK(on_activate), NULL);
-    int status = g_application_run(G_APPLICATION(app), 0, NULL);
-    const char *rm[] = { "rm", "-rf", scratch, NULL };
-    g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-    return status;
+    return ui_test_run_app(on_activate);
 }

@@ -227,16 +227,5 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     full = g_strcmp0(g_getenv("GS_TEST_COMPARE_FULL"), "1") == 0;
-    g_autofree char *state_dir = g_dir_make_tmp("genstudio-state-XXXXXX", NULL);
-    g_setenv("XDG_STATE_HOME", state_dir, TRUE);
-    g_autofree char *models_dir = g_build_filename(state_dir, "models", NULL);
-    g_setenv("GS_MODELS_DIR", models_dir, TRUE);
-    g_setenv("GS_AUDIO_SINK", "fakesink", TRUE);
-    g_autoptr(GsApplication) app = gs_application_new();
-    g_application_set_flags(G_APPLICATION(app), G_APPLICATION_NON_UNIQUE);
-    g_signal_connect_after(app, "activate", G_CALLBACK(on_activate), NULL);
-    int status = g_application_run(G_APPLICATION(app), 0, NULL);
-    const char *rm[] = { "rm", "-rf", state_dir, NULL };
-    g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-    return status;
+    return ui_test_run_app(on_activate);
 }

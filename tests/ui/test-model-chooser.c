@@ -259,13 +259,6 @@ on_activate(GApplication *app)
         exit(status);
 }
 
-static void
-remove_tree(const char *dir)
-{
-    const char *argv[] = { "rm", "-rf", dir, NULL };
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
-}
-
 /* The folder the window finds: the test model, and a file it refuses. */
 static void
 fill_models_folder(void)
@@ -316,7 +309,7 @@ main(int argc, char **argv)
     g_application_set_flags(G_APPLICATION(app), G_APPLICATION_NON_UNIQUE);
     g_signal_connect_after(app, "activate", G_CALLBACK(on_activate), NULL);
     int status = g_application_run(G_APPLICATION(app), 0, NULL);
-    remove_tree(root);
+    ui_test_remove_tree(root);
     g_free(models_dir);
     g_free(outside_dir);
     g_free(test_model);

@@ -8,7 +8,6 @@
  * data/screenshots/music-vocals.png (else music-vocals.png in the build's
  * tests folder).
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -346,34 +345,9 @@ on_activate(GApplication *app)
         exit(status);
 }
 
-static void
-remove_tree(const char *path)
-{
-    if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
-        g_autoptr(GDir) listing = g_dir_open(path, 0, NULL);
-        const char *name;
-        while ((name = g_dir_read_name(listing))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-            remove_tree(child);
-        }
-    }
-    g_remove(path);
-}
-
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    /* Autosaves and recoveries go here, not into the user's state. */
-    g_autofree char *state_dir = g_dir_make_tmp("genstudio-state-XXXXXX", NULL);
-    g_setenv("XDG_STATE_HOME", state_dir, TRUE);
-    g_autofree char *models_dir = g_build_filename(state_dir, "models", NULL);
-    g_setenv("GS_MODELS_DIR", models_dir, TRUE);
-    g_setenv("GS_AUDIO_SINK", "fakesink", TRUE);
-    g_autoptr(GsApplication) app = gs_application_new();
-    g_application_set_flags(G_APPLICATION(app), G_APPLICATION_NON_UNIQUE);
-    g_signal_connect_after(app, "activate", G_CALLBACK(on_activate), NULL);
-    int status = g_application_run(G_APPLICATION(app), 0, NULL);
-    remove_tree(state_dir);
-    return status;
+    return ui_test_run_app(on_activate);
 }

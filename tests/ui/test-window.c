@@ -676,13 +676,6 @@ answer_dialog(AdwMessageDialog *dialog, const char *response)
 }
 
 static void
-remove_tree(const char *dir)
-{
-    const char *argv[] = { "rm", "-rf", dir, NULL };
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
-}
-
-static void
 write_file(const char *dir, const char *name, const char *contents, char **path)
 {
     *path = g_build_filename(dir, name, NULL);
@@ -917,7 +910,7 @@ test_project(void)
     g_assert_true(gs_project_get_dirty(recovered));
 
     wait_for_toasts_to_go();
-    remove_tree(dir);
+    ui_test_remove_tree(dir);
 }
 
 static guint
@@ -1009,17 +1002,5 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    /* Autosaves and recoveries go here, not into the user's state. */
-    g_autofree char *state_dir = g_dir_make_tmp("genstudio-state-XXXXXX", NULL);
-    g_setenv("XDG_STATE_HOME", state_dir, TRUE);
-    /* Only the built-in model: the user's models folder stays out of it. */
-    g_autofree char *models_dir = g_build_filename(state_dir, "models", NULL);
-    g_setenv("GS_MODELS_DIR", models_dir, TRUE);
-    g_setenv("GS_AUDIO_SINK", "fakesink", TRUE); /* silent playback that still keeps time */
-    g_autoptr(GsApplication) app = gs_application_new();
-    g_application_set_flags(G_APPLICATION(app), G_APPLICATION_NON_UNIQUE);
-    g_signal_connect_after(app, "activate", G_CALLBACK(on_activate), NULL);
-    int status = g_application_run(G_APPLICATION(app), 0, NULL);
-    remove_tree(state_dir);
-    return status;
+    return ui_test_run_app(on_activate);
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "gs-application.h"
 #include "ui-test-support.h"
 
 void
@@ -45,4 +46,32 @@ ui_test_find_descendant(GtkWidget *widget, GType type)
             return found;
     }
     return NULL;
+}
+
+void
+ui_test_remove_tree(const char *path)
+{
+    const char *argv[] = { "rm", "-rf", path, NULL };
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
+}
+
+int
+ui_test_run_app(void (*on_activate)(GApplication *app))
+{
+    g_autofree char *scratch = g_dir_make_tmp("genstudio-ui-XXXXXX", NULL);
+    g_assert_nonnull(scratch);
+    const char *folders[][2] = {
+        { "XDG_STATE_HOME", "state" }, { "XDG_DATA_HOME", "data" }, { "GS_MODELS_DIR", "models" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(folders); i++) {
+        g_autofree char *folder = g_build_filename(scratch, folders[i][1], NULL);
+        g_setenv(folders[i][0], folder, TRUE);
+    }
+    g_setenv("GS_AUDIO_SINK", "fakesink", TRUE);
+    g_autoptr(GsApplication) app = gs_application_new();
+    g_application_set_flags(G_APPLICATION(app), G_APPLICATION_NON_UNIQUE);
+    g_signal_connect_after(app, "activate", G_CALLBACK(on_activate), NULL);
+    int status = g_application_run(G_APPLICATION(app), 0, NULL);
+    ui_test_remove_tree(scratch);
+    return status;
 }

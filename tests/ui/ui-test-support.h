@@ -11,3 +11,10 @@ void iterate_until_idle(void);
 void ui_test_screenshot(GtkWindow *window, const char *path);
 /* `widget` or its first descendant (depth first) of `type`; NULL if none. */
 GtkWidget *ui_test_find_descendant(GtkWidget *widget, GType type);
+/* Removes the folder `path` and everything in it. */
+void ui_test_remove_tree(const char *path);
+/* Runs the studio with its state, data (voices, the consent ledger) and
+ * models folders in a scratch folder of its own, removed afterwards, and
+ * silent audio that still keeps time; `on_activate` runs once the window
+ * is up (and runs the tests). Returns the application's exit status. */
+int ui_test_run_app(void (*on_activate)(GApplication *app));
