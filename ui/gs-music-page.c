@@ -720,7 +720,7 @@ gs_music_page_export_async(GsMusicPage *self, GsMusicPiece *piece, GFile *file, 
     if (clone) { /* whose voice sings, and with what consent */
         g_autofree char *consent = gs_voice_describe_consent(clone);
         g_autofree char *plain = g_steal_pointer(&comment);
-        comment = g_strdup_printf("%s; sung in a %s", plain, consent);
+        comment = g_strdup_printf("%s; vocals: %s", plain, consent);
     }
     GsAudioTags tags = { .title = gs_music_piece_get_text(piece), .comment = comment,
                          .model = GS_MUSIC_PROVENANCE_MODEL };

@@ -13,6 +13,7 @@
 #include "gs-music-render.h"
 #include "gs-music-vocals.h"
 #include "gs-speech-job.h"
+#include "gs-voice.h"
 
 #define DEFAULT_SEED 42
 
@@ -60,16 +61,29 @@ write_stems(const GsMusicAudio *audio, const char *dir, GError **error)
     return TRUE;
 }
 
-/* The lyrics sung by the default voice into a vocals stem, added to the
- * mix (its peak back at −1 dBFS) and written beside the other stems. */
+/* Who sings: a voice of the speech model by name (NULL: its default), or
+ * the cloned voice `clone`, which must fit the model. */
+typedef struct {
+    const char *voice;
+    const GsVoice *clone;
+} Singer;
+
+/* The lyrics sung into a vocals stem, added to the mix (its peak back at
+ * −1 dBFS) and written beside the other stems. */
 static gboolean
-add_vocals(const GsArrangement *arr, GsMusicAudio *audio, const char *lyrics, const char *stems_dir, GError **error)
+add_vocals(const GsArrangement *arr, GsMusicAudio *audio, const char *lyrics, const Singer *who,
+           const char *stems_dir, GError **error)
 {
     gs_context *ctx = gs_open_engine(error);
     g_autofree char *model_path = gs_default_speech_model_path();
     gs_speech *model = ctx ? gs_load_speech(ctx, model_path, error) : NULL;
-    g_autoptr(GsVocalLine) line = model ? gs_vocal_line_plan(ctx, model, NULL, arr, lyrics, error) : NULL;
-    g_autofree float *stem = line ? gs_vocal_line_render(ctx, model, NULL, line, audio->frames, error) : NULL;
+    GsSinger singer = { .voice = who->voice };
+    gs_speech_params fitted = gs_speech_default_params();
+    gboolean fits = model && (!who->clone || gs_voice_apply(who->clone, model, &fitted, error));
+    if (fits && who->clone)
+        singer = (GsSinger){ .blend = fitted.voice_blend, .pitch = who->clone->pitch };
+    g_autoptr(GsVocalLine) line = fits ? gs_vocal_line_plan(ctx, model, &singer, arr, lyrics, error) : NULL;
+    g_autofree float *stem = line ? gs_vocal_line_render(ctx, model, &singer, line, audio->frames, error) : NULL;
     gs_speech_free(model);
     gs_context_free(ctx);
     if (!stem)
@@ -91,15 +105,16 @@ add_vocals(const GsArrangement *arr, GsMusicAudio *audio, const char *lyrics, co
     if (!stems_dir)
         return TRUE;
     g_autofree char *path = g_build_filename(stems_dir, "vocals.wav", NULL);
-    GsAudioTags tags = { .title = "vocals", .model = GS_MUSIC_PROVENANCE_MODEL };
+    g_autofree char *consent = who->clone ? gs_voice_describe_consent(who->clone) : NULL;
+    GsAudioTags tags = { .title = "vocals", .comment = consent, .model = GS_MUSIC_PROVENANCE_MODEL };
     return gs_audio_export(path, stem, audio->frames, 2, audio->rate, &tags, NULL, NULL, NULL, error);
 }
 
 /* Parses, arranges and writes what was asked for. The audio writer opens
  * before the rendering, so a path that cannot be written fails early. */
 static gboolean
-compose(const char *prompt_text, const char *lyrics, guint64 seed, const char *output, const char *stems_dir,
-        const char *midi, GError **error)
+compose(const char *prompt_text, const char *lyrics, const Singer *singer, guint64 seed, const char *output,
+        const char *stems_dir, const char *midi, GError **error)
 {
     g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse(prompt_text, error);
     if (!prompt)
@@ -113,6 +128,11 @@ compose(const char *prompt_text, const char *lyrics, guint64 seed, const char *o
                                                gs_music_style_name(prompt->style), gs_music_key_name(prompt->key),
                                                prompt->mode == GS_MUSIC_MODE_MINOR ? "minor" : "major", prompt->bpm,
                                                seed);
+    if (lyrics && singer->clone) { /* whose voice sings, and with what consent */
+        g_autofree char *consent = gs_voice_describe_consent(singer->clone);
+        g_autofree char *plain = g_steal_pointer(&comment);
+        comment = g_strdup_printf("%s; vocals: %s", plain, consent);
+    }
     GsAudioTags tags = { .title = prompt_text, .comment = comment, .model = GS_MUSIC_PROVENANCE_MODEL };
     if (output && !(writer = gs_audio_writer_new(output, 2, GS_MUSIC_SAMPLE_RATE, &tags, error)))
         return FALSE;
@@ -126,7 +146,7 @@ compose(const char *prompt_text, const char *lyrics, guint64 seed, const char *o
     if (!audio)
         return FALSE;
     return (!stems_dir || write_stems(audio, stems_dir, error)) &&
-           (!lyrics || add_vocals(arr, audio, lyrics, stems_dir, error)) &&
+           (!lyrics || add_vocals(arr, audio, lyrics, singer, stems_dir, error)) &&
            (!writer || (gs_audio_writer_push(writer, audio->mix, audio->frames, error) &&
                         gs_audio_writer_finish(writer, error)));
 }
@@ -135,6 +155,7 @@ int
 gs_cli_music(int argc, char **argv)
 {
     g_autofree char *prompt = NULL, *seed_text = NULL, *output = NULL, *stems_dir = NULL, *midi = NULL, *lyrics = NULL;
+    g_autofree char *singer_name = NULL, *voice_file = NULL;
     GOptionEntry entries[] = {
         { "prompt", 'p', 0, G_OPTION_ARG_STRING, &prompt, "What to play: style, mood, tempo, key, length, instruments",
           "TEXT" },
@@ -144,6 +165,10 @@ gs_cli_music(int argc, char **argv)
         { "midi", 0, 0, G_OPTION_ARG_FILENAME, &midi, "Write a Standard MIDI File", "PATH" },
         { "lyrics", 0, 0, G_OPTION_ARG_STRING, &lyrics, "Sing these lyrics (one phrase a line), or a file's",
           "TEXT|FILE" },
+        { "singer", 0, 0, G_OPTION_ARG_STRING, &singer_name, "The speech model's voice that sings (its first)",
+          "VOICE" },
+        { "voice-file", 0, 0, G_OPTION_ARG_FILENAME, &voice_file, "A cloned voice sings (genstudio-cli clone)",
+          "V.gsvoice" },
         { NULL },
     };
     g_autoptr(GOptionContext) options = g_option_context_new("- compose music from a text prompt");
@@ -157,6 +182,10 @@ gs_cli_music(int argc, char **argv)
         fprintf(stderr, "genstudio-cli music: give --prompt, and -o, --stems or --midi\n");
         return 2;
     }
+    if ((singer_name || voice_file) && (!lyrics || (singer_name && voice_file))) {
+        fprintf(stderr, "genstudio-cli music: --singer or --voice-file (one of them) go with --lyrics\n");
+        return 2;
+    }
     guint64 seed = DEFAULT_SEED;
     if (seed_text && !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &seed, &error)) {
         fprintf(stderr, "genstudio-cli music: --seed: %s\n", error->message);
@@ -168,7 +197,13 @@ gs_cli_music(int argc, char **argv)
         fprintf(stderr, "genstudio-cli music: --lyrics: %s\n", error->message);
         return 1;
     }
-    if (!compose(prompt, lyrics_text ? lyrics_text : lyrics, seed, output, stems_dir, midi, &error)) {
+    g_autoptr(GsVoice) cloned = voice_file ? gs_voice_load(voice_file, &error) : NULL;
+    if (voice_file && !cloned) {
+        fprintf(stderr, "genstudio-cli music: --voice-file: %s\n", error->message);
+        return 1;
+    }
+    Singer singer = { singer_name, cloned };
+    if (!compose(prompt, lyrics_text ? lyrics_text : lyrics, &singer, seed, output, stems_dir, midi, &error)) {
         fprintf(stderr, "genstudio-cli music: %s\n", error->message);
         return 1;
     }

@@ -112,13 +112,13 @@ median_pitch(const float *s, size_t n, int rate, double from, double to)
 }
 
 /* The pitches the voice reaches: test notes at each probe offset, keeping
- * the run around offset 0 where the pitch rises with the offset. */
+ * the run around offset 0 (or the measured offset nearest it) where the
+ * pitch rises with the offset. */
 static GArray *
 measure_range(gs_context *ctx, gs_speech *model, const GsSinger *singer, GError **error)
 {
     int rate = gs_speech_sample_rate(model);
     PitchPoint points[G_N_ELEMENTS(probe_offsets)];
-    int zero = -1;
     for (guint i = 0; i < G_N_ELEMENTS(probe_offsets); i++) {
         gs_sung_phone la[] = { sung("l", 0.08f, probe_offsets[i]), sung("ɑː", PROBE_SECONDS, probe_offsets[i]) };
         float *s = NULL;
@@ -127,10 +127,14 @@ measure_range(gs_context *ctx, gs_speech *model, const GsSinger *singer, GError 
             return NULL;
         points[i] = (PitchPoint){ probe_offsets[i], median_pitch(s, n, rate, 0.15, PROBE_SECONDS) };
         free(s);
-        if (probe_offsets[i] == 0.0f)
-            zero = (int)i;
     }
-    if (zero < 0 || points[zero].hz <= 0) {
+    /* The voice's own pitch, or the measured probe nearest it: a blend of
+     * voices (a cloned one) may not hold every test note steadily. */
+    int zero = -1;
+    for (int i = 0; i < (int)G_N_ELEMENTS(points); i++)
+        if (points[i].hz > 0 && (zero < 0 || fabsf(points[i].offset) < fabsf(points[zero].offset)))
+            zero = i;
+    if (zero < 0) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "The voice does not hold a steady pitch to sing with");
         return NULL;
     }
@@ -389,9 +393,11 @@ gs_vocal_line_plan(gs_context *ctx, gs_speech *model, const GsSinger *singer, co
     double low = hz_to_midi(ends[0].hz), high = hz_to_midi(ends[range->len - 1].hz);
 
     GsVocalLine *line = g_new0(GsVocalLine, 1);
-    for (guint i = 0; i < range->len; i++)
-        if (ends[i].offset == 0.0f)
+    for (guint i = 0, nearest = 0; i < range->len; i++)
+        if (fabsf(ends[i].offset) <= fabsf(ends[nearest].offset)) {
+            nearest = i;
             line->voice_hz = ends[i].hz;
+        }
     GArray *notes = g_array_new(FALSE, FALSE, sizeof(GsVocalNote));
     /* Lines take two bars each, in turn, from the first section after the
      * intro to the outro; the last syllable of a line is held. */

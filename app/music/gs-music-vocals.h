@@ -29,7 +29,7 @@ typedef struct {
     GsVocalNote *notes;
     int n_notes;
     int n_phrases;
-    double voice_hz; /* the voice's own mean pitch, measured */
+    double voice_hz; /* the voice's own pitch, measured (or its nearest test note that held) */
 } GsVocalLine;
 
 /* Who sings: one of the model's voices by name (NULL: its default) or,

@@ -70,6 +70,14 @@ expect "speak with the cloned voice" 0 "$cli" speak --voice-file "$work/ann.gsvo
 gst-discoverer-1.0 -v "$work/cloned.ogg" 2>/dev/null | grep -q "consent (id $ann_id" ||
   fail "the output does not name the consent record"
 expect "the watermark is found" 0 "$cli" verify "$work/cloned.ogg"
+# Singing with it: the song and its vocals stem name the consent record.
+expect "a song sung by the cloned voice" 0 "$cli" music --prompt "happy pop, 8 seconds" --lyrics "hello the morning" \
+  --voice-file "$work/ann.gsvoice" -o "$work/song.ogg" --stems "$work/stems"
+for f in song.ogg stems/vocals.wav; do
+  gst-discoverer-1.0 -v "$work/$f" 2>/dev/null | grep -q "consent (id $ann_id" ||
+    fail "$f does not name the consent record"
+done
+expect "a cloned singer without lyrics" 2 "$cli" music --prompt "pop" --voice-file "$work/ann.gsvoice" -o "$work/x.ogg"
 printf '{"format":"genstudio-voice","version":1}' > "$work/broken.gsvoice"
 expect "a broken voice file" 1 "$cli" speak --voice-file "$work/broken.gsvoice" --text "Hi." -o "$work/x.wav"
 expect "both --voice and --voice-file" 2 "$cli" speak --voice awb --voice-file "$work/ann.gsvoice" --text "Hi." \
