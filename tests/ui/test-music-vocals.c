@@ -100,6 +100,22 @@ find_stem_row(const char *title)
     return NULL;
 }
 
+/* Runs the main loop until the page is done composing (at most 4 min);
+ * whether its status said `status` meanwhile. */
+static gboolean
+wait_for_compose(const char *status)
+{
+    gboolean said = FALSE;
+    gint64 deadline = g_get_monotonic_time() + 240 * G_USEC_PER_SEC;
+    while (gs_music_page_get_generating(music_page) && g_get_monotonic_time() < deadline) {
+        g_main_context_iteration(NULL, TRUE);
+        const char *shown = gs_music_page_get_status(music_page);
+        said = said || (shown && strstr(shown, status));
+    }
+    g_assert_false(gs_music_page_get_generating(music_page));
+    return said;
+}
+
 static double
 rms(const float *samples, gsize count)
 {
@@ -189,14 +205,7 @@ test_song(void)
     gtk_widget_activate_action(GTK_WIDGET(music_page), "music.generate", NULL);
     g_assert_true(gs_music_page_get_generating(music_page));
     /* The page says when the vocals are being sung. */
-    gboolean said_singing = FALSE;
-    deadline = g_get_monotonic_time() + 240 * G_USEC_PER_SEC;
-    while (gs_music_page_get_generating(music_page) && g_get_monotonic_time() < deadline) {
-        g_main_context_iteration(NULL, TRUE);
-        const char *status = gs_music_page_get_status(music_page);
-        said_singing = said_singing || (status && strstr(status, "Singing 2 lines"));
-    }
-    g_assert_false(gs_music_page_get_generating(music_page));
+    gboolean said_singing = wait_for_compose("Singing 2 lines");
     g_print("composed and sung in %.1f s\n", (g_get_monotonic_time() - start) / 1e6);
     g_assert_true(said_singing);
     iterate_until_idle();
@@ -302,15 +311,7 @@ test_song(void)
                                   &error));
     g_assert_no_error(error);
     gs_music_page_set_pieces(music_page, project);
-    said_singing = FALSE;
-    deadline = g_get_monotonic_time() + 240 * G_USEC_PER_SEC;
-    while (gs_music_page_get_generating(music_page) && g_get_monotonic_time() < deadline) {
-        g_main_context_iteration(NULL, TRUE);
-        const char *status = gs_music_page_get_status(music_page);
-        said_singing = said_singing || (status && strstr(status, "Singing"));
-    }
-    g_assert_false(gs_music_page_get_generating(music_page));
-    g_assert_false(said_singing);
+    g_assert_false(wait_for_compose("Singing"));
     g_assert_cmpuint(g_list_model_get_n_items(pieces), ==, 1);
     g_autoptr(GsMusicPiece) reopened = g_list_model_get_item(pieces, 0);
     g_assert_cmpstr(gs_music_piece_get_lyrics(reopened), ==, LYRICS);
