@@ -377,16 +377,16 @@ toggle_play(GtkWidget *widget, const char *action, GVariant *param)
 typedef struct {
     char *text;
     guint64 seed;
-    char *lyrics;   /* to sing; NULL: none */
-    char *voice;    /* that sings them; NULL: the speech model's default */
-    GsVoice *clone; /* the cloned voice that sings them instead (voice is its label), or NULL */
+    char *lyrics;         /* to sing; NULL: none */
+    char *voice;          /* that sings them; NULL: the speech model's default */
+    GsVoice *clone;       /* the cloned voice that sings them instead (voice is its label), or NULL */
     GsEngine *engine;
-    GsMusicPage *page; /* for the status, which the thread posts */
-    char *wav_path; /* where the mix goes for the project; NULL: nowhere */
+    GsMusicPage *page;    /* for the status, which the thread posts */
+    char *wav_path;       /* where the mix goes for the project; NULL: nowhere */
     char *vocals_path;    /* where sung vocals go for the project, or come from; NULL: nowhere */
     gboolean saved;       /* from the project, which has it already */
     gboolean vocals_sung; /* vocals_path holds them already: read, not sung */
-    char **muted;   /* of a saved piece: stem names */
+    char **muted;         /* of a saved piece: stem names */
 } Compose;
 
 static void
