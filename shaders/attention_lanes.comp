@@ -19,6 +19,16 @@
 #extension GL_KHR_shader_subgroup_shuffle : require
 #extension GL_KHR_shader_subgroup_vote : require
 #include "lane_loads.glsl"
+#ifdef TEXELS
+// Keys and values as vec4 texels: llvmpipe gathers them in vector loads.
+layout(set = 0, binding = 0) uniform samplerBuffer k_texels;
+layout(set = 0, binding = 1) uniform samplerBuffer v_texels;
+#define LOAD_KEY(i) texelFetch(k_texels, int(i))
+#define LOAD_VALUE(i) texelFetch(v_texels, int(i))
+#else
+#define LOAD_KEY(i) LOAD_VEC4(p.k, i)
+#define LOAD_VALUE(i) LOAD_VEC4(p.v, i)
+#endif
 
 layout(local_size_x = 8) in;
 layout(constant_id = 0) const uint D = 64; // head dim, a multiple of 4
@@ -68,8 +78,8 @@ void main()
         uint kbase = ((b * p.Lk + min(t0 + lane, key_end - 1)) * stride + h * D) / 4;
         vec4 kreg[D4], vreg[D4];
         [[unroll]] for (uint e = 0; e < D4; e++) {
-            kreg[e] = LOAD_VEC4(p.k, kbase + e);
-            vreg[e] = LOAD_VEC4(p.v, kbase + e);
+            kreg[e] = LOAD_KEY(kbase + e);
+            vreg[e] = LOAD_VALUE(kbase + e);
         }
 
         float s[QL][LANES];

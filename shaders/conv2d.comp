@@ -29,6 +29,18 @@ layout(constant_id = 3) const uint TP = 4;
 #define WEIGHT F32
 #endif
 
+#ifdef TEXELS
+// Input and weights as one-float texels: llvmpipe gathers texels in vector
+// loads where it reads a storage buffer one lane at a time.
+layout(set = 0, binding = 0) uniform samplerBuffer x_texels;
+layout(set = 0, binding = 1) uniform samplerBuffer w_texels;
+#define LOAD_X(i) texelFetch(x_texels, int(i)).r
+#define LOAD_W(i) texelFetch(w_texels, int(i)).r
+#else
+#define LOAD_X(i) p.x.v[i]
+#define LOAD_W(i) float(p.w.v[i])
+#endif
+
 layout(push_constant) uniform Push {
     F32 dst;
     F32 x;
@@ -85,18 +97,18 @@ void main()
                     bool inside = iy >= 0 && iy < int(p.H) && ix >= 0 && ix < int(p.W);
                     uint idx = xbase[j] + (c * p.H + uint(clamp(iy, 0, int(p.H) - 1))) * p.W +
                                uint(clamp(ix, 0, int(p.W) - 1));
-                    xv[j] = inside ? p.x.v[idx] : 0.0;
+                    xv[j] = inside ? LOAD_X(idx) : 0.0;
                 }
                 uint widx = c * wkk + ky * p.ksize + kx;
 #ifdef SHARED_WEIGHTS
                 float mine[TO / LANES];
                 [[unroll]] for (uint t = 0; t < TO / LANES; t++)
-                    mine[t] = float(p.w.v[wrows[t] + widx]);
+                    mine[t] = LOAD_W(wrows[t] + widx);
                 [[unroll]] for (uint i = 0; i < TO; i++)
                     wv[i] = subgroupBroadcast(mine[i / LANES], i % LANES);
 #else
                 [[unroll]] for (uint i = 0; i < TO; i++)
-                    wv[i] = float(p.w.v[wrows[i] + widx]);
+                    wv[i] = LOAD_W(wrows[i] + widx);
 #endif
                 [[unroll]] for (uint i = 0; i < TO; i++)
                     [[unroll]] for (uint j = 0; j < TP; j++)

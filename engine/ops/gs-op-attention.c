@@ -8,6 +8,7 @@
 #include "attention_direct.spv.h"
 #include "attention_lanes.spv.h"
 #include "attention_lanes_w64.spv.h"
+#include "attention_lanes_texels.spv.h"
 
 #define QUERIES_PER_GROUP 32
 #define KEYS_PER_TILE 16
@@ -81,14 +82,18 @@ gs_op_attention(gs_stream *s, gs_tensor *out, const gs_tensor *q, const gs_tenso
     gs_binding bindings[] = { { out, GS_WRITE }, { q, GS_READ }, { k, GS_READ }, { v, GS_READ } };
     uint32_t batch_heads = (uint32_t)(q->shape[0] * heads);
     if (use_lanes_kernel(ctx, k, v, d)) {
-        gs_kernel kernel = gs_int64_loads(ctx) ? GS_KERNEL(attention_lanes_w64) : GS_KERNEL(attention_lanes);
+        bool texels = gs_texel_bindable(ctx, k, 16) && gs_texel_bindable(ctx, v, 16);
+        gs_kernel kernel = texels                ? GS_KERNEL(attention_lanes_texels)
+                           : gs_int64_loads(ctx) ? GS_KERNEL(attention_lanes_w64)
+                                                 : GS_KERNEL(attention_lanes);
         kernel.spec[0] = (uint32_t)d;
         int64_t lane_queries = LANE_QUERY_DIMS / d;
         lane_queries = lane_queries < 1 ? 1 : lane_queries > MAX_LANE_QUERIES ? MAX_LANE_QUERIES : lane_queries;
         kernel.spec[1] = (uint32_t)lane_queries;
         kernel.spec_count = 2;
-        return gs_stream_dispatch(s, &kernel, &push, sizeof push, bindings, 4,
-                                  gs_groups(q->shape[1], (uint32_t)(LANES * lane_queries)), batch_heads, 1);
+        gs_texel_binding kv_texels[2] = { { k, VK_FORMAT_R32G32B32A32_SFLOAT }, { v, VK_FORMAT_R32G32B32A32_SFLOAT } };
+        return gs_stream_dispatch_texels(s, &kernel, &push, sizeof push, bindings, 4, kv_texels, texels ? 2 : 0,
+                                         gs_groups(q->shape[1], (uint32_t)(LANES * lane_queries)), batch_heads, 1);
     }
     bool direct = gs_cpu_kernels(ctx);
     gs_kernel kernel = direct ? GS_KERNEL(attention_direct) : GS_KERNEL(attention);

@@ -8,10 +8,12 @@
 #include "conv2d_f16.spv.h"
 #include "conv2d_lanes_f16.spv.h"
 #include "conv2d_lanes_f32.spv.h"
+#include "conv2d_lanes_texels.spv.h"
 #include "conv_gemm_f16.spv.h"
 #include "conv_gemm_f32.spv.h"
 #include "conv_gemm_f32_w64.spv.h"
 #include "conv_gemm_weight_lanes.spv.h"
+#include "conv_gemm_texels.spv.h"
 #include "unfold2d.spv.h"
 
 /* Block per invocation (output channels × strided pixels) and workgroup.
@@ -69,8 +71,10 @@ gs_op_conv2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *
     bool lanes = gs_cpu_kernels(ctx) && block.wg_x == 8 && block.wg_y == 1 && block.channels % 8 == 0 &&
                  gs_context_device(ctx, gs_context_chosen_device(ctx))->subgroup_size == 8;
     bool f16 = weight->dtype == GS_F16;
-    gs_kernel kernel = lanes ? (f16 ? GS_KERNEL(conv2d_lanes_f16) : GS_KERNEL(conv2d_lanes_f32))
-                             : (f16 ? GS_KERNEL(conv2d_f16) : GS_KERNEL(conv2d_f32));
+    bool texels = lanes && gs_texel_bindable(ctx, x, 4) && gs_texel_bindable(ctx, weight, f16 ? 2 : 4);
+    gs_kernel kernel = texels  ? GS_KERNEL(conv2d_lanes_texels)
+                       : lanes ? (f16 ? GS_KERNEL(conv2d_lanes_f16) : GS_KERNEL(conv2d_lanes_f32))
+                               : (f16 ? GS_KERNEL(conv2d_f16) : GS_KERNEL(conv2d_f32));
     kernel.spec[0] = block.wg_x;
     kernel.spec[1] = block.wg_y;
     kernel.spec[2] = block.channels;
@@ -82,9 +86,11 @@ gs_op_conv2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *
         (uint32_t)k, (uint32_t)stride, (uint32_t)padding, bias != NULL,
     };
     gs_binding bindings[4] = { { out, GS_WRITE }, { x, GS_READ }, { weight, GS_READ }, { bias, GS_READ } };
-    return gs_stream_dispatch(s, &kernel, &push, sizeof push, bindings, bias ? 4 : 3,
-                              gs_groups(n * ho * wo, block.wg_x * block.pixels),
-                              gs_groups(o, block.wg_y * block.channels), 1);
+    gs_texel_binding xw_texels[2] = { { x, VK_FORMAT_R32_SFLOAT },
+                                      { weight, f16 ? VK_FORMAT_R16_SFLOAT : VK_FORMAT_R32_SFLOAT } };
+    return gs_stream_dispatch_texels(s, &kernel, &push, sizeof push, bindings, bias ? 4 : 3, xw_texels,
+                                     texels ? 2 : 0, gs_groups(n * ho * wo, block.wg_x * block.pixels),
+                                     gs_groups(o, block.wg_y * block.channels), 1);
 }
 
 /* ---- conv2d as unfold + GEMM (CPU drivers) ---------------------------------
@@ -209,12 +215,19 @@ gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_ten
                 break;
             }
             st = gs_op_unfold2d(s, chunk, image, (int)k, stride, padding, (int)row0);
+            VkDeviceSize out_offset = (VkDeviceSize)((b * o * ho + row0) * wo) * 4;
+            if (!st && gs_texel_gemm_operands(ctx, chunk, weight)) {
+                st = gs_record_texel_gemm(s, &GS_KERNEL(conv_gemm_texels), out, out_offset, chunk, weight, bias,
+                                          pixels, o, kdim, ho * wo);
+                gs_tensor_free(chunk);
+                continue;
+            }
             uint32_t lane_rows = pixels < GEMM_LANES * GEMM_ROWS ? gs_groups(pixels, GEMM_LANES) : GEMM_ROWS;
             kernel.spec[0] = weight_lanes ? block.rows : lane_rows;
             kernel.spec[1] = weight_lanes ? block.groups : GEMM_GROUPS;
             kernel.spec_count = 2;
             conv_gemm_push push = {
-                gs_tensor_address(out) + (VkDeviceAddress)((b * o * ho + row0) * wo) * 4, gs_tensor_address(chunk),
+                gs_tensor_address(out) + out_offset, gs_tensor_address(chunk),
                 gs_tensor_address(weight), bias ? gs_tensor_address(bias) : 0, (uint32_t)pixels, (uint32_t)o,
                 (uint32_t)kdim, bias != NULL, (uint32_t)(ho * wo),
             };

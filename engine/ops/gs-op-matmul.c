@@ -12,6 +12,7 @@
 #include "matmul_lanes_f32.spv.h"
 #include "matmul_lanes_f32_w64.spv.h"
 #include "matmul_weight_lanes.spv.h"
+#include "matmul_texels.spv.h"
 
 #define WG 8   /* 8×8 invocations per workgroup */
 #define ROWS 8 /* scalar kernel: 8 rows × 4 strided columns per invocation */
@@ -76,6 +77,47 @@ typedef struct {
     uint32_t has_bias;
 } matmul_push;
 
+/* matmul_texels.comp's block: rows per workgroup × groups of 4 columns per
+ * lane. Measured on lavapipe at 1024³, the GEGLU matmul and two conv GEMMs
+ * (engine/README.md): 32 × 4 best or within noise of the best everywhere,
+ * 16 × 8, 32 × 2 and 32 × 5 slower; small matrices get smaller blocks. */
+gs_texel_block
+gs_choose_texel_block(int64_t m, int64_t n)
+{
+    uint32_t rows = m <= 8 ? 8 : m <= 16 ? 16 : 32;
+    uint32_t groups = n <= 4 * LANES ? 1 : n <= 8 * LANES ? 2 : 4;
+    return (gs_texel_block){ rows, groups };
+}
+
+bool
+gs_texel_gemm_operands(const gs_context *ctx, const gs_tensor *a, const gs_tensor *b)
+{
+    return gs_texel_bindable(ctx, a, 16) && gs_texel_bindable(ctx, b, b->dtype == GS_F16 ? 8 : 16);
+}
+
+gs_status
+gs_record_texel_gemm(gs_stream *s, const gs_kernel *kernel_source, gs_tensor *out, VkDeviceSize out_offset,
+                     const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias, int64_t m, int64_t n, int64_t k,
+                     int64_t ldd)
+{
+    gs_texel_push push = {
+        gs_tensor_address(out) + out_offset, bias ? gs_tensor_address(bias) : 0, (uint32_t)m, (uint32_t)n, (uint32_t)k,
+        bias != NULL, (uint32_t)ldd,
+    };
+    gs_binding bindings[4] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ }, { bias, GS_READ } };
+    gs_texel_binding texels[2] = {
+        { a, VK_FORMAT_R32G32B32A32_SFLOAT },
+        { b, b->dtype == GS_F16 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT },
+    };
+    gs_texel_block block = gs_choose_texel_block(m, n);
+    gs_kernel kernel = *kernel_source;
+    kernel.spec[0] = block.rows;
+    kernel.spec[1] = block.groups;
+    kernel.spec_count = 2;
+    return gs_stream_dispatch_texels(s, &kernel, &push, sizeof push, bindings, bias ? 4 : 3, texels, 2,
+                                     gs_groups(n, 4 * LANES * block.groups), gs_groups(m, block.rows), 1);
+}
+
 gs_status
 gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias,
              bool transpose_b)
@@ -108,6 +150,8 @@ gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *
         (uint32_t)m, (uint32_t)n, (uint32_t)k, bias != NULL,
     };
     gs_binding bindings[4] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ }, { bias, GS_READ } };
+    if (vec4 && gs_cpu_kernels(ctx) && gs_texel_gemm_operands(ctx, a, b))
+        return gs_record_texel_gemm(s, &GS_KERNEL(matmul_texels), out, 0, a, b, bias, m, n, k, 0);
     if (vec4 && f16 && use_weight_lanes_kernel(ctx)) {
         gs_kernel kernel = GS_KERNEL(matmul_weight_lanes);
         gs_weight_lanes_block block = gs_choose_weight_lanes_block(n);

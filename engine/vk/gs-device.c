@@ -181,6 +181,41 @@ describe_device(VkPhysicalDevice pd, int index, gs_device_info *info)
     info->usable = VK_API_VERSION_MINOR(info->api_version) >= 2 && info->buffer_device_address;
 }
 
+static bool
+has_device_extension(VkPhysicalDevice pd, const char *name)
+{
+    uint32_t n = 0;
+    if (vkEnumerateDeviceExtensionProperties(pd, NULL, &n, NULL) != VK_SUCCESS)
+        return false;
+    VkExtensionProperties *props = calloc(n ? n : 1, sizeof *props);
+    bool found = false;
+    if (props && vkEnumerateDeviceExtensionProperties(pd, NULL, &n, props) == VK_SUCCESS)
+        for (uint32_t i = 0; i < n && !found; i++)
+            found = strcmp(props[i].extensionName, name) == 0;
+    free(props);
+    return found;
+}
+
+static VkResult
+create_texel_layout(gs_context *ctx)
+{
+    VkDescriptorSetLayoutBinding bindings[GS_TEXEL_BINDINGS];
+    for (uint32_t i = 0; i < GS_TEXEL_BINDINGS; i++)
+        bindings[i] = (VkDescriptorSetLayoutBinding){ i, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1,
+                                                      VK_SHADER_STAGE_COMPUTE_BIT, NULL };
+    VkDescriptorSetLayoutCreateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+        .flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR,
+        .bindingCount = GS_TEXEL_BINDINGS,
+        .pBindings = bindings,
+    };
+    VkPhysicalDeviceProperties props;
+    vkGetPhysicalDeviceProperties(ctx->physical, &props);
+    ctx->texel_offset_alignment = props.limits.minTexelBufferOffsetAlignment;
+    ctx->max_texel_elements = props.limits.maxTexelBufferElements;
+    return vkCreateDescriptorSetLayout(ctx->device, &info, NULL, &ctx->texel_layout);
+}
+
 gs_status
 gs_enumerate_devices(gs_device_info **infos, int *count, char **error)
 {
@@ -308,11 +343,17 @@ create_device(gs_context *ctx, char **error)
         .queueCount = 1,
         .pQueuePriorities = &priority,
     };
+    /* Texel loads are for the CPU kernels; they need push descriptors. */
+    bool push_descriptors = info->type == GS_DEVICE_CPU && has_device_extension(ctx->physical,
+                                                                                 VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
+    const char *extensions[] = { VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME };
     VkDeviceCreateInfo dinfo = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
         .pNext = &features,
         .queueCreateInfoCount = 1,
         .pQueueCreateInfos = &qinfo,
+        .enabledExtensionCount = push_descriptors ? 1 : 0,
+        .ppEnabledExtensionNames = extensions,
     };
     VkResult r = vkCreateDevice(ctx->physical, &dinfo, NULL, &ctx->device);
     if (r != VK_SUCCESS) {
@@ -322,9 +363,20 @@ create_device(gs_context *ctx, char **error)
     vkGetDeviceQueue(ctx->device, ctx->queue_family, 0, &ctx->queue);
     vkGetPhysicalDeviceMemoryProperties(ctx->physical, &ctx->memory_props);
 
+    if (push_descriptors) {
+        ctx->push_descriptor_set =
+            (PFN_vkCmdPushDescriptorSetKHR)vkGetDeviceProcAddr(ctx->device, "vkCmdPushDescriptorSetKHR");
+        r = create_texel_layout(ctx);
+        if (r != VK_SUCCESS) {
+            *error = strdup_printf("cannot set up Vulkan device %s: %s", info->name, gs_vk_result_name(r));
+            return gs_status_from_vk(r);
+        }
+    }
     VkPushConstantRange range = { VK_SHADER_STAGE_COMPUTE_BIT, 0, GS_PUSH_CONSTANT_BYTES };
     VkPipelineLayoutCreateInfo linfo = {
         .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+        .setLayoutCount = ctx->texel_layout ? 1 : 0,
+        .pSetLayouts = &ctx->texel_layout,
         .pushConstantRangeCount = 1,
         .pPushConstantRanges = &range,
     };
@@ -350,6 +402,8 @@ create_device(gs_context *ctx, char **error)
     ctx->conv_direct = conv_direct && *conv_direct == '1';
     const char *no_int64 = getenv("GS_NO_INT64");
     ctx->int64_loads = info->shader_int64 && !(no_int64 && *no_int64 == '1');
+    const char *no_texel = getenv("GS_NO_TEXEL");
+    ctx->texel_loads = ctx->cpu_kernels && ctx->push_descriptor_set && !(no_texel && *no_texel == '1');
     return GS_OK;
 }
 
@@ -466,6 +520,8 @@ gs_context_free(gs_context *ctx)
             vkDestroyCommandPool(ctx->device, ctx->command_pool, NULL);
         if (ctx->pipeline_layout)
             vkDestroyPipelineLayout(ctx->device, ctx->pipeline_layout, NULL);
+        if (ctx->texel_layout)
+            vkDestroyDescriptorSetLayout(ctx->device, ctx->texel_layout, NULL);
         vkDestroyDevice(ctx->device, NULL);
     }
     if (ctx->instance)
@@ -503,6 +559,12 @@ bool
 gs_int64_loads(const gs_context *ctx)
 {
     return ctx->int64_loads;
+}
+
+bool
+gs_texel_loads(const gs_context *ctx)
+{
+    return ctx->texel_loads;
 }
 
 bool

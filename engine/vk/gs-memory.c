@@ -83,7 +83,8 @@ gs_allocator_free(gs_allocator *a)
 
 static const VkBufferUsageFlags BUFFER_USAGE = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
                                                VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT |
-                                               VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+                                               VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT |
+                                               VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT;
 
 /* Best type among `bits`: all `want` flags, then as many `prefer` flags as possible. */
 static int

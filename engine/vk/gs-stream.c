@@ -32,6 +32,8 @@ struct gs_stream {
     range_list pending_reads, pending_writes;
     gs_storage **kept; /* memory the recorded dispatches use */
     int kept_count, kept_capacity;
+    VkBufferView *views; /* texel views the recorded dispatches use */
+    int view_count, view_capacity;
 
     int dispatches, barriers;
 
@@ -71,6 +73,9 @@ release_kept(gs_stream *s)
     for (int i = 0; i < s->kept_count; i++)
         gs_storage_unref(s->kept[i]);
     s->kept_count = 0;
+    for (int i = 0; i < s->view_count; i++)
+        vkDestroyBufferView(s->ctx->device, s->views[i], NULL);
+    s->view_count = 0;
 }
 
 static gs_status
@@ -132,6 +137,7 @@ gs_stream_free(gs_stream *s)
     if (s->graph_data_destroy)
         s->graph_data_destroy(s->graph_data);
     free(s->kept);
+    free(s->views);
     free(s->pending_reads.items);
     free(s->pending_writes.items);
     free(s);
@@ -213,13 +219,85 @@ barrier(gs_stream *s)
     s->barriers++;
 }
 
+bool
+gs_texel_bindable(const gs_context *ctx, const gs_tensor *t, size_t texel_bytes)
+{
+    VkDeviceSize offset = t->storage->alloc.offset + t->byte_offset;
+    return ctx->texel_loads && offset % ctx->texel_offset_alignment == 0 &&
+           gs_tensor_bytes(t) / texel_bytes <= ctx->max_texel_elements;
+}
+
+static VkDeviceSize
+format_bytes(VkFormat format)
+{
+    switch (format) {
+    case VK_FORMAT_R16_SFLOAT: return 2;
+    case VK_FORMAT_R32_SFLOAT: return 4;
+    case VK_FORMAT_R16G16B16A16_SFLOAT: return 8;
+    default: return 16;
+    }
+}
+
+/* A view of the tensor's whole texels, kept until the stream has run. */
+static gs_status
+push_texel_views(gs_stream *s, const gs_texel_binding *texels, int count)
+{
+    VkBufferView views[GS_TEXEL_BINDINGS];
+    VkWriteDescriptorSet writes[GS_TEXEL_BINDINGS];
+    if (s->view_count + count > s->view_capacity) {
+        int cap = s->view_capacity ? s->view_capacity * 2 : 64;
+        VkBufferView *grown = realloc(s->views, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return gs_fail(s->ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory");
+        s->views = grown;
+        s->view_capacity = cap;
+    }
+    for (int i = 0; i < count; i++) {
+        const gs_tensor *t = texels[i].tensor;
+        VkDeviceSize texel_bytes = format_bytes(texels[i].format);
+        VkBufferViewCreateInfo info = {
+            .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+            .buffer = gs_allocation_buffer(&t->storage->alloc),
+            .format = texels[i].format,
+            .offset = t->storage->alloc.offset + t->byte_offset,
+            .range = gs_tensor_bytes(t) / texel_bytes * texel_bytes,
+        };
+        VkResult r = vkCreateBufferView(s->ctx->device, &info, NULL, &views[i]);
+        if (r != VK_SUCCESS)
+            return gs_fail_vk(s->ctx, r, "creating a texel view");
+        s->views[s->view_count++] = views[i];
+        writes[i] = (VkWriteDescriptorSet){
+            .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+            .dstBinding = (uint32_t)i,
+            .descriptorCount = 1,
+            .descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
+            .pTexelBufferView = &views[i],
+        };
+    }
+    s->ctx->push_descriptor_set(s->cb, VK_PIPELINE_BIND_POINT_COMPUTE, s->ctx->pipeline_layout, 0, (uint32_t)count,
+                                writes);
+    return GS_OK;
+}
+
 gs_status
 gs_stream_dispatch(gs_stream *s, const gs_kernel *kernel, const void *push, size_t push_bytes,
                    const gs_binding *bindings, int binding_count, uint32_t groups_x, uint32_t groups_y,
                    uint32_t groups_z)
 {
+    return gs_stream_dispatch_texels(s, kernel, push, push_bytes, bindings, binding_count, NULL, 0, groups_x,
+                                     groups_y, groups_z);
+}
+
+gs_status
+gs_stream_dispatch_texels(gs_stream *s, const gs_kernel *kernel, const void *push, size_t push_bytes,
+                          const gs_binding *bindings, int binding_count, const gs_texel_binding *texels,
+                          int texel_count, uint32_t groups_x, uint32_t groups_y, uint32_t groups_z)
+{
     if (s->broken)
         return s->broken;
+    if (texel_count > GS_TEXEL_BINDINGS || (texel_count > 0 && !s->ctx->texel_loads))
+        return gs_fail(s->ctx, GS_ERR_INVALID_ARGUMENT, "%d texel bindings on a context without texel loads",
+                       texel_count);
     if (push_bytes > GS_PUSH_CONSTANT_BYTES)
         return gs_fail(s->ctx, GS_ERR_INVALID_ARGUMENT, "push constants of %zu bytes exceed %d", push_bytes,
                        GS_PUSH_CONSTANT_BYTES);
@@ -257,6 +335,10 @@ gs_stream_dispatch(gs_stream *s, const gs_kernel *kernel, const void *push, size
     }
 
     vkCmdBindPipeline(s->cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
+    if (texel_count > 0 && (st = push_texel_views(s, texels, texel_count)) != GS_OK) {
+        s->broken = st;
+        return st;
+    }
     if (push_bytes)
         vkCmdPushConstants(s->cb, s->ctx->pipeline_layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, (uint32_t)push_bytes,
                            push);

@@ -77,6 +77,12 @@ struct gs_context {
     VkPhysicalDeviceMemoryProperties memory_props;
     VkPipelineLayout pipeline_layout;
     VkCommandPool command_pool;
+    /* Set 0 of every pipeline: TEXEL_BINDINGS uniform texel buffers, pushed
+     * per dispatch (VK_KHR_push_descriptor), when texel_loads is on. */
+    VkDescriptorSetLayout texel_layout;
+    PFN_vkCmdPushDescriptorSetKHR push_descriptor_set;
+    VkDeviceSize texel_offset_alignment;
+    uint32_t max_texel_elements;
 
     gs_device_info *devices;
     int device_count;
@@ -84,6 +90,7 @@ struct gs_context {
     bool fp16_storage;
     bool cpu_kernels; /* kernel variants tuned for CPU drivers; see gs_cpu_kernels() */
     bool int64_loads; /* shaderInt64 enabled and not turned off by GS_NO_INT64=1 */
+    bool texel_loads; /* CPU kernels read operands as texels; see gs_texel_loads() */
 
     gs_allocator *allocator;
     gs_pipeline_set *pipelines;
@@ -178,6 +185,22 @@ typedef struct {
 gs_status gs_stream_dispatch(gs_stream *s, const gs_kernel *kernel, const void *push,
                              size_t push_bytes, const gs_binding *bindings, int binding_count,
                              uint32_t groups_x, uint32_t groups_y, uint32_t groups_z);
+/* Operands a kernel reads through a uniform texel buffer (binding i of set
+ * 0 for texels[i]) as texels of `format`: llvmpipe fetches texels with
+ * vector gathers, where it reads storage buffers one lane and one component
+ * at a time (engine/README.md). The tensor must be listed in the bindings
+ * too, for barriers and lifetime. */
+#define GS_TEXEL_BINDINGS 4
+typedef struct {
+    const gs_tensor *tensor;
+    VkFormat format; /* R32G32B32A32, R16G16B16A16, R32 or R16, all SFLOAT */
+} gs_texel_binding;
+gs_status gs_stream_dispatch_texels(gs_stream *s, const gs_kernel *kernel, const void *push, size_t push_bytes,
+                                    const gs_binding *bindings, int binding_count, const gs_texel_binding *texels,
+                                    int texel_count, uint32_t groups_x, uint32_t groups_y, uint32_t groups_z);
+/* True when `t` can be read as texels of `texel_bytes` each: texel
+ * loads on, its offset aligned for a view and its size within the limit. */
+bool gs_texel_bindable(const gs_context *ctx, const gs_tensor *t, size_t texel_bytes);
 /* The same for `items` independent work items, `per_group` per workgroup. */
 gs_status gs_stream_dispatch_1d(gs_stream *s, const gs_kernel *kernel, const void *push, size_t push_bytes,
                                 const gs_binding *bindings, int binding_count, int64_t items, uint32_t per_group);
@@ -203,6 +226,10 @@ bool gs_cpu_kernels(const gs_context *ctx);
 /* True when shaders may load through 64-bit words (shaderInt64 enabled),
  * unless GS_NO_INT64=1 asks for the 32-bit fallback (so tests cover both). */
 bool gs_int64_loads(const gs_context *ctx);
+/* True when CPU kernels may read operands through texel buffers (push
+ * descriptors present), unless GS_NO_TEXEL=1 asks for the storage-buffer
+ * loads (so tests cover both). */
+bool gs_texel_loads(const gs_context *ctx);
 
 /* matmul_weight_lanes.comp's block for N output columns: rows shared by
  * the subgroup, groups of 4 columns per lane (gs-op-matmul.c; the conv
@@ -211,6 +238,24 @@ typedef struct {
     uint32_t rows, groups;
 } gs_weight_lanes_block;
 gs_weight_lanes_block gs_choose_weight_lanes_block(int64_t n);
+
+/* matmul_texels.comp (gs-op-matmul.c; the conv GEMM uses it too): a [M,K]
+ * and b read as texels, out (from byte out_offset) = a·b + bias; with
+ * conv_gemm_texels b is [N,K] and out is written transposed, row stride ldd. */
+typedef struct {
+    uint32_t rows, groups;
+} gs_texel_block;
+typedef struct {
+    VkDeviceAddress dst, bias;
+    uint32_t m, n, k;
+    uint32_t has_bias;
+    uint32_t ldd;
+} gs_texel_push;
+gs_texel_block gs_choose_texel_block(int64_t m, int64_t n);
+bool gs_texel_gemm_operands(const gs_context *ctx, const gs_tensor *a, const gs_tensor *b);
+gs_status gs_record_texel_gemm(gs_stream *s, const gs_kernel *kernel, gs_tensor *out, VkDeviceSize out_offset,
+                               const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias, int64_t m, int64_t n,
+                               int64_t k, int64_t ldd);
 
 /* Shape checks shared by the op host files. */
 bool gs_same_shape(const gs_tensor *a, const gs_tensor *b);
