@@ -80,11 +80,14 @@ typedef struct {
 /* matmul_texels.comp's block: rows per workgroup × groups of 4 columns per
  * lane. Measured on lavapipe at 1024³, the GEGLU matmul and two conv GEMMs
  * (engine/README.md): 32 × 4 best or within noise of the best everywhere,
- * 16 × 8, 32 × 2 and 32 × 5 slower; small matrices get smaller blocks. */
+ * 16 × 4 close behind (0.30 against 0.32 of OpenBLAS at 1024³). But
+ * llvmpipe compiles 32 × 4 in 2.9 s against 1.0 s for 16 × 4 (every texel
+ * fetch is inlined sampler code), so only products of a million outputs or
+ * more, which run long enough to repay it, get 32 rows. */
 gs_texel_block
 gs_choose_texel_block(int64_t m, int64_t n)
 {
-    uint32_t rows = m <= 8 ? 8 : m <= 16 ? 16 : 32;
+    uint32_t rows = m <= 8 ? 8 : m <= 16 || m * n < (1 << 20) ? 16 : 32;
     uint32_t groups = n <= 4 * LANES ? 1 : n <= 8 * LANES ? 2 : 4;
     return (gs_texel_block){ rows, groups };
 }
