@@ -82,7 +82,8 @@ gs_op_attention(gs_stream *s, gs_tensor *out, const gs_tensor *q, const gs_tenso
     gs_binding bindings[] = { { out, GS_WRITE }, { q, GS_READ }, { k, GS_READ }, { v, GS_READ } };
     uint32_t batch_heads = (uint32_t)(q->shape[0] * heads);
     if (use_lanes_kernel(ctx, k, v, d)) {
-        bool texels = gs_texel_bindable(ctx, k, 16) && gs_texel_bindable(ctx, v, 16);
+        bool texels = gs_texel_bindable(ctx, k, VK_FORMAT_R32G32B32A32_SFLOAT) &&
+                      gs_texel_bindable(ctx, v, VK_FORMAT_R32G32B32A32_SFLOAT);
         gs_kernel kernel = texels                ? GS_KERNEL(attention_lanes_texels)
                            : gs_int64_loads(ctx) ? GS_KERNEL(attention_lanes_w64)
                                                  : GS_KERNEL(attention_lanes);

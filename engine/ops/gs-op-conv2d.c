@@ -71,7 +71,9 @@ gs_op_conv2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *
     bool lanes = gs_cpu_kernels(ctx) && block.wg_x == 8 && block.wg_y == 1 && block.channels % 8 == 0 &&
                  gs_context_device(ctx, gs_context_chosen_device(ctx))->subgroup_size == 8;
     bool f16 = weight->dtype == GS_F16;
-    bool texels = lanes && gs_texel_bindable(ctx, x, 4) && gs_texel_bindable(ctx, weight, f16 ? 2 : 4);
+    VkFormat weight_format = f16 ? VK_FORMAT_R16_SFLOAT : VK_FORMAT_R32_SFLOAT;
+    bool texels = lanes && gs_texel_bindable(ctx, x, VK_FORMAT_R32_SFLOAT) &&
+                  gs_texel_bindable(ctx, weight, weight_format);
     gs_kernel kernel = texels  ? GS_KERNEL(conv2d_lanes_texels)
                        : lanes ? (f16 ? GS_KERNEL(conv2d_lanes_f16) : GS_KERNEL(conv2d_lanes_f32))
                                : (f16 ? GS_KERNEL(conv2d_f16) : GS_KERNEL(conv2d_f32));
@@ -86,8 +88,7 @@ gs_op_conv2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *
         (uint32_t)k, (uint32_t)stride, (uint32_t)padding, bias != NULL,
     };
     gs_binding bindings[4] = { { out, GS_WRITE }, { x, GS_READ }, { weight, GS_READ }, { bias, GS_READ } };
-    gs_texel_binding xw_texels[2] = { { x, VK_FORMAT_R32_SFLOAT },
-                                      { weight, f16 ? VK_FORMAT_R16_SFLOAT : VK_FORMAT_R32_SFLOAT } };
+    gs_texel_binding xw_texels[2] = { { x, VK_FORMAT_R32_SFLOAT }, { weight, weight_format } };
     return gs_stream_dispatch_texels(s, &kernel, &push, sizeof push, bindings, bias ? 4 : 3, xw_texels,
                                      texels ? 2 : 0, gs_groups(n * ho * wo, block.wg_x * block.pixels),
                                      gs_groups(o, block.wg_y * block.channels), 1);

@@ -562,12 +562,6 @@ gs_int64_loads(const gs_context *ctx)
 }
 
 bool
-gs_texel_loads(const gs_context *ctx)
-{
-    return ctx->texel_loads;
-}
-
-bool
 gs_cpu_kernels(const gs_context *ctx)
 {
     return ctx->cpu_kernels;

@@ -219,14 +219,6 @@ barrier(gs_stream *s)
     s->barriers++;
 }
 
-bool
-gs_texel_bindable(const gs_context *ctx, const gs_tensor *t, size_t texel_bytes)
-{
-    VkDeviceSize offset = t->storage->alloc.offset + t->byte_offset;
-    return ctx->texel_loads && offset % ctx->texel_offset_alignment == 0 &&
-           gs_tensor_bytes(t) / texel_bytes <= ctx->max_texel_elements;
-}
-
 static VkDeviceSize
 format_bytes(VkFormat format)
 {
@@ -236,6 +228,14 @@ format_bytes(VkFormat format)
     case VK_FORMAT_R16G16B16A16_SFLOAT: return 8;
     default: return 16;
     }
+}
+
+bool
+gs_texel_bindable(const gs_context *ctx, const gs_tensor *t, VkFormat format)
+{
+    VkDeviceSize offset = t->storage->alloc.offset + t->byte_offset;
+    return ctx->texel_loads && offset % ctx->texel_offset_alignment == 0 &&
+           gs_tensor_bytes(t) / format_bytes(format) <= ctx->max_texel_elements;
 }
 
 /* A view of the tensor's whole texels, kept until the stream has run. */
@@ -296,8 +296,9 @@ gs_stream_dispatch_texels(gs_stream *s, const gs_kernel *kernel, const void *pus
     if (s->broken)
         return s->broken;
     if (texel_count > GS_TEXEL_BINDINGS || (texel_count > 0 && !s->ctx->texel_loads))
-        return gs_fail(s->ctx, GS_ERR_INVALID_ARGUMENT, "%d texel bindings on a context without texel loads",
-                       texel_count);
+        return gs_fail(s->ctx, GS_ERR_INVALID_ARGUMENT,
+                       "%d texel bindings (at most %d, and only on a context with texel loads)", texel_count,
+                       GS_TEXEL_BINDINGS);
     if (push_bytes > GS_PUSH_CONSTANT_BYTES)
         return gs_fail(s->ctx, GS_ERR_INVALID_ARGUMENT, "push constants of %zu bytes exceed %d", push_bytes,
                        GS_PUSH_CONSTANT_BYTES);

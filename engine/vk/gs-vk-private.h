@@ -77,7 +77,7 @@ struct gs_context {
     VkPhysicalDeviceMemoryProperties memory_props;
     VkPipelineLayout pipeline_layout;
     VkCommandPool command_pool;
-    /* Set 0 of every pipeline: TEXEL_BINDINGS uniform texel buffers, pushed
+    /* Set 0 of every pipeline: GS_TEXEL_BINDINGS uniform texel buffers, pushed
      * per dispatch (VK_KHR_push_descriptor), when texel_loads is on. */
     VkDescriptorSetLayout texel_layout;
     PFN_vkCmdPushDescriptorSetKHR push_descriptor_set;
@@ -90,7 +90,9 @@ struct gs_context {
     bool fp16_storage;
     bool cpu_kernels; /* kernel variants tuned for CPU drivers; see gs_cpu_kernels() */
     bool int64_loads; /* shaderInt64 enabled and not turned off by GS_NO_INT64=1 */
-    bool texel_loads; /* CPU kernels read operands as texels; see gs_texel_loads() */
+    /* CPU kernels read operands as texels (push descriptors present), unless
+     * GS_NO_TEXEL=1 asks for the storage-buffer loads (so tests cover both). */
+    bool texel_loads;
 
     gs_allocator *allocator;
     gs_pipeline_set *pipelines;
@@ -198,9 +200,9 @@ typedef struct {
 gs_status gs_stream_dispatch_texels(gs_stream *s, const gs_kernel *kernel, const void *push, size_t push_bytes,
                                     const gs_binding *bindings, int binding_count, const gs_texel_binding *texels,
                                     int texel_count, uint32_t groups_x, uint32_t groups_y, uint32_t groups_z);
-/* True when `t` can be read as texels of `texel_bytes` each: texel
- * loads on, its offset aligned for a view and its size within the limit. */
-bool gs_texel_bindable(const gs_context *ctx, const gs_tensor *t, size_t texel_bytes);
+/* True when `t` can be read as texels of `format`: texel loads on, its
+ * offset aligned for a view and its size within the limit. */
+bool gs_texel_bindable(const gs_context *ctx, const gs_tensor *t, VkFormat format);
 /* The same for `items` independent work items, `per_group` per workgroup. */
 gs_status gs_stream_dispatch_1d(gs_stream *s, const gs_kernel *kernel, const void *push, size_t push_bytes,
                                 const gs_binding *bindings, int binding_count, int64_t items, uint32_t per_group);
@@ -226,10 +228,6 @@ bool gs_cpu_kernels(const gs_context *ctx);
 /* True when shaders may load through 64-bit words (shaderInt64 enabled),
  * unless GS_NO_INT64=1 asks for the 32-bit fallback (so tests cover both). */
 bool gs_int64_loads(const gs_context *ctx);
-/* True when CPU kernels may read operands through texel buffers (push
- * descriptors present), unless GS_NO_TEXEL=1 asks for the storage-buffer
- * loads (so tests cover both). */
-bool gs_texel_loads(const gs_context *ctx);
 
 /* matmul_weight_lanes.comp's block for N output columns: rows shared by
  * the subgroup, groups of 4 columns per lane (gs-op-matmul.c; the conv
