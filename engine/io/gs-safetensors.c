@@ -1,10 +1,8 @@
-/* safetensors reader: mmap + json-glib, distrustful of every number in the
- * file.
+/* safetensors reader: mmap and a small parser for the header's fixed JSON
+ * shape, distrustful of every number in the file.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <json-glib/json-glib.h>
+#include <glib.h>
 
 #include "vk/gs-vk-private.h"
 
 #define MAX_HEADER_BYTES ((uint64_t)100 << 20)
 #define MAX_FILE_DIMS 8
-/* A safetensors header nests 3 deep; json-glib recurses per level. */
+/* A safetensors header nests 3 deep; values skipped recurse per level. */
 #define MAX_JSON_DEPTH 16
 
 typedef struct {
@@ -59,114 +57,408 @@ compare_begin(const void *a, const void *b)
     return x->begin < y->begin ? -1 : x->begin > y->begin;
 }
 
-static gs_status
-parse_entry(gs_safetensors *st, const char *name, JsonNode *node, uint64_t data_size, entry *e, char **error)
-{
-    const char *file = st->name;
-    if (!JSON_NODE_HOLDS_OBJECT(node))
-        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" is not described by a JSON object", file, name);
-    JsonObject *o = json_node_get_object(node);
-    JsonNode *dtype = json_object_get_member(o, "dtype"), *shape = json_object_get_member(o, "shape");
-    JsonNode *offsets = json_object_get_member(o, "data_offsets");
-    if (!dtype || !JSON_NODE_HOLDS_VALUE(dtype) || json_node_get_value_type(dtype) != G_TYPE_STRING)
-        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has no dtype", file, name);
-    const char *dname = json_node_get_string(dtype);
-    int esize = 0;
-    for (size_t i = 0; i < G_N_ELEMENTS(dtypes); i++)
-        if (g_str_equal(dname, dtypes[i].name)) {
-            e->dtype = dtypes[i].dtype;
-            esize = dtypes[i].size;
-        }
-    if (!esize)
-        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has unknown dtype \"%s\"", file, name, dname);
+/* The header is read by hand rather than through a general JSON parser:
+ * its shape is fixed (an object of tensors, each an object of dtype, shape
+ * and data_offsets), and building a node tree for a checkpoint's thousand
+ * tensors was most of the time a model probe took. */
+typedef struct {
+    const char *start, *p, *end;
+    gs_safetensors *st;
+    GString *key, *member, *scratch; /* a tensor's name, a member's, a value */
+    char **error;
+} cursor;
 
-    if (!shape || !JSON_NODE_HOLDS_ARRAY(shape) || json_array_get_length(json_node_get_array(shape)) > MAX_FILE_DIMS)
-        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs a shape of at most %d dims", file, name,
-                    MAX_FILE_DIMS);
-    JsonArray *dims = json_node_get_array(shape);
-    e->ndim = (int)json_array_get_length(dims);
-    bool empty = false;
-    for (int d = 0; d < e->ndim; d++) {
-        JsonNode *dim = json_array_get_element(dims, (guint)d);
-        if (!JSON_NODE_HOLDS_VALUE(dim) || json_node_get_value_type(dim) != G_TYPE_INT64 ||
-            json_node_get_int(dim) < 0)
-            return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has an invalid dimension %d", file, name, d);
-        e->shape[d] = json_node_get_int(dim);
-        empty |= e->shape[d] == 0;
+static gs_status
+malformed(cursor *c, const char *what)
+{
+    return gs_set_error(c->error, GS_ERR_FORMAT, "%s: the header is not valid JSON: %s at byte %td", c->st->name, what,
+                        c->p - c->start);
+}
+
+static void
+skip_space(cursor *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+        c->p++;
+}
+
+/* Consumes ch after any space; false, and nothing consumed, otherwise. */
+static bool
+take(cursor *c, char ch)
+{
+    skip_space(c);
+    if (c->p < c->end && *c->p == ch) {
+        c->p++;
+        return true;
     }
-    /* The byte size must not overflow; a zero dim anywhere makes the other
-     * dims harmless. Whether it fits the file is checked with the offsets. */
+    return false;
+}
+
+static bool
+peek(cursor *c, char ch)
+{
+    skip_space(c);
+    return c->p < c->end && *c->p == ch;
+}
+
+/* Four hex digits of a \u escape, or -1. */
+static int
+hex4(cursor *c)
+{
+    if (c->end - c->p < 4)
+        return -1;
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int d = g_ascii_xdigit_value(c->p[i]);
+        if (d < 0)
+            return -1;
+        v = v << 4 | d;
+    }
+    c->p += 4;
+    return v;
+}
+
+static gs_status
+read_escape(cursor *c, GString *out)
+{
+    static const char plain[] = "\"\\/bfnrt", meaning[] = "\"\\/\b\f\n\r\t";
+    const char *found = c->p < c->end && *c->p ? strchr(plain, *c->p) : NULL;
+    if (found) {
+        g_string_append_c(out, meaning[found - plain]);
+        c->p++;
+        return GS_OK;
+    }
+    if (c->p >= c->end || *c->p != 'u')
+        return malformed(c, "an unknown escape in a string");
+    c->p++;
+    int code = hex4(c);
+    if (code >= 0xD800 && code < 0xDC00) { /* a high surrogate needs its low half */
+        int low = c->end - c->p >= 2 && c->p[0] == '\\' && c->p[1] == 'u' ? (c->p += 2, hex4(c)) : -1;
+        code = low >= 0xDC00 && low < 0xE000 ? 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) : -1;
+    } else if (code >= 0xDC00 && code < 0xE000) {
+        code = -1;
+    }
+    if (code < 0)
+        return malformed(c, "a bad \\u escape in a string");
+    /* C strings end at a NUL: "a\u0000b" would read as "a", another tensor's name. */
+    if (code == 0)
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: the header holds a NUL character (\\u0000)", c->st->name);
+    g_string_append_unichar(out, (gunichar)code);
+    return GS_OK;
+}
+
+/* A string, unescaped into out. The header is valid UTF-8 already. */
+static gs_status
+read_string(cursor *c, GString *out)
+{
+    g_string_truncate(out, 0);
+    if (!take(c, '"'))
+        return malformed(c, "a string was expected");
+    for (;;) {
+        const char *run = c->p;
+        while (c->p < c->end && *c->p != '"' && *c->p != '\\' && (unsigned char)*c->p >= 0x20)
+            c->p++;
+        g_string_append_len(out, run, c->p - run);
+        if (c->p >= c->end)
+            return malformed(c, "a string is not closed");
+        if (*c->p == '"') {
+            c->p++;
+            return GS_OK;
+        }
+        if (*c->p != '\\')
+            return malformed(c, "a control character in a string");
+        c->p++;
+        gs_status status = read_escape(c, out);
+        if (status != GS_OK)
+            return status;
+    }
+}
+
+/* A non-negative integer that fits int64, or false with nothing promised. */
+static bool
+read_count(cursor *c, int64_t *out)
+{
+    skip_space(c);
+    const char *digits = c->p;
+    uint64_t v = 0;
+    for (; c->p < c->end && g_ascii_isdigit(*c->p); c->p++) {
+        unsigned d = (unsigned)(*c->p - '0');
+        if (v > ((uint64_t)INT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    bool fraction = c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E');
+    if (c->p == digits || fraction || (*digits == '0' && c->p - digits > 1))
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+/* The opening of a member: its key into key and the ':'. *more is false at
+ * the closing '}'. index counts the members read so far. */
+static gs_status
+next_member(cursor *c, int index, GString *key, bool *more)
+{
+    *more = !take(c, '}');
+    if (!*more)
+        return GS_OK;
+    if (index > 0 && !take(c, ','))
+        return malformed(c, "',' or '}' was expected");
+    gs_status status = read_string(c, key);
+    if (status == GS_OK && !take(c, ':'))
+        status = malformed(c, "':' was expected");
+    return status;
+}
+
+/* A number by JSON's grammar, its value unused. */
+static gs_status
+skip_number(cursor *c)
+{
+    const char *p = c->p + (*c->p == '-');
+    const char *int_part = p;
+    while (p < c->end && g_ascii_isdigit(*p))
+        p++;
+    bool ok = p > int_part && !(*int_part == '0' && p - int_part > 1);
+    if (ok && p < c->end && *p == '.') {
+        const char *frac = ++p;
+        while (p < c->end && g_ascii_isdigit(*p))
+            p++;
+        ok = p > frac;
+    }
+    if (ok && p < c->end && (*p == 'e' || *p == 'E')) {
+        p += p + 1 < c->end && (p[1] == '+' || p[1] == '-') ? 2 : 1;
+        const char *exp = p;
+        while (p < c->end && g_ascii_isdigit(*p))
+            p++;
+        ok = p > exp;
+    }
+    if (!ok)
+        return malformed(c, "a value was expected");
+    c->p = p;
+    return GS_OK;
+}
+
+/* Any value a tensor carries beside its own members, skipped. */
+static gs_status
+skip_value(cursor *c, int depth)
+{
+    if (depth > MAX_JSON_DEPTH)
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: the header is not valid JSON (nested deeper than %d)",
+                            c->st->name, MAX_JSON_DEPTH);
+    skip_space(c);
+    if (c->p >= c->end)
+        return malformed(c, "a value was expected");
+    if (*c->p == '"')
+        return read_string(c, c->scratch);
+    gs_status status = GS_OK;
+    if (take(c, '{')) {
+        bool more = true;
+        for (int i = 0; status == GS_OK && more; i++) {
+            status = next_member(c, i, c->scratch, &more);
+            if (status == GS_OK && more)
+                status = skip_value(c, depth + 1);
+        }
+        return status;
+    }
+    if (take(c, '[')) {
+        for (int i = 0; status == GS_OK && !take(c, ']'); i++)
+            status = i > 0 && !take(c, ',') ? malformed(c, "',' or ']' was expected") : skip_value(c, depth + 1);
+        return status;
+    }
+    static const char *const literals[] = { "true", "false", "null" };
+    for (size_t i = 0; i < G_N_ELEMENTS(literals); i++) {
+        size_t n = strlen(literals[i]);
+        if ((size_t)(c->end - c->p) >= n && memcmp(c->p, literals[i], n) == 0) {
+            c->p += n;
+            return GS_OK;
+        }
+    }
+    return skip_number(c);
+}
+
+static gs_status
+read_dtype(cursor *c, entry *e, int *esize)
+{
+    const char *file = c->st->name, *name = c->key->str;
+    if (!peek(c, '"'))
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" has no dtype", file, name);
+    gs_status status = read_string(c, c->scratch);
+    if (status != GS_OK)
+        return status;
+    for (size_t i = 0; i < G_N_ELEMENTS(dtypes); i++)
+        if (g_str_equal(c->scratch->str, dtypes[i].name)) {
+            e->dtype = dtypes[i].dtype;
+            *esize = dtypes[i].size;
+            return GS_OK;
+        }
+    return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" has unknown dtype \"%s\"", file, name,
+                        c->scratch->str);
+}
+
+static gs_status
+read_shape(cursor *c, entry *e)
+{
+    const char *file = c->st->name, *name = c->key->str;
+    if (!take(c, '['))
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs a shape of at most %d dims", file, name,
+                            MAX_FILE_DIMS);
+    for (e->ndim = 0; !take(c, ']'); e->ndim++) {
+        if (e->ndim == MAX_FILE_DIMS)
+            return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs a shape of at most %d dims", file,
+                                name, MAX_FILE_DIMS);
+        if (e->ndim > 0 && !take(c, ','))
+            return malformed(c, "',' or ']' was expected");
+        if (!read_count(c, &e->shape[e->ndim]))
+            return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" has an invalid dimension %d", file, name,
+                                e->ndim);
+    }
+    return GS_OK;
+}
+
+static gs_status
+read_offsets(cursor *c, entry *e)
+{
+    const char *file = c->st->name, *name = c->key->str;
+    if (!take(c, '['))
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs data_offsets [begin, end]", file, name);
+    int64_t bounds[2];
+    for (int i = 0; i < 2; i++) {
+        if ((i > 0 && !take(c, ',')) || peek(c, ']'))
+            return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs data_offsets [begin, end]", file,
+                                name);
+        if (!read_count(c, &bounds[i]))
+            return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" has invalid data_offsets", file, name);
+    }
+    if (!take(c, ']'))
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs data_offsets [begin, end]", file, name);
+    e->begin = (uint64_t)bounds[0];
+    e->end = (uint64_t)bounds[1];
+    return GS_OK;
+}
+
+/* The byte size must not overflow; a zero dim anywhere makes the other
+ * dims harmless. The bytes must lie in the data region and match the shape. */
+static gs_status
+check_entry(cursor *c, entry *e, int esize, uint64_t data_size)
+{
+    const char *file = c->st->name, *name = c->key->str;
+    bool empty = false;
+    for (int d = 0; d < e->ndim; d++)
+        empty |= e->shape[d] == 0;
     uint64_t numel = empty ? 0 : 1;
     for (int d = 0; !empty && d < e->ndim; d++) {
         if (numel > (uint64_t)INT64_MAX / (uint64_t)esize / (uint64_t)e->shape[d])
-            return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has an impossibly large shape", file, name);
+            return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" has an impossibly large shape", file, name);
         numel *= (uint64_t)e->shape[d];
     }
     e->numel = (int64_t)numel;
-
-    JsonArray *range = offsets && JSON_NODE_HOLDS_ARRAY(offsets) ? json_node_get_array(offsets) : NULL;
-    if (!range || json_array_get_length(range) != 2)
-        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs data_offsets [begin, end]", file, name);
-    int64_t bounds[2];
-    for (guint i = 0; i < 2; i++) {
-        JsonNode *b = json_array_get_element(range, i);
-        if (!JSON_NODE_HOLDS_VALUE(b) || json_node_get_value_type(b) != G_TYPE_INT64 || json_node_get_int(b) < 0)
-            return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" has invalid data_offsets", file, name);
-        bounds[i] = json_node_get_int(b);
-    }
-    e->begin = (uint64_t)bounds[0];
-    e->end = (uint64_t)bounds[1];
     if (e->begin > e->end || e->end > data_size)
-        return gs_set_error(error, GS_ERR_FORMAT,
-                    "%s: tensor \"%s\" lies at bytes %llu..%llu, outside the %llu data bytes (truncated file?)", file,
-                    name, (unsigned long long)e->begin, (unsigned long long)e->end, (unsigned long long)data_size);
+        return gs_set_error(c->error, GS_ERR_FORMAT,
+                            "%s: tensor \"%s\" lies at bytes %llu..%llu, outside the %llu data bytes (truncated file?)",
+                            file, name, (unsigned long long)e->begin, (unsigned long long)e->end,
+                            (unsigned long long)data_size);
     if (e->end - e->begin != numel * (uint64_t)esize)
-        return gs_set_error(error, GS_ERR_FORMAT, "%s: tensor \"%s\" holds %llu bytes, but its shape needs %llu", file, name,
-                    (unsigned long long)(e->end - e->begin), (unsigned long long)(numel * (uint64_t)esize));
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" holds %llu bytes, but its shape needs %llu",
+                            file, name, (unsigned long long)(e->end - e->begin),
+                            (unsigned long long)(numel * (uint64_t)esize));
     return GS_OK;
+}
+
+/* One tensor's object, the tensor's name in c->key. */
+static gs_status
+read_entry(cursor *c, uint64_t data_size, entry *e)
+{
+    const char *file = c->st->name, *name = c->key->str;
+    if (!take(c, '{'))
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" is not described by a JSON object", file, name);
+    int esize = 0;
+    bool has_shape = false, has_offsets = false, more = true;
+    gs_status status = GS_OK;
+    for (int i = 0; status == GS_OK && more; i++) {
+        status = next_member(c, i, c->member, &more);
+        if (status != GS_OK || !more)
+            break;
+        if (g_str_equal(c->member->str, "dtype"))
+            status = read_dtype(c, e, &esize);
+        else if (g_str_equal(c->member->str, "shape"))
+            has_shape = (status = read_shape(c, e)) == GS_OK;
+        else if (g_str_equal(c->member->str, "data_offsets"))
+            has_offsets = (status = read_offsets(c, e)) == GS_OK;
+        else
+            status = skip_value(c, 2);
+    }
+    if (status != GS_OK)
+        return status;
+    if (!esize)
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" has no dtype", file, name);
+    if (!has_shape)
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs a shape of at most %d dims", file, name,
+                            MAX_FILE_DIMS);
+    if (!has_offsets)
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" needs data_offsets [begin, end]", file, name);
+    return check_entry(c, e, esize, data_size);
 }
 
 static gs_status
-parse_metadata(gs_safetensors *st, JsonNode *node, char **error)
+read_metadata(cursor *c)
 {
-    if (!JSON_NODE_HOLDS_OBJECT(node))
-        return gs_set_error(error, GS_ERR_FORMAT, "%s: __metadata__ is not an object", st->name);
-    JsonObjectIter it;
-    const char *key;
-    JsonNode *value;
-    json_object_iter_init(&it, json_node_get_object(node));
-    while (json_object_iter_next(&it, &key, &value)) {
-        if (!JSON_NODE_HOLDS_VALUE(value) || json_node_get_value_type(value) != G_TYPE_STRING)
-            return gs_set_error(error, GS_ERR_FORMAT, "%s: __metadata__ value \"%s\" is not a string", st->name, key);
-        g_hash_table_insert(st->metadata, g_strdup(key), g_strdup(json_node_get_string(value)));
+    gs_safetensors *st = c->st;
+    if (!take(c, '{'))
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: __metadata__ is not an object", st->name);
+    bool more = true;
+    gs_status status = GS_OK;
+    for (int i = 0; status == GS_OK && more; i++) {
+        status = next_member(c, i, c->key, &more);
+        if (status != GS_OK || !more)
+            break;
+        if (!peek(c, '"'))
+            return gs_set_error(c->error, GS_ERR_FORMAT, "%s: __metadata__ value \"%s\" is not a string", st->name,
+                                c->key->str);
+        status = read_string(c, c->scratch);
+        if (status == GS_OK)
+            g_hash_table_insert(st->metadata, g_strndup(c->key->str, c->key->len),
+                                g_strndup(c->scratch->str, c->scratch->len));
     }
-    return GS_OK;
+    return status;
 }
 
-/* json-glib's parser recurses per nesting level, so a header of a million
- * '[' would overflow the stack: the depth is bounded before parsing. */
-static bool
-nesting_within(const char *json, uint64_t len, int limit)
+/* The root object, tensors kept in file order. */
+static gs_status
+read_header(gs_safetensors *st, cursor *c, uint64_t data_size)
 {
-    int depth = 0;
-    bool in_string = false;
-    for (uint64_t i = 0; i < len; i++) {
-        char c = json[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > limit)
-                return false;
-        } else if ((c == ']' || c == '}') && --depth < 0) {
-            return false;
+    if (!take(c, '{'))
+        return gs_set_error(c->error, GS_ERR_FORMAT, "%s: the header is not a JSON object", st->name);
+    int capacity = 0;
+    bool more = true;
+    gs_status status = GS_OK;
+    for (int i = 0; status == GS_OK && more; i++) {
+        status = next_member(c, i, c->key, &more);
+        if (status != GS_OK || !more)
+            break;
+        if (g_str_equal(c->key->str, "__metadata__")) {
+            status = read_metadata(c);
+            continue;
         }
+        if (g_hash_table_contains(st->index, c->key->str))
+            return gs_set_error(c->error, GS_ERR_FORMAT, "%s: tensor \"%s\" is listed twice", st->name, c->key->str);
+        entry e = { 0 };
+        status = read_entry(c, data_size, &e);
+        if (status != GS_OK)
+            break;
+        if (st->count == capacity) {
+            capacity = capacity ? 2 * capacity : 64;
+            st->entries = g_renew(entry, st->entries, capacity);
+        }
+        e.name = g_strndup(c->key->str, c->key->len);
+        st->entries[st->count] = e;
+        g_hash_table_insert(st->index, e.name, GINT_TO_POINTER(++st->count));
     }
-    return true;
+    if (status == GS_OK) {
+        skip_space(c);
+        if (c->p != c->end)
+            status = malformed(c, "text follows the header's object");
+    }
+    return status;
 }
 
 static gs_status
@@ -186,46 +478,16 @@ parse(gs_safetensors *st, char **error)
     const char *json = (const char *)st->bytes + 8;
     if (!g_utf8_validate(json, (gssize)header, NULL))
         return gs_set_error(error, GS_ERR_FORMAT, "%s: the header is not valid UTF-8", st->name);
-    if (!nesting_within(json, header, MAX_JSON_DEPTH))
-        return gs_set_error(error, GS_ERR_FORMAT, "%s: the header is not valid JSON (unbalanced, or nested deeper than %d)",
-                    st->name, MAX_JSON_DEPTH);
-    /* C strings end at a NUL: "a\u0000b" would read as "a", another tensor's name. */
-    if (memmem(json, header, "\\u0000", 6))
-        return gs_set_error(error, GS_ERR_FORMAT, "%s: the header holds a NUL character (\\u0000)", st->name);
     st->data = st->bytes + 8 + header;
-    uint64_t data_size = st->size - 8 - header;
 
-    JsonParser *parser = json_parser_new();
-    GError *jerror = NULL;
-    gs_status status = GS_OK;
-    if (!json_parser_load_from_data(parser, json, (gssize)header, &jerror)) {
-        status = gs_set_error(error, GS_ERR_FORMAT, "%s: the header is not valid JSON: %s", st->name, jerror->message);
-        g_error_free(jerror);
-    } else if (!json_parser_get_root(parser) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-        /* A blank header parses to no root at all. */
-        status = gs_set_error(error, GS_ERR_FORMAT, "%s: the header is not a JSON object", st->name);
-    }
-    JsonObject *root = status == GS_OK ? json_node_get_object(json_parser_get_root(parser)) : NULL;
-    guint members = root ? json_object_get_size(root) : 0;
-    st->entries = g_new0(entry, members ? members : 1);
-    JsonObjectIter it;
-    const char *name;
-    JsonNode *node;
-    if (root)
-        json_object_iter_init_ordered(&it, root); /* tensors listed in file order */
-    while (status == GS_OK && json_object_iter_next_ordered(&it, &name, &node)) {
-        if (g_str_equal(name, "__metadata__")) {
-            status = parse_metadata(st, node, error);
-            continue;
-        }
-        entry *e = &st->entries[st->count];
-        status = parse_entry(st, name, node, data_size, e, error);
-        if (status == GS_OK) {
-            e->name = g_strdup(name);
-            g_hash_table_insert(st->index, e->name, GINT_TO_POINTER(++st->count));
-        }
-    }
-    g_object_unref(parser);
+    cursor c = { .start = json, .p = json, .end = json + header, .st = st, .error = error };
+    c.key = g_string_new(NULL);
+    c.member = g_string_new(NULL);
+    c.scratch = g_string_new(NULL);
+    gs_status status = read_header(st, &c, st->size - 8 - header);
+    g_string_free(c.key, TRUE);
+    g_string_free(c.member, TRUE);
+    g_string_free(c.scratch, TRUE);
     if (status != GS_OK)
         return status;
 
