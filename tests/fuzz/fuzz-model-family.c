@@ -99,7 +99,11 @@ append_tensor(GString *h, const char *name, size_t name_len, const char *dims, c
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *text = (const char *)data, *end = text + size;
+    /* NUL-terminated: strtoll reads a number ending the input past its end. */
+    g_autofree char *copy = g_malloc(size + 1);
+    memcpy(copy, data, size);
+    copy[size] = '\0';
+    const char *text = copy, *end = text + size;
     g_autoptr(GString) header = g_string_sized_new(2 * size + 4096);
     g_string_append(header, "{\"__metadata__\":{");
     uint64_t offset = 0;
