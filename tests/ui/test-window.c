@@ -358,11 +358,11 @@ test_voice(void)
     ui_test_screenshot(GTK_WINDOW(window), GS_ARTEFACT_DIR "/voice.png");
 }
 
-static gboolean
-cancel_speech_soon(gpointer data)
+static void
+cancel_speech_on_first_take(GListModel *takes, guint position, guint removed, guint added, gpointer data)
 {
-    gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.cancel", NULL);
-    return G_SOURCE_REMOVE;
+    if (added)
+        gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.cancel", NULL);
 }
 
 static void
@@ -375,11 +375,24 @@ test_voice_cancel(void)
     gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.generate", NULL);
     g_assert_false(gs_voice_page_get_generating(voice_page));
 
-    gs_voice_page_set_script(voice_page, "One paragraph.\nAnother paragraph.\nA third one.");
+    /* Cancelled before its first take is made: no take. */
+    gs_voice_page_set_script(voice_page, "A take that is cancelled before it is made.");
     gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.generate", NULL);
-    g_timeout_add(50, cancel_speech_soon, NULL);
+    gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.cancel", NULL);
     wait_for_speech();
     g_assert_cmpuint(g_list_model_get_n_items(takes), ==, before);
+
+    /* Cancelled between paragraphs: the finished take stays, the rest are
+     * not spoken. (Cancelling on the event, not after a delay, so a fast
+     * machine cannot finish a paragraph first.) */
+    gs_voice_page_set_script(voice_page, "One paragraph.\nAnother paragraph.\nA third one.");
+    gulong handler = g_signal_connect(takes, "items-changed", G_CALLBACK(cancel_speech_on_first_take), NULL);
+    gtk_widget_activate_action(GTK_WIDGET(voice_page), "voice.generate", NULL);
+    wait_for_speech();
+    g_signal_handler_disconnect(takes, handler);
+    g_assert_cmpuint(g_list_model_get_n_items(takes), ==, before + 1);
+    g_autoptr(GsTake) kept = g_list_model_get_item(takes, before);
+    g_assert_cmpstr(gs_take_get_text(kept), ==, "One paragraph.");
     gs_voice_page_set_script(voice_page, "Hello from GenStudio.");
 }
 
