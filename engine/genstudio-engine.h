@@ -307,8 +307,9 @@ gs_status gs_op_transpose(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 /* Nearest-neighbour ×2: [N,C,H,W] → [N,C,2H,2W]. */
 gs_status gs_op_upsample_nearest2x(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 /* Zero padding of the last two dims: x [N,C,H,W] → out [N,C,top+H+bottom,
- * left+W+right], pads ≥ 0 (the VAE's downsample pads right and bottom by 1
- * before its stride-2 convolution). */
+ * left+W+right] (the VAE's downsample pads right and bottom by 1 before its
+ * stride-2 convolution); a negative pad crops, as torch's F.pad does (the
+ * vocoder drops its heads' padding columns). */
 gs_status gs_op_pad2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int top, int bottom, int left, int right);
 /* Depth-to-space (torch's pixel_shuffle): x [N,C·r²,H,W] → out [N,C,H·r,W·r]
  * with out[n,c,y,x] = x[n, (c·r + y mod r)·r + x mod r, y/r, x/r]. */

@@ -47,7 +47,7 @@ void main()
     p.dst.v[i] = col >= 2 * half_dim ? 0.0 : (use_cos ? cos(arg) : sin(arg));
 #elif defined(OP_PAD2D)
     // Output [planes, n2 = Ho, n3 = Wo] from input [planes, n0 = H, n1 = W]
-    // placed at row n4 = top, column n5 = left.
+    // placed at row n4 = top, column n5 = left (negative ones crop).
     uint ox = i % p.n3, oy = (i / p.n3) % p.n2, plane = i / (p.n3 * p.n2);
     int y = int(oy) - int(p.n4), x = int(ox) - int(p.n5);
     bool inside = y >= 0 && y < int(p.n0) && x >= 0 && x < int(p.n1);

@@ -48,11 +48,17 @@ void main()
     }
 }
 #else
+// One invocation per (token, channel) writes its K taps, K a specialization
+// constant: consecutive invocations write consecutive runs of K floats and
+// read consecutive channels, and the integer divisions (slow on llvmpipe)
+// are done once per K outputs instead of four times per output.
+layout(constant_id = 1) const uint KS = 5;
+
 layout(push_constant) uniform Push {
     F32 dst;
     F32 x;
-    uint count;
-    uint L, C, K, Lo;
+    uint count; // N · Lo · C
+    uint L, C, Lo;
     uint pad, dilation;
 } p;
 
@@ -61,10 +67,13 @@ void main()
     uint i = gs_flat_group_index() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
     if (i >= p.count)
         return;
-    uint row = p.C * p.K;
-    uint col = i % row, t = (i / row) % p.Lo, n = i / (row * p.Lo);
-    uint c = col / p.K, k = col % p.K;
-    int s = int(t + k * p.dilation) - int(p.pad);
-    p.dst.v[i] = s >= 0 && s < int(p.L) ? p.x.v[(n * p.L + uint(s)) * p.C + c] : 0.0;
+    uint c = i % p.C, j = i / p.C;
+    uint t = j % p.Lo, n = j / p.Lo;
+    int s0 = int(t) - int(p.pad);
+    uint o = i * KS;
+    [[unroll]] for (uint k = 0; k < KS; k++) {
+        int s = s0 + int(k * p.dilation);
+        p.dst.v[o + k] = s >= 0 && s < int(p.L) ? p.x.v[(n * p.L + uint(s)) * p.C + c] : 0.0;
+    }
 }
 #endif

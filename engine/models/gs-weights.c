@@ -83,7 +83,7 @@ typedef enum { AS_VECTOR, AS_MATRIX, AS_LINEAR } weight_kind;
  * Conv1d weight [out, in, K], or a 1×1 conv [out, in, 1, 1]) is stored as
  * [in…, out] so that matmul reads it row-major. */
 static gs_tensor *
-load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, gs_status *status)
+load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, int64_t pad_to, gs_status *status)
 {
     w->ctx->last_status = GS_ERR_FORMAT;
     const gs_tensor_ref *r = gs_tensor_map_find(w->map, name);
@@ -93,7 +93,11 @@ load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, gs_statu
         return NULL;
     }
     int64_t n = gs_tensor_ref_numel(r);
-    float *src = g_try_new(float, n > 0 ? n : 1), *dst = kind == AS_LINEAR ? g_try_new(float, n) : NULL;
+    /* Padded: the out features (a vector's only dim) rounded up with zeros. */
+    int64_t padded_rows = kind == AS_LINEAR ? (r->rows + pad_to - 1) / pad_to * pad_to : 0;
+    int64_t padded_n = kind == AS_LINEAR ? n / r->rows * padded_rows : (n + pad_to - 1) / pad_to * pad_to;
+    float *src = g_try_new0(float, MAX(padded_n, 1));
+    float *dst = kind == AS_LINEAR ? g_try_new0(float, padded_n) : NULL;
     gs_tensor *t = NULL;
     if (!src || (kind == AS_LINEAR && !dst)) {
         gs_fail(w->ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory loading %s", name);
@@ -103,19 +107,20 @@ load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, gs_statu
         int64_t rows = r->rows, cols = n / rows;
         for (int64_t i = 0; i < rows; i++)
             for (int64_t c = 0; c < cols; c++)
-                dst[c * rows + i] = src[i * cols + c];
-        int64_t shape[2] = { cols, rows };
+                dst[c * padded_rows + i] = src[i * cols + c];
+        int64_t shape[2] = { cols, padded_rows };
         t = gs_tensor_new(w->ctx, dtype, 2, shape);
-        if (t && gs_tensor_upload(t, dst, n) != GS_OK)
+        if (t && gs_tensor_upload(t, dst, padded_n) != GS_OK)
             g_clear_pointer(&t, gs_tensor_free);
-    } else if (r->ndim > GS_MAX_DIMS) {
-        gs_fail(w->ctx, GS_ERR_FORMAT, "tensor \"%s\" has %d dims (at most %d)", name, r->ndim, GS_MAX_DIMS);
+    } else if (r->ndim > GS_MAX_DIMS || (pad_to > 1 && r->ndim != 1)) {
+        gs_fail(w->ctx, GS_ERR_FORMAT, "tensor \"%s\" has %d dims (at most %d; 1 to pad)", name, r->ndim,
+                GS_MAX_DIMS);
     } else {
-        int64_t shape[GS_MAX_DIMS] = { n };
-        for (int d = 0; d < r->ndim; d++)
+        int64_t shape[GS_MAX_DIMS] = { padded_n };
+        for (int d = 0; pad_to == 1 && d < r->ndim; d++)
             shape[d] = r->shape[d];
         t = gs_tensor_new(w->ctx, dtype, r->ndim < 1 ? 1 : r->ndim, shape);
-        if (t && gs_tensor_upload(t, src, n) != GS_OK)
+        if (t && gs_tensor_upload(t, src, padded_n) != GS_OK)
             g_clear_pointer(&t, gs_tensor_free);
     }
     if (t)
@@ -129,19 +134,23 @@ load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, gs_statu
 }
 
 static const gs_tensor *
-get(gs_weights *w, gs_graph *g, weight_kind kind, const char *fmt, va_list ap)
+get(gs_weights *w, gs_graph *g, weight_kind kind, int64_t pad_to, const char *fmt, va_list ap)
 {
     if (g->status != GS_OK)
         return NULL;
-    char *name = g_strdup_vprintf(fmt, ap);
+    char *file_name = g_strdup_vprintf(fmt, ap);
+    /* A padded copy is kept apart from the plain one. */
+    char *name = pad_to > 1 ? g_strdup_printf("%s#padded%" G_GINT64_FORMAT, file_name, pad_to) : g_strdup(file_name);
     gs_tensor *t = g_hash_table_lookup(w->loaded, name);
     if (t) {
+        g_free(file_name);
         g_free(name);
         return t;
     }
     gs_dtype dtype = kind != AS_VECTOR && gs_context_has_fp16_storage(w->ctx) ? GS_F16 : GS_F32;
     gs_status status;
-    t = load(w, name, kind, dtype, &status);
+    t = load(w, file_name, kind, dtype, pad_to, &status);
+    g_free(file_name);
     if (!t) {
         g_free(name);
         gs_graph_fail(g, status);
@@ -162,7 +171,7 @@ gs_weights_matrix(gs_weights *w, gs_graph *g, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    const gs_tensor *t = get(w, g, AS_MATRIX, fmt, ap);
+    const gs_tensor *t = get(w, g, AS_MATRIX, 1, fmt, ap);
     va_end(ap);
     return t;
 }
@@ -172,7 +181,7 @@ gs_weights_linear(gs_weights *w, gs_graph *g, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    const gs_tensor *t = get(w, g, AS_LINEAR, fmt, ap);
+    const gs_tensor *t = get(w, g, AS_LINEAR, 1, fmt, ap);
     va_end(ap);
     return t;
 }
@@ -182,7 +191,27 @@ gs_weights_vector(gs_weights *w, gs_graph *g, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    const gs_tensor *t = get(w, g, AS_VECTOR, fmt, ap);
+    const gs_tensor *t = get(w, g, AS_VECTOR, 1, fmt, ap);
+    va_end(ap);
+    return t;
+}
+
+const gs_tensor *
+gs_weights_linear_padded(gs_weights *w, gs_graph *g, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const gs_tensor *t = get(w, g, AS_LINEAR, GS_WEIGHTS_PAD, fmt, ap);
+    va_end(ap);
+    return t;
+}
+
+const gs_tensor *
+gs_weights_vector_padded(gs_weights *w, gs_graph *g, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const gs_tensor *t = get(w, g, AS_VECTOR, GS_WEIGHTS_PAD, fmt, ap);
     va_end(ap);
     return t;
 }

@@ -34,6 +34,15 @@ const gs_tensor *gs_weights_linear(gs_weights *w, gs_graph *g, const char *fmt, 
     __attribute__((format(printf, 3, 4)));
 const gs_tensor *gs_weights_vector(gs_weights *w, gs_graph *g, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* gs_weights_linear and gs_weights_vector with the out features padded with
+ * zeros to a multiple of GS_WEIGHTS_PAD: matmul's fast kernels need N % 4 ==
+ * 0 (a 513-wide vocoder head ran 9× slower than a 512-wide one on lavapipe).
+ * The caller crops the product's extra columns. */
+#define GS_WEIGHTS_PAD 4
+const gs_tensor *gs_weights_linear_padded(gs_weights *w, gs_graph *g, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const gs_tensor *gs_weights_vector_padded(gs_weights *w, gs_graph *g, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* True when the file has the tensor (optional layers such as skip convs). */
 bool gs_weights_has(gs_weights *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Called after each weight's upload with its size in the file; returning

@@ -73,8 +73,10 @@ gs_op_conv_transpose1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const g
 
 typedef struct {
     VkDeviceAddress dst, x;
-    uint32_t count, l, c, k, lo, pad, dilation;
+    uint32_t count, l, c, lo, pad, dilation;
 } unfold_push;
+
+#define MAX_UNFOLD_KERNEL 64 /* the taps unroll in the shader */
 
 gs_status
 gs_op_unfold1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int kernel, int padding, int dilation)
@@ -83,19 +85,22 @@ gs_op_unfold1d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int kernel, int
     gs_status st;
     if ((st = gs_check_dtype(ctx, "unfold1d", out, GS_F32)) || (st = gs_check_dtype(ctx, "unfold1d", x, GS_F32)))
         return st;
-    if (x->ndim != 3 || out->ndim != 3 || kernel < 1 || padding < 0 || dilation < 1)
-        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "unfold1d: x must be [N, L, C] and out [N, Lo, C·K]");
+    if (x->ndim != 3 || out->ndim != 3 || kernel < 1 || kernel > MAX_UNFOLD_KERNEL || padding < 0 || dilation < 1)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
+                       "unfold1d: x must be [N, L, C], out [N, Lo, C·K] and K in 1–%d", MAX_UNFOLD_KERNEL);
     int64_t n = x->shape[0], l = x->shape[1], c = x->shape[2];
     int64_t lo = l + 2 * padding - (int64_t)dilation * (kernel - 1);
     if (lo < 1 || out->shape[0] != n || out->shape[1] != lo || out->shape[2] != c * kernel)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "unfold1d: out must be [%lld, %lld, %lld]", (long long)n,
                        (long long)lo, (long long)(c * kernel));
-    unfold_push push = { gs_tensor_address(out), gs_tensor_address(x), (uint32_t)gs_tensor_numel(out),
-                         (uint32_t)l, (uint32_t)c, (uint32_t)kernel, (uint32_t)lo, (uint32_t)padding,
+    int64_t count = n * lo * c; /* one invocation per output token and channel */
+    unfold_push push = { gs_tensor_address(out), gs_tensor_address(x), (uint32_t)count,
+                         (uint32_t)l, (uint32_t)c, (uint32_t)lo, (uint32_t)padding,
                          (uint32_t)dilation };
     gs_kernel k = GS_KERNEL(unfold1d);
     k.spec[0] = WORKGROUP;
-    k.spec_count = 1;
+    k.spec[1] = (uint32_t)kernel;
+    k.spec_count = 2;
     gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
-    return gs_stream_dispatch_1d(s, &k, &push, sizeof push, bindings, 2, gs_tensor_numel(out), WORKGROUP);
+    return gs_stream_dispatch_1d(s, &k, &push, sizeof push, bindings, 2, count, WORKGROUP);
 }

@@ -100,9 +100,10 @@ gs_op_pad2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int top, int botto
     gs_status st = check_f32(ctx, "pad2d", out, x, NULL);
     if (st != GS_OK)
         return st;
-    if (top < 0 || bottom < 0 || left < 0 || right < 0)
-        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "pad2d: pads must not be negative");
-    if (x->ndim != 4 || out->ndim != 4 || out->shape[0] != x->shape[0] || out->shape[1] != x->shape[1] ||
+    /* A negative pad crops; at least one row and column must remain. */
+    if (x->ndim != 4 || x->shape[2] + top + bottom < 1 || x->shape[3] + left + right < 1)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "pad2d: x must be 4-D and not be cropped away");
+    if (out->ndim != 4 || out->shape[0] != x->shape[0] || out->shape[1] != x->shape[1] ||
         out->shape[2] != x->shape[2] + top + bottom || out->shape[3] != x->shape[3] + left + right)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "pad2d: out must be [N,C,%lld,%lld] for x [N,C,H,W]",
                        (long long)(x->shape[2] + top + bottom), (long long)(x->shape[3] + left + right));

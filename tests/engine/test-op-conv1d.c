@@ -84,6 +84,8 @@ check_unfold(gs_context *ctx, int64_t n, int64_t c, int64_t l, int64_t o, int64_
     int64_t bad[3] = { n, lo + 1, c * k };
     gs_tensor *wrong = gs_test_tensor(ctx, 3, bad, NULL);
     GS_CHECK(gs_op_unfold1d(s, wrong, tx, (int)k, pad, dilation) == GS_ERR_INVALID_ARGUMENT);
+    /* The taps unroll in the shader: a kernel past 64 is refused, not compiled. */
+    GS_CHECK(gs_op_unfold1d(s, tu, tx, 65, pad, dilation) == GS_ERR_INVALID_ARGUMENT);
     gs_stream_free(s);
     gs_tensor_free(tx), gs_tensor_free(tu), gs_tensor_free(tw), gs_tensor_free(tb), gs_tensor_free(out);
     gs_tensor_free(wrong);

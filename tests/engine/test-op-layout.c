@@ -91,7 +91,7 @@ check_pad(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int top, 
              (long long)w, top, bottom, left, right);
     gs_test_close(what, got, want, nout, 0, 0);
     GS_CHECK(gs_op_pad2d(s, to, tx, top + 1, bottom, left, right) == GS_ERR_INVALID_ARGUMENT);
-    GS_CHECK(gs_op_pad2d(s, tx, tx, -1, 1, 0, 0) == GS_ERR_INVALID_ARGUMENT);
+    GS_CHECK(gs_op_pad2d(s, tx, tx, (int)-h, 0, 0, 0) == GS_ERR_INVALID_ARGUMENT); /* nothing left */
     gs_tensor_free(tx);
     gs_tensor_free(to);
     free(x);
@@ -154,6 +154,8 @@ main(void)
     check_pad(ctx, 1, 32, 16, 16, 0, 1, 0, 1, 10); /* the VAE's downsample */
     check_pad(ctx, 2, 3, 7, 5, 2, 0, 3, 1, 11);
     check_pad(ctx, 1, 1, 1, 1, 0, 0, 0, 0, 12);
+    check_pad(ctx, 1, 1, 40, 516, 0, 0, 0, -3, 13); /* the vocoder's magnitude head, cropped */
+    check_pad(ctx, 2, 3, 9, 8, -2, 1, 2, -5, 14);   /* crops and pads mixed */
     test_depth_to_space(ctx, 1, 3, 5, 7, 2, 13);  /* ESRGAN ×2 tail, odd size */
     test_depth_to_space(ctx, 2, 3, 4, 3, 4, 14);
     test_depth_to_space(ctx, 1, 3, 3, 2, 8, 15);
