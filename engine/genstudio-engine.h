@@ -279,6 +279,9 @@ gs_status gs_op_group_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, con
 /* Normalises over the last dim; gamma, beta [last dim]. */
 gs_status gs_op_layer_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
                            const gs_tensor *beta, float eps);
+/* out = gelu(layer_norm(x)) in one pass (the speech model's blocks). */
+gs_status gs_op_layer_norm_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
+                                const gs_tensor *beta, float eps);
 /* Softmax over the last dim. */
 gs_status gs_op_softmax(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 

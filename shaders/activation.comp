@@ -15,19 +15,6 @@ layout(push_constant) uniform Push {
     uint half_len;   // GEGLU: output row length
 } p;
 
-// erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7).
-float erf_approx(float x)
-{
-    float t = 1.0 / (1.0 + 0.3275911 * abs(x));
-    float y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
-    return sign(x) * y;
-}
-
-float gelu(float x)
-{
-    return 0.5 * x * (1.0 + erf_approx(x * 0.70710678118654752));
-}
-
 void main()
 {
     uint i = gs_flat_group_index() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;

@@ -2,7 +2,8 @@
 // Normalises contiguous rows: a GroupNorm group of NCHW data (channels ×
 // spatial of one sample) or a LayerNorm row. The affine parameter of element
 // i of row r is index (r % rows_per_sample)·channels_per_row + i / spatial.
-// Two passes (mean, then variance) for stability; optional fused SiLU.
+// Two passes (mean, then variance) for stability; optional fused SiLU
+// (GroupNorm in a ResBlock) or GELU (LayerNorm in a speech block).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -59,8 +60,10 @@ void main()
     for (uint i = FIRST; i < p.row_len; i += STEP) {
         uint c = param0 + i / p.spatial;
         float y = (p.x.v[base + i] - mean) * inv * p.gamma.v[c] + p.beta.v[c];
-#ifdef SILU
+#if defined(SILU)
         y = y / (1.0 + exp(-y));
+#elif defined(GELU)
+        y = gelu(y);
 #endif
         p.dst.v[base + i] = y;
     }

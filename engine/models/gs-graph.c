@@ -688,6 +688,13 @@ gs_graph_layer_norm(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, con
 }
 
 gs_tensor *
+gs_graph_layer_norm_gelu(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta, float eps)
+{
+    gs_tensor *out = like(g, x);
+    return out ? checked(g, gs_op_layer_norm_gelu(g->stream, out, x, gamma, beta, eps), out) : NULL;
+}
+
+gs_tensor *
 gs_graph_attention(gs_graph *g, const gs_tensor *q, const gs_tensor *k, const gs_tensor *v, int heads, bool causal)
 {
     gs_tensor *out = like(g, q);

@@ -105,6 +105,8 @@ gs_tensor *gs_graph_group_norm(gs_graph *g, const gs_tensor *x, const gs_tensor 
                                int groups, float eps, bool silu);
 gs_tensor *gs_graph_layer_norm(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
                                float eps);
+gs_tensor *gs_graph_layer_norm_gelu(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
+                                    float eps);
 gs_tensor *gs_graph_attention(gs_graph *g, const gs_tensor *q, const gs_tensor *k, const gs_tensor *v, int heads,
                               bool causal);
 gs_tensor *gs_graph_gelu(gs_graph *g, const gs_tensor *x);

@@ -1,5 +1,5 @@
-/* Group norm (optionally + SiLU) and layer norm: both normalise contiguous
- * rows, so one shader serves them.
+/* Group norm (optionally + SiLU) and layer norm (optionally + GELU): both
+ * normalise contiguous rows, so one shader serves them.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "vk/gs-vk-private.h"
 
@@ -7,6 +7,8 @@
 #include "norm_silu.spv.h"
 #include "norm_serial.spv.h"
 #include "norm_serial_silu.spv.h"
+#include "norm_gelu.spv.h"
+#include "norm_serial_gelu.spv.h"
 
 #define SERIAL_ROWS_PER_GROUP 64
 
@@ -24,14 +26,19 @@ typedef struct {
  * GroupNorm group of 24,576 elements (32 channels at 128×192) came out
  * wrong when this test was row_len < 65535. */
 #define SERIAL_MAX_ROW (65535 / 3)
+typedef enum { THEN_NOTHING, THEN_SILU, THEN_GELU } activation;
+
 static gs_status
-normalise_rows(gs_stream *s, bool silu, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
+normalise_rows(gs_stream *s, activation then, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
                const gs_tensor *beta, int64_t rows, const norm_push *shape)
 {
     gs_context *ctx = gs_stream_context(s);
     bool serial = gs_cpu_kernels(ctx) && shape->row_len <= SERIAL_MAX_ROW;
-    gs_kernel kernel = serial ? (silu ? GS_KERNEL(norm_serial_silu) : GS_KERNEL(norm_serial))
-                              : (silu ? GS_KERNEL(norm_silu) : GS_KERNEL(norm));
+    static const gs_kernel kernels[2][3] = {
+        { GS_KERNEL(norm), GS_KERNEL(norm_silu), GS_KERNEL(norm_gelu) },
+        { GS_KERNEL(norm_serial), GS_KERNEL(norm_serial_silu), GS_KERNEL(norm_serial_gelu) },
+    };
+    gs_kernel kernel = kernels[serial][then];
     norm_push push = *shape;
     push.rows = (uint32_t)rows;
     push.dst = gs_tensor_address(out);
@@ -80,12 +87,12 @@ gs_op_group_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tens
         .spatial = (uint32_t)spatial,
         .eps = eps,
     };
-    return normalise_rows(s, silu, out, x, gamma, beta, n * groups, &shape);
+    return normalise_rows(s, silu ? THEN_SILU : THEN_NOTHING, out, x, gamma, beta, n * groups, &shape);
 }
 
-gs_status
-gs_op_layer_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
-                 float eps)
+static gs_status
+layer_norm(gs_stream *s, activation then, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
+           const gs_tensor *beta, float eps)
 {
     gs_context *ctx = gs_stream_context(s);
     int64_t d = x->shape[x->ndim - 1];
@@ -93,5 +100,19 @@ gs_op_layer_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tens
     if (st != GS_OK)
         return st;
     norm_push shape = { .row_len = (uint32_t)d, .rows_per_sample = 1, .channels_per_row = 0, .spatial = 1, .eps = eps };
-    return normalise_rows(s, false, out, x, gamma, beta, gs_tensor_numel(x) / d, &shape);
+    return normalise_rows(s, then, out, x, gamma, beta, gs_tensor_numel(x) / d, &shape);
+}
+
+gs_status
+gs_op_layer_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
+                 float eps)
+{
+    return layer_norm(s, THEN_NOTHING, out, x, gamma, beta, eps);
+}
+
+gs_status
+gs_op_layer_norm_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
+                      const gs_tensor *beta, float eps)
+{
+    return layer_norm(s, THEN_GELU, out, x, gamma, beta, eps);
 }

@@ -33,10 +33,10 @@ gs_tensor *
 gs_speech_block(gs_speech *m, gs_graph *g, gs_tensor *x, const char *prefix, int kernel, int dilation,
                 bool residual)
 {
-    gs_tensor *h = gs_graph_layer_norm(g, x, VEC("%s.norm.weight", prefix), VEC("%s.norm.bias", prefix),
-                                       m->cfg.layer_norm_eps);
-    h = gs_graph_conv1d_tokens(g, gs_graph_gelu(g, h), LIN("%s.conv.weight", prefix), VEC("%s.conv.bias", prefix),
-                               kernel, dilation * (kernel - 1) / 2, dilation);
+    gs_tensor *h = gs_graph_layer_norm_gelu(g, x, VEC("%s.norm.weight", prefix), VEC("%s.norm.bias", prefix),
+                                            m->cfg.layer_norm_eps);
+    h = gs_graph_conv1d_tokens(g, h, LIN("%s.conv.weight", prefix), VEC("%s.conv.bias", prefix), kernel,
+                               dilation * (kernel - 1) / 2, dilation);
     if (residual && h)
         gs_graph_add_into(g, h, x);
     return h;

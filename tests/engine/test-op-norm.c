@@ -1,4 +1,4 @@
-/* group_norm (± SiLU) and layer_norm vs the double-precision reference.
+/* group_norm (± SiLU) and layer_norm (± GELU) vs the double-precision reference.
  * Tolerance: atol 1e-5, rtol 1e-4 (fp32 mean/variance sums over up to 64K
  * elements; inputs in [-3, 3] with an offset to exercise the two passes).
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -39,22 +39,24 @@ check_group(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int gro
 }
 
 static void
-check_layer(gs_context *ctx, int64_t rows, int64_t d, uint64_t seed)
+check_layer(gs_context *ctx, int64_t rows, int64_t d, bool gelu, uint64_t seed)
 {
     size_t count = (size_t)(rows * d);
     float *x = gs_test_random_new(count, seed, -3, 3);
     float *gamma = gs_test_random_new((size_t)d, seed + 1, 0.5f, 1.5f), *beta = gs_test_random_new((size_t)d, seed + 2, -1, 1);
     float *want = malloc(count * sizeof *want);
     ref_layer_norm(want, x, gamma, beta, rows, d, 1e-5f);
+    if (gelu)
+        ref_gelu(want, want, (int64_t)count);
     int64_t xs[2] = { rows, d }, ps[1] = { d };
     gs_tensor *tx = gs_test_tensor(ctx, 2, xs, x), *tout = gs_test_tensor(ctx, 2, xs, NULL);
     gs_tensor *tg = gs_test_tensor(ctx, 1, ps, gamma), *tb = gs_test_tensor(ctx, 1, ps, beta);
     gs_stream *s = gs_stream_new(ctx);
-    GS_CHECK_OK(ctx, gs_op_layer_norm(s, tout, tx, tg, tb, 1e-5f));
+    GS_CHECK_OK(ctx, (gelu ? gs_op_layer_norm_gelu : gs_op_layer_norm)(s, tout, tx, tg, tb, 1e-5f));
     GS_CHECK_OK(ctx, gs_stream_submit(s));
     float *got = gs_test_download(tout);
     char what[64];
-    snprintf(what, sizeof what, "layer_norm %lldx%lld", (long long)rows, (long long)d);
+    snprintf(what, sizeof what, "layer_norm%s %lldx%lld", gelu ? " + GELU" : "", (long long)rows, (long long)d);
     gs_test_close(what, got, want, count, 1e-5f, 1e-4f);
     GS_CHECK(gs_op_layer_norm(s, tout, tx, tx, tb, 1e-5f) == GS_ERR_INVALID_ARGUMENT); /* gamma too long */
     gs_stream_free(s);
@@ -81,9 +83,11 @@ main(void)
     check_group(ctx, 1, 32, 128, 192, 32, 1e-6f, true, 7);  /* 24576: three passes over it pass llvmpipe's loop limit */
     check_group(ctx, 1, 320, 64, 64, 32, 1e-5f, true, 9);   /* SD's UNet at 512²: 40960 */
     check_group(ctx, 1, 32, 256, 256, 32, 1e-6f, true, 8);  /* 65536 per group: the workgroup kernel */
-    check_layer(ctx, 77, 128, 5);
-    check_layer(ctx, 512, 64, 6);
-    check_layer(ctx, 3, 1000, 7);
+    check_layer(ctx, 77, 128, false, 5);
+    check_layer(ctx, 512, 64, false, 6);
+    check_layer(ctx, 3, 1000, false, 7);
+    check_layer(ctx, 250, 192, true, 10); /* a speech block's pre-activation */
+    check_layer(ctx, 3, 1000, true, 11);
 
     int64_t xs[4] = { 1, 6, 2, 2 }, ps[1] = { 6 };
     gs_tensor *x = gs_test_tensor(ctx, 4, xs, NULL), *g = gs_test_tensor(ctx, 1, ps, NULL);
