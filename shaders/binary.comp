@@ -5,6 +5,8 @@
 #include "common.glsl"
 
 layout(local_size_x_id = 0) in;
+// b shaped like a: no index arithmetic (integer divisions are slow on llvmpipe).
+layout(constant_id = 1) const bool SAME_SHAPE = false;
 
 layout(push_constant) uniform Push {
     F32 dst;
@@ -20,11 +22,16 @@ void main()
     uint i = gs_flat_group_index() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
     if (i >= p.count)
         return;
-    uint i3 = i % p.ne3, r = i / p.ne3;
-    uint i2 = r % p.ne2; r /= p.ne2;
-    uint i1 = r % p.ne1;
-    uint i0 = r / p.ne1;
-    float y = p.b.v[i0 * p.bs0 + i1 * p.bs1 + i2 * p.bs2 + i3 * p.bs3];
+    float y;
+    if (SAME_SHAPE) {
+        y = p.b.v[i];
+    } else {
+        uint i3 = i % p.ne3, r = i / p.ne3;
+        uint i2 = r % p.ne2; r /= p.ne2;
+        uint i1 = r % p.ne1;
+        uint i0 = r / p.ne1;
+        y = p.b.v[i0 * p.bs0 + i1 * p.bs1 + i2 * p.bs2 + i3 * p.bs3];
+    }
 #if defined(OP_ADD)
     p.dst.v[i] = p.a.v[i] + y;
 #elif defined(OP_MUL)

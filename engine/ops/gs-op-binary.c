@@ -46,7 +46,8 @@ binary(gs_stream *s, gs_kernel kernel, const char *name, gs_tensor *out, const g
         bs[0], bs[1], bs[2], bs[3],
     };
     kernel.spec[0] = WORKGROUP;
-    kernel.spec_count = 1;
+    kernel.spec[1] = gs_tensor_numel(b) == gs_tensor_numel(a); /* then b broadcasts nowhere */
+    kernel.spec_count = 2;
     gs_binding bindings[] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ } };
     return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 3, gs_tensor_numel(a), WORKGROUP);
 }
