@@ -6,8 +6,11 @@
 // on lavapipe, where every shared-memory access is a per-lane scalar loop and
 // a barrier switches between all the workgroup's invocation groups: the
 // radix-2 kernel this replaces took log2(n) passes of 256 invocations.
-// The real input is transformed as a complex sequence with zero imaginary
-// part; the inverse rebuilds the full Hermitian spectrum from the n/2+1 bins.
+// Two real rows, a = 2·pair and b = a + 1, share one complex transform (half
+// the work of one transform per row): forward, z = x_a + i·x_b and, with
+// Z* = conj Z[n−k], X_a[k] = (Z[k] + Z*)/2 and X_b[k] = (Z[k] − Z*)/(2i);
+// inverse, each spectrum made Hermitian from its n/2+1 bins, Z = X_a + i·X_b
+// transforms back to z = x_a + i·x_b.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_GOOGLE_include_directive : require
@@ -21,6 +24,7 @@ const uint LAST_RADIX = N / 256;
 layout(push_constant) uniform Push {
     F32 dst;
     F32 src;
+    uint rows; // an odd count leaves the last pair without its b row
 } p;
 
 shared vec2 data[2048];
@@ -129,37 +133,59 @@ void twiddle(inout vec2 v[16], uint radix, uint k, uint sorted)
     }
 }
 
-vec2 load(uint row, uint i)
-{
 #ifdef INVERSE
+// Bin i of a row's full spectrum; the imaginary parts of DC and Nyquist are
+// dropped (as torch.fft.irfft ignores them), which also keeps a row's out of
+// the other's real output.
+vec2 bin(uint row, uint i)
+{
     uint bins = N / 2 + 1, k = i < bins ? i : N - i;
     vec2 v = vec2(p.src.v[(row * bins + k) * 2], p.src.v[(row * bins + k) * 2 + 1]);
-    return i < bins ? v : vec2(v.x, -v.y);
-#else
-    return vec2(p.src.v[row * N + i], 0.0);
-#endif
+    return i == 0 || i == N / 2 ? vec2(v.x, 0.0) : i < bins ? v : vec2(v.x, -v.y);
 }
 
-void store(uint row, uint i, vec2 v)
+vec2 load(uint a, uint i)
 {
-#ifdef INVERSE
-    p.dst.v[row * N + i] = v.x / float(N);
-#else
-    uint bins = N / 2 + 1;
-    if (i < bins) {
-        p.dst.v[(row * bins + i) * 2] = v.x;
-        p.dst.v[(row * bins + i) * 2 + 1] = v.y;
-    }
-#endif
+    vec2 xb = a + 1 < p.rows ? bin(a + 1, i) : vec2(0.0);
+    return bin(a, i) + vec2(-xb.y, xb.x);
 }
+
+void store(uint a, uint i, vec2 v)
+{
+    p.dst.v[a * N + i] = v.x / float(N);
+    if (a + 1 < p.rows)
+        p.dst.v[(a + 1) * N + i] = v.y / float(N);
+}
+#else
+vec2 load(uint a, uint i)
+{
+    return vec2(p.src.v[a * N + i], a + 1 < p.rows ? p.src.v[(a + 1) * N + i] : 0.0);
+}
+
+// The two rows' bins k = 0..n/2 from the transform, in natural order in data.
+void store_bins(uint a, uint j)
+{
+    uint bins = N / 2 + 1;
+    for (uint k = j; k < bins; k += WORKGROUP) {
+        vec2 z = data[k], w = data[(N - k) % N];
+        vec2 sum = 0.5 * (z + vec2(w.x, -w.y)), diff = 0.5 * (z - vec2(w.x, -w.y));
+        p.dst.v[(a * bins + k) * 2] = sum.x;
+        p.dst.v[(a * bins + k) * 2 + 1] = sum.y;
+        if (a + 1 < p.rows) {
+            p.dst.v[((a + 1) * bins + k) * 2] = diff.y;
+            p.dst.v[((a + 1) * bins + k) * 2 + 1] = -diff.x;
+        }
+    }
+}
+#endif
 
 void main()
 {
-    uint row = gs_flat_group_index(), j = gl_LocalInvocationID.x;
+    uint a = 2 * gs_flat_group_index(), j = gl_LocalInvocationID.x;
     vec2 v[16];
     // Pass 1, radix 16, nothing sorted yet (no twiddles): global → shared.
     [[unroll]] for (uint r = 0; r < 16; r++)
-        v[r] = load(row, j + r * WORKGROUP);
+        v[r] = load(a, j + r * WORKGROUP);
     dft16(v);
     [[unroll]] for (uint r = 0; r < 16; r++)
         data[j * 16 + r] = v[r];
@@ -173,13 +199,23 @@ void main()
     [[unroll]] for (uint r = 0; r < 16; r++)
         data[(j / 16) * 256 + j % 16 + r * 16] = v[r];
     barrier();
-    // Pass 3, radix n/256 after 256 sorted: shared → global, 256 butterflies.
+    // Pass 3, radix n/256 after 256 sorted, 256 butterflies: the inverse
+    // stores its real rows; the forward puts Z back in shared memory (each
+    // butterfly where it read), then splits it into the two rows' bins.
     for (uint b = j; b < 256; b += WORKGROUP) {
         [[unroll]] for (uint r = 0; r < LAST_RADIX; r++)
             v[r] = data[b + r * 256];
         twiddle(v, LAST_RADIX, b, 256);
         dft_last(v);
         [[unroll]] for (uint r = 0; r < LAST_RADIX; r++)
-            store(row, b + r * 256, v[r]);
+#ifdef INVERSE
+            store(a, b + r * 256, v[r]);
+#else
+            data[b + r * 256] = v[r];
+#endif
     }
+#ifndef INVERSE
+    barrier();
+    store_bins(a, j);
+#endif
 }

@@ -12,6 +12,7 @@
 
 typedef struct {
     VkDeviceAddress dst, src;
+    uint32_t rows;
 } fft_push;
 
 static bool
@@ -37,14 +38,15 @@ fft(gs_stream *s, bool inverse, gs_tensor *out, const gs_tensor *x)
     if (spectrum->shape[1] != n / 2 + 1)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: the spectrum must hold n/2+1 = %lld bins", op,
                        (long long)(n / 2 + 1));
-    fft_push push = { gs_tensor_address(out), gs_tensor_address(x) };
+    fft_push push = { gs_tensor_address(out), gs_tensor_address(x), (uint32_t)real->shape[0] };
     gs_kernel kernel = inverse ? GS_KERNEL(irfft) : GS_KERNEL(rfft);
-    /* n/16 invocations, one 16-point butterfly each (shaders/fft.comp). */
+    /* A workgroup per two rows, n/16 invocations, one 16-point butterfly
+     * each (shaders/fft.comp). */
     kernel.spec[0] = (uint32_t)n / 16;
     kernel.spec[1] = (uint32_t)n;
     kernel.spec_count = 2;
     gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
-    return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 2, real->shape[0], 1);
+    return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 2, real->shape[0], 2);
 }
 
 gs_status

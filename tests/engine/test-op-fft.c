@@ -48,6 +48,34 @@ check(gs_context *ctx, int64_t rows, int64_t n, uint64_t seed)
     free(inv);
 }
 
+/* irfft of an arbitrary spectrum (the imaginary parts of DC and Nyquist
+ * nonzero, as after a Griffin-Lim projection) against the naive inverse,
+ * which ignores them as torch does; an odd row count leaves the last
+ * workgroup's second row empty. */
+static void
+check_inverse(gs_context *ctx, int64_t rows, int64_t n, uint64_t seed)
+{
+    int64_t bins = n / 2 + 1;
+    float *spectrum = gs_test_random_new((size_t)(rows * bins * 2), seed, -1, 1);
+    float *want = malloc((size_t)(rows * n) * sizeof *want);
+    ref_irdft(want, spectrum, rows, n);
+    int64_t xs[2] = { rows, n }, fs[3] = { rows, bins, 2 };
+    gs_tensor *tf = gs_test_tensor(ctx, 3, fs, spectrum), *out = gs_test_tensor(ctx, 2, xs, NULL);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK_OK(ctx, gs_op_irfft(s, out, tf));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    float *got = gs_test_download(out);
+    char what[64];
+    snprintf(what, sizeof what, "irfft of a random spectrum %lldx%lld", (long long)rows, (long long)n);
+    gs_test_close(what, got, want, (size_t)(rows * n), 1e-6f, 0);
+    gs_stream_free(s);
+    gs_tensor_free(tf);
+    gs_tensor_free(out);
+    free(spectrum);
+    free(want);
+    free(got);
+}
+
 int
 main(void)
 {
@@ -56,6 +84,10 @@ main(void)
     check(ctx, 2, 512, 2);
     check(ctx, 2, 1024, 3);
     check(ctx, 1, 2048, 4);
+    check(ctx, 7, 1024, 5);
+    check_inverse(ctx, 5, 1024, 6);
+    check_inverse(ctx, 2, 256, 7);
+    check_inverse(ctx, 1, 2048, 8);
 
     int64_t xs[2] = { 1, 300 }, fs[3] = { 1, 151, 2 };
     gs_tensor *x = gs_test_tensor(ctx, 2, xs, NULL), *f = gs_test_tensor(ctx, 3, fs, NULL);
