@@ -12,6 +12,11 @@
 #include "common.glsl"
 
 layout(local_size_x_id = 0) in;
+// Frame length (the FFT's size) and hop as specialization constants: the
+// divisions by them compile to shifts and multiplications (a division by a
+// push constant is a scalar loop over the lanes on llvmpipe).
+layout(constant_id = 1) const uint N = 1024;
+layout(constant_id = 2) const uint HOP = 256;
 
 layout(push_constant) uniform Push {
     F32 dst;
@@ -19,8 +24,6 @@ layout(push_constant) uniform Push {
     F32 b;      // GL_PROJECT: magnitude m [bins]
     F32 c;      // GL_PROJECT: previous projection [bins, 2], updated
     uint count;
-    uint n;     // frame length (FFT size)
-    uint hop;
     uint len;   // FRAMES: signal length; OVERLAP_ADD: frame count T
     float momentum;
 } p;
@@ -29,7 +32,7 @@ const float TWO_PI = 6.28318530717958647;
 
 float hann(uint j)
 {
-    return 0.5 - 0.5 * cos(TWO_PI * float(j) / float(p.n));
+    return 0.5 - 0.5 * cos(TWO_PI / float(N) * float(j));
 }
 
 void main()
@@ -38,8 +41,8 @@ void main()
     if (i >= p.count)
         return;
 #if defined(OP_FRAMES)
-    uint t = i / p.n, j = i % p.n;
-    int idx = int(t * p.hop + j) - int(p.n / 2);
+    uint t = i / N, j = i % N;
+    int idx = int(t * HOP + j) - int(N / 2);
     int last = int(p.len) - 1;
     idx = idx < 0 ? -idx : idx;
     idx = idx > last ? 2 * last - idx : idx;
@@ -47,14 +50,14 @@ void main()
 #elif defined(OP_OVERLAP_ADD)
     // Output sample i sits at padded position i + n/2; frames t with
     // 0 ≤ i + n/2 − t·hop < n cover it (n/hop of them at most).
-    uint pos = i + p.n / 2;
-    uint first = pos >= p.n ? (pos - p.n) / p.hop + 1 : 0;
-    uint last = min(pos / p.hop, p.len - 1);
+    uint pos = i + N / 2;
+    uint first = pos >= N ? (pos - N) / HOP + 1 : 0;
+    uint last = min(pos / HOP, p.len - 1);
     float sum = 0.0, norm = 0.0;
     for (uint t = first; t <= last; t++) {
-        uint j = pos - t * p.hop;
+        uint j = pos - t * HOP;
         float w = hann(j);
-        sum += p.a.v[t * p.n + j] * w;
+        sum += p.a.v[t * N + j] * w;
         norm += w * w;
     }
     p.dst.v[i] = norm > 1e-11 ? sum / norm : 0.0;

@@ -11,15 +11,19 @@
 
 typedef struct {
     VkDeviceAddress dst, a, b, c;
-    uint32_t count, n, hop, len;
+    uint32_t count, len;
     float momentum;
 } stft_push;
 
+/* n and hop are the shader's specialization constants (0 for the projection). */
 static gs_status
-dispatch(gs_stream *s, gs_kernel kernel, stft_push *push, const gs_binding *bindings, int binding_count)
+dispatch(gs_stream *s, gs_kernel kernel, int64_t n, int hop, stft_push *push, const gs_binding *bindings,
+         int binding_count)
 {
     kernel.spec[0] = WORKGROUP;
-    kernel.spec_count = 1;
+    kernel.spec[1] = (uint32_t)n;
+    kernel.spec[2] = (uint32_t)hop;
+    kernel.spec_count = n ? 3 : 1;
     return gs_stream_dispatch_1d(s, &kernel, push, sizeof *push, bindings, binding_count, push->count, WORKGROUP);
 }
 
@@ -46,10 +50,10 @@ gs_op_stft_frames(gs_stream *s, gs_tensor *frames, const gs_tensor *signal, int 
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
                        "stft_frames: %lld samples need more than n/2 = %lld and give %lld frames, not %lld",
                        (long long)len, (long long)(n / 2), (long long)(len / hop + 1), (long long)t);
-    stft_push push = { gs_tensor_address(frames), gs_tensor_address(signal), 0, 0,
-                       (uint32_t)(t * n), (uint32_t)n, (uint32_t)hop, (uint32_t)len, 0.0f };
+    stft_push push = { gs_tensor_address(frames), gs_tensor_address(signal), 0, 0, (uint32_t)(t * n), (uint32_t)len,
+                       0.0f };
     gs_binding bindings[] = { { frames, GS_WRITE }, { signal, GS_READ } };
-    return dispatch(s, GS_KERNEL(stft_frames), &push, bindings, 2);
+    return dispatch(s, GS_KERNEL(stft_frames), n, hop, &push, bindings, 2);
 }
 
 gs_status
@@ -65,10 +69,10 @@ gs_op_overlap_add(gs_stream *s, gs_tensor *signal, const gs_tensor *frames, int 
     if (t < 2 || signal->shape[0] != hop * (t - 1))
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "overlap_add: %lld frames give %lld samples, not %lld",
                        (long long)t, (long long)(hop * (t - 1)), (long long)signal->shape[0]);
-    stft_push push = { gs_tensor_address(signal), gs_tensor_address(frames), 0, 0,
-                       (uint32_t)signal->shape[0], (uint32_t)n, (uint32_t)hop, (uint32_t)t, 0.0f };
+    stft_push push = { gs_tensor_address(signal), gs_tensor_address(frames), 0, 0, (uint32_t)signal->shape[0],
+                       (uint32_t)t, 0.0f };
     gs_binding bindings[] = { { signal, GS_WRITE }, { frames, GS_READ } };
-    return dispatch(s, GS_KERNEL(overlap_add), &push, bindings, 2);
+    return dispatch(s, GS_KERNEL(overlap_add), n, hop, &push, bindings, 2);
 }
 
 gs_status
@@ -86,7 +90,7 @@ gs_op_griffin_lim_project(gs_stream *s, gs_tensor *out, const gs_tensor *spectru
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
                        "griffin_lim_project: spectrum, out and prev must be [T, bins, 2], magnitude [T, bins]");
     stft_push push = { gs_tensor_address(out), gs_tensor_address(spectrum), gs_tensor_address(magnitude),
-                       gs_tensor_address(prev), (uint32_t)bins, 0, 0, 0, momentum };
+                       gs_tensor_address(prev), (uint32_t)bins, 0, momentum };
     gs_binding bindings[] = { { out, GS_WRITE }, { spectrum, GS_READ }, { magnitude, GS_READ }, { prev, GS_WRITE } };
-    return dispatch(s, GS_KERNEL(griffin_lim_project), &push, bindings, 4);
+    return dispatch(s, GS_KERNEL(griffin_lim_project), 0, 0, &push, bindings, 4);
 }

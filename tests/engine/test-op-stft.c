@@ -102,6 +102,7 @@ main(void)
     check_stft(ctx, 4000, 1024, 256, 1);
     check_stft(ctx, 1300, 512, 128, 2);
     check_stft(ctx, 700, 256, 64, 3);
+    check_stft(ctx, 1500, 512, 200, 6); /* a hop that is not a power of two */
     check_projection(ctx, 7, 513, 0.99f, 4);
     check_projection(ctx, 3, 129, 0.0f, 5);
     check_exp(ctx);
