@@ -112,9 +112,10 @@ load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, int64_t 
         t = gs_tensor_new(w->ctx, dtype, 2, shape);
         if (t && gs_tensor_upload(t, dst, padded_n) != GS_OK)
             g_clear_pointer(&t, gs_tensor_free);
-    } else if (r->ndim > GS_MAX_DIMS || (pad_to > 1 && r->ndim != 1)) {
-        gs_fail(w->ctx, GS_ERR_FORMAT, "tensor \"%s\" has %d dims (at most %d; 1 to pad)", name, r->ndim,
-                GS_MAX_DIMS);
+    } else if (r->ndim > GS_MAX_DIMS) {
+        gs_fail(w->ctx, GS_ERR_FORMAT, "tensor \"%s\" has %d dims (at most %d)", name, r->ndim, GS_MAX_DIMS);
+    } else if (pad_to > 1 && r->ndim != 1) {
+        gs_fail(w->ctx, GS_ERR_FORMAT, "tensor \"%s\" has %d dims, not the 1 of a bias", name, r->ndim);
     } else {
         int64_t shape[GS_MAX_DIMS] = { padded_n };
         for (int d = 0; pad_to == 1 && d < r->ndim; d++)

@@ -12,12 +12,19 @@
 #define VEC(...) gs_weights_vector(m->weights, g, __VA_ARGS__)
 
 /* A head's [1, T, width] outputs: its matrix padded to a multiple of four
- * columns runs in matmul's fast kernels (513 and 1026 columns ran at a
- * ninth of their speed), and the padding columns are cropped off. */
+ * columns runs in matmul's fast kernels (513 and 1026 columns ran 5–9×
+ * slower), and the padding columns are cropped off. */
 static gs_tensor *
 head(gs_speech *m, gs_graph *g, gs_tensor *x, const char *name, int64_t width)
 {
-    gs_tensor *padded = gs_graph_linear(g, x, gs_weights_linear_padded(m->weights, g, "%s.weight", name),
+    g_autofree char *weight = g_strdup_printf("%s.weight", name);
+    int64_t outputs = gs_weights_dim(m->weights, weight, 0); /* -1 when absent: loading says so */
+    if (g->status == GS_OK && outputs >= 0 && outputs != width) {
+        gs_graph_fail(g, gs_fail(m->ctx, GS_ERR_FORMAT, "the vocoder's %s has %" G_GINT64_FORMAT
+                                 " outputs, not %" G_GINT64_FORMAT, name, outputs, width));
+        return NULL;
+    }
+    gs_tensor *padded = gs_graph_linear(g, x, gs_weights_linear_padded(m->weights, g, "%s", weight),
                                         gs_weights_vector_padded(m->weights, g, "%s.bias", name));
     if (!padded || gs_tensor_dim(padded, 2) == width)
         return padded;
