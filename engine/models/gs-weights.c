@@ -139,31 +139,25 @@ get(gs_weights *w, gs_graph *g, weight_kind kind, int64_t pad_to, const char *fm
 {
     if (g->status != GS_OK)
         return NULL;
-    char *file_name = g_strdup_vprintf(fmt, ap);
-    /* A padded copy is kept apart from the plain one. */
-    char *name = pad_to > 1 ? g_strdup_printf("%s#padded%" G_GINT64_FORMAT, file_name, pad_to) : g_strdup(file_name);
-    gs_tensor *t = g_hash_table_lookup(w->loaded, name);
-    if (t) {
-        g_free(file_name);
-        g_free(name);
+    g_autofree char *name = g_strdup_vprintf(fmt, ap);
+    /* A padded copy is kept apart from the plain one, under its own key. */
+    g_autofree char *padded_key = pad_to > 1 ? g_strdup_printf("%s#padded%" G_GINT64_FORMAT, name, pad_to) : NULL;
+    gs_tensor *t = g_hash_table_lookup(w->loaded, padded_key ? padded_key : name);
+    if (t)
         return t;
-    }
     gs_dtype dtype = kind != AS_VECTOR && gs_context_has_fp16_storage(w->ctx) ? GS_F16 : GS_F32;
     gs_status status;
-    t = load(w, file_name, kind, dtype, pad_to, &status);
-    g_free(file_name);
+    t = load(w, name, kind, dtype, pad_to, &status);
     if (!t) {
-        g_free(name);
         gs_graph_fail(g, status);
         return NULL;
     }
     if (w->on_upload && !w->on_upload((uint64_t)gs_tensor_numel(t) * (dtype == GS_F16 ? 2 : 4), w->on_upload_data)) {
         gs_tensor_free(t);
-        g_free(name);
         gs_graph_fail(g, gs_fail(w->ctx, GS_ERR_CANCELLED, "loading cancelled"));
         return NULL;
     }
-    g_hash_table_insert(w->loaded, name, t);
+    g_hash_table_insert(w->loaded, padded_key ? g_steal_pointer(&padded_key) : g_steal_pointer(&name), t);
     return t;
 }
 
