@@ -105,11 +105,24 @@ gs_tensor_ref_numel(const gs_tensor_ref *r)
     return n;
 }
 
+static int64_t
+first_element(const gs_tensor_ref *r)
+{
+    return r->rows > 0 ? r->first_row * (gs_tensor_ref_numel(r) / r->rows) : 0;
+}
+
 gs_status
 gs_tensor_ref_read(const gs_tensor_ref *r, float *dst)
 {
-    int64_t numel = gs_tensor_ref_numel(r), per_row = r->rows > 0 ? numel / r->rows : 0;
-    return gs_safetensors_read_range(r->file, r->index, r->first_row * per_row, numel, dst);
+    return gs_safetensors_read_range(r->file, r->index, first_element(r), gs_tensor_ref_numel(r), dst);
+}
+
+const void *
+gs_tensor_ref_halves(const gs_tensor_ref *r)
+{
+    if (gs_safetensors_dtype(r->file, r->index) != GS_ST_F16)
+        return NULL;
+    return (const uint8_t *)gs_safetensors_data(r->file, r->index) + first_element(r) * 2;
 }
 
 const char *

@@ -41,6 +41,9 @@ int gs_tensor_map_ndim(const gs_tensor_map *m, const char *name);
 int64_t gs_tensor_ref_numel(const gs_tensor_ref *r);
 /* The entry's elements as floats (f32, f16 or bf16 in the file). */
 gs_status gs_tensor_ref_read(const gs_tensor_ref *r, float *dst);
+/* The entry's halves as the file stores them when it holds f16, else NULL
+ * (in the file's memory: not necessarily 2-byte aligned). */
+const void *gs_tensor_ref_halves(const gs_tensor_ref *r);
 /* A file's __metadata__ value from any file of the map, or NULL. */
 const char *gs_tensor_map_metadata(const gs_tensor_map *m, const char *key);
 /* Names in insertion order (for listing what a file lacks). */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -79,9 +80,27 @@ gs_weights_map(gs_weights *w)
 
 typedef enum { AS_VECTOR, AS_MATRIX, AS_LINEAR } weight_kind;
 
+#define TRANSPOSE_TILE 32
+
+/* [rows, cols] → [cols, padded_rows] of `size`-byte elements (4 or 2; a
+ * constant at each call, so each is compiled apart), tile by tile so that
+ * reads and writes stay in cache. Rows past `rows` are left as they are. */
+static inline void
+transpose(const void *src, void *dst, size_t size, int64_t rows, int64_t cols, int64_t padded_rows)
+{
+    const uint8_t *from = src;
+    uint8_t *to = dst;
+    for (int64_t i0 = 0; i0 < rows; i0 += TRANSPOSE_TILE)
+        for (int64_t c0 = 0; c0 < cols; c0 += TRANSPOSE_TILE)
+            for (int64_t i = i0; i < MIN(i0 + TRANSPOSE_TILE, rows); i++)
+                for (int64_t c = c0; c < MIN(c0 + TRANSPOSE_TILE, cols); c++)
+                    memcpy(to + (size_t)(c * padded_rows + i) * size, from + (size_t)(i * cols + c) * size, size);
+}
+
 /* Reads a mapped tensor and uploads it; a Linear weight [out, in…] (or a
  * Conv1d weight [out, in, K], or a 1×1 conv [out, in, 1, 1]) is stored as
- * [in…, out] so that matmul reads it row-major. */
+ * [in…, out] so that matmul reads it row-major. An f16 file's weights go to
+ * an f16 tensor as stored, without a round trip through floats. */
 static gs_tensor *
 load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, int64_t pad_to, gs_status *status)
 {
@@ -96,21 +115,23 @@ load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, int64_t 
     /* Padded: the out features (a vector's only dim) rounded up with zeros. */
     int64_t padded_rows = kind == AS_LINEAR ? (r->rows + pad_to - 1) / pad_to * pad_to : 0;
     int64_t padded_n = kind == AS_LINEAR ? n / r->rows * padded_rows : (n + pad_to - 1) / pad_to * pad_to;
-    float *src = g_try_new0(float, MAX(padded_n, 1));
-    float *dst = kind == AS_LINEAR ? g_try_new0(float, padded_n) : NULL;
+    const void *halves = dtype == GS_F16 ? gs_tensor_ref_halves(r) : NULL;
+    float *src = halves ? NULL : g_try_new0(float, MAX(padded_n, 1));
+    void *dst = kind == AS_LINEAR ? g_try_malloc0((gsize)padded_n * (halves ? 2 : 4)) : NULL;
     gs_tensor *t = NULL;
-    if (!src || (kind == AS_LINEAR && !dst)) {
+    if ((!halves && !src) || (kind == AS_LINEAR && !dst)) {
         gs_fail(w->ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory loading %s", name);
-    } else if (gs_tensor_ref_read(r, src) != GS_OK) {
+    } else if (!halves && gs_tensor_ref_read(r, src) != GS_OK) {
         gs_fail(w->ctx, GS_ERR_UNSUPPORTED, "tensor \"%s\" is not f32, f16 or bf16", name);
     } else if (kind == AS_LINEAR) {
         int64_t rows = r->rows, cols = n / rows;
-        for (int64_t i = 0; i < rows; i++)
-            for (int64_t c = 0; c < cols; c++)
-                dst[c * padded_rows + i] = src[i * cols + c];
+        if (halves)
+            transpose(halves, dst, 2, rows, cols, padded_rows);
+        else
+            transpose(src, dst, 4, rows, cols, padded_rows);
         int64_t shape[2] = { cols, padded_rows };
         t = gs_tensor_new(w->ctx, dtype, 2, shape);
-        if (t && gs_tensor_upload(t, dst, padded_n) != GS_OK)
+        if (t && (halves ? gs_tensor_upload_f16(t, dst, padded_n) : gs_tensor_upload(t, dst, padded_n)) != GS_OK)
             g_clear_pointer(&t, gs_tensor_free);
     } else if (r->ndim > GS_MAX_DIMS) {
         gs_fail(w->ctx, GS_ERR_FORMAT, "tensor \"%s\" has %d dims (at most %d)", name, r->ndim, GS_MAX_DIMS);
@@ -121,7 +142,8 @@ load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, int64_t 
         for (int d = 0; pad_to == 1 && d < r->ndim; d++)
             shape[d] = r->shape[d];
         t = gs_tensor_new(w->ctx, dtype, r->ndim < 1 ? 1 : r->ndim, shape);
-        if (t && gs_tensor_upload(t, src, padded_n) != GS_OK)
+        /* Only vectors are padded, and they are never f16. */
+        if (t && (halves ? gs_tensor_upload_f16(t, halves, n) : gs_tensor_upload(t, src, padded_n)) != GS_OK)
             g_clear_pointer(&t, gs_tensor_free);
     }
     if (t)
