@@ -16,6 +16,10 @@
 #define VOCALS_GAIN 0.6f
 #define MIN_NOTE_SECONDS 0.3
 #define TUNING_PASSES 3   /* sung, measured and corrected */
+/* Griffin-Lim iterations of what is sung only to be measured: the pitch
+ * (a period of the waveform) is already there after a few; the phase
+ * that makes it sound clean takes the default 32. */
+#define MEASURE_ITERATIONS 4
 #define TUNING_GAIN 0.4   /* of the error: neighbours pull each other, a full step overshoots */
 #define MAX_OFFSET 0.45f  /* octaves from the voice's mean: the model goes no further */
 /* Offsets (octaves from the voice's mean) tried when measuring what the
@@ -43,10 +47,11 @@ engine_error(gs_context *ctx, gs_status status, GError **error)
  * frame rate whatever the pitch. */
 static gboolean
 sing(gs_context *ctx, gs_speech *model, const GsSinger *singer, const gs_sung_phone *phones, int count,
-     float **samples, size_t *n, GError **error)
+     int iterations, float **samples, size_t *n, GError **error)
 {
     gs_speech_params params = gs_speech_default_params();
     params.vocoder = GS_VOCODER_GRIFFIN_LIM;
+    params.griffin_lim_iterations = iterations;
     params.voice = singer ? singer->voice : NULL;
     params.voice_blend = singer ? singer->blend : NULL;
     if (!singer || !singer->pitch)
@@ -73,26 +78,42 @@ compare_doubles(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
+/* Σ a[i]·b[i] in eight lanes, so that the compiler can vectorise it
+ * without reassociating a single sum. */
+static float
+dot(const float *a, const float *b, int n)
+{
+    float lane[8] = { 0 };
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++)
+            lane[k] += a[i + k] * b[i + k];
+    float sum = 0;
+    for (; i < n; i++)
+        sum += a[i] * b[i];
+    for (int k = 0; k < 8; k++)
+        sum += lane[k];
+    return sum;
+}
+
 /* Median pitch of [from, to) s by normalised autocorrelation over 40 ms
- * windows; 0 when no window is clearly periodic. */
+ * windows; 0 when no window is clearly periodic. The lagged windows'
+ * energies come from a running sum: only the products cost a pass. */
 static double
 median_pitch(const float *s, size_t n, int rate, double from, double to)
 {
-    const int window = rate / 25, min_lag = rate / 500, max_lag = rate / 60;
+    const int window = rate / 25, min_lag = rate / 500, max_lag = rate / 60, span = window + max_lag + 1;
     GArray *found = g_array_new(FALSE, FALSE, sizeof(double));
-    double *r = g_new(double, max_lag + 2);
-    for (size_t start = (size_t)(from * rate); start + window + max_lag + 1 < n && start < to * rate;
-         start += rate / 100) {
+    double *r = g_new(double, max_lag + 2), *energy = g_new(double, span + 1);
+    for (size_t start = (size_t)(from * rate); start + span < n && start < to * rate; start += rate / 100) {
         const float *x = s + start;
-        double best = 0;
+        energy[0] = 0;
+        for (int i = 0; i < span; i++)
+            energy[i + 1] = energy[i] + (double)x[i] * x[i];
+        double xx = energy[window], best = 0;
         for (int lag = min_lag; lag <= max_lag + 1; lag++) {
-            double xy = 0, xx = 0, yy = 0;
-            for (int i = 0; i < window; i++) {
-                xy += x[i] * x[i + lag];
-                xx += x[i] * x[i];
-                yy += x[i + lag] * x[i + lag];
-            }
-            r[lag] = xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : 0;
+            double yy = energy[lag + window] - energy[lag];
+            r[lag] = xx > 0 && yy > 0 ? dot(x, x + lag, window) / sqrt(xx * yy) : 0;
             best = MAX(best, r[lag]);
         }
         /* The shortest period whose peak is nearly the best: multiples of
@@ -105,6 +126,7 @@ median_pitch(const float *s, size_t n, int rate, double from, double to)
             }
     }
     g_free(r);
+    g_free(energy);
     g_array_sort(found, compare_doubles);
     double median = found->len ? g_array_index(found, double, found->len / 2) : 0;
     g_array_free(found, TRUE);
@@ -123,7 +145,7 @@ measure_range(gs_context *ctx, gs_speech *model, const GsSinger *singer, GError 
         gs_sung_phone la[] = { sung("l", 0.08f, probe_offsets[i]), sung("ɑː", PROBE_SECONDS, probe_offsets[i]) };
         float *s = NULL;
         size_t n = 0;
-        if (!sing(ctx, model, singer, la, G_N_ELEMENTS(la), &s, &n, error))
+        if (!sing(ctx, model, singer, la, G_N_ELEMENTS(la), MEASURE_ITERATIONS, &s, &n, error))
             return NULL;
         points[i] = (PitchPoint){ probe_offsets[i], median_pitch(s, n, rate, 0.15, PROBE_SECONDS) };
         free(s);
@@ -497,10 +519,10 @@ tune_pass(const GsVocalLine *line, int first, int end, const float *mono, size_t
     }
 }
 
-/* Sings the phrase TUNING_PASSES times, correcting as it goes, and keeps
- * for every note the pass that sang it closest to its pitch (neighbours
- * pull on each other, so a correction can make a note worse), joined with
- * short crossfades: the passes share their timing to the sample. */
+/* Sings the phrase TUNING_PASSES times cheaply, correcting as it goes,
+ * keeps for every note the pitches of the pass that sang it closest
+ * (neighbours pull on each other, so a correction can make a note worse),
+ * and sings the phrase once more, in full, with those. */
 static float *
 sing_in_tune(gs_context *ctx, gs_speech *model, const GsSinger *singer, const GsVocalLine *line, int first,
              int end, size_t *n, GError **error)
@@ -512,33 +534,27 @@ sing_in_tune(gs_context *ctx, gs_speech *model, const GsSinger *singer, const Gs
     gs_sung_phone breath = sung(" ", RELEASE_SECONDS, NAN);
     g_array_append_val(phones, breath);
     gs_sung_phone *ph = (gs_sung_phone *)phones->data;
-    float *passes[TUNING_PASSES] = { NULL };
+    gsize len = phones->len;
+    g_autofree gs_sung_phone *tried = g_new(gs_sung_phone, len * TUNING_PASSES);
     g_autofree double *cents = g_new(double, (gsize)count * TUNING_PASSES);
-    gboolean ok = TRUE;
-    for (int pass = 0; ok && pass < TUNING_PASSES; pass++) {
-        ok = sing(ctx, model, singer, ph, (int)phones->len, &passes[pass], n, error);
-        if (ok)
-            tune_pass(line, first, end, passes[pass], *n, rate, ph, cents + (gsize)pass * count);
+    for (int pass = 0; pass < TUNING_PASSES; pass++) {
+        float *heard = NULL;
+        memcpy(tried + pass * len, ph, len * sizeof *ph);
+        if (!sing(ctx, model, singer, ph, (int)len, MEASURE_ITERATIONS, &heard, n, error))
+            return NULL;
+        tune_pass(line, first, end, heard, *n, rate, ph, cents + (gsize)pass * count);
+        free(heard);
     }
-    float *out = ok ? calloc(*n, sizeof *out) : NULL;
-    const double half = rate / 400.0; /* 2.5 ms each side of a boundary */
-    double phrase_start = line->notes[first].start;
-    for (int i = 0; out && i < count; i++) {
+    for (int i = 0, k = 0; i < count; k += line->notes[first + i].n_phones, i++) {
         int best = 0;
         for (int pass = 1; pass < TUNING_PASSES; pass++)
             if (cents[(gsize)pass * count + i] < cents[(gsize)best * count + i])
                 best = pass;
-        double from = i > 0 ? (line->notes[first + i].start - phrase_start) * rate : -INFINITY;
-        double to = i + 1 < count ? (line->notes[first + i + 1].start - phrase_start) * rate : INFINITY;
-        size_t lo = i > 0 ? (size_t)MAX(from - half, 0) : 0, hi = i + 1 < count ? (size_t)MIN(to + half, *n) : *n;
-        for (size_t t = lo; t < hi; t++) {
-            double in = CLAMP((t - (from - half)) / (2 * half), 0, 1), fade = CLAMP((to + half - t) / (2 * half), 0, 1);
-            out[t] += (float)(in * fade) * passes[best][t];
-        }
+        memcpy(ph + k, tried + best * len + k, (gsize)line->notes[first + i].n_phones * sizeof *ph);
     }
-    for (int pass = 0; pass < TUNING_PASSES; pass++)
-        free(passes[pass]);
-    return out;
+    float *out = NULL;
+    return sing(ctx, model, singer, ph, (int)len, gs_speech_default_params().griffin_lim_iterations, &out, n, error)
+               ? out : NULL;
 }
 
 float *
