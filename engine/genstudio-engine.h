@@ -400,7 +400,8 @@ typedef enum {
 } gs_vocoder;
 
 typedef struct {
-    const char *voice;         /* a speaker of the model ("slt"…); NULL = the default */
+    const char *voice;         /* a speaker of the model ("slt"…); NULL =
+                                * gs_speech_default_voice(lang) */
     /* A blend of the model's voices in place of `voice`: one weight in 0–1
      * per voice, in gs_speech_voice_name's order, summing to 1 (a cloned
      * voice, gs-voice.h). NULL = `voice`. */
@@ -433,6 +434,12 @@ int gs_speech_sample_rate(const gs_speech *m);
 int gs_speech_voice_count(const gs_speech *m);
 /* Voice 0 is the model's default voice. */
 const char *gs_speech_voice_name(const gs_speech *m, int index);
+/* The espeak-ng language the voice learned ("en-us" for models that do
+ * not say); NULL for an index out of range. */
+const char *gs_speech_voice_language(const gs_speech *m, int index);
+/* The voice a NULL gs_speech_params.voice speaks `lang` with: the first,
+ * in listing order, that learned it, else voice 0. */
+const char *gs_speech_default_voice(const gs_speech *m, const char *lang);
 /* Whether the model was trained on espeak-ng's phonemes of `lang` (its
  * genstudio.languages metadata; models without it learned "en-us"). Other
  * languages speak through the nearest phonemes the model knows. */

@@ -727,6 +727,7 @@ typedef struct {
     GPtrArray *mels; /* GBytes, one [mel_bins, frames] block per sentence */
     int mel_bins, mel_frames;
     GsVoice *clone; /* a cloned voice in place of params.voice, or NULL */
+    float *clone_blend; /* its blend over the model's voices, which params.voice_blend points at */
     char *clone_label; /* the take's voice then */
 } SpeechJob;
 
@@ -746,6 +747,7 @@ speech_job_free(SpeechJob *job)
     g_clear_pointer(&job->samples, g_array_unref);
     g_ptr_array_unref(job->mels);
     g_clear_pointer(&job->clone, gs_voice_free);
+    g_free(job->clone_blend);
     g_free(job->clone_label);
     g_free(job);
 }
@@ -767,8 +769,8 @@ static void
 free_voice_lists(gpointer data)
 {
     char ***lists = data;
-    g_strfreev(lists[0]);
-    g_strfreev(lists[1]);
+    for (int i = 0; i < 3; i++)
+        g_strfreev(lists[i]);
     g_free(lists);
 }
 
@@ -779,11 +781,14 @@ list_voices_thread(GTask *task, gpointer source, gpointer data, GCancellable *ca
     const char *const *languages = data;
     g_autoptr(GError) error = NULL;
     g_autoptr(GStrvBuilder) names = g_strv_builder_new();
+    g_autoptr(GStrvBuilder) voice_languages = g_strv_builder_new();
     g_autoptr(GStrvBuilder) trained = g_strv_builder_new();
     g_mutex_lock(&self->lock);
     gboolean loaded = ensure_speech(self, &error);
-    for (int i = 0; loaded && i < gs_speech_voice_count(self->speech); i++)
+    for (int i = 0; loaded && i < gs_speech_voice_count(self->speech); i++) {
         g_strv_builder_add(names, gs_speech_voice_name(self->speech, i));
+        g_strv_builder_add(voice_languages, gs_speech_voice_language(self->speech, i));
+    }
     for (gsize i = 0; loaded && languages && languages[i]; i++)
         if (gs_speech_knows_language(self->speech, languages[i]))
             g_strv_builder_add(trained, languages[i]);
@@ -792,9 +797,10 @@ list_voices_thread(GTask *task, gpointer source, gpointer data, GCancellable *ca
         g_task_return_error(task, g_steal_pointer(&error));
         return;
     }
-    char ***lists = g_new(char **, 2);
+    char ***lists = g_new(char **, 3);
     lists[0] = g_strv_builder_end(names);
-    lists[1] = g_strv_builder_end(trained);
+    lists[1] = g_strv_builder_end(voice_languages);
+    lists[2] = g_strv_builder_end(trained);
     g_task_return_pointer(task, lists, free_voice_lists);
 }
 
@@ -809,17 +815,21 @@ gs_engine_list_voices_async(GsEngine *self, const char *const *languages, GCance
 }
 
 char **
-gs_engine_list_voices_finish(GsEngine *self, GAsyncResult *result, char ***trained, GError **error)
+gs_engine_list_voices_finish(GsEngine *self, GAsyncResult *result, char ***voice_languages, char ***trained,
+                             GError **error)
 {
     g_return_val_if_fail(g_task_is_valid(result, self), NULL);
     char ***lists = g_task_propagate_pointer(G_TASK(result), error);
     if (!lists)
         return NULL;
     char **voices = lists[0];
-    if (trained)
-        *trained = lists[1];
-    else
-        g_strfreev(lists[1]);
+    char ***wanted[] = { NULL, voice_languages, trained };
+    for (int i = 1; i < 3; i++) {
+        if (wanted[i])
+            *wanted[i] = lists[i];
+        else
+            g_strfreev(lists[i]);
+    }
     g_free(lists);
     return voices;
 }
@@ -882,9 +892,10 @@ speak_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancella
     gboolean spoken = !g_cancellable_set_error_if_cancelled(job->cancellable, &error) && ensure_speech(self, &error);
     if (spoken) {
         if (!job->params.voice) /* the take records the voice it was said in */
-            job->params.voice = job->voice = g_strdup(gs_speech_voice_name(self->speech, 0));
+            job->params.voice = job->voice = g_strdup(gs_speech_default_voice(self->speech, job->params.lang));
         float pitch = job->params.pitch;
-        spoken = !job->clone || gs_voice_apply(job->clone, self->speech, &job->params, &error);
+        spoken = !job->clone ||
+                 (job->clone_blend = gs_voice_apply(job->clone, self->speech, &job->params, &error)) != NULL;
         job->sample_rate = gs_speech_sample_rate(self->speech);
         spoken = spoken && gs_speech_job_run(self->ctx, self->speech, job->text, &job->params, collect_sentence,
                                              job, job->cancellable, &error);
@@ -979,8 +990,9 @@ gs_engine_sing(GsEngine *self, const GsArrangement *arrangement, const char *lyr
     g_mutex_lock(&self->lock);
     GsSinger singer = { .voice = voice };
     gs_speech_params fitted = gs_speech_default_params();
+    g_autofree float *blend = NULL;
     if (!g_cancellable_set_error_if_cancelled(cancellable, &local) && ensure_speech(self, &local) &&
-        (!clone || gs_voice_apply(clone, self->speech, &fitted, &local))) {
+        (!clone || (blend = gs_voice_apply(clone, self->speech, &fitted, &local)))) {
         if (clone)
             singer = (GsSinger){ .blend = fitted.voice_blend, .pitch = clone->pitch };
         g_autoptr(GsVocalLine) line = gs_vocal_line_plan(self->ctx, self->speech, &singer, arrangement, lyrics, &local);

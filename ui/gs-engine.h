@@ -98,9 +98,11 @@ GsImageBatch *gs_engine_diffuse_batch_finish(GsEngine *self, GAsyncResult *resul
  * the espeak-ng `languages` it was trained on. */
 void gs_engine_list_voices_async(GsEngine *self, const char *const *languages, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data);
-/* The voices, and in *trained the espeak-ng codes among `languages` that
- * the model was trained on (free both with g_strfreev). */
-char **gs_engine_list_voices_finish(GsEngine *self, GAsyncResult *result, char ***trained, GError **error);
+/* The voices; in *voice_languages the espeak-ng language each voice
+ * learned, and in *trained the codes among `languages` that the model was
+ * trained on (free all three with g_strfreev; either pointer may be NULL). */
+char **gs_engine_list_voices_finish(GsEngine *self, GAsyncResult *result, char ***voice_languages, char ***trained,
+                                    GError **error);
 
 /* Called on the main thread after every sentence, with the fraction of the text done. */
 typedef void (*GsEngineProgressFunc)(double fraction, gpointer user_data);

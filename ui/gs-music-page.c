@@ -830,7 +830,7 @@ on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     g_autoptr(GsMusicPage) self = user_data;
     g_autoptr(GError) error = NULL;
-    g_auto(GStrv) names = gs_engine_list_voices_finish(GS_ENGINE(source), result, NULL, &error);
+    g_auto(GStrv) names = gs_engine_list_voices_finish(GS_ENGINE(source), result, NULL, NULL, &error);
     if (!self->pieces) /* the page went away meanwhile */
         return;
     if (!names) {

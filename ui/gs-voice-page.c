@@ -36,6 +36,7 @@ struct _GsVoicePage {
     GListStore *takes;
     gboolean voices_requested;
     char **model_voices; /* the speech model's, once listed */
+    char **voice_languages; /* the language each of them learned */
     GPtrArray *cloned;   /* ClonedVoice, listed after the model's voices */
     GsPlayback *playback;
 
@@ -59,9 +60,10 @@ static const struct {
     const char *code;
     const char *name;
 } languages[] = {
-    { "en-us", N_("English (US)") }, { "en-gb", N_("English (UK)") }, { "de", N_("German") },
-    { "fr", N_("French") },          { "es", N_("Spanish") },         { "it", N_("Italian") },
-    { "nl", N_("Dutch") },           { "pt", N_("Portuguese") },
+    { "en-us", N_("English (US)") }, { "en-gb", N_("English (UK)") }, { "ca", N_("Catalan") },
+    { "cs", N_("Czech") },           { "nl", N_("Dutch") },           { "fi", N_("Finnish") },
+    { "fr", N_("French") },          { "de", N_("German") },          { "it", N_("Italian") },
+    { "pt", N_("Portuguese") },      { "ru", N_("Russian") },         { "es", N_("Spanish") },
 };
 
 static void
@@ -402,6 +404,25 @@ on_voice_added(GsCloneDialog *dialog, const char *name, const char *path, GsVoic
     gs_widget_toast(GTK_WIDGET(self), message);
 }
 
+/* A language with voices of its own gets one of them, unless the voice
+ * chosen already speaks it or is a cloned voice. */
+static void
+on_language_selected(GsVoicePage *self)
+{
+    guint lang = gtk_drop_down_get_selected(self->lang_dropdown);
+    guint voice = gtk_drop_down_get_selected(self->voice_dropdown);
+    if (!self->voice_languages || lang >= G_N_ELEMENTS(languages))
+        return;
+    guint count = g_strv_length(self->voice_languages);
+    if (voice >= count || strcmp(self->voice_languages[voice], languages[lang].code) == 0)
+        return;
+    for (guint i = 0; i < count; i++)
+        if (strcmp(self->voice_languages[i], languages[lang].code) == 0) {
+            gtk_drop_down_set_selected(self->voice_dropdown, i);
+            return;
+        }
+}
+
 static void
 new_clone(GtkWidget *widget, const char *action, GVariant *param)
 {
@@ -417,8 +438,8 @@ on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     g_autoptr(GsVoicePage) self = user_data;
     g_autoptr(GError) error = NULL;
-    g_auto(GStrv) trained = NULL;
-    g_auto(GStrv) names = gs_engine_list_voices_finish(GS_ENGINE(source), result, &trained, &error);
+    g_auto(GStrv) trained = NULL, voice_languages = NULL;
+    g_auto(GStrv) names = gs_engine_list_voices_finish(GS_ENGINE(source), result, &voice_languages, &trained, &error);
     if (!self->takes)
         return;
     if (!names) {
@@ -427,6 +448,8 @@ on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
     }
     g_strfreev(self->model_voices);
     self->model_voices = g_strdupv(names);
+    g_strfreev(self->voice_languages);
+    self->voice_languages = g_steal_pointer(&voice_languages);
     refresh_voices(self, NULL);
 
     /* Languages without a trained voice say that they borrow its sounds. */
@@ -525,6 +548,7 @@ gs_voice_page_dispose(GObject *object)
     self->run_clone = NULL;
     g_clear_pointer(&self->cloned, g_ptr_array_unref);
     g_clear_pointer(&self->model_voices, g_strfreev);
+    g_clear_pointer(&self->voice_languages, g_strfreev);
     G_OBJECT_CLASS(gs_voice_page_parent_class)->dispose(object);
 }
 
@@ -621,6 +645,7 @@ gs_voice_page_init(GsVoicePage *self)
     for (gsize i = 0; i < G_N_ELEMENTS(languages); i++)
         gtk_string_list_append(language_names, _(languages[i].name));
     gtk_drop_down_set_model(self->lang_dropdown, G_LIST_MODEL(language_names));
+    g_signal_connect_swapped(self->lang_dropdown, "notify::selected", G_CALLBACK(on_language_selected), self);
 
     gtk_list_box_bind_model(self->take_list, G_LIST_MODEL(self->takes), create_take_row, self, NULL);
     gs_widget_add_generate_shortcut(GTK_WIDGET(self), "voice.generate");

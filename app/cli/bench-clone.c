@@ -234,9 +234,8 @@ bench_speaker(clone_bench *b, const speaker *sp, GError **error)
     g_autofree char *bench_text = g_strjoinv("\n", b->sentences);
     g_autofree float *own = read_aloud(sp, bench_text, b->dir, &own_count, error);
     gs_speech_params params = gs_speech_default_params();
-    g_autofree float *cloned = own && gs_voice_apply(voice, b->model, &params, error)
-                                   ? speak(b->ctx, b->model, b->sentences, &params, &clone_count, error)
-                                   : NULL;
+    g_autofree float *clone_blend = own ? gs_voice_apply(voice, b->model, &params, error) : NULL;
+    g_autofree float *cloned = clone_blend ? speak(b->ctx, b->model, b->sentences, &params, &clone_count, error) : NULL;
     GsVoiceFeatures own_f, clone_f;
     if (!cloned)
         return FALSE;

@@ -5,7 +5,8 @@
  * line's digits are read as; --sentences N takes the first N) for our voice
  * with both vocoders, flite's slt, festival's HTS slt and espeak-ng, same
  * sentences, same run; then our WER against flite's and festival's, and the
- * RTF ratios neural/flite and Griffin-Lim/neural.
+ * RTF ratios neural/flite and Griffin-Lim/neural. --voice picks another of
+ * our English voices than the default.
  * Needs the command-line tools flite, text2wave, espeak-ng, sox and
  * pocketsphinx_continuous (Debian: flite festival festvox-us-slt-hts
  * espeak-ng sox pocketsphinx pocketsphinx-en-us).
@@ -62,10 +63,11 @@ report(const char *name, double rtf, double wer)
 /* Our voice through one vocoder: sentences spoken one by one, joined with
  * short silences into one WAV. */
 static gboolean
-bench_ours(gs_context *ctx, gs_speech *model, gs_vocoder vocoder, char **sentences, const char *dir,
-           const char *reference, figures *out, GError **error)
+bench_ours(gs_context *ctx, gs_speech *model, const char *voice, gs_vocoder vocoder, char **sentences,
+           const char *dir, const char *reference, figures *out, GError **error)
 {
     gs_speech_params params = gs_speech_default_params();
+    params.voice = voice;
     params.vocoder = vocoder;
     collector c = { g_array_new(FALSE, TRUE, sizeof(float)), gs_speech_sample_rate(model) };
     gint64 start = g_get_monotonic_time();
@@ -82,7 +84,7 @@ bench_ours(gs_context *ctx, gs_speech *model, gs_vocoder vocoder, char **sentenc
     g_autofree char *hypothesis = ok ? gs_bench_recognise(wav, dir, error) : NULL;
     if (!hypothesis)
         return FALSE;
-    g_autofree char *name = g_strdup_printf("GenStudio %s, %s", gs_speech_voice_name(model, 0),
+    g_autofree char *name = g_strdup_printf("GenStudio %s, %s", voice ? voice : gs_speech_voice_name(model, 0),
                                             vocoder == GS_VOCODER_NEURAL ? "neural" : "Griffin-Lim 32");
     *out = report(name, seconds / audio, gs_bench_word_error_rate(reference, hypothesis));
     return TRUE;
@@ -108,8 +110,10 @@ gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
 {
     g_autoptr(GError) error = NULL;
     int wanted = 0;
+    g_autofree char *voice = NULL;
     GOptionEntry entries[] = {
         { "sentences", 0, 0, G_OPTION_ARG_INT, &wanted, "Only the first N sentences (a quicker run)", "N" },
+        { "voice", 0, 0, G_OPTION_ARG_STRING, &voice, "Our voice to hear (default: the model's default)", "NAME" },
         { NULL },
     };
     g_autoptr(GOptionContext) options = g_option_context_new("- time and hear the speech vocoders");
@@ -145,9 +149,10 @@ gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
                                "-o", festival_wav, NULL };
     const char *espeak[] = { "espeak-ng", "-v", "en-us", "-f", sentences_path, "-w", espeak_wav, NULL };
     figures griffin_lim = { 0 }, neural = { 0 }, flite_slt = { 0 }, festival_slt = { 0 }, espeak_ng = { 0 };
-    gboolean ok = bench_ours(ctx, model, GS_VOCODER_GRIFFIN_LIM, sentences, dir, reference, &griffin_lim, &error);
+    gboolean ok =
+        bench_ours(ctx, model, voice, GS_VOCODER_GRIFFIN_LIM, sentences, dir, reference, &griffin_lim, &error);
     if (ok && gs_speech_has_neural_vocoder(model))
-        ok = bench_ours(ctx, model, GS_VOCODER_NEURAL, sentences, dir, reference, &neural, &error);
+        ok = bench_ours(ctx, model, voice, GS_VOCODER_NEURAL, sentences, dir, reference, &neural, &error);
     else if (ok)
         printf("%-28s (this model has no neural vocoder)\n", "GenStudio, neural");
     ok = ok && bench_tool("flite slt (reference)", flite, flite_wav, dir, reference, &flite_slt, &error) &&

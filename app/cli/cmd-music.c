@@ -79,7 +79,8 @@ add_vocals(const GsArrangement *arr, GsMusicAudio *audio, const char *lyrics, co
     gs_speech *model = ctx ? gs_load_speech(ctx, model_path, error) : NULL;
     GsSinger singer = { .voice = who->voice };
     gs_speech_params fitted = gs_speech_default_params();
-    gboolean fits = model && (!who->clone || gs_voice_apply(who->clone, model, &fitted, error));
+    g_autofree float *blend = NULL;
+    gboolean fits = model && (!who->clone || (blend = gs_voice_apply(who->clone, model, &fitted, error)));
     if (fits && who->clone)
         singer = (GsSinger){ .blend = fitted.voice_blend, .pitch = who->clone->pitch };
     g_autoptr(GsVocalLine) line = fits ? gs_vocal_line_plan(ctx, model, &singer, arr, lyrics, error) : NULL;

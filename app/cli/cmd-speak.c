@@ -80,6 +80,7 @@ gs_cli_speak(int argc, char **argv)
         return 2;
     }
     g_autoptr(GsVoice) cloned = voice_file ? gs_voice_load(voice_file, &error) : NULL;
+    g_autofree float *blend = NULL;
     if (voice_file && !cloned) {
         fprintf(stderr, "genstudio-cli speak: %s\n", error->message);
         return 1;
@@ -106,7 +107,7 @@ gs_cli_speak(int argc, char **argv)
     if (!model_path)
         model_path = gs_default_speech_model_path();
     if (!(ctx = gs_open_engine(&error)) || !(model = gs_load_speech(ctx, model_path, &error)) ||
-        (cloned && !gs_voice_apply(cloned, model, &params, &error))) {
+        (cloned && !(blend = gs_voice_apply(cloned, model, &params, &error)))) {
         fprintf(stderr, "genstudio-cli speak: %s\n", error->message);
     } else {
         sink.rate = gs_speech_sample_rate(model);
@@ -117,7 +118,7 @@ gs_cli_speak(int argc, char **argv)
         /* A cloned voice's outputs name its consent record. */
         g_autofree char *consent = cloned ? gs_voice_describe_consent(cloned) : NULL;
         GsAudioTags tags = { .title = title,
-                             .artist = cloned ? cloned->name : voice ? voice : gs_speech_voice_name(model, 0),
+                             .artist = cloned ? cloned->name : voice ? voice : gs_speech_default_voice(model, params.lang),
                              .comment = consent,
                              .model = GS_SPEECH_PROVENANCE_MODEL };
         /* Written sentence by sentence: hours of speech need not fit in

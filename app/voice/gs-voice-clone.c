@@ -2,6 +2,8 @@
  * recording, by speaking the consent sentence with candidates and
  * measuring them (gs-voice-features.c): first a grid over the blends, then
  * moves of weight between pairs of voices around the best, then the pitch.
+ * The consent sentence is English, so the blends are of the voices that
+ * learned English.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "gs-voice-clone.h"
 
 #define GRID_STEPS 3       /* blend weights in thirds for the first pass */
+#define CONSENT_LANGUAGE "en-us"
 #define REFINE_ROUNDS 2
 #define MAX_PITCH_SEMITONES 12.0f
 #define VOICING_PENALTY 10.0
@@ -24,7 +27,9 @@ typedef struct {
     gs_speech *model;
     const char *text;
     const GsVoiceFeatures *target;
-    int voices;
+    int voices;       /* blended: the model's voices of CONSENT_LANGUAGE */
+    int *voice_index; /* each one's index among the model's voices */
+    float *blend;     /* scratch: weights over all the model's voices */
     int tried, budget;
     GsVoiceCloneProgress progress;
     gpointer user_data;
@@ -47,7 +52,9 @@ measure(Fit *fit, const float *weights, float pitch, GsVoiceFeatures *out, GErro
     }
     fit->tried++;
     gs_speech_params params = gs_speech_default_params();
-    params.voice_blend = weights;
+    for (int v = 0; v < fit->voices; v++)
+        fit->blend[fit->voice_index[v]] = weights[v];
+    params.voice_blend = fit->blend;
     params.pitch = pitch;
     g_autoptr(GArray) samples = g_array_new(FALSE, FALSE, sizeof(float));
     gs_status st = gs_speech_synthesize(fit->model, fit->text, &params, collect, samples);
@@ -145,8 +152,17 @@ gs_voice_clone(gs_context *ctx, gs_speech *model, const GsConsentRequest *reques
     GsVoiceFeatures target;
     if (!gs_voice_features_measure(recording, count, GS_CONSENT_RATE, &target, error))
         return NULL;
-    int voices = gs_speech_voice_count(model);
-    Fit fit = { ctx, model, request->sentence, &target, voices, 0, 0, progress, user_data };
+    g_autofree int *voice_index = g_new0(int, gs_speech_voice_count(model));
+    int voices = 0;
+    for (int i = 0; i < gs_speech_voice_count(model); i++)
+        if (strcmp(gs_speech_voice_language(model, i), CONSENT_LANGUAGE) == 0)
+            voice_index[voices++] = i;
+    if (voices == 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "The speech model has no English voice to blend");
+        return NULL;
+    }
+    g_autofree float *blend = g_new0(float, gs_speech_voice_count(model));
+    Fit fit = { ctx, model, request->sentence, &target, voices, voice_index, blend, 0, 0, progress, user_data };
     double grid_points = 1; /* C(GRID_STEPS + voices − 1, voices − 1) */
     for (int k = 1; k < voices; k++)
         grid_points = grid_points * (GRID_STEPS + k) / k;
@@ -187,7 +203,7 @@ gs_voice_clone(gs_context *ctx, gs_speech *model, const GsConsentRequest *reques
     voice->name = g_strdup(request->name);
     voice->model_voices = g_new0(char *, voices + 1);
     for (int v = 0; v < voices; v++)
-        voice->model_voices[v] = g_strdup(gs_speech_voice_name(model, v));
+        voice->model_voices[v] = g_strdup(gs_speech_voice_name(model, voice_index[v]));
     voice->weights = best.weights;
     voice->pitch = pitch;
     voice->consent_id = g_strdup(request->id);

@@ -256,24 +256,27 @@ gs_voice_from_json(JsonNode *root, const char *source, GError **error)
     return g_steal_pointer(&voice);
 }
 
-gboolean
+float *
 gs_voice_apply(const GsVoice *voice, const gs_speech *model, gs_speech_params *params, GError **error)
 {
     int n = gs_speech_voice_count(model);
-    gboolean same = (int)g_strv_length(voice->model_voices) == n;
-    for (int i = 0; same && i < n; i++)
-        same = g_strcmp0(voice->model_voices[i], gs_speech_voice_name(model, i)) == 0;
-    if (!same) {
-        g_autofree char *voices = g_strjoinv(", ", voice->model_voices);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                    "The voice “%s” was fitted to another speech model (one with the voices %s)", voice->name,
-                    voices);
-        return FALSE;
+    g_autofree float *blend = g_new0(float, n);
+    for (int i = 0; voice->model_voices[i]; i++) {
+        int index = 0;
+        while (index < n && g_strcmp0(voice->model_voices[i], gs_speech_voice_name(model, index)) != 0)
+            index++;
+        if (index == n) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                        "The voice “%s” was fitted to another speech model (one with the voice “%s”)", voice->name,
+                        voice->model_voices[i]);
+            return NULL;
+        }
+        blend[index] = voice->weights[i];
     }
     params->voice = NULL;
-    params->voice_blend = voice->weights;
+    params->voice_blend = blend;
     params->pitch += voice->pitch;
-    return TRUE;
+    return g_steal_pointer(&blend);
 }
 
 char *

@@ -18,8 +18,8 @@ G_BEGIN_DECLS
 
 typedef struct {
     char *name;
-    char **model_voices;  /* the model's voice names, NULL-terminated */
-    float *weights;       /* one per model voice, ≥ 0, summing to 1 */
+    char **model_voices;  /* names of the model voices blended, NULL-terminated */
+    float *weights;       /* one per name, ≥ 0, summing to 1 */
     float pitch;          /* semitones */
     /* The consent record. */
     char *consent_id;
@@ -59,10 +59,10 @@ GsVoice *gs_voice_load(const char *path, GError **error);
 JsonNode *gs_voice_to_json(const GsVoice *voice);
 GsVoice *gs_voice_from_json(JsonNode *root, const char *source, GError **error);
 
-/* Points params->voice_blend at the voice's weights (which must outlive
- * the params) and adds its pitch. Fails if the model's voices are not the
- * ones the voice was fitted to. */
-gboolean gs_voice_apply(const GsVoice *voice, const gs_speech *model, gs_speech_params *params, GError **error);
+/* The voice's blend over the model's voices (gs_speech_voice_name's order,
+ * g_malloc'd: it must outlive the params, which point at it) and its pitch,
+ * added to the params'. Fails if the model lacks a voice the blend uses. */
+float *gs_voice_apply(const GsVoice *voice, const gs_speech *model, gs_speech_params *params, GError **error);
 
 /* One line for an output's metadata: the voice's name and its consent
  * record (id, date, the recording's SHA-256). */

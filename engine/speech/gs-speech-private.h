@@ -25,7 +25,8 @@ struct gs_speech {
     gs_speech_config cfg;
     char **phones;   /* the model's phoneme symbols; index = id */
     char **speakers;
-    int default_speaker; /* index into speakers */
+    char **speaker_languages; /* parallel to speakers: the espeak-ng language each learned */
+    int default_speaker;      /* index into speakers */
     GHashTable *phone_ids; /* symbol → id + 1 */
     GHashTable *embeddings; /* tensor name → its rows as floats, read on first use */
 };

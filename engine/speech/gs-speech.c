@@ -27,6 +27,27 @@ json_int(JsonObject *o, const char *key, int fallback)
     return json_object_has_member(o, key) ? (int)json_object_get_int_member(o, key) : fallback;
 }
 
+/* genstudio.voice_languages: one "voice language" line per voice; voices
+ * it does not list (and every voice of older models) learned "en-us". */
+static char **
+parse_speaker_languages(const gs_speech *m)
+{
+    const char *listed = gs_safetensors_metadata(m->file, "genstudio.voice_languages");
+    g_auto(GStrv) lines = g_strsplit(listed ? listed : "", "\n", -1);
+    char **languages = g_new0(char *, g_strv_length(m->speakers) + 1);
+    for (int i = 0; m->speakers[i]; i++) {
+        const char *lang = "en-us";
+        for (int k = 0; lines[k]; k++) {
+            const char *space = strchr(lines[k], ' ');
+            if (space && (size_t)(space - lines[k]) == strlen(m->speakers[i]) &&
+                strncmp(lines[k], m->speakers[i], (size_t)(space - lines[k])) == 0)
+                lang = space + 1;
+        }
+        languages[i] = g_strdup(lang);
+    }
+    return languages;
+}
+
 static gs_status
 parse_config(gs_speech *m, const char *path)
 {
@@ -78,6 +99,7 @@ parse_config(gs_speech *m, const char *path)
     for (int i = 0; preferred && m->speakers[i]; i++)
         if (strcmp(m->speakers[i], preferred) == 0)
             m->default_speaker = i;
+    m->speaker_languages = parse_speaker_languages(m);
     m->phone_ids = g_hash_table_new(g_str_hash, g_str_equal);
     m->embeddings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (int i = 0; m->phones[i]; i++)
@@ -125,6 +147,7 @@ gs_speech_free(gs_speech *m)
     g_clear_pointer(&m->embeddings, g_hash_table_destroy);
     g_strfreev(m->phones);
     g_strfreev(m->speakers);
+    g_strfreev(m->speaker_languages);
     gs_safetensors_close(m->file);
     g_free(m);
 }
@@ -141,14 +164,23 @@ gs_speech_knows_language(const gs_speech *m, const char *lang)
     return lang && g_strv_contains((const char *const *)languages, lang);
 }
 
+/* Index 0 is the default voice; the others keep the file's order. */
+static int
+file_index(const gs_speech *m, int index)
+{
+    return index == 0 ? m->default_speaker : index <= m->default_speaker ? index - 1 : index;
+}
+
 const char *
 gs_speech_voice_name(const gs_speech *m, int index)
 {
-    if (index < 0 || index >= gs_speech_voice_count(m))
-        return NULL;
-    /* Index 0 is the default voice; the others keep the file's order. */
-    int file_index = index == 0 ? m->default_speaker : index <= m->default_speaker ? index - 1 : index;
-    return m->speakers[file_index];
+    return index >= 0 && index < gs_speech_voice_count(m) ? m->speakers[file_index(m, index)] : NULL;
+}
+
+const char *
+gs_speech_voice_language(const gs_speech *m, int index)
+{
+    return index >= 0 && index < gs_speech_voice_count(m) ? m->speaker_languages[file_index(m, index)] : NULL;
 }
 
 /* The model knows the phonemes of its teacher language; another language's
@@ -176,11 +208,20 @@ phone_id(const gs_speech *m, const char *symbol)
     return id ? GPOINTER_TO_INT(id) - 1 : UNKNOWN_ID;
 }
 
+const char *
+gs_speech_default_voice(const gs_speech *m, const char *lang)
+{
+    for (int index = 0; lang && index < gs_speech_voice_count(m); index++)
+        if (strcmp(gs_speech_voice_language(m, index), lang) == 0)
+            return gs_speech_voice_name(m, index);
+    return gs_speech_voice_name(m, 0);
+}
+
 static int
-speaker_index(const gs_speech *m, const char *voice)
+speaker_index(const gs_speech *m, const char *voice, const char *lang)
 {
     if (!voice || !*voice)
-        return m->default_speaker;
+        voice = gs_speech_default_voice(m, lang);
     for (int i = 0; m->speakers[i]; i++)
         if (strcmp(m->speakers[i], voice) == 0)
             return i;
@@ -195,7 +236,7 @@ speaker_weights(gs_speech *m, const gs_speech_params *p)
     int n = gs_speech_voice_count(m);
     float *weights = g_new0(float, n);
     if (!p->voice_blend) {
-        int speaker = speaker_index(m, p->voice);
+        int speaker = speaker_index(m, p->voice, p->lang);
         if (speaker >= 0) {
             weights[speaker] = 1.0f;
             return weights;
@@ -210,7 +251,7 @@ speaker_weights(gs_speech *m, const gs_speech_params *p)
         float w = p->voice_blend[i];
         in_range = in_range && w >= 0.0f && w <= 1.0f;
         sum += w;
-        weights[speaker_index(m, gs_speech_voice_name(m, i))] = w;
+        weights[file_index(m, i)] = w;
     }
     if (!in_range || !(fabs(sum - 1.0) <= 1e-3)) {
         gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "A voice blend needs %d weights in 0–1 that sum to 1", n);

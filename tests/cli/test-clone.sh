@@ -75,7 +75,7 @@ expect "the watermark is found" 0 "$cli" verify "$work/cloned.ogg"
 # hold no sung pitch (app/voice/README.md), so the song uses ann's consent
 # record with a fixed blend that sings.
 sed 's/"slt" : [0-9.e-]*/"slt" : 1.0/; s/"awb" : [0-9.e-]*/"awb" : 0.0/; s/"kal16" : [0-9.e-]*/"kal16" : 0.0/;
-     s/"rms" : [0-9.e-]*/"rms" : 0.0/' "$work/ann.gsvoice" > "$work/singer.gsvoice"
+     s/"rms" : [0-9.e-]*/"rms" : 0.0/; s/"slt_hts" : [0-9.e-]*/"slt_hts" : 0.0/' "$work/ann.gsvoice" > "$work/singer.gsvoice"
 expect "a song sung by a cloned voice" 0 "$cli" music --prompt "happy pop, 8 seconds" --lyrics "hello the morning" \
   --voice-file "$work/singer.gsvoice" -o "$work/song.ogg" --stems "$work/stems"
 for f in song.ogg stems/vocals.wav; do

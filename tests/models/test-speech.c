@@ -219,8 +219,7 @@ test_api(void)
     GS_CHECK(strstr(gs_context_error(ctx), "UTF-8") != NULL);
     p.voice = "nobody";
     GS_CHECK(gs_speech_synthesize(model, "Hi.", &p, count_chunks, &chunks) == GS_ERR_INVALID_ARGUMENT);
-    /* The shipped model learned English (US) phonemes only. */
-    GS_CHECK(gs_speech_knows_language(model, "en-us"));
+    /* The shipped model learned no German (test_languages has the others). */
     GS_CHECK(!gs_speech_knows_language(model, "de") && !gs_speech_knows_language(model, NULL));
     p = gs_speech_default_params();
     p.lang = "xx-none";
@@ -244,11 +243,17 @@ collect_samples(const gs_speech_chunk *chunk, void *user_data)
 }
 
 static GArray *
-speak(const gs_speech_params *p)
+speak_text(const char *text, const gs_speech_params *p)
 {
     GArray *samples = g_array_new(FALSE, FALSE, sizeof(float));
-    GS_CHECK(gs_speech_synthesize(model, "Hello there, how are you?", p, collect_samples, samples) == GS_OK);
+    GS_CHECK(gs_speech_synthesize(model, text, p, collect_samples, samples) == GS_OK);
     return samples;
+}
+
+static GArray *
+speak(const gs_speech_params *p)
+{
+    return speak_text("Hello there, how are you?", p);
 }
 
 static double
@@ -297,6 +302,45 @@ test_voice_blend(void)
     g_free(blend);
 }
 
+static int
+voice_index(const char *name)
+{
+    for (int i = 0; i < gs_speech_voice_count(model); i++)
+        if (strcmp(gs_speech_voice_name(model, i), name) == 0)
+            return i;
+    return -1;
+}
+
+/* Every trained language has voices that learned it, and a voice left
+ * unnamed speaks the language with the first of them, exactly as when it
+ * is named; a language without voices gets the default voice. */
+static void
+test_languages(void)
+{
+    const char *trained[] = { "en-us", "it", "fi", "cs", "ru", "ca" };
+    for (size_t i = 0; i < G_N_ELEMENTS(trained); i++) {
+        const char *voice = gs_speech_default_voice(model, trained[i]);
+        int index = voice_index(voice);
+        GS_CHECK(gs_speech_knows_language(model, trained[i]));
+        GS_CHECK(index >= 0 && strcmp(gs_speech_voice_language(model, index), trained[i]) == 0);
+    }
+    GS_CHECK(strcmp(gs_speech_default_voice(model, "en-us"), gs_speech_voice_name(model, 0)) == 0);
+    GS_CHECK(strcmp(gs_speech_default_voice(model, "de"), gs_speech_voice_name(model, 0)) == 0);
+    GS_CHECK(gs_speech_voice_language(model, -1) == NULL);
+    GS_CHECK(gs_speech_voice_language(model, gs_speech_voice_count(model)) == NULL);
+
+    const char *text = "Buongiorno a tutti, oggi il cielo è sereno.";
+    gs_speech_params unnamed = gs_speech_default_params(), named = unnamed, english = unnamed;
+    unnamed.lang = named.lang = english.lang = "it";
+    named.voice = gs_speech_default_voice(model, "it");
+    english.voice = gs_speech_voice_name(model, 0);
+    GArray *by_language = speak_text(text, &unnamed), *by_name = speak_text(text, &named);
+    GArray *accented = speak_text(text, &english);
+    GS_CHECK(by_language->len == by_name->len && rms_difference(by_language, by_name) == 0.0);
+    GS_CHECK(rms_difference(by_language, accented) > 1e-3);
+    g_array_unref(by_language), g_array_unref(by_name), g_array_unref(accented);
+}
+
 int
 main(void)
 {
@@ -311,6 +355,7 @@ main(void)
     free(mel);
     test_api();
     test_voice_blend();
+    test_languages();
     gs_speech_free(model);
     gs_context_free(ctx);
     return gs_test_failures != 0;

@@ -1,45 +1,117 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Picks plain English sentences for the teacher voices to read from two
-openly licensed Debian packages: The Debian Administrator's Handbook
-(debian-handbook, CC-BY-SA-3.0 or GPL-2+) and the Debian Reference
-(debian-reference-en, GPL-2+). Prose only (no commands, paths or numbers),
-4–20 words, deterministic order."""
+"""Picks plain sentences for the teacher voices to read, from openly
+licensed text that Debian ships. Prose only (no commands, paths or
+numbers), 4–20 words, deterministic order.
+
+  English: The Debian Administrator's Handbook (debian-handbook,
+    CC-BY-SA-3.0 or GPL-2+) and the Debian Reference (debian-reference-en,
+    GPL-2+).
+  Italian, Finnish, Czech, Russian: the translated manual pages of
+    manpages-l10n (manpages-it, -fi, -cs, -ru; the translations GPL-3+).
+  Catalan: the Catalan message catalogues of GPL and LGPL programs
+    (CATALOGUES below)."""
 import argparse
 import glob
+import gettext
 import gzip
 import html
 import random
 import re
+import subprocess
 
 REFERENCE = "/usr/share/debian-reference/debian-reference.en.txt.gz"
 HANDBOOK = "/usr/share/doc/debian-handbook/html/en-US/*.html"
-WORD = re.compile(r"^\(?[A-Za-z][A-Za-z]*(?:'[a-z]+)?(?:-[A-Za-z]+)*\)?[,;:]?$")
+LETTERS = {
+    "en": "A-Za-z",
+    "it": "A-Za-zÀÈÉÌÍÒÓÙÚàèéìíòóùú",
+    "fi": "A-Za-zÅÄÖåäö",
+    "cs": "A-Za-zÁČĎÉĚÍŇÓŘŠŤÚŮÝŽáčďéěíňóřšťúůýž",
+    "ru": "А-Яа-яЁё",
+    "ca": "A-Za-zÀÇÈÉÍÏÒÓÚÜàçèéíïòóúü·",
+}
+# Catalan catalogues (all GPL or LGPL: debian/copyright of each package).
+CATALOGUES = ["apt", "bash", "coreutils", "dpkg", "findutils", "gettext-tools", "glib20", "grep",
+              "gtk30", "gtk40", "gst-plugins-base-1.0", "gstreamer-1.0", "libadwaita", "man-db", "sed", "shadow",
+              "systemd", "tar", "wget"]
 
 
-def sentences(text):
+# Untranslated English left in translated manual pages.
+ENGLISH = set("the of and is for this that by be are with not an it as from or which then".split())
+
+
+def word_pattern(lang):
+    letters = LETTERS[lang]
+    return re.compile(rf"^\(?[{letters}]+(?:['’-][{letters}]+)*\)?[,;:]?$")
+
+
+def sentences(text, lang):
+    word = word_pattern(lang)
     text = re.sub(r"\s+", " ", text)
-    for s in re.split(r"(?<=[.?!])\s+(?=[A-Z])", text):
+    for s in re.split(rf"(?<=[.?!])\s+(?=[{LETTERS[lang]}])", text):
         words = s.split(" ")
         if not 4 <= len(words) <= 20 or not s[-1] in ".?!":
             continue
         body = words[:-1] + [words[-1][:-1]]
-        if all(WORD.match(w) for w in body) and words[0][0].isupper() and words[0] != words[0].upper():
-            yield s
+        english = sum(w.strip(",;:()").lower() in ENGLISH for w in body)
+        if lang != "en" and english:
+            continue
+        if all(word.match(w) for w in body) and words[0][0].isupper() and words[0] != words[0].upper():
+            yield s.replace("’", "'")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--count", type=int, default=2400)
-    ap.add_argument("--out", default="/work/cache/speech/sentences.txt")
-    args = ap.parse_args()
+def english_texts():
     with gzip.open(REFERENCE, "rt", encoding="utf-8") as f:
         texts = [f.read()]
     for path in sorted(glob.glob(HANDBOOK)):
         with open(path, encoding="utf-8") as f:
             paragraphs = re.findall(r"<(?:p|div)[^>]*class=\"para\"[^>]*>(.*?)</(?:p|div)>", f.read(), flags=re.S)
         texts += [html.unescape(re.sub(r"<[^>]+>", "", p)) for p in paragraphs]
-    found = sorted({s for text in texts for s in sentences(text)})
+    return texts
+
+
+def roff_text(source):
+    """The running text of a manual page: requests, comments and font
+    escapes dropped; paragraphs separated by blank lines."""
+    lines = []
+    for line in source.splitlines():
+        if line.startswith((".", "'")):
+            lines.append("")
+            continue
+        line = re.sub(r"\\f(?:\[[^]]*\]|\(..|.)", "", line)
+        line = re.sub(r"\\\(..|\\\[[^]]*\]|\\[-&e ]", " ", line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def manual_texts(lang):
+    files = subprocess.run(["dpkg", "-L", f"manpages-{lang}"], capture_output=True, text=True, check=True).stdout
+    texts = []
+    for path in sorted(p for p in files.split("\n") if p.endswith(".gz")):
+        with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
+            texts += roff_text(f.read()).split("\n\n")
+    return texts
+
+
+def catalogue_texts(lang):
+    texts = []
+    for domain in CATALOGUES:
+        path = f"/usr/share/locale/{lang}/LC_MESSAGES/{domain}.mo"
+        with open(path, "rb") as f:
+            catalogue = gettext.GNUTranslations(f)
+        texts += [m.replace("_", "") for m in catalogue._catalog.values() if isinstance(m, str)]
+    return texts
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lang", default="en", choices=sorted(LETTERS))
+    ap.add_argument("--count", type=int, default=2400)
+    ap.add_argument("--out", default="/work/cache/speech/sentences.txt")
+    args = ap.parse_args()
+    texts = {"en": english_texts, "ca": catalogue_texts}.get(args.lang, manual_texts)
+    found = sorted({s for text in (texts() if args.lang == "en" else texts(args.lang))
+                    for s in sentences(text, args.lang)})
     random.Random(0).shuffle(found)
     with open(args.out, "w") as f:
         f.write("\n".join(found[:args.count]) + "\n")

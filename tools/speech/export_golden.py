@@ -26,7 +26,8 @@ HELLO = [("^", 0), ("h", 0), ("ə", 0), ("l", 0), ("oʊ", 1), (" ", 0), ("f", 0)
 
 def main():
     torch.set_num_threads(1)
-    weights, meta = safetensors_io.load(os.path.join(ROOT, "data", "models", "speech.safetensors"))
+    model_path = os.path.join(ROOT, "data", "models", "speech.safetensors")
+    weights, meta = safetensors_io.load(model_path)
     cfg = json.loads(meta["genstudio.speech_config"])
     phones = meta["genstudio.phones"].split("\n")
     speakers = meta["genstudio.speakers"].split("\n")
@@ -45,19 +46,7 @@ def main():
            "mel": mel.numpy()}
     if "vocoder.head_mag.weight" in weights:
         voc = vocoder.Vocoder(vocoder.CONFIG)
-        state = {}
-        for k, v in weights.items():
-            if k.startswith("vocoder.head_"):
-                continue
-            if k.startswith("vocoder."):
-                state[k[len("vocoder."):]] = torch.from_numpy(v.astype(np.float32))
-        bins = vocoder.BINS
-        for kind in ("weight", "bias"):
-            phase = weights[f"vocoder.head_phase.{kind}"].astype(np.float32)
-            phase = phase.reshape((bins, 2) + phase.shape[1:])
-            state[f"head.{kind}"] = torch.from_numpy(np.concatenate(
-                [weights[f"vocoder.head_mag.{kind}"].astype(np.float32), phase[:, 0], phase[:, 1]]))
-        voc.load_state_dict(state)
+        vocoder.load_shipped(voc, model_path)
         with torch.no_grad():
             out["vocoder_audio"] = voc(mel)[0].numpy()
     path = os.path.join(ROOT, "tests", "data", "golden", "speech_golden.safetensors")

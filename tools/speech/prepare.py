@@ -119,6 +119,21 @@ def phone_times(phones, segments):
     return seconds
 
 
+def training_item(u, phones, mel, f0, durations):
+    """The training pair of one utterance: phonemes with their durations
+    (frames), mean log2 pitch (0 when unvoiced) and mean log-mel energy."""
+    edges = np.cumsum(durations)
+    energy = mel.mean(0)
+    pitch_ph, energy_ph = np.zeros(len(phones)), np.zeros(len(phones))
+    for i, (a, b) in enumerate(zip(edges - durations, edges)):
+        voiced = f0[a:b][f0[a:b] > 0]
+        pitch_ph[i] = np.log2(voiced).mean() if len(voiced) else 0.0
+        energy_ph[i] = energy[a:b].mean() if b > a else energy.min()
+    return {"voice": u["voice"], "lang": u.get("lang", "en-us"), "text": u["text"], "phones": phones,
+            "durations": durations,
+            "pitch": pitch_ph, "energy": energy_ph, "mel": mel.half()}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--teacher", default="/work/cache/speech/utts")
@@ -143,15 +158,7 @@ def main():
         edges[-1] = frames
         edges = np.minimum(edges, frames)
         durations = np.diff(np.concatenate([[0], edges]))
-        f0 = audio.pitch(torch.from_numpy(wav), frames)
-        energy = mel.mean(0)
-        pitch_ph, energy_ph = np.zeros(len(phones)), np.zeros(len(phones))
-        for i, (a, b) in enumerate(zip(edges - durations, edges)):
-            voiced = f0[a:b][f0[a:b] > 0]
-            pitch_ph[i] = np.log2(voiced).mean() if len(voiced) else 0.0
-            energy_ph[i] = energy[a:b].mean() if b > a else energy.min()
-        items.append({"voice": u["voice"], "text": u["text"], "phones": phones, "durations": durations,
-                      "pitch": pitch_ph, "energy": energy_ph, "mel": mel.half()})
+        items.append(training_item(u, phones, mel, audio.pitch(torch.from_numpy(wav), frames), durations))
     torch.save(items, args.out)
     print(f"{len(items)} utterances, {skipped} skipped for poor alignment → {args.out}")
 

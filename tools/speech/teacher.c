@@ -5,11 +5,14 @@
  * align the two.
  *
  *   teacher SENTENCES OUTDIR VOICE...    (voices: slt awb rms kal16)
+ *   teacher --phonemes LANG SENTENCES    (only the phonemes, one JSON line
+ *                                         per sentence, for other teachers)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <flite/flite.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,20 +78,57 @@ add_segments(JsonBuilder *b, cst_utterance *utt)
     json_builder_end_array(b);
 }
 
+static void
+print_json_line(FILE *out, JsonBuilder *b)
+{
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    g_autofree char *line = json_generator_to_data(gen, NULL);
+    fprintf(out, "%s\n", line);
+}
+
+static int
+print_phonemes(const char *lang, char **lines)
+{
+    gs_phonemizer *ph;
+    char *message = NULL;
+    if (gs_phonemizer_new(lang, &ph, &message) != GS_OK) {
+        g_printerr("%s\n", message);
+        return 1;
+    }
+    for (int i = 0; lines[i]; i++) {
+        if (!*lines[i])
+            continue;
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "text");
+        json_builder_add_string_value(b, lines[i]);
+        add_phones(b, ph, lines[i]);
+        json_builder_end_object(b);
+        print_json_line(stdout, b);
+    }
+    gs_phonemizer_free(ph);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+    bool phonemes_only = argc == 4 && strcmp(argv[1], "--phonemes") == 0;
     if (argc < 4) {
-        g_printerr("usage: teacher SENTENCES OUTDIR VOICE...\n");
+        g_printerr("usage: teacher SENTENCES OUTDIR VOICE... | teacher --phonemes LANG SENTENCES\n");
         return 2;
     }
     g_autofree char *contents = NULL;
     g_autoptr(GError) error = NULL;
-    if (!g_file_get_contents(argv[1], &contents, NULL, &error)) {
+    if (!g_file_get_contents(argv[phonemes_only ? 3 : 1], &contents, NULL, &error)) {
         g_printerr("%s\n", error->message);
         return 1;
     }
     g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
+    if (phonemes_only)
+        return print_phonemes(argv[2], lines);
     gs_phonemizer *ph;
     char *message = NULL;
     if (gs_phonemizer_new("en-us", &ph, &message) != GS_OK) {
@@ -127,11 +167,7 @@ main(int argc, char **argv)
             add_phones(b, ph, lines[i]);
             add_segments(b, utt);
             json_builder_end_object(b);
-            g_autoptr(JsonGenerator) gen = json_generator_new();
-            g_autoptr(JsonNode) root = json_builder_get_root(b);
-            json_generator_set_root(gen, root);
-            g_autofree char *line = json_generator_to_data(gen, NULL);
-            fprintf(index, "%s\n", line);
+            print_json_line(index, b);
             delete_utterance(utt);
         }
         g_print("%s done\n", argv[v]);

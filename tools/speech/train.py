@@ -1,11 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Trains the acoustic model on the prepared teacher data, resumable: a
-checkpoint every few minutes (temp file + rename), loss to loss.csv."""
+checkpoint every few minutes (temp file + rename), loss to loss.csv.
+--init starts from a shipped model (speech.safetensors) instead of from
+scratch: its phonemes and voices keep their rows, a new phoneme starts as
+the one the engine would speak it as (gs-speech.c's phone_id), a new voice
+as the mean of the old ones."""
 import argparse
 import os
 import random
+import sys
 import time
+import unicodedata
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -16,6 +22,9 @@ import torch.nn.functional as F
 
 import model as M
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "train"))
+import safetensors_io  # noqa: E402
+
 
 def statistics(items):
     speakers = sorted({it["voice"] for it in items})
@@ -25,8 +34,39 @@ def statistics(items):
         pitch_mean[s] = float(voiced.mean())
     energy = np.concatenate([it["energy"] for it in items])
     phones = sorted({p for it in items for p, _ in it["phones"]})
-    return {"speakers": speakers, "pitch_mean": pitch_mean, "energy_mean": float(energy.mean()),
+    languages = {it["voice"]: it.get("lang", "en-us") for it in items}
+    return {"speakers": speakers, "languages": languages, "pitch_mean": pitch_mean, "energy_mean": float(energy.mean()),
             "energy_std": float(energy.std()), "phones": ["<unk>"] + phones}
+
+
+def nearest_phone(symbol, known):
+    """The engine's fallback for a phoneme the model does not know: without
+    length marks and diacritics, else its first letter, else <unk>."""
+    base = "".join(ch for ch in symbol if ch != "ː" and unicodedata.category(ch) not in ("Mn", "Lm"))
+    for candidate in (base, base[:1]):
+        if candidate in known:
+            return candidate
+    return "<unk>"
+
+
+def initialise(net, path, stats):
+    tensors, meta = safetensors_io.load(path)
+    old_phones = meta["genstudio.phones"].split("\n")
+    old_speakers = meta["genstudio.speakers"].split("\n")
+    state = net.state_dict()
+    for name, value in tensors.items():
+        value = torch.from_numpy(value.astype(np.float32))
+        if name == "phone_embedding.weight":
+            rows = [old_phones.index(nearest_phone(p, old_phones)) for p in stats["phones"]]
+            state[name] = value[rows]
+        elif name.startswith("speaker_embedding"):
+            state[name] = torch.stack([value[old_speakers.index(s)] if s in old_speakers else value.mean(0)
+                                       for s in stats["speakers"]])
+        elif name in state:
+            state[name] = value
+    net.load_state_dict(state)
+    print(f"initialised from {path}: {len(old_phones)} → {len(stats['phones'])} phonemes, "
+          f"{len(old_speakers)} → {len(stats['speakers'])} voices", flush=True)
 
 
 def to_tensors(items, stats):
@@ -88,7 +128,8 @@ def batches(data, frames_per_batch, rng):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="/work/cache/speech/dataset.pt")
+    ap.add_argument("--data", nargs="+", default=["/work/cache/speech/dataset.pt"])
+    ap.add_argument("--init", help="a speech.safetensors to start from")
     ap.add_argument("--ckpt", default="/work/cache/speech/ckpt")
     ap.add_argument("--frames", type=int, default=4000, help="mel frames per batch")
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -98,7 +139,7 @@ def main():
     torch.set_num_threads(args.threads)
     os.makedirs(args.ckpt, exist_ok=True)
 
-    items = torch.load(args.data)
+    items = [item for path in args.data for item in torch.load(path)]
     stats = statistics(items)
     data = to_tensors(items, stats)
     rng = random.Random(0)
@@ -116,6 +157,8 @@ def main():
         step = state["step"]
         assert state["stats"]["phones"] == stats["phones"], "phone set changed"
         print(f"resumed at step {step}", flush=True)
+    elif args.init:
+        initialise(net, args.init, stats)
     log = open(os.path.join(args.ckpt, "loss.csv"), "a")
     start = last_save = time.time()
     while time.time() - start < args.hours * 3600:

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import sys
 import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -29,6 +30,9 @@ import torch.nn.functional as F
 from scipy.signal import resample_poly
 
 import audio
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "train"))
+import safetensors_io  # noqa: E402
 
 CONFIG = {"channels": 192, "blocks": 4, "kernel": 5}
 BINS = audio.N_FFT // 2 + 1
@@ -80,19 +84,19 @@ def stft_loss(pred, target):
     return loss / 3
 
 
-def load_audio(index_path, items, cache):
+def load_audio(index_paths, items, cache):
     if os.path.exists(cache):
         return torch.load(cache)
     by_text = {}
-    with open(index_path) as f:
-        for line in f:
-            u = json.loads(line)
-            by_text[(u["voice"], u["text"])] = (u["wav"], u["rate"])
+    for index_path in index_paths:
+        with open(index_path) as f:
+            for line in f:
+                u = json.loads(line)
+                by_text[(u["voice"], u["text"])] = (os.path.join(os.path.dirname(index_path), u["wav"]), u["rate"])
     waves = []
-    root = os.path.dirname(index_path)
     for it in items:
-        name, rate = by_text[(it["voice"], it["text"])]
-        wav = audio.read_wav(os.path.join(root, name))
+        path, rate = by_text[(it["voice"], it["text"])]
+        wav = audio.read_wav(path)
         waves.append(torch.from_numpy(resample_poly(wav, audio.SAMPLE_RATE // 50, rate // 50).astype(np.float16)))
     torch.save(waves, cache)
     return waves
@@ -113,10 +117,27 @@ def crops(items, waves, count, rng):
     return torch.stack(mels), torch.stack(targets)
 
 
+def load_shipped(net, path):
+    """The vocoder of a speech.safetensors (export.py's layout: the head
+    split into magnitude and interleaved phase rows) into `net`."""
+    tensors, _ = safetensors_io.load(path)
+    state = {name[len("vocoder."):]: torch.from_numpy(v.astype(np.float32)) for name, v in tensors.items()
+             if name.startswith("vocoder.") and not name.startswith("vocoder.head_")}
+    for kind in ("weight", "bias"):
+        mag = torch.from_numpy(tensors[f"vocoder.head_mag.{kind}"].astype(np.float32))
+        phase = torch.from_numpy(tensors[f"vocoder.head_phase.{kind}"].astype(np.float32))
+        phase = phase.reshape((BINS, 2) + phase.shape[1:])
+        state[f"head.{kind}"] = torch.cat([mag, phase[:, 0], phase[:, 1]])
+    net.load_state_dict(state)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="/work/cache/speech/dataset.pt")
-    ap.add_argument("--teacher", default="/work/cache/speech/utts/index.jsonl")
+    ap.add_argument("--data", nargs="+", default=["/work/cache/speech/dataset.pt"])
+    ap.add_argument("--teacher", nargs="+", default=["/work/cache/speech/utts/index.jsonl"],
+                    help="the teacher indexes whose audio the datasets' mels come from")
+    ap.add_argument("--audio-cache", default="/work/cache/speech/audio.pt")
+    ap.add_argument("--init", help="a speech.safetensors whose vocoder to start from")
     ap.add_argument("--ckpt", default="/work/cache/speech/vocoder")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -124,8 +145,8 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(1)
     os.makedirs(args.ckpt, exist_ok=True)
-    items = torch.load(args.data)
-    waves = load_audio(args.teacher, items, os.path.join(os.path.dirname(args.data), "audio.pt"))
+    items = [item for path in args.data for item in torch.load(path)]
+    waves = load_audio(args.teacher, items, args.audio_cache)
     rng = random.Random(1)
     torch.manual_seed(1)
     net = Vocoder(CONFIG)
@@ -140,6 +161,9 @@ def main():
         step = state["step"]
         rng.setstate(state["py_rng"])
         print(f"resumed at step {step}", flush=True)
+    elif args.init:
+        load_shipped(net, args.init)
+        print(f"initialised from {args.init}", flush=True)
     log = open(os.path.join(args.ckpt, "loss.csv"), "a")
     start = last_save = time.time()
     window = []
