@@ -41,7 +41,7 @@ struct _GsMusicPage {
     GQueue restoring;          /* Compose: saved pieces still to render, in order */
     GsEngine *engine;          /* sings the vocals, with the speech model */
     gboolean voices_requested;
-    char **model_voices; /* the speech model's, once listed */
+    char **model_voices; /* the speech model's English voices, once listed */
     GPtrArray *cloned;   /* GsVoiceFile: the voices folder's, listed after the model's */
 };
 
@@ -830,14 +830,20 @@ on_voices_listed(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     g_autoptr(GsMusicPage) self = user_data;
     g_autoptr(GError) error = NULL;
-    g_auto(GStrv) names = gs_engine_list_voices_finish(GS_ENGINE(source), result, NULL, NULL, &error);
+    g_auto(GStrv) voice_languages = NULL;
+    g_auto(GStrv) names = gs_engine_list_voices_finish(GS_ENGINE(source), result, &voice_languages, NULL, &error);
     if (!self->pieces) /* the page went away meanwhile */
         return;
     if (!names) {
         gs_widget_toast(GTK_WIDGET(self), error->message);
         return;
     }
-    self->model_voices = g_steal_pointer(&names);
+    /* Lyrics are sung with English phonemes: the English voices sing them. */
+    g_autoptr(GStrvBuilder) singers = g_strv_builder_new();
+    for (guint i = 0; names[i]; i++)
+        if (g_str_equal(voice_languages[i], "en-us"))
+            g_strv_builder_add(singers, names[i]);
+    self->model_voices = g_strv_builder_end(singers);
     refresh_singers(self);
 }
 

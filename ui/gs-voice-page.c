@@ -209,9 +209,9 @@ capture_params(GsVoicePage *self)
     if (voice && selected >= model_count && selected - model_count < self->cloned->len) {
         self->run_cloned = g_ptr_array_ref(self->cloned);
         self->run_clone = g_ptr_array_index(self->run_cloned, selected - model_count);
-    } else if (voice) {
-        self->run_voice = g_strdup(gtk_string_object_get_string(voice));
-    } /* else NULL: the model's first */
+    } else if (voice && selected < model_count) {
+        self->run_voice = g_strdup(self->model_voices[selected]);
+    } /* else NULL: the language's default voice */
     self->run_params = gs_speech_default_params();
     self->run_params.voice = self->run_voice;
     self->run_params.lang = languages[lang < G_N_ELEMENTS(languages) ? lang : 0].code;
@@ -365,6 +365,16 @@ load_cloned_voices(GListModel *takes)
     return cloned;
 }
 
+/* "lp — Italian": a model voice with the language it learned. */
+static char *
+voice_label(const char *voice, const char *lang)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(languages); i++)
+        if (strcmp(languages[i].code, lang) == 0)
+            return g_strdup_printf("%s — %s", voice, _(languages[i].name));
+    return g_strdup(voice);
+}
+
 /* The model's voices, then the cloned ones; the selection stays on the
  * voice it was on, or moves to `select_path`'s voice when given. */
 static void
@@ -376,8 +386,12 @@ refresh_voices(GsVoicePage *self, const char *select_path)
         return; /* shown once the model has listed its own */
     GtkStringObject *current = gtk_drop_down_get_selected_item(self->voice_dropdown);
     g_autofree char *previous = current ? g_strdup(gtk_string_object_get_string(current)) : NULL;
-    g_autoptr(GtkStringList) voices = gtk_string_list_new((const char *const *)self->model_voices);
+    g_autoptr(GtkStringList) voices = gtk_string_list_new(NULL);
     guint model_count = g_strv_length(self->model_voices), selected = 0;
+    for (guint i = 0; i < model_count; i++) {
+        g_autofree char *label = voice_label(self->model_voices[i], self->voice_languages[i]);
+        gtk_string_list_append(voices, label);
+    }
     for (guint i = 0; i < self->cloned->len; i++) {
         ClonedVoice *entry = g_ptr_array_index(self->cloned, i);
         gtk_string_list_append(voices, entry->label);

@@ -1,6 +1,7 @@
 /* genstudio-cli speak: text → speech, to a file or the speakers.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "gs-audio.h"
@@ -44,20 +45,48 @@ parse_vocoder(const char *name, gs_vocoder *out)
     return !name || gs_vocoder_from_name(name, out);
 }
 
+/* The model's voices and the language each learned; a language's first
+ * voice is the one it speaks with when none is named. */
+static int
+list_voices(const char *model_path)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = model_path ? g_strdup(model_path) : gs_default_speech_model_path();
+    gs_context *ctx = gs_open_engine(&error);
+    gs_speech *model = ctx ? gs_load_speech(ctx, path, &error) : NULL;
+    if (!model) {
+        fprintf(stderr, "genstudio-cli speak: %s\n", error->message);
+        gs_context_free(ctx);
+        return 1;
+    }
+    printf("%-10s %s\n", "voice", "language");
+    for (int i = 0; i < gs_speech_voice_count(model); i++) {
+        const char *name = gs_speech_voice_name(model, i), *lang = gs_speech_voice_language(model, i);
+        printf("%-10s %s%s\n", name, lang,
+               strcmp(gs_speech_default_voice(model, lang), name) == 0 ? " (the language's default)" : "");
+    }
+    gs_speech_free(model);
+    gs_context_free(ctx);
+    return 0;
+}
+
 int
 gs_cli_speak(int argc, char **argv)
 {
     g_autofree char *text = NULL, *file = NULL, *voice = NULL, *lang = NULL, *vocoder = NULL, *output = NULL;
     g_autofree char *model_path = NULL, *voice_file = NULL;
     double rate = 1.0, pitch = 0.0, energy = 0.0;
-    gboolean play = FALSE;
+    gboolean play = FALSE, list = FALSE;
     GOptionEntry entries[] = {
         { "text", 't', 0, G_OPTION_ARG_STRING, &text, "What to say", "TEXT" },
         { "file", 'f', 0, G_OPTION_ARG_FILENAME, &file, "Read the script from a UTF-8 text file", "PATH" },
-        { "voice", 0, 0, G_OPTION_ARG_STRING, &voice, "Voice: awb (default), kal16, rms or slt", "NAME" },
+        { "voice", 0, 0, G_OPTION_ARG_STRING, &voice, "Voice (default: the language's first; --list-voices)",
+          "NAME" },
+        { "list-voices", 0, 0, G_OPTION_ARG_NONE, &list, "List the voices and the language each speaks", NULL },
         { "voice-file", 0, 0, G_OPTION_ARG_FILENAME, &voice_file, "A cloned voice (genstudio-cli clone)",
           "PATH.gsvoice" },
-        { "lang", 0, 0, G_OPTION_ARG_STRING, &lang, "espeak-ng language (en-us)", "CODE" },
+        { "lang", 0, 0, G_OPTION_ARG_STRING, &lang, "espeak-ng language (en-us; --list-voices: those with voices)",
+          "CODE" },
         { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate, "Speaking rate, 1 = normal (0.25–4)", "X" },
         { "pitch", 0, 0, G_OPTION_ARG_DOUBLE, &pitch, "Pitch shift in semitones (±24)", "N" },
         { "energy", 0, 0, G_OPTION_ARG_DOUBLE, &energy, "Emphasis, -3 (soft) to 3 (strong)", "X" },
@@ -74,6 +103,8 @@ gs_cli_speak(int argc, char **argv)
         fprintf(stderr, "genstudio-cli speak: bad options (text must be valid UTF-8): %s\n", error->message);
         return 2;
     }
+    if (list)
+        return list_voices(model_path);
     if (!text == !file || (!output && !play) || (voice && voice_file)) {
         fprintf(stderr, "genstudio-cli speak: give --text or --file, -o or --play, and at most one of --voice and "
                         "--voice-file\n");
@@ -117,8 +148,9 @@ gs_cli_speak(int argc, char **argv)
         g_autofree char *title = g_utf8_validate(text, -1, NULL) ? first_line(text) : NULL;
         /* A cloned voice's outputs name its consent record. */
         g_autofree char *consent = cloned ? gs_voice_describe_consent(cloned) : NULL;
+        const char *speaker = voice ? voice : gs_speech_default_voice(model, params.lang);
         GsAudioTags tags = { .title = title,
-                             .artist = cloned ? cloned->name : voice ? voice : gs_speech_default_voice(model, params.lang),
+                             .artist = cloned ? cloned->name : speaker,
                              .comment = consent,
                              .model = GS_SPEECH_PROVENANCE_MODEL };
         /* Written sentence by sentence: hours of speech need not fit in

@@ -34,16 +34,16 @@ parse_speaker_languages(const gs_speech *m)
 {
     const char *listed = gs_safetensors_metadata(m->file, "genstudio.voice_languages");
     g_auto(GStrv) lines = g_strsplit(listed ? listed : "", "\n", -1);
+    g_autoptr(GHashTable) by_voice = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (int k = 0; lines[k]; k++) {
+        char *space = strchr(lines[k], ' ');
+        if (space)
+            g_hash_table_insert(by_voice, g_strndup(lines[k], (gsize)(space - lines[k])), space + 1);
+    }
     char **languages = g_new0(char *, g_strv_length(m->speakers) + 1);
     for (int i = 0; m->speakers[i]; i++) {
-        const char *lang = "en-us";
-        for (int k = 0; lines[k]; k++) {
-            const char *space = strchr(lines[k], ' ');
-            if (space && (size_t)(space - lines[k]) == strlen(m->speakers[i]) &&
-                strncmp(lines[k], m->speakers[i], (size_t)(space - lines[k])) == 0)
-                lang = space + 1;
-        }
-        languages[i] = g_strdup(lang);
+        const char *lang = g_hash_table_lookup(by_voice, m->speakers[i]);
+        languages[i] = g_strdup(lang ? lang : "en-us");
     }
     return languages;
 }

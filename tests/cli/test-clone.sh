@@ -85,6 +85,10 @@ done
 expect "a cloned singer without lyrics" 2 "$cli" music --prompt "pop" --voice-file "$work/ann.gsvoice" -o "$work/x.ogg"
 printf '{"format":"genstudio-voice","version":1}' > "$work/broken.gsvoice"
 expect "a broken voice file" 1 "$cli" speak --voice-file "$work/broken.gsvoice" --text "Hi." -o "$work/x.wav"
+sed 's/"rms" :/"nobody" :/' "$work/ann.gsvoice" > "$work/other-model.gsvoice"
+expect "a voice blending a voice the model lacks" 1 "$cli" speak --voice-file "$work/other-model.gsvoice" \
+  --text "Hi." -o "$work/x.wav"
+grep -q "fitted to another speech model" "$work/err" || fail "no message about the other model"
 expect "both --voice and --voice-file" 2 "$cli" speak --voice awb --voice-file "$work/ann.gsvoice" --text "Hi." \
   -o "$work/x.wav"
 

@@ -26,7 +26,15 @@ expect "neural vocoder" 0 "$cli" speak --text "$text" --vocoder neural -o "$work
 expect "slower, higher, another voice" 0 "$cli" speak --text "$text" --rate 0.7 --pitch 3 --voice awb -o "$work/slow.wav"
 [ "$(stat -c %s "$work/slow.wav")" -gt "$(stat -c %s "$work/hello.wav")" ] || fail "rate 0.7 is not longer"
 expect "a very short sentence, fast" 0 "$cli" speak --text "Oh." --rate 4 --vocoder griffinlim -o "$work/oh.wav"
-expect "German through the English phonemes" 0 "$cli" speak --lang de --text "Guten Tag." -o "$work/de.wav"
+expect "German through the nearest phonemes" 0 "$cli" speak --lang de --text "Guten Tag." -o "$work/de.wav"
+# Languages with voices of their own speak in one of them unless told otherwise.
+expect "the voices and their languages" 0 "$cli" speak --list-voices
+for lang in ca cs fi it ru; do
+  grep -q " $lang (the language's default)" "$work/out" || fail "no default voice for $lang listed"
+done
+czech=$(sed -n "s/^\([a-z_0-9]*\) *cs (the language's default)/\1/p" "$work/out")
+expect "Czech in a Czech voice" 0 "$cli" speak --lang cs --text "Dobrý den, jak se máte?" -o "$work/cs.ogg"
+gst-discoverer-1.0 -v "$work/cs.ogg" 2>/dev/null | grep -q "artist: $czech\$" || fail "cs.ogg is not in $czech's voice"
 printf 'First line of a script.\n\nSecond paragraph.\n' > "$work/script.txt"
 expect "script file" 0 "$cli" speak --file "$work/script.txt" -o "$work/script.wav"
 

@@ -330,7 +330,7 @@ test_voice(void)
     g_assert_nonnull(voices);
     gtk_drop_down_set_selected(languages, italian);
     const char *voice = gtk_string_object_get_string(gtk_drop_down_get_selected_item(voices));
-    g_assert_true(g_str_equal(voice, "lp") || g_str_equal(voice, "pc"));
+    g_assert_true(g_str_equal(voice, "lp — Italian") || g_str_equal(voice, "pc — Italian"));
     gtk_drop_down_set_selected(languages, 0);
 
     /* The new take is selected, so the waveform shows it. */
