@@ -109,9 +109,13 @@ def main():
     ap.add_argument("--count", type=int, default=2400)
     ap.add_argument("--out", default="/work/cache/speech/sentences.txt")
     args = ap.parse_args()
-    texts = {"en": english_texts, "ca": catalogue_texts}.get(args.lang, manual_texts)
-    found = sorted({s for text in (texts() if args.lang == "en" else texts(args.lang))
-                    for s in sentences(text, args.lang)})
+    if args.lang == "en":
+        texts = english_texts()
+    elif args.lang == "ca":
+        texts = catalogue_texts(args.lang)
+    else:
+        texts = manual_texts(args.lang)
+    found = sorted({s for text in texts for s in sentences(text, args.lang)})
     random.Random(0).shuffle(found)
     with open(args.out, "w") as f:
         f.write("\n".join(found[:args.count]) + "\n")
