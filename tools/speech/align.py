@@ -35,6 +35,7 @@ from scipy.signal import resample_poly
 
 import audio
 import prepare
+import train
 
 SKIPPABLE = (prepare.START,) + prepare.BOUNDARIES
 
@@ -144,29 +145,14 @@ def log_likelihood(means, mel, n_lens):
     return ll.masked_fill(pad[:, :, None], -1e30)
 
 
-def batches(items, frames, rng):
-    order = sorted(range(len(items)), key=lambda i: items[i]["mel"].shape[1] + rng.random() * 40)
-    out, cur, total = [], [], 0
-    for i in order:
-        cur.append(items[i])
-        total += items[i]["mel"].shape[1]
-        if total >= frames:
-            out.append(cur)
-            cur, total = [], 0
-    if cur:
-        out.append(cur)
-    rng.shuffle(out)
-    return out
-
-
-def train(items, phone_ids, speaker_ids, norm, steps, warmup):
+def fit(items, phone_ids, speaker_ids, norm, steps, warmup):
     torch.manual_seed(0)
     net = Encoder(len(phone_ids), len(speaker_ids))
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
     rng = random.Random(0)
     step, start = 0, time.time()
     while step < steps:
-        for group in batches(items, 6000, rng):
+        for group in train.batches(items, 6000, rng):
             phones, skippable, speaker, mel, n_lens, t_lens = batch_of(group, phone_ids, speaker_ids, norm)
             means = net(phones, speaker)
             if step < warmup:
@@ -233,7 +219,7 @@ def main():
         frames = torch.cat([u["mel"] for u in items if u["voice"] == v], 1)
         norm[v] = (frames.mean(1), frames.std(1) + 1e-3)
     print(f"{len(items)} utterances, {len(phone_ids)} phonemes, {len(speaker_ids)} voices", flush=True)
-    net = train(items, phone_ids, speaker_ids, norm, args.steps, args.warmup)
+    net = fit(items, phone_ids, speaker_ids, norm, args.steps, args.warmup)
     durations = align_all(net, items, phone_ids, speaker_ids, norm)
     reference = {}
     if args.compare:
