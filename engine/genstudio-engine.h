@@ -440,9 +440,8 @@ const char *gs_speech_voice_language(const gs_speech *m, int index);
 /* The voice a NULL gs_speech_params.voice speaks `lang` with: the first,
  * in listing order, that learned it, else voice 0. */
 const char *gs_speech_default_voice(const gs_speech *m, const char *lang);
-/* Whether the model was trained on espeak-ng's phonemes of `lang` (its
- * genstudio.languages metadata; models without it learned "en-us"). Other
- * languages speak through the nearest phonemes the model knows. */
+/* Whether a voice of the model learned `lang` (gs_speech_voice_language).
+ * Other languages speak through the nearest phonemes the model knows. */
 bool gs_speech_knows_language(const gs_speech *m, const char *lang);
 bool gs_speech_has_neural_vocoder(const gs_speech *m);
 /* Speaks `text` sentence by sentence (memory stays bounded by one

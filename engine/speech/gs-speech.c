@@ -159,9 +159,7 @@ bool gs_speech_has_neural_vocoder(const gs_speech *m) { return m->cfg.vocoder_bl
 bool
 gs_speech_knows_language(const gs_speech *m, const char *lang)
 {
-    const char *listed = gs_safetensors_metadata(m->file, "genstudio.languages");
-    g_auto(GStrv) languages = g_strsplit(listed ? listed : "en-us", "\n", -1);
-    return lang && g_strv_contains((const char *const *)languages, lang);
+    return lang && g_strv_contains((const char *const *)m->speaker_languages, lang);
 }
 
 /* Index 0 is the default voice; the others keep the file's order. */

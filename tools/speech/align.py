@@ -31,7 +31,6 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from scipy.signal import resample_poly
 
 import audio
 import prepare
@@ -110,9 +109,7 @@ def load(indexes):
         with open(index) as f:
             for line in f:
                 u = json.loads(line)
-                wav = audio.read_wav(os.path.join(folder, u["wav"]))
-                wav = resample_poly(wav, audio.SAMPLE_RATE // 50, u["rate"] // 50).astype(np.float32)
-                x = torch.from_numpy(wav)
+                x = torch.from_numpy(audio.read_wav_resampled(os.path.join(folder, u["wav"])))
                 mel = audio.log_mel(x)
                 u["phones"] = [(prepare.START, 0)] + [tuple(p) for p in u["phones"]]
                 u.update(mel=mel, f0=audio.pitch(x, mel.shape[1]))

@@ -9,6 +9,7 @@ import wave
 
 import numpy as np
 import torch
+from scipy.signal import resample_poly
 
 SAMPLE_RATE = 22050
 N_FFT = 1024
@@ -73,6 +74,13 @@ def read_wav(path):
         assert w.getsampwidth() == 2 and w.getnchannels() == 1, path
         data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
     return data.astype(np.float32) / 32768.0
+
+
+def read_wav_resampled(path):
+    """A WAV file's samples at SAMPLE_RATE (float32), whatever its own rate."""
+    with wave.open(path) as w:
+        rate = w.getframerate()
+    return resample_poly(read_wav(path), SAMPLE_RATE // 50, rate // 50).astype(np.float32)
 
 
 def write_wav(path, x, rate=SAMPLE_RATE):

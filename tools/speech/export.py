@@ -72,7 +72,6 @@ def main():
         "genstudio.phones": "\n".join(stats["phones"]),
         "genstudio.speakers": "\n".join(stats["speakers"]),
         "genstudio.voice_languages": "\n".join(f"{v} {lang}" for v, lang in voice_languages.items()),
-        "genstudio.languages": "\n".join(sorted(set(voice_languages.values()))),
         "genstudio.default_speaker": args.default_voice,
         "genstudio.training": args.training or previous[1].get("genstudio.training", ""),
     }

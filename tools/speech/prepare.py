@@ -14,7 +14,6 @@ import os
 
 import numpy as np
 import torch
-from scipy.signal import resample_poly
 
 import audio
 
@@ -150,8 +149,7 @@ def main():
         if seconds is None:
             skipped += 1
             continue
-        wav = audio.read_wav(os.path.join(args.teacher, u["wav"]))
-        wav = resample_poly(wav, audio.SAMPLE_RATE // 50, u["rate"] // 50).astype(np.float32)
+        wav = audio.read_wav_resampled(os.path.join(args.teacher, u["wav"]))
         mel = audio.log_mel(torch.from_numpy(wav))                      # [80, T]
         frames = mel.shape[1]
         edges = np.round(np.cumsum(seconds) * audio.SAMPLE_RATE / audio.HOP).astype(int)

@@ -19,12 +19,10 @@ import json
 import os
 import subprocess
 import tempfile
-import wave
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.signal import resample_poly
 
 import align
 import audio
@@ -40,10 +38,7 @@ PAUSE = "<pause>"
 
 
 def normalised_mel(path):
-    with wave.open(path) as w:
-        rate = w.getframerate()
-    x = resample_poly(audio.read_wav(path), audio.SAMPLE_RATE // 50, rate // 50).astype(np.float32)
-    mel = audio.log_mel(torch.from_numpy(x))
+    mel = audio.log_mel(torch.from_numpy(audio.read_wav_resampled(path)))
     return mel - mel.mean(1, keepdim=True)
 
 

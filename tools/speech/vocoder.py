@@ -27,7 +27,6 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from scipy.signal import resample_poly
 
 import audio
 
@@ -92,12 +91,11 @@ def load_audio(index_paths, items, cache):
         with open(index_path) as f:
             for line in f:
                 u = json.loads(line)
-                by_text[(u["voice"], u["text"])] = (os.path.join(os.path.dirname(index_path), u["wav"]), u["rate"])
+                by_text[(u["voice"], u["text"])] = os.path.join(os.path.dirname(index_path), u["wav"])
     waves = []
     for it in items:
-        path, rate = by_text[(it["voice"], it["text"])]
-        wav = audio.read_wav(path)
-        waves.append(torch.from_numpy(resample_poly(wav, audio.SAMPLE_RATE // 50, rate // 50).astype(np.float16)))
+        wav = audio.read_wav_resampled(by_text[(it["voice"], it["text"])])
+        waves.append(torch.from_numpy(wav.astype(np.float16)))
     torch.save(waves, cache)
     return waves
 
