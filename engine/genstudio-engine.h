@@ -265,6 +265,17 @@ gs_status gs_op_conv2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, const g
 int64_t gs_conv2d_gemm_rows(gs_context *ctx, const gs_tensor *x, const gs_tensor *weight, int stride, int padding);
 gs_status gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *weight,
                             const gs_tensor *bias, int stride, int padding, gs_tensor *columns);
+/* The same conv without the unfold, for CPU drivers with texel loads: an
+ * implicit GEMM gathering its rows tap by tap from x_padded [N, H+2·padding,
+ * W+2·padding, C], the input zero-padded and channels-last
+ * (gs_op_padded_nhwc), with the weight taps-major, [O,k,k,C]. C and O
+ * multiples of 4. image_bias [N,O] (or NULL) is added per image and output
+ * channel (a ResBlock's timestep embedding). gs_conv2d_taps_major() says
+ * whether a device and shape take this path; gs_weights_conv stores weights
+ * that way when they do. */
+bool gs_conv2d_taps_major(gs_context *ctx, int64_t out_channels, int64_t in_channels, int64_t kernel);
+gs_status gs_op_conv2d_implicit(gs_stream *s, gs_tensor *out, const gs_tensor *x_padded, const gs_tensor *weight,
+                                const gs_tensor *bias, const gs_tensor *image_bias, int stride);
 /* Token-major 2-D unfold (im2col) of one image x [1,C,H,W] (or [C,H,W]) for
  * output rows row0 … row0 + rows − 1: out [rows, Wo, C·k·k] with
  * out[oy − row0, ox, (c·k + ky)·k + kx] = x[c, oy·stride + ky − padding,
@@ -276,6 +287,12 @@ gs_status gs_op_unfold2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int k
  * With silu, out = silu(normalised) (the ResBlock's GroupNorm + SiLU). */
 gs_status gs_op_group_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
                            const gs_tensor *beta, int groups, float eps, bool silu);
+/* The same GroupNorm (x [N,C,H,W], C a multiple of 4) written zero-padded
+ * and channels-last, out [N, H+2·pad, W+2·pad, C]: the input of
+ * gs_op_conv2d_implicit. stats holds 2·N·groups floats of scratch. */
+gs_status gs_op_group_norm_padded_nhwc(gs_stream *s, gs_tensor *out, gs_tensor *stats, const gs_tensor *x,
+                                       const gs_tensor *gamma, const gs_tensor *beta, int groups, float eps, bool silu,
+                                       int pad);
 /* Normalises over the last dim; gamma, beta [last dim]. */
 gs_status gs_op_layer_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tensor *gamma,
                            const gs_tensor *beta, float eps);
@@ -314,6 +331,9 @@ gs_status gs_op_upsample_nearest2x(gs_stream *s, gs_tensor *out, const gs_tensor
  * stride-2 convolution); a negative pad crops, as torch's F.pad does (the
  * vocoder drops its heads' padding columns). */
 gs_status gs_op_pad2d(gs_stream *s, gs_tensor *out, const gs_tensor *x, int top, int bottom, int left, int right);
+/* x [N,C,H,W] → out [N, H+2·pad, W+2·pad, C]: channels-last with a zero
+ * border, the input of gs_op_conv2d_implicit. C a multiple of 4. */
+gs_status gs_op_padded_nhwc(gs_stream *s, gs_tensor *out, const gs_tensor *x, int pad);
 /* Depth-to-space (torch's pixel_shuffle): x [N,C·r²,H,W] → out [N,C,H·r,W·r]
  * with out[n,c,y,x] = x[n, (c·r + y mod r)·r + x mod r, y/r, x/r]. */
 gs_status gs_op_depth_to_space(gs_stream *s, gs_tensor *out, const gs_tensor *x, int block);

@@ -5,6 +5,12 @@
 #include "common.glsl"
 
 layout(local_size_x_id = 0) in;
+#ifdef TEXELS
+// CPU drivers, b shaped like a: 4 elements per invocation, a and b read as
+// vec4 texels (llvmpipe gathers texels with vector loads; engine/README.md).
+layout(set = 0, binding = 0) uniform samplerBuffer a_texels;
+layout(set = 0, binding = 1) uniform samplerBuffer b_texels;
+#endif
 // b shaped like a: no index arithmetic (integer divisions are slow on llvmpipe).
 layout(constant_id = 1) const bool SAME_SHAPE = false;
 
@@ -22,6 +28,15 @@ void main()
     uint i = gs_flat_group_index() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
     if (i >= p.count)
         return;
+#ifdef TEXELS
+    vec4 a = texelFetch(a_texels, int(i)), b = texelFetch(b_texels, int(i));
+#if defined(OP_ADD)
+    F32x4(p.dst).v[i] = a + b;
+#elif defined(OP_MUL)
+    F32x4(p.dst).v[i] = a * b;
+#endif
+    return;
+#endif
     float y;
     if (SAME_SHAPE) {
         y = p.b.v[i];

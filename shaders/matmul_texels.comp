@@ -10,6 +10,12 @@
 // CONV_OUT, the conv weight as stored, [O, C·k·k] (a texel holds 4 k-steps
 // of one column), and dst is then written transposed, dst[column·LDD + row]
 // (NCHW). The bias is per column. K and N multiples of 4.
+// IMPLICIT_CONV (which implies CONV_OUT) is a KS×KS conv without the unfold:
+// a is the zero-padded input stored channels-last, [images, Hp, Wp, C], and
+// its rows are gathered from it tap by tap, 4 channels per texel; b is the
+// weight stored taps-major, [O, KS, KS, C]; row r is pixel r % LDD of image
+// r / LDD, written at dst[(image·N + column)·LDD + pixel], plus an optional
+// bias per image and column.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -23,12 +29,24 @@ layout(constant_id = 1) const uint TN4 = 4; // groups of 4 columns per lane
 layout(set = 0, binding = 0) uniform samplerBuffer a_texels;
 layout(set = 0, binding = 1) uniform samplerBuffer b_texels;
 
+#ifdef IMPLICIT_CONV
+#define CONV_OUT
+layout(constant_id = 2) const uint KS = 3;
+#endif
+
 layout(push_constant) uniform Push {
     F32 dst;
     F32 bias;
+#ifdef IMPLICIT_CONV
+    F32 image_bias;
+#endif
     uint M, N, K;
     uint has_bias;
     uint ldd;
+#ifdef IMPLICIT_CONV
+    uint c4, wo, hp, wp, stride; // input channels / 4, output width, padded input size, stride
+    uint has_image_bias;         // image_bias [images, N] added too (a ResBlock's timestep embedding)
+#endif
 } p;
 
 void main()
@@ -42,12 +60,24 @@ void main()
     [[unroll]] for (uint j = 0; j < TN4; j++)
         groups[j] = min(int((gl_WorkGroupID.x * TN4 + j) * LANES + lane), n4 - 1);
     int arows[TM];
-    [[unroll]] for (uint i = 0; i < TM; i++)
-        arows[i] = int(min(row0 + i, p.M - 1)) * k4;
     vec4 acc[TM][TN4];
     [[unroll]] for (uint i = 0; i < TM; i++)
         [[unroll]] for (uint j = 0; j < TN4; j++)
             acc[i][j] = vec4(0.0);
+#ifdef IMPLICIT_CONV
+    // Each row's first tap in the padded input, in texels. k-step kq is
+    // channels 4·cq … 4·cq + 3 of tap (ky, kx), `shift` texels further on.
+    [[unroll]] for (uint i = 0; i < TM; i++) {
+        uint r = min(row0 + i, p.M - 1), image = r / p.ldd, pixel = r % p.ldd;
+        arows[i] = int(((image * p.hp + pixel / p.wo * p.stride) * p.wp + pixel % p.wo * p.stride) * p.c4);
+    }
+    int shift = 0, cq = 0, kx = 0, c4 = int(p.c4), next_row = int(p.wp - KS) * c4;
+#define A_SHIFT shift
+#else
+    [[unroll]] for (uint i = 0; i < TM; i++)
+        arows[i] = int(min(row0 + i, p.M - 1)) * k4;
+#define A_SHIFT kq
+#endif
 
     // Only this loop runs long (K/4 < 65536 iterations: llvmpipe's limit).
     for (int kq = 0; kq < k4; kq++) {
@@ -67,11 +97,21 @@ void main()
         // k innermost: each accumulator is touched once per iteration, which
         // matters because most of them live on the stack.
         [[unroll]] for (uint i = 0; i < TM; i++) {
-            vec4 av = texelFetch(a_texels, arows[i] + kq);
+            vec4 av = texelFetch(a_texels, arows[i] + A_SHIFT);
             [[unroll]] for (uint j = 0; j < TN4; j++)
                 [[unroll]] for (uint kk = 0; kk < 4; kk++)
                     acc[i][j] = fma(vec4(av[kk]), w[kk][j], acc[i][j]);
         }
+#ifdef IMPLICIT_CONV
+        shift++;
+        if (++cq == c4) {
+            cq = 0;
+            if (++kx == int(KS)) {
+                kx = 0;
+                shift += next_row;
+            }
+        }
+#endif
     }
     [[unroll]] for (uint i = 0; i < TM; i++) {
         uint row = row0 + i;
@@ -85,7 +125,12 @@ void main()
                 float v = acc[i][j][e];
                 if (p.has_bias != 0)
                     v += p.bias.v[c * 4 + e];
-#ifdef CONV_OUT
+#if defined(IMPLICIT_CONV)
+                uint image = row / p.ldd;
+                if (p.has_image_bias != 0)
+                    v += p.image_bias.v[image * p.N + c * 4 + e];
+                p.dst.v[(image * p.N + c * 4 + e) * p.ldd + row % p.ldd] = v;
+#elif defined(CONV_OUT)
                 p.dst.v[(c * 4 + e) * p.ldd + row] = v;
 #else
                 p.dst.v[row * p.N + c * 4 + e] = v;

@@ -2,7 +2,8 @@
 // Data movement and small generators, one item per invocation:
 // CONCAT (outer × [a_len | b_len]), TRANSPOSE ([B,R,C] → [B,C,R]),
 // UPSAMPLE (nearest ×2 of [N·C,H,W]), TIMESTEP (sinusoidal embedding),
-// PAD2D (zero padding of [N·C,H,W]), DEPTH_TO_SPACE (pixel shuffle).
+// PAD2D (zero padding of [N·C,H,W]), DEPTH_TO_SPACE (pixel shuffle),
+// PADDED_NHWC ([N,C,H,W] → zero-padded channels-last [N,H+2·pad,W+2·pad,C]).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -52,6 +53,18 @@ void main()
     int y = int(oy) - int(p.n4), x = int(ox) - int(p.n5);
     bool inside = y >= 0 && y < int(p.n0) && x >= 0 && x < int(p.n1);
     p.dst.v[i] = inside ? p.a.v[(plane * p.n0 + uint(y)) * p.n1 + uint(x)] : 0.0;
+#elif defined(OP_PADDED_NHWC)
+    // Output [N, Hp, Wp, 4·n0 = C] from input [N, C, n1 = H, n2 = W], the
+    // image at row and column n3 = pad; 4 channels (one vec4) per invocation.
+    uint hp = p.n1 + 2 * p.n3, wp = p.n2 + 2 * p.n3;
+    uint c4 = i % p.n0, r = i / p.n0, xp = r % wp, r2 = r / wp, yp = r2 % hp, image = r2 / hp;
+    int y = int(yp) - int(p.n3), x = int(xp) - int(p.n3);
+    vec4 v = vec4(0.0);
+    if (y >= 0 && y < int(p.n1) && x >= 0 && x < int(p.n2)) {
+        uint plane = p.n1 * p.n2, at = (image * p.n0 * 4 + c4 * 4) * plane + uint(y) * p.n2 + uint(x);
+        v = vec4(p.a.v[at], p.a.v[at + plane], p.a.v[at + 2 * plane], p.a.v[at + 3 * plane]);
+    }
+    F32x4(p.dst).v[i] = v;
 #elif defined(OP_DEPTH_TO_SPACE)
     // Output [planes, n0·n2, n1·n2] from input [planes·n2², n0 = H, n1 = W],
     // n2 = block: out[c, y, x] = in[(c·r + y%r)·r + x%r, y/r, x/r] (torch's

@@ -3,7 +3,9 @@
 // spatial of one sample) or a LayerNorm row. The affine parameter of element
 // i of row r is index (r % rows_per_sample)·channels_per_row + i / spatial.
 // Two passes (mean, then variance) for stability; optional fused SiLU
-// (GroupNorm in a ResBlock) or GELU (LayerNorm in a speech block).
+// (GroupNorm in a ResBlock) or GELU (LayerNorm in a speech block). STATS
+// writes each row's mean and 1/σ to dst[2·row], dst[2·row + 1] instead
+// (norm_nhwc.comp then applies them).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -56,6 +58,13 @@ void main()
         q += d * d;
     }
     float inv = inversesqrt(SUM(q) / float(p.row_len) + p.eps);
+#ifdef STATS
+    if (FIRST == 0) {
+        p.dst.v[2 * row] = mean;
+        p.dst.v[2 * row + 1] = inv;
+    }
+    return;
+#endif
     uint param0 = (row % p.rows_per_sample) * p.channels_per_row;
     for (uint i = FIRST; i < p.row_len; i += STEP) {
         uint c = param0 + i / p.spatial;

@@ -39,9 +39,20 @@ record_conv_gemm(gs_stream *s, gs_bench_operands *o)
     return gs_op_conv2d_gemm(s, o->t[0], o->t[1], o->t[2], NULL, 1, 1, o->t[3]);
 }
 
+/* The conv as the UNet runs it on CPU drivers with texel loads: the input
+ * copied zero-padded and channels-last, then the implicit GEMM (t[2] is the
+ * taps-major weight, t[3] the padded copy). */
+static gs_status
+record_conv_implicit(gs_stream *s, gs_bench_operands *o)
+{
+    gs_status st = gs_op_padded_nhwc(s, o->t[3], o->t[1], 1);
+    return st ? st : gs_op_conv2d_implicit(s, o->t[0], o->t[3], o->t[2], NULL, NULL, 1);
+}
+
 /* SD's 3×3 convolutions (UNet ResBlock at a 64² latent, VAE decoder at 256²)
- * with fp16 weights as the models load them, through unfold + GEMM (the path
- * models take on CPU drivers) and, for the UNet's, the direct kernel. */
+ * with fp16 weights as the models load them: the implicit GEMM (the UNet's
+ * path on CPU drivers with texel loads), unfold + GEMM (the VAE's) and, for
+ * the UNet's, the direct kernel. */
 static int
 bench_sd_convs(gs_context *ctx)
 {
@@ -74,6 +85,21 @@ bench_sd_convs(gs_context *ctx)
                 gs_bench_report(what, flops, t);
             else
                 status = 1;
+        }
+        if (o.t[0] && o.t[1] && gs_conv2d_taps_major(ctx, c, c, 3)) {
+            gs_bench_operands implicit = { { o.t[0], o.t[1], weight(ctx, 4, (int64_t[]){ c, 3, 3, c }),
+                                             gs_tensor_new(ctx, GS_F32, 4, (int64_t[]){ 1, hw + 2, hw + 2, c }) } };
+            gs_bench_times t = implicit.t[2] && implicit.t[3]
+                                   ? gs_bench_time(ctx, record_conv_implicit, &implicit, &blas, convs[i].repeats)
+                                   : (gs_bench_times){ -1, -1 };
+            snprintf(what, sizeof what, "conv2d %lld->%lld 3x3 on %lldx%lld fp16, padding pass + implicit GEMM",
+                     (long long)c, (long long)c, (long long)hw, (long long)hw);
+            if (t.ours > 0)
+                gs_bench_report(what, flops, t);
+            else
+                status = 1;
+            gs_tensor_free(implicit.t[2]);
+            gs_tensor_free(implicit.t[3]);
         }
         free_operands(&o);
     }

@@ -618,29 +618,83 @@ gs_graph_linear(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_te
     return out ? checked(g, gs_op_matmul(g->stream, out, x, w, b, false), out) : NULL;
 }
 
-gs_tensor *
-gs_graph_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int stride, int padding)
+/* Taps-major [O,k,k,C] (gs_weights_conv on CPU drivers) rather than [O,C,k,k]. */
+static bool
+taps_major(const gs_tensor *x, const gs_tensor *w)
 {
-    if (g->status != GS_OK)
-        return NULL;
-    int64_t k = gs_tensor_dim(w, 2);
+    int64_t c = gs_tensor_dim(x, 1);
+    return gs_tensor_dim(w, 3) == c && gs_tensor_dim(w, 1) == gs_tensor_dim(w, 2) && gs_tensor_dim(w, 1) != c;
+}
+
+/* The conv's output, counting its FLOPs. */
+static gs_tensor *
+conv2d_out(gs_graph *g, const gs_tensor *x, const gs_tensor *w, int stride, int padding)
+{
+    int64_t c = gs_tensor_dim(x, 1), k = taps_major(x, w) ? gs_tensor_dim(w, 1) : gs_tensor_dim(w, 2);
     int64_t shape[4] = {
         gs_tensor_dim(x, 0), gs_tensor_dim(w, 0),
         (gs_tensor_dim(x, 2) + 2 * padding - k) / stride + 1,
         (gs_tensor_dim(x, 3) + 2 * padding - k) / stride + 1,
     };
-    gs_tensor *out = gs_graph_tensor(g, 4, shape);
-    g->flops += 2.0 * (double)(shape[0] * shape[1] * shape[2] * shape[3]) * (double)(gs_tensor_dim(x, 1) * k * k);
+    g->flops += 2.0 * (double)(shape[0] * shape[1] * shape[2] * shape[3]) * (double)(c * k * k);
+    return gs_graph_tensor(g, 4, shape);
+}
+
+/* x's padded channels-last copy [N, H+2·padding, W+2·padding, C], unfilled. */
+static gs_tensor *
+padded_nhwc(gs_graph *g, const gs_tensor *x, int padding)
+{
+    int64_t shape[4] = { gs_tensor_dim(x, 0), gs_tensor_dim(x, 2) + 2 * padding, gs_tensor_dim(x, 3) + 2 * padding,
+                         gs_tensor_dim(x, 1) };
+    return gs_graph_tensor(g, 4, shape);
+}
+
+gs_tensor *
+gs_graph_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int stride, int padding)
+{
+    if (g->status != GS_OK)
+        return NULL;
+    gs_tensor *out = conv2d_out(g, x, w, stride, padding);
+    if (out && taps_major(x, w)) {
+        gs_tensor *xp = padded_nhwc(g, x, padding);
+        if (!xp || !checked(g, gs_op_padded_nhwc(g->stream, xp, x, padding), xp))
+            return NULL;
+        return checked(g, gs_op_conv2d_implicit(g->stream, out, xp, w, b, NULL, stride), out);
+    }
     /* CPU drivers: unfold + GEMM, in chunks of output rows, from 64 channels
      * in and out; below that the direct kernel is as fast or faster
      * (engine/README.md). */
+    int64_t k = gs_tensor_dim(w, 2);
     bool wide = gs_tensor_dim(x, 1) >= 64 && gs_tensor_dim(w, 0) >= 64;
     int64_t rows = out && wide ? gs_conv2d_gemm_rows(g->ctx, x, w, stride, padding) : 0;
     if (rows > 0) {
-        gs_tensor *columns = gs_graph_tensor(g, 3, (int64_t[]){ rows, shape[3], gs_tensor_dim(x, 1) * k * k });
+        gs_tensor *columns = gs_graph_tensor(g, 3, (int64_t[]){ rows, gs_tensor_dim(out, 3), gs_tensor_dim(x, 1) * k * k });
         return columns ? checked(g, gs_op_conv2d_gemm(g->stream, out, x, w, b, stride, padding, columns), out) : NULL;
     }
     return out ? checked(g, gs_op_conv2d(g->stream, out, x, w, b, stride, padding), out) : NULL;
+}
+
+gs_tensor *
+gs_graph_group_norm_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
+                           int groups, float eps, bool silu, const gs_tensor *w, const gs_tensor *b,
+                           const gs_tensor *image_bias, int padding)
+{
+    if (g->status != GS_OK)
+        return NULL;
+    if (!taps_major(x, w)) {
+        gs_tensor *h = gs_graph_conv2d(g, gs_graph_group_norm(g, x, gamma, beta, groups, eps, silu), w, b, 1, padding);
+        if (h && image_bias)
+            gs_graph_add_into(g, h, gs_graph_reshape(g, (gs_tensor *)image_bias, 4,
+                                                     (int64_t[]){ gs_tensor_dim(h, 0), gs_tensor_dim(h, 1), 1, 1 }));
+        return g->status == GS_OK ? h : NULL;
+    }
+    gs_tensor *out = conv2d_out(g, x, w, 1, padding), *xp = out ? padded_nhwc(g, x, padding) : NULL;
+    gs_tensor *stats = xp ? gs_graph_tensor(g, 1, (int64_t[]){ 2 * gs_tensor_dim(x, 0) * groups }) : NULL;
+    if (!stats ||
+        !checked(g, gs_op_group_norm_padded_nhwc(g->stream, xp, stats, x, gamma, beta, groups, eps, silu, padding),
+                 xp))
+        return NULL;
+    return checked(g, gs_op_conv2d_implicit(g->stream, out, xp, w, b, image_bias, 1), out);
 }
 
 gs_tensor *

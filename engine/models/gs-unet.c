@@ -16,7 +16,7 @@ typedef struct {
     const gs_tensor *context;
 } unet_state;
 
-#define MAT(...) gs_weights_matrix(u->w, u->g, __VA_ARGS__)
+#define CONV(...) gs_weights_conv(u->w, u->g, __VA_ARGS__)
 #define LIN(...) gs_weights_linear(u->w, u->g, __VA_ARGS__)
 #define VEC(...) gs_weights_vector(u->w, u->g, __VA_ARGS__)
 
@@ -25,19 +25,16 @@ res_block(unet_state *u, const char *p, gs_tensor *x, int out_channels)
 {
     gs_graph *g = u->g;
     const gs_sd_config *c = u->cfg;
-    gs_tensor *h = gs_graph_group_norm(g, x, VEC("%sin_layers.0.weight", p), VEC("%sin_layers.0.bias", p),
-                                       c->norm_groups, c->resnet_eps, true);
-    h = gs_graph_conv2d(g, h, MAT("%sin_layers.2.weight", p), VEC("%sin_layers.2.bias", p), 1, 1);
+    /* The timestep embedding, added per image and channel after the first conv. */
     gs_tensor *e = gs_graph_linear(g, u->emb_silu, LIN("%semb_layers.1.weight", p), VEC("%semb_layers.1.bias", p));
-    if (e) {
-        int64_t shape[4] = { gs_tensor_dim(e, 0), out_channels, 1, 1 };
-        gs_graph_add_into(g, h, gs_graph_reshape(g, e, 4, shape));
-    }
-    h = gs_graph_group_norm(g, h, VEC("%sout_layers.0.weight", p), VEC("%sout_layers.0.bias", p), c->norm_groups,
-                            c->resnet_eps, true);
-    h = gs_graph_conv2d(g, h, MAT("%sout_layers.3.weight", p), VEC("%sout_layers.3.bias", p), 1, 1);
+    gs_tensor *h = gs_graph_group_norm_conv2d(g, x, VEC("%sin_layers.0.weight", p), VEC("%sin_layers.0.bias", p),
+                                              c->norm_groups, c->resnet_eps, true, CONV("%sin_layers.2.weight", p),
+                                              VEC("%sin_layers.2.bias", p), e, 1);
+    h = gs_graph_group_norm_conv2d(g, h, VEC("%sout_layers.0.weight", p), VEC("%sout_layers.0.bias", p),
+                                   c->norm_groups, c->resnet_eps, true, CONV("%sout_layers.3.weight", p),
+                                   VEC("%sout_layers.3.bias", p), NULL, 1);
     if (x && gs_tensor_dim(x, 1) != out_channels)
-        x = gs_graph_conv2d(g, x, MAT("%sskip_connection.weight", p), VEC("%sskip_connection.bias", p), 1, 0);
+        x = gs_graph_conv2d(g, x, CONV("%sskip_connection.weight", p), VEC("%sskip_connection.bias", p), 1, 0);
     gs_graph_add_into(g, h, x);
     return h;
 }
@@ -64,7 +61,7 @@ project_in(unet_state *u, const char *p, gs_tensor *h)
     if (u->cfg->linear_proj)
         return gs_graph_linear(g, gs_graph_transpose(g, gs_graph_reshape(g, h, 3, planar)),
                                LIN("%sproj_in.weight", p), VEC("%sproj_in.bias", p));
-    h = gs_graph_conv2d(g, h, MAT("%sproj_in.weight", p), VEC("%sproj_in.bias", p), 1, 0);
+    h = gs_graph_conv2d(g, h, CONV("%sproj_in.weight", p), VEC("%sproj_in.bias", p), 1, 0);
     return gs_graph_transpose(g, gs_graph_reshape(g, h, 3, planar));
 }
 
@@ -77,7 +74,7 @@ project_out(unet_state *u, const char *p, gs_tensor *tokens, const int64_t spati
         return gs_graph_reshape(g, gs_graph_transpose(g, tokens), 4, spatial);
     }
     gs_tensor *h = gs_graph_reshape(g, gs_graph_transpose(g, tokens), 4, spatial);
-    return gs_graph_conv2d(g, h, MAT("%sproj_out.weight", p), VEC("%sproj_out.bias", p), 1, 0);
+    return gs_graph_conv2d(g, h, CONV("%sproj_out.weight", p), VEC("%sproj_out.bias", p), 1, 0);
 }
 
 static gs_tensor *
@@ -129,7 +126,7 @@ gs_unet_forward(gs_graph *g, gs_weights *w, const gs_sd_config *c, const gs_tens
 
     gs_tensor *skips[MAX_SKIPS];
     int nskips = 0, block = 0;
-    gs_tensor *h = gs_graph_conv2d(g, x_in, MAT(GS_UNET_PREFIX "input_blocks.0.0.weight"),
+    gs_tensor *h = gs_graph_conv2d(g, x_in, CONV(GS_UNET_PREFIX "input_blocks.0.0.weight"),
                                    VEC(GS_UNET_PREFIX "input_blocks.0.0.bias"), 1, 1);
     skips[nskips++] = h;
     block = 1;
@@ -146,7 +143,7 @@ gs_unet_forward(gs_graph *g, gs_weights *w, const gs_sd_config *c, const gs_tens
         }
         if (level != c->levels - 1) {
             snprintf(p, sizeof p, GS_UNET_PREFIX "input_blocks.%d.0.op.", block++);
-            h = gs_graph_conv2d(g, h, MAT("%sweight", p), VEC("%sbias", p), 2, 1);
+            h = gs_graph_conv2d(g, h, CONV("%sweight", p), VEC("%sbias", p), 2, 1);
             skips[nskips++] = h;
         }
     }
@@ -171,11 +168,11 @@ gs_unet_forward(gs_graph *g, gs_weights *w, const gs_sd_config *c, const gs_tens
             }
             if (level > 0 && r == c->num_res_blocks) {
                 snprintf(p, sizeof p, GS_UNET_PREFIX "output_blocks.%d.%d.conv.", block, sub);
-                h = gs_graph_conv2d(g, gs_graph_upsample2x(g, h), MAT("%sweight", p), VEC("%sbias", p), 1, 1);
+                h = gs_graph_conv2d(g, gs_graph_upsample2x(g, h), CONV("%sweight", p), VEC("%sbias", p), 1, 1);
             }
         }
     }
-    h = gs_graph_group_norm(g, h, VEC(GS_UNET_PREFIX "out.0.weight"), VEC(GS_UNET_PREFIX "out.0.bias"),
-                            c->norm_groups, c->resnet_eps, true);
-    return gs_graph_conv2d(g, h, MAT(GS_UNET_PREFIX "out.2.weight"), VEC(GS_UNET_PREFIX "out.2.bias"), 1, 1);
+    return gs_graph_group_norm_conv2d(g, h, VEC(GS_UNET_PREFIX "out.0.weight"), VEC(GS_UNET_PREFIX "out.0.bias"),
+                                      c->norm_groups, c->resnet_eps, true, CONV(GS_UNET_PREFIX "out.2.weight"),
+                                      VEC(GS_UNET_PREFIX "out.2.bias"), NULL, 1);
 }

@@ -78,7 +78,7 @@ gs_weights_map(gs_weights *w)
     return w->map;
 }
 
-typedef enum { AS_VECTOR, AS_MATRIX, AS_LINEAR } weight_kind;
+typedef enum { AS_VECTOR, AS_MATRIX, AS_LINEAR, AS_CONV_TAPS } weight_kind;
 
 #define TRANSPOSE_TILE 32
 
@@ -112,14 +112,17 @@ load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, int64_t 
         return NULL;
     }
     int64_t n = gs_tensor_ref_numel(r);
+    if (kind == AS_CONV_TAPS && (r->ndim != 4 || r->shape[2] != r->shape[3] ||
+                                 !gs_conv2d_taps_major(w->ctx, r->shape[0], r->shape[1], r->shape[2])))
+        kind = AS_MATRIX;
     /* Padded: the out features (a vector's only dim) rounded up with zeros. */
     int64_t padded_rows = kind == AS_LINEAR ? (r->rows + pad_to - 1) / pad_to * pad_to : 0;
     int64_t padded_n = kind == AS_LINEAR ? n / r->rows * padded_rows : (n + pad_to - 1) / pad_to * pad_to;
     const void *halves = dtype == GS_F16 ? gs_tensor_ref_halves(r) : NULL;
     float *src = halves ? NULL : g_try_new0(float, MAX(padded_n, 1));
-    void *dst = kind == AS_LINEAR ? g_try_malloc0((gsize)padded_n * (halves ? 2 : 4)) : NULL;
+    void *dst = kind == AS_LINEAR || kind == AS_CONV_TAPS ? g_try_malloc0((gsize)padded_n * (halves ? 2 : 4)) : NULL;
     gs_tensor *t = NULL;
-    if ((!halves && !src) || (kind == AS_LINEAR && !dst)) {
+    if ((!halves && !src) || ((kind == AS_LINEAR || kind == AS_CONV_TAPS) && !dst)) {
         gs_fail(w->ctx, GS_ERR_OUT_OF_MEMORY, "out of host memory loading %s", name);
     } else if (!halves && gs_tensor_ref_read(r, src) != GS_OK) {
         gs_fail(w->ctx, GS_ERR_UNSUPPORTED, "tensor \"%s\" is not f32, f16 or bf16", name);
@@ -132,6 +135,16 @@ load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, int64_t 
         int64_t shape[2] = { cols, padded_rows };
         t = gs_tensor_new(w->ctx, dtype, 2, shape);
         if (t && (halves ? gs_tensor_upload_f16(t, dst, padded_n) : gs_tensor_upload(t, dst, padded_n)) != GS_OK)
+            g_clear_pointer(&t, gs_tensor_free);
+    } else if (kind == AS_CONV_TAPS) {
+        /* [O, C, k, k] → [O, k, k, C]: each output channel's [C, k·k] transposed. */
+        int64_t o = r->shape[0], c = r->shape[1], taps = r->shape[2] * r->shape[3], size = halves ? 2 : 4;
+        for (int64_t i = 0; i < o; i++)
+            transpose((const uint8_t *)(halves ? halves : (const void *)src) + i * c * taps * size,
+                      (uint8_t *)dst + i * c * taps * size, (size_t)size, c, taps, c);
+        int64_t shape[4] = { o, r->shape[2], r->shape[3], c };
+        t = gs_tensor_new(w->ctx, dtype, 4, shape);
+        if (t && (halves ? gs_tensor_upload_f16(t, dst, n) : gs_tensor_upload(t, dst, n)) != GS_OK)
             g_clear_pointer(&t, gs_tensor_free);
     } else if (r->ndim > GS_MAX_DIMS) {
         gs_fail(w->ctx, GS_ERR_FORMAT, "tensor \"%s\" has %d dims (at most %d)", name, r->ndim, GS_MAX_DIMS);
@@ -162,8 +175,10 @@ get(gs_weights *w, gs_graph *g, weight_kind kind, int64_t pad_to, const char *fm
     if (g->status != GS_OK)
         return NULL;
     g_autofree char *name = g_strdup_vprintf(fmt, ap);
-    /* A padded copy is kept apart from the plain one, under its own key. */
-    g_autofree char *padded_key = pad_to > 1 ? g_strdup_printf("%s#padded%" G_GINT64_FORMAT, name, pad_to) : NULL;
+    /* A padded or taps-major copy is kept apart from the plain one, under its own key. */
+    g_autofree char *padded_key = pad_to > 1            ? g_strdup_printf("%s#padded%" G_GINT64_FORMAT, name, pad_to)
+                                  : kind == AS_CONV_TAPS ? g_strdup_printf("%s#taps", name)
+                                                         : NULL;
     gs_tensor *t = g_hash_table_lookup(w->loaded, padded_key ? padded_key : name);
     if (t)
         return t;
@@ -189,6 +204,16 @@ gs_weights_matrix(gs_weights *w, gs_graph *g, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     const gs_tensor *t = get(w, g, AS_MATRIX, 1, fmt, ap);
+    va_end(ap);
+    return t;
+}
+
+const gs_tensor *
+gs_weights_conv(gs_weights *w, gs_graph *g, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const gs_tensor *t = get(w, g, AS_CONV_TAPS, 1, fmt, ap);
     va_end(ap);
     return t;
 }

@@ -27,6 +27,11 @@ const gs_tensor_map *gs_weights_map(gs_weights *w);
  * context's error names it, and the graph's status turns to failure. */
 const gs_tensor *gs_weights_matrix(gs_weights *w, gs_graph *g, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A torch Conv2d weight [O, C, k, k], stored taps-major [O, k, k, C] where
+ * the device takes the implicit-GEMM conv (gs_conv2d_taps_major), as is
+ * elsewhere; gs_graph_conv2d takes either. */
+const gs_tensor *gs_weights_conv(gs_weights *w, gs_graph *g, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* A torch Linear weight [out, in] (or Conv1d weight [out, in, K], seen as
  * [out, in·K]), stored transposed as [in, out] so that matmul reads it
  * row-major (the fast path). */

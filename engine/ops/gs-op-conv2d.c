@@ -14,6 +14,7 @@
 #include "conv_gemm_f32_w64.spv.h"
 #include "conv_gemm_weight_lanes.spv.h"
 #include "conv_gemm_texels.spv.h"
+#include "conv_implicit_texels.spv.h"
 #include "unfold2d.spv.h"
 
 /* Block per invocation (output channels × strided pixels) and workgroup.
@@ -244,4 +245,87 @@ gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_ten
         gs_tensor_free(image);
     }
     return st;
+}
+
+/* ---- conv2d as an implicit GEMM (CPU drivers with texel loads) -------------
+ * The unfold above writes k·k copies of the input with llvmpipe's slow
+ * scalar stores, and the GEMM then reads them back. Here the GEMM's rows are
+ * gathered from the input itself: zero-padded and channels-last, 4 channels
+ * of one tap are one texel, and with the weight stored taps-major
+ * ([O, k, k, C], by gs_weights_conv) k-step kq of every row is one fetch.
+ * The batch is one GEMM: a row is a pixel of any image. */
+
+typedef struct {
+    VkDeviceAddress dst, bias, image_bias;
+    uint32_t m, n, k;
+    uint32_t has_bias;
+    uint32_t ldd;
+    uint32_t c4, wo, hp, wp, stride;
+    uint32_t has_image_bias;
+} conv_implicit_push;
+
+bool
+gs_conv2d_taps_major(gs_context *ctx, int64_t out_channels, int64_t in_channels, int64_t kernel)
+{
+    return gs_cpu_kernels(ctx) && ctx->texel_loads && !ctx->conv_direct && (kernel == 1 || kernel == 3) && out_channels % 4 == 0 &&
+           in_channels % 4 == 0;
+}
+
+gs_status
+gs_op_conv2d_implicit(gs_stream *s, gs_tensor *out, const gs_tensor *x_padded, const gs_tensor *weight,
+                      const gs_tensor *bias, const gs_tensor *image_bias, int stride)
+{
+    gs_context *ctx = gs_stream_context(s);
+    gs_status st;
+    if ((st = gs_check_dtype(ctx, "conv2d_implicit", out, GS_F32)) ||
+        (st = gs_check_dtype(ctx, "conv2d_implicit", x_padded, GS_F32)) ||
+        (bias && (st = gs_check_dtype(ctx, "conv2d_implicit bias", bias, GS_F32))) ||
+        (image_bias && (st = gs_check_dtype(ctx, "conv2d_implicit image bias", image_bias, GS_F32))))
+        return st;
+    if (x_padded->ndim != 4 || weight->ndim != 4 || out->ndim != 4)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d_implicit: x, weight and out must be 4-D");
+    int64_t n = x_padded->shape[0], hp = x_padded->shape[1], wp = x_padded->shape[2], c = x_padded->shape[3];
+    int64_t o = weight->shape[0], k = weight->shape[1];
+    if (weight->shape[2] != k || weight->shape[3] != c || (k != 1 && k != 3 && k != 5) || c % 4 || o % 4)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
+                       "conv2d_implicit: weight must be [O,k,k,C] (k 1, 3 or 5) with C and O multiples of 4");
+    if (stride < 1 || stride > 2 || hp < k || wp < k)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d_implicit: stride 1 or 2 over at least k×k pixels");
+    int64_t ho = (hp - k) / stride + 1, wo = (wp - k) / stride + 1, m = n * ho * wo;
+    if (out->shape[0] != n || out->shape[1] != o || out->shape[2] != ho || out->shape[3] != wo)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d_implicit: out must be [%lld,%lld,%lld,%lld]",
+                       (long long)n, (long long)o, (long long)ho, (long long)wo);
+    if ((bias && gs_tensor_numel(bias) != o) || (image_bias && gs_tensor_numel(image_bias) != n * o))
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
+                       "conv2d_implicit: the bias needs %lld elements and the per-image bias %lld", (long long)o,
+                       (long long)(n * o));
+    gs_texel_block block = gs_choose_texel_block(m, o);
+    if (gs_tensor_numel(out) > UINT32_MAX || gs_tensor_numel(x_padded) / 4 > INT32_MAX ||
+        gs_groups(m, block.rows) > 65535)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d_implicit: too many elements or pixels");
+    if (!gs_cpu_kernels(ctx) || !gs_texel_gemm_operands(ctx, x_padded, weight))
+        return gs_fail(ctx, GS_ERR_UNSUPPORTED,
+                       "conv2d_implicit: needs a CPU driver with texel loads and texel-aligned operands");
+    conv_implicit_push push = {
+        gs_tensor_address(out), bias ? gs_tensor_address(bias) : 0, image_bias ? gs_tensor_address(image_bias) : 0,
+        (uint32_t)m, (uint32_t)o, (uint32_t)(k * k * c), bias != NULL, (uint32_t)(ho * wo), (uint32_t)(c / 4),
+        (uint32_t)wo, (uint32_t)hp, (uint32_t)wp, (uint32_t)stride, image_bias != NULL,
+    };
+    gs_binding bindings[5] = { { out, GS_WRITE }, { x_padded, GS_READ }, { weight, GS_READ } };
+    int count = 3;
+    if (bias)
+        bindings[count++] = (gs_binding){ bias, GS_READ };
+    if (image_bias)
+        bindings[count++] = (gs_binding){ image_bias, GS_READ };
+    gs_texel_binding texels[2] = {
+        { x_padded, VK_FORMAT_R32G32B32A32_SFLOAT },
+        { weight, weight->dtype == GS_F16 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT },
+    };
+    gs_kernel kernel = GS_KERNEL(conv_implicit_texels);
+    kernel.spec[0] = block.rows;
+    kernel.spec[1] = block.groups;
+    kernel.spec[2] = (uint32_t)k;
+    kernel.spec_count = 3;
+    return gs_stream_dispatch_texels(s, &kernel, &push, sizeof push, bindings, count, texels, 2,
+                                     gs_groups(o, 4 * GEMM_LANES * block.groups), gs_groups(m, block.rows), 1);
 }

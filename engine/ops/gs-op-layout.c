@@ -8,6 +8,7 @@
 
 #include "concat.spv.h"
 #include "pad2d.spv.h"
+#include "padded_nhwc.spv.h"
 #include "depth_to_space.spv.h"
 #include "timestep.spv.h"
 #include "transpose.spv.h"
@@ -91,6 +92,34 @@ gs_op_upsample_nearest2x(gs_stream *s, gs_tensor *out, const gs_tensor *x)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "upsample: out must be [N,C,2H,2W] of x [N,C,H,W]");
     misc_push push = { .n0 = (uint32_t)x->shape[2], .n1 = (uint32_t)x->shape[3] };
     return dispatch(s, GS_KERNEL(upsample), &push, out, x, NULL);
+}
+
+gs_status
+gs_op_padded_nhwc(gs_stream *s, gs_tensor *out, const gs_tensor *x, int pad)
+{
+    gs_context *ctx = gs_stream_context(s);
+    gs_status st = check_f32(ctx, "padded_nhwc", out, x, NULL);
+    if (st != GS_OK)
+        return st;
+    if (x->ndim != 4 || pad < 0 || pad > 2)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "padded_nhwc: x must be [N,C,H,W] and pad 0 to 2");
+    int64_t n = x->shape[0], c = x->shape[1], h = x->shape[2], w = x->shape[3];
+    if (out->ndim != 4 || out->shape[0] != n || out->shape[1] != h + 2 * pad || out->shape[2] != w + 2 * pad ||
+        out->shape[3] != c)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "padded_nhwc: out must be [%lld,%lld,%lld,%lld]", (long long)n,
+                       (long long)(h + 2 * pad), (long long)(w + 2 * pad), (long long)c);
+    if (c % 4 || gs_tensor_address(out) % 16 || gs_tensor_numel(out) > UINT32_MAX)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
+                       "padded_nhwc: channels must be a multiple of 4, out 16-byte aligned, at most 2^32 elements");
+    misc_push push = { .n0 = (uint32_t)(c / 4), .n1 = (uint32_t)h, .n2 = (uint32_t)w, .n3 = (uint32_t)pad };
+    gs_kernel kernel = GS_KERNEL(padded_nhwc);
+    kernel.spec[0] = WORKGROUP;
+    kernel.spec_count = 1;
+    push.dst = gs_tensor_address(out);
+    push.a = gs_tensor_address(x);
+    push.count = (uint32_t)(gs_tensor_numel(out) / 4);
+    gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
+    return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 2, push.count, WORKGROUP);
 }
 
 gs_status

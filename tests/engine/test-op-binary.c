@@ -42,6 +42,8 @@ main(void)
     gs_context *ctx = gs_test_context();
     const int64_t shapes[][2][4] = {
         { { 1, 1, 1, 1000 }, { 1, 1, 1, 1000 } },     /* same shape */
+        { { 2, 64, 16, 16 }, { 2, 64, 16, 16 } },     /* same shape: texels on CPU drivers */
+        { { 1, 1, 1, 1001 }, { 1, 1, 1, 1001 } },     /* same shape, not in vec4s */
         { { 2, 64, 8, 8 }, { 1, 64, 1, 1 } },         /* per-channel bias, NCHW */
         { { 1, 3, 77, 128 }, { 1, 1, 1, 128 } },      /* row bias */
         { { 3, 5, 7, 11 }, { 3, 1, 7, 1 } },          /* mixed */

@@ -5,6 +5,66 @@
 #include "gs-test.h"
 #include "ref/gs-ref.h"
 
+/* The implicit GEMM (CPU drivers with texel loads): x padded channels-last,
+ * checked exactly against a host copy, and the weight taps-major. */
+static void
+check_implicit(gs_context *ctx, gs_stream *s, gs_tensor *tx, const float *x, const float *wt, int64_t k,
+               gs_tensor *bias, gs_tensor *tout, const float *want, gs_dtype wtype, int stride, int pad,
+               const char *what)
+{
+    int64_t n = gs_tensor_dim(tx, 0), c = gs_tensor_dim(tx, 1), h = gs_tensor_dim(tx, 2), w = gs_tensor_dim(tx, 3);
+    int64_t o = gs_tensor_dim(tout, 1), hp = h + 2 * pad, wp = w + 2 * pad;
+    size_t np = (size_t)(n * hp * wp * c), nw = (size_t)(o * k * k * c), nout = (size_t)gs_tensor_numel(tout);
+    float *padded = calloc(np, sizeof *padded), *taps = malloc(nw * sizeof *taps);
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t ch = 0; ch < c; ch++)
+            for (int64_t y = 0; y < h; y++)
+                for (int64_t xx = 0; xx < w; xx++)
+                    padded[((i * hp + y + pad) * wp + xx + pad) * c + ch] = x[((i * c + ch) * h + y) * w + xx];
+    for (int64_t oc = 0; oc < o; oc++)
+        for (int64_t ch = 0; ch < c; ch++)
+            for (int64_t t = 0; t < k * k; t++)
+                taps[(oc * k * k + t) * c + ch] = wt[(oc * c + ch) * k * k + t];
+    int64_t ps[4] = { n, hp, wp, c }, ws[4] = { o, k, k, c };
+    gs_tensor *tp = gs_test_tensor(ctx, 4, ps, NULL), *tw = gs_tensor_new(ctx, wtype, 4, ws);
+    GS_CHECK_OK(ctx, gs_tensor_upload(tw, taps, (int64_t)nw));
+    GS_CHECK_OK(ctx, gs_op_padded_nhwc(s, tp, tx, pad));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    float *got = gs_test_download(tp);
+    char padded_what[240];
+    snprintf(padded_what, sizeof padded_what, "%s, padded channels-last input", what);
+    gs_test_close(padded_what, got, padded, np, 0, 0);
+    free(got);
+
+    GS_CHECK_OK(ctx, gs_op_conv2d_implicit(s, tout, tp, tw, bias, NULL, stride));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    got = gs_test_download(tout);
+    char gemm_what[240];
+    snprintf(gemm_what, sizeof gemm_what, "%s, implicit GEMM", what);
+    gs_test_close(gemm_what, got, want, nout, 2e-6f * sqrtf((float)(c * k * k)), 1e-5f);
+    free(got);
+
+    /* With a bias per image and output channel. */
+    float *image_bias = gs_test_random_new((size_t)(n * o), 77, -1, 1), *want_biased = malloc(nout * sizeof *want);
+    int64_t plane = (int64_t)nout / (n * o), ibs[2] = { n, o };
+    for (size_t i = 0; i < nout; i++)
+        want_biased[i] = want[i] + image_bias[(int64_t)i / plane];
+    gs_tensor *tib = gs_test_tensor(ctx, 2, ibs, image_bias);
+    GS_CHECK_OK(ctx, gs_op_conv2d_implicit(s, tout, tp, tw, bias, tib, stride));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    got = gs_test_download(tout);
+    snprintf(gemm_what, sizeof gemm_what, "%s, implicit GEMM + bias per image", what);
+    gs_test_close(gemm_what, got, want_biased, nout, 2e-6f * sqrtf((float)(c * k * k)), 1e-5f);
+    free(got);
+    free(image_bias);
+    free(want_biased);
+    gs_tensor_free(tib);
+    gs_tensor_free(tp);
+    gs_tensor_free(tw);
+    free(padded);
+    free(taps);
+}
+
 static void
 check(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t k, int stride, int pad,
       bool with_bias, gs_dtype wtype, uint64_t seed)
@@ -46,6 +106,8 @@ check(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, in
         free(got);
         gs_tensor_free(columns);
     }
+    if (c % 4 == 0 && o % 4 == 0 && gs_conv2d_taps_major(ctx, o, c, 3))
+        check_implicit(ctx, s, tx, x, wt, k, with_bias ? tb : NULL, tout, want, wtype, stride, pad, what);
     gs_stream_free(s);
     gs_tensor_free(tx);
     gs_tensor_free(tw);

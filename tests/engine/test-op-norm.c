@@ -26,6 +26,30 @@ check_group(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int gro
     snprintf(what, sizeof what, "group_norm %lldx%lldx%lldx%lld groups %d eps %g%s", (long long)n, (long long)c,
              (long long)h, (long long)w, groups, eps, silu ? " +silu" : "");
     gs_test_close(what, got, want, count, 1e-5f, 1e-4f);
+    free(got);
+
+    /* The same, written zero-padded (by 1) and channels-last. */
+    if (c % 4 == 0) {
+        int64_t hp = h + 2, wp = w + 2, ps4[4] = { n, hp, wp, c }, ss[1] = { 2 * n * groups };
+        size_t padded_count = (size_t)(n * hp * wp * c);
+        float *padded = calloc(padded_count, sizeof *padded);
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t ch = 0; ch < c; ch++)
+                for (int64_t y = 0; y < h; y++)
+                    for (int64_t xx = 0; xx < w; xx++)
+                        padded[((i * hp + y + 1) * wp + xx + 1) * c + ch] = want[((i * c + ch) * h + y) * w + xx];
+        gs_tensor *tp = gs_test_tensor(ctx, 4, ps4, NULL), *stats = gs_test_tensor(ctx, 1, ss, NULL);
+        GS_CHECK_OK(ctx, gs_op_group_norm_padded_nhwc(s, tp, stats, tx, tg, tb, groups, eps, silu, 1));
+        GS_CHECK_OK(ctx, gs_stream_submit(s));
+        got = gs_test_download(tp);
+        char padded_what[160];
+        snprintf(padded_what, sizeof padded_what, "%s, padded channels-last", what);
+        gs_test_close(padded_what, got, padded, padded_count, 1e-5f, 1e-4f);
+        free(got);
+        free(padded);
+        gs_tensor_free(tp);
+        gs_tensor_free(stats);
+    }
     gs_stream_free(s);
     gs_tensor_free(tx);
     gs_tensor_free(tout);
@@ -35,7 +59,6 @@ check_group(gs_context *ctx, int64_t n, int64_t c, int64_t h, int64_t w, int gro
     free(gamma);
     free(beta);
     free(want);
-    free(got);
 }
 
 static void
