@@ -7,6 +7,11 @@
 #include "common.glsl"
 
 layout(local_size_x_id = 0) in;
+#ifdef TEXELS
+// CPU drivers: 4 outputs per invocation, x read as vec4 texels (llvmpipe
+// gathers texels with vector loads; engine/README.md). half_len counts vec4s.
+layout(set = 0, binding = 0) uniform samplerBuffer x_texels;
+#endif
 
 layout(push_constant) uniform Push {
     F32 dst;
@@ -32,6 +37,11 @@ void main()
     p.dst.v[i] = max(p.x.v[i], 0.0);
 #elif defined(OP_EXP)
     p.dst.v[i] = exp(p.x.v[i]);
+#elif defined(OP_GEGLU) && defined(TEXELS)
+    uint row = i / p.half_len, col = i % p.half_len;
+    int base = int(row * 2 * p.half_len + col);
+    vec4 a = texelFetch(x_texels, base), g = texelFetch(x_texels, base + int(p.half_len));
+    F32x4(p.dst).v[i] = a * vec4(gelu(g.x), gelu(g.y), gelu(g.z), gelu(g.w));
 #elif defined(OP_GEGLU)
     uint row = i / p.half_len, col = i % p.half_len;
     uint base = row * 2 * p.half_len;

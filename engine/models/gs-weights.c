@@ -139,9 +139,12 @@ load(gs_weights *w, const char *name, weight_kind kind, gs_dtype dtype, int64_t 
     } else if (kind == AS_CONV_TAPS) {
         /* [O, C, k, k] → [O, k, k, C]: each output channel's [C, k·k] transposed. */
         int64_t o = r->shape[0], c = r->shape[1], taps = r->shape[2] * r->shape[3], size = halves ? 2 : 4;
-        for (int64_t i = 0; i < o; i++)
-            transpose((const uint8_t *)(halves ? halves : (const void *)src) + i * c * taps * size,
-                      (uint8_t *)dst + i * c * taps * size, (size_t)size, c, taps, c);
+        for (int64_t i = 0, at = 0; i < o; i++, at += c * taps * size) {
+            if (halves)
+                transpose((const uint8_t *)halves + at, (uint8_t *)dst + at, 2, c, taps, c);
+            else
+                transpose((const uint8_t *)src + at, (uint8_t *)dst + at, 4, c, taps, c);
+        }
         int64_t shape[4] = { o, r->shape[2], r->shape[3], c };
         t = gs_tensor_new(w->ctx, dtype, 4, shape);
         if (t && (halves ? gs_tensor_upload_f16(t, dst, n) : gs_tensor_upload(t, dst, n)) != GS_OK)

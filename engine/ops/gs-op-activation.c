@@ -5,6 +5,7 @@
 #include "exp.spv.h"
 #include "gelu.spv.h"
 #include "geglu.spv.h"
+#include "geglu_texels.spv.h"
 #include "quick_gelu.spv.h"
 #include "relu.spv.h"
 #include "silu.spv.h"
@@ -35,6 +36,18 @@ activation(gs_stream *s, gs_kernel kernel, const char *op, gs_tensor *out, const
     kernel.spec[0] = WORKGROUP;
     kernel.spec_count = 1;
     gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
+    /* GEGLU on CPU drivers: 4 outputs per invocation from vec4 texels. */
+    if (gated && gs_cpu_kernels(ctx) && last % 8 == 0 && gs_tensor_address(out) % 16 == 0 &&
+        gs_texel_bindable(ctx, x, VK_FORMAT_R32G32B32A32_SFLOAT) && gs_groups(push.count / 4, WORKGROUP) <= 65535) {
+        gs_kernel texel_kernel = GS_KERNEL(geglu_texels);
+        texel_kernel.spec[0] = WORKGROUP;
+        texel_kernel.spec_count = 1;
+        gs_texel_binding texels[1] = { { x, VK_FORMAT_R32G32B32A32_SFLOAT } };
+        push.count /= 4;
+        push.half_len /= 4;
+        return gs_stream_dispatch_texels(s, &texel_kernel, &push, sizeof push, bindings, 2, texels, 1,
+                                         gs_groups(push.count, WORKGROUP), 1, 1);
+    }
     return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 2, gs_tensor_numel(out), WORKGROUP);
 }
 

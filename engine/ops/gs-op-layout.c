@@ -22,17 +22,25 @@ typedef struct {
     float f0;
 } misc_push;
 
+/* One invocation per `items` (out's elements, or fewer when each writes several). */
 static gs_status
-dispatch(gs_stream *s, gs_kernel kernel, misc_push *push, gs_tensor *out, const gs_tensor *a, const gs_tensor *b)
+dispatch_items(gs_stream *s, gs_kernel kernel, misc_push *push, gs_tensor *out, const gs_tensor *a,
+               const gs_tensor *b, int64_t items)
 {
     push->dst = gs_tensor_address(out);
     push->a = gs_tensor_address(a);
     push->b = b ? gs_tensor_address(b) : 0;
-    push->count = (uint32_t)gs_tensor_numel(out);
+    push->count = (uint32_t)items;
     kernel.spec[0] = WORKGROUP;
     kernel.spec_count = 1;
     gs_binding bindings[] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ } };
-    return gs_stream_dispatch_1d(s, &kernel, push, sizeof *push, bindings, b ? 3 : 2, gs_tensor_numel(out), WORKGROUP);
+    return gs_stream_dispatch_1d(s, &kernel, push, sizeof *push, bindings, b ? 3 : 2, items, WORKGROUP);
+}
+
+static gs_status
+dispatch(gs_stream *s, gs_kernel kernel, misc_push *push, gs_tensor *out, const gs_tensor *a, const gs_tensor *b)
+{
+    return dispatch_items(s, kernel, push, out, a, b, gs_tensor_numel(out));
 }
 
 static gs_status
@@ -112,14 +120,7 @@ gs_op_padded_nhwc(gs_stream *s, gs_tensor *out, const gs_tensor *x, int pad)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
                        "padded_nhwc: channels must be a multiple of 4, out 16-byte aligned, at most 2^32 elements");
     misc_push push = { .n0 = (uint32_t)(c / 4), .n1 = (uint32_t)h, .n2 = (uint32_t)w, .n3 = (uint32_t)pad };
-    gs_kernel kernel = GS_KERNEL(padded_nhwc);
-    kernel.spec[0] = WORKGROUP;
-    kernel.spec_count = 1;
-    push.dst = gs_tensor_address(out);
-    push.a = gs_tensor_address(x);
-    push.count = (uint32_t)(gs_tensor_numel(out) / 4);
-    gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
-    return gs_stream_dispatch_1d(s, &kernel, &push, sizeof push, bindings, 2, push.count, WORKGROUP);
+    return dispatch_items(s, GS_KERNEL(padded_nhwc), &push, out, x, NULL, gs_tensor_numel(out) / 4);
 }
 
 gs_status

@@ -72,8 +72,7 @@ check_common(gs_context *ctx, const char *op, const gs_tensor *out, const gs_ten
 }
 
 static gs_status
-group_norm_shape(gs_context *ctx, const char *op, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
-                 int groups, float eps, norm_push *shape)
+group_norm_shape(gs_context *ctx, const char *op, const gs_tensor *x, int groups, float eps, norm_push *shape)
 {
     if (x->ndim < 2)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "%s: x must be [N,C,...]", op);
@@ -98,7 +97,7 @@ gs_op_group_norm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_tens
 {
     gs_context *ctx = gs_stream_context(s);
     norm_push shape;
-    gs_status st = group_norm_shape(ctx, "group_norm", x, gamma, beta, groups, eps, &shape);
+    gs_status st = group_norm_shape(ctx, "group_norm", x, groups, eps, &shape);
     if (st == GS_OK)
         st = check_common(ctx, "group_norm", out, x, gamma, beta, x->shape[1]);
     if (st != GS_OK)
@@ -117,7 +116,7 @@ gs_op_group_norm_padded_nhwc(gs_stream *s, gs_tensor *out, gs_tensor *stats, con
 {
     gs_context *ctx = gs_stream_context(s);
     norm_push shape;
-    gs_status st = group_norm_shape(ctx, "group_norm_padded_nhwc", x, gamma, beta, groups, eps, &shape);
+    gs_status st = group_norm_shape(ctx, "group_norm_padded_nhwc", x, groups, eps, &shape);
     if (st || (st = gs_check_dtype(ctx, "group_norm_padded_nhwc", out, GS_F32)) ||
         (st = gs_check_dtype(ctx, "group_norm_padded_nhwc", x, GS_F32)) ||
         (st = gs_check_dtype(ctx, "group_norm_padded_nhwc", stats, GS_F32)) ||

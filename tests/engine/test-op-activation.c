@@ -54,6 +54,18 @@ main(void)
     gs_test_close("geglu", got, want, (size_t)(rows * half), 1e-5f, 1e-4f);
     free(got);
 
+    /* Rows of a multiple of 8: vec4 texels on CPU drivers. */
+    int64_t wide[2] = { rows, 2 * (half - 1) }, wide_half[2] = { rows, half - 1 };
+    gs_tensor *tw = gs_test_tensor(ctx, 2, wide, x), *twh = gs_test_tensor(ctx, 2, wide_half, NULL);
+    ref_geglu(want, x, rows, half - 1);
+    GS_CHECK_OK(ctx, gs_op_geglu(s, twh, tw));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    got = gs_test_download(twh);
+    gs_test_close("geglu, rows of 512", got, want, (size_t)(rows * (half - 1)), 1e-5f, 1e-4f);
+    free(got);
+    gs_tensor_free(tw);
+    gs_tensor_free(twh);
+
     GS_CHECK(gs_op_geglu(s, tout, tx) == GS_ERR_INVALID_ARGUMENT);
     GS_CHECK(gs_op_gelu(s, thalf, tx) == GS_ERR_INVALID_ARGUMENT);
     GS_CHECK(gs_op_quick_gelu(s, thalf, tx) == GS_ERR_INVALID_ARGUMENT);
