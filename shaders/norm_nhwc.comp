@@ -34,7 +34,8 @@ void main()
         uint plane = p.h * p.w, at = (image * p.c4 * 4 + c4 * 4) * plane + uint(y) * p.w + uint(x);
         for (uint e = 0; e < 4; e++) {
             uint c = c4 * 4 + e, row = image * p.groups + c / p.group_channels;
-            float z = (p.x.v[at + e * plane] - p.stats.v[2 * row]) * p.stats.v[2 * row + 1] * p.gamma.v[c] + p.beta.v[c];
+            float z = (p.x.v[at + e * plane] - p.stats.v[2 * row]) * p.stats.v[2 * row + 1];
+            z = z * p.gamma.v[c] + p.beta.v[c];
 #ifdef SILU
             z = z / (1.0 + exp(-z));
 #endif

@@ -668,7 +668,8 @@ gs_graph_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_te
     bool wide = gs_tensor_dim(x, 1) >= 64 && gs_tensor_dim(w, 0) >= 64;
     int64_t rows = out && wide ? gs_conv2d_gemm_rows(g->ctx, x, w, stride, padding) : 0;
     if (rows > 0) {
-        gs_tensor *columns = gs_graph_tensor(g, 3, (int64_t[]){ rows, gs_tensor_dim(out, 3), gs_tensor_dim(x, 1) * k * k });
+        int64_t shape[3] = { rows, gs_tensor_dim(out, 3), gs_tensor_dim(x, 1) * k * k };
+        gs_tensor *columns = gs_graph_tensor(g, 3, shape);
         return columns ? checked(g, gs_op_conv2d_gemm(g->stream, out, x, w, b, stride, padding, columns), out) : NULL;
     }
     return out ? checked(g, gs_op_conv2d(g->stream, out, x, w, b, stride, padding), out) : NULL;

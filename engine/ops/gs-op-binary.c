@@ -17,7 +17,8 @@ typedef struct {
 } binary_push;
 
 static gs_status
-binary(gs_stream *s, gs_kernel kernel, gs_kernel texel_kernel, const char *name, gs_tensor *out, const gs_tensor *a, const gs_tensor *b)
+binary(gs_stream *s, gs_kernel kernel, gs_kernel texel_kernel, const char *name, gs_tensor *out, const gs_tensor *a,
+       const gs_tensor *b)
 {
     gs_context *ctx = gs_stream_context(s);
     gs_status st;

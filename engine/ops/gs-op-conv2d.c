@@ -267,8 +267,8 @@ typedef struct {
 bool
 gs_conv2d_taps_major(gs_context *ctx, int64_t out_channels, int64_t in_channels, int64_t kernel)
 {
-    return gs_cpu_kernels(ctx) && ctx->texel_loads && !ctx->conv_direct && (kernel == 1 || kernel == 3) && out_channels % 4 == 0 &&
-           in_channels % 4 == 0;
+    return gs_cpu_kernels(ctx) && ctx->texel_loads && !ctx->conv_direct && (kernel == 1 || kernel == 3) &&
+           out_channels % 4 == 0 && in_channels % 4 == 0;
 }
 
 gs_status

@@ -150,7 +150,8 @@ main(void)
             for (int o = 0; o < 8; o++)
                 for (int c = 0; c < 12; c++)
                     for (int tap = 0; tap < 9; tap++)
-                        want[taps ? (o * 9 + tap) * 12 + c : (o * 12 + c) * 9 + tap] = conv_wide[(o * 12 + c) * 9 + tap];
+                        want[taps ? (o * 9 + tap) * 12 + c : (o * 12 + c) * 9 + tap] =
+                            conv_wide[(o * 12 + c) * 9 + tap];
             gs_test_close(f32 ? "conv kernel from f32, taps-major where the device takes it"
                               : "conv kernel from f16, taps-major where the device takes it",
                           got, want, G_N_ELEMENTS(conv_wide), 0, 0);
