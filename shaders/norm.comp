@@ -63,8 +63,7 @@ void main()
         p.dst.v[2 * row] = mean;
         p.dst.v[2 * row + 1] = inv;
     }
-    return;
-#endif
+#else
     uint param0 = (row % p.rows_per_sample) * p.channels_per_row;
     for (uint i = FIRST; i < p.row_len; i += STEP) {
         uint c = param0 + i / p.spatial;
@@ -76,4 +75,5 @@ void main()
 #endif
         p.dst.v[base + i] = y;
     }
+#endif
 }

@@ -319,7 +319,7 @@ gs_op_conv2d_implicit(gs_stream *s, gs_tensor *out, const gs_tensor *x_padded, c
         bindings[count++] = (gs_binding){ image_bias, GS_READ };
     gs_texel_binding texels[2] = {
         { x_padded, VK_FORMAT_R32G32B32A32_SFLOAT },
-        { weight, weight->dtype == GS_F16 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT },
+        { weight, gs_weight_texel_format(weight) },
     };
     gs_kernel kernel = GS_KERNEL(conv_implicit_texels);
     kernel.spec[0] = block.rows;

@@ -93,8 +93,8 @@ gs_choose_texel_block(int64_t m, int64_t n)
 }
 
 /* Four columns (or, for the conv GEMM, four k-steps) of b per texel. */
-static VkFormat
-weight_texel_format(const gs_tensor *b)
+VkFormat
+gs_weight_texel_format(const gs_tensor *b)
 {
     return b->dtype == GS_F16 ? VK_FORMAT_R16G16B16A16_SFLOAT : VK_FORMAT_R32G32B32A32_SFLOAT;
 }
@@ -102,7 +102,7 @@ weight_texel_format(const gs_tensor *b)
 bool
 gs_texel_gemm_operands(const gs_context *ctx, const gs_tensor *a, const gs_tensor *b)
 {
-    return gs_texel_bindable(ctx, a, VK_FORMAT_R32G32B32A32_SFLOAT) && gs_texel_bindable(ctx, b, weight_texel_format(b));
+    return gs_texel_bindable(ctx, a, VK_FORMAT_R32G32B32A32_SFLOAT) && gs_texel_bindable(ctx, b, gs_weight_texel_format(b));
 }
 
 gs_status
@@ -117,7 +117,7 @@ gs_record_texel_gemm(gs_stream *s, const gs_kernel *kernel_source, gs_tensor *ou
     gs_binding bindings[4] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ }, { bias, GS_READ } };
     gs_texel_binding texels[2] = {
         { a, VK_FORMAT_R32G32B32A32_SFLOAT },
-        { b, weight_texel_format(b) },
+        { b, gs_weight_texel_format(b) },
     };
     gs_texel_block block = gs_choose_texel_block(m, n);
     gs_kernel kernel = *kernel_source;

@@ -251,6 +251,8 @@ typedef struct {
 } gs_texel_push;
 gs_texel_block gs_choose_texel_block(int64_t m, int64_t n);
 bool gs_texel_gemm_operands(const gs_context *ctx, const gs_tensor *a, const gs_tensor *b);
+/* A weight's texel format: 4 fp16 or fp32 values, as stored. */
+VkFormat gs_weight_texel_format(const gs_tensor *b);
 gs_status gs_record_texel_gemm(gs_stream *s, const gs_kernel *kernel, gs_tensor *out, VkDeviceSize out_offset,
                                const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias, int64_t m, int64_t n,
                                int64_t k, int64_t ldd);
