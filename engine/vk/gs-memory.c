@@ -380,6 +380,12 @@ gs_allocation_buffer(const gs_allocation *alloc)
     return alloc->block->buffer;
 }
 
+VkDeviceSize
+gs_allocation_buffer_bytes(const gs_allocation *alloc)
+{
+    return alloc->block->size;
+}
+
 void *
 gs_allocation_map(const gs_allocation *alloc)
 {

@@ -238,6 +238,22 @@ gs_texel_bindable(const gs_context *ctx, const gs_tensor *t, VkFormat format)
            gs_tensor_bytes(t) / format_bytes(format) <= ctx->max_texel_elements;
 }
 
+/* llvmpipe keys a compiled shader on each texel view's `last_level`, which for
+ * a buffer view aliases bits 8-15 of its byte range: views whose range has
+ * those bits all zero would compile every kernel a second time (1-3 s each).
+ * Such a range grows by 256 bytes when the buffer has them; a kernel never
+ * reads past its tensor, so the extra texels are never fetched. */
+static VkDeviceSize
+texel_view_range(const gs_context *ctx, const gs_tensor *t, VkDeviceSize texel_bytes)
+{
+    VkDeviceSize offset = t->storage->alloc.offset + t->byte_offset;
+    VkDeviceSize range = gs_tensor_bytes(t) / texel_bytes * texel_bytes;
+    if ((range & 0xff00) == 0 && offset + range + 256 <= gs_allocation_buffer_bytes(&t->storage->alloc) &&
+        (range + 256) / texel_bytes <= ctx->max_texel_elements)
+        range += 256;
+    return range;
+}
+
 /* A view of the tensor's whole texels, kept until the stream has run. */
 static gs_status
 push_texel_views(gs_stream *s, const gs_texel_binding *texels, int count)
@@ -260,7 +276,7 @@ push_texel_views(gs_stream *s, const gs_texel_binding *texels, int count)
             .buffer = gs_allocation_buffer(&t->storage->alloc),
             .format = texels[i].format,
             .offset = t->storage->alloc.offset + t->byte_offset,
-            .range = gs_tensor_bytes(t) / texel_bytes * texel_bytes,
+            .range = texel_view_range(s->ctx, t, texel_bytes),
         };
         VkResult r = vkCreateBufferView(s->ctx->device, &info, NULL, &views[i]);
         if (r != VK_SUCCESS)

@@ -26,6 +26,7 @@ gs_status gs_alloc(gs_context *ctx, VkDeviceSize size, gs_allocation *out);
 void gs_release(gs_context *ctx, const gs_allocation *alloc);
 VkDeviceAddress gs_allocation_address(const gs_allocation *alloc);
 VkBuffer gs_allocation_buffer(const gs_allocation *alloc);
+VkDeviceSize gs_allocation_buffer_bytes(const gs_allocation *alloc);
 void *gs_allocation_map(const gs_allocation *alloc); /* NULL if not host-visible */
 gs_status gs_staging_copy(gs_context *ctx, const gs_allocation *alloc, VkDeviceSize offset, void *host,
                           VkDeviceSize bytes, bool to_device);
@@ -47,6 +48,21 @@ typedef struct gs_pipeline_set gs_pipeline_set;
 gs_pipeline_set *gs_pipeline_set_new(gs_context *ctx);
 void gs_pipeline_set_free(gs_pipeline_set *set);
 gs_status gs_pipeline_get(gs_context *ctx, const gs_kernel *kernel, VkPipeline *out);
+
+/* For tests: how many pipelines this context took from the workers that
+ * create the last run's; with `wait`, first waits until they are all made. */
+int gs_pipeline_warm_adopted(gs_context *ctx, bool wait);
+
+/* The kernels a run used (gs-kernel-list.c). Loading gives each its own
+ * copy of the SPIR-V; a missing or damaged list loads as none. */
+int gs_kernel_list_load(const char *path, gs_kernel **out);
+void gs_kernel_list_save(const char *path, const gs_kernel *kernels, int count);
+void gs_kernel_list_free(gs_kernel *kernels, int count);
+
+/* Files in the cache folder (gs-cache-file.c): NULL when absent or over 64 MiB;
+ * written through a temp file, fsync and rename. */
+void *gs_cache_file_read(const char *path, size_t *len);
+void gs_cache_file_write(const char *path, const void *data, size_t len);
 
 /* ---- test-only fault injection (gs-fault.c) ------------------------------ */
 

@@ -1,11 +1,13 @@
 /* The Vulkan core: device choice, tensors and views, fp16 and staging
- * copies, barrier placement, the pipeline cache, and failures as statuses.
+ * copies, barrier placement, the pipeline cache and the list of kernels
+ * created ahead from it, and failures as statuses.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "gs-test.h"
+#include "vk/gs-vk-private.h"
 
 static void
 test_device_choice(void)
@@ -164,6 +166,37 @@ test_staging(void)
     free(got);
 }
 
+/* a + a on random data in a new context of `params`, checked in plain C;
+ * with `warm`, after the context's workers made the last run's pipelines.
+ * Returns how many pipelines the context took from them. */
+static int
+add_in_new_context(const gs_context_params *params, bool warm)
+{
+    gs_context *ctx = NULL;
+    GS_CHECK(gs_context_new(params, &ctx, NULL) == GS_OK);
+    if (!ctx)
+        return -1;
+    int adopted = gs_pipeline_warm_adopted(ctx, warm);
+    int64_t shape[1] = { 1000 };
+    float *x = gs_test_random_new(1000, 11, -1, 1), want[1000];
+    for (int i = 0; i < 1000; i++)
+        want[i] = x[i] + x[i];
+    gs_tensor *a = gs_test_tensor(ctx, 1, shape, x), *out = gs_test_tensor(ctx, 1, shape, NULL);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK_OK(ctx, gs_op_add(s, out, a, a));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    float *got = gs_test_download(out);
+    GS_CHECK(gs_test_close("a + a", got, want, 1000, 0, 0));
+    adopted = gs_pipeline_warm_adopted(ctx, false) - adopted;
+    gs_stream_free(s);
+    gs_tensor_free(a);
+    gs_tensor_free(out);
+    gs_context_free(ctx);
+    free(got);
+    free(x);
+    return adopted;
+}
+
 static void
 test_pipeline_cache(void)
 {
@@ -173,27 +206,74 @@ test_pipeline_cache(void)
     snprintf(sub, sizeof sub, "%s/nested/genstudio", dir);
     gs_context_params params = gs_context_default_params();
     params.cache_dir = sub;
-    gs_context *ctx = NULL;
-    GS_CHECK(gs_context_new(&params, &ctx, NULL) == GS_OK);
-    int64_t shape[1] = { 16 };
-    gs_tensor *a = gs_test_tensor(ctx, 1, shape, NULL);
-    gs_stream *s = gs_stream_new(ctx);
-    GS_CHECK_OK(ctx, gs_op_add(s, a, a, a));
-    GS_CHECK_OK(ctx, gs_stream_submit(s));
-    gs_stream_free(s);
-    gs_tensor_free(a);
-    gs_context_free(ctx);
+    GS_CHECK(add_in_new_context(&params, false) == 0);
 
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "test -s %s/pipelines-*.bin", sub);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "test -s %s/pipelines-*.bin && test -s %s/pipelines-*.bin.kernels", sub, sub);
     GS_CHECK(system(cmd) == 0);
-    /* A garbage cache file is ignored, not fatal. */
-    snprintf(cmd, sizeof cmd, "for f in %s/pipelines-*.bin; do echo garbage > \"$f\"; done", sub);
+    /* The next context makes the add's pipeline before it is asked for. */
+    GS_CHECK(add_in_new_context(&params, true) == 1);
+    /* Garbage in either file is ignored, not fatal. */
+    snprintf(cmd, sizeof cmd, "for f in %s/pipelines-*; do echo garbage > \"$f\"; done", sub);
     GS_CHECK(system(cmd) == 0);
-    GS_CHECK(gs_context_new(&params, &ctx, NULL) == GS_OK);
-    gs_context_free(ctx);
+    GS_CHECK(add_in_new_context(&params, true) == 0);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     GS_CHECK(system(cmd) == 0);
+}
+
+static bool
+same_kernels(const gs_kernel *a, const gs_kernel *b, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (a[i].spirv_bytes != b[i].spirv_bytes || a[i].spec_count != b[i].spec_count ||
+            memcmp(a[i].spec, b[i].spec, sizeof a[i].spec) != 0 ||
+            memcmp(a[i].spirv, b[i].spirv, a[i].spirv_bytes) != 0)
+            return false;
+    return true;
+}
+
+/* The list reads back as written; cut short anywhere, or with any one byte
+ * changed, it reads as empty. */
+static void
+test_kernel_list(void)
+{
+    char path[] = "/tmp/gs-kernels-XXXXXX";
+    int fd = mkstemp(path);
+    GS_CHECK(fd >= 0);
+    close(fd);
+    static const uint32_t words_a[] = { 0x07230203, 0x00010500, 7, 9, 11 }, words_b[] = { 0x07230203, 42 };
+    const gs_kernel written[2] = {
+        { words_a, sizeof words_a, { 16, 4, 3 }, 3 },
+        { words_b, sizeof words_b, { 0 }, 0 },
+    };
+    gs_kernel_list_save(path, written, 2);
+    gs_kernel *read = NULL;
+    int count = gs_kernel_list_load(path, &read);
+    GS_CHECK(count == 2 && same_kernels(written, read, 2));
+    gs_kernel_list_free(read, count);
+
+    size_t len = 0;
+    unsigned char *bytes = gs_cache_file_read(path, &len);
+    GS_CHECK(bytes && len > 0);
+    int accepted = 0;
+    for (size_t cut = 0; bytes && cut < len; cut++) {
+        gs_cache_file_write(path, bytes, cut);
+        count = gs_kernel_list_load(path, &read);
+        accepted += count != 0;
+        gs_kernel_list_free(read, count);
+    }
+    for (size_t at = 0; bytes && at < len; at++) {
+        bytes[at] ^= 0x10;
+        gs_cache_file_write(path, bytes, len);
+        bytes[at] ^= 0x10;
+        count = gs_kernel_list_load(path, &read);
+        accepted += count != 0;
+        gs_kernel_list_free(read, count);
+    }
+    GS_CHECK(accepted == 0);
+    free(bytes);
+    unlink(path);
+    GS_CHECK(gs_kernel_list_load(path, &read) == 0 && read == NULL);
 }
 
 int
@@ -208,5 +288,6 @@ main(void)
     gs_context_free(ctx);
     test_staging();
     test_pipeline_cache();
+    test_kernel_list();
     return gs_test_failures != 0;
 }
