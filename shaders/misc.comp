@@ -9,6 +9,12 @@
 #include "common.glsl"
 
 layout(local_size_x_id = 0) in;
+#ifdef TEXELS
+// CPU drivers: 4 elements per invocation, read as vec4 texels (llvmpipe
+// gathers texels with vector loads; its buffer loads go lane by lane).
+layout(set = 0, binding = 0) uniform samplerBuffer a_texels;
+layout(set = 0, binding = 1) uniform samplerBuffer b_texels;
+#endif
 
 layout(push_constant) uniform Push {
     F32 dst;
@@ -25,9 +31,14 @@ void main()
     if (i >= p.count)
         return;
 #if defined(OP_CONCAT)
-    // n0 = a's inner length, n1 = b's inner length.
+    // n0 = a's inner length, n1 = b's inner length (in texels with TEXELS).
     uint row_len = p.n0 + p.n1, row = i / row_len, col = i % row_len;
+#ifdef TEXELS
+    F32x4(p.dst).v[i] = col < p.n0 ? texelFetch(a_texels, int(row * p.n0 + col))
+                                   : texelFetch(b_texels, int(row * p.n1 + col - p.n0));
+#else
     p.dst.v[i] = col < p.n0 ? p.a.v[row * p.n0 + col] : p.b.v[row * p.n1 + col - p.n0];
+#endif
 #elif defined(OP_TRANSPOSE)
     // Output [B, n1 = C, n0 = R]: element (b, c, r) = input (b, r, c).
     uint r = i % p.n0, c = (i / p.n0) % p.n1, bb = i / (p.n0 * p.n1);

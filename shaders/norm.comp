@@ -12,8 +12,10 @@
 
 #ifdef SERIAL
 // CPU drivers: one invocation per row, no barriers (they cost more there
-// than the serial sums; llvmpipe still runs 8 rows side by side).
-layout(local_size_x = 64) in;
+// than the serial sums; llvmpipe still runs 8 rows side by side). Workgroups
+// of 8 rows, llvmpipe's vector width: it runs one workgroup per thread, and
+// the UNet's 64 GroupNorm rows in one workgroup of 64 kept a core idle.
+layout(local_size_x = 8) in;
 #define ROW (gs_flat_group_index() * gl_WorkGroupSize.x + gl_LocalInvocationID.x)
 #define FIRST 0
 #define STEP 1

@@ -14,7 +14,7 @@
 #include "norm_nhwc.spv.h"
 #include "norm_nhwc_silu.spv.h"
 
-#define SERIAL_ROWS_PER_GROUP 64
+#define SERIAL_ROWS_PER_GROUP 8
 #define NHWC_WORKGROUP 64
 
 typedef struct {
