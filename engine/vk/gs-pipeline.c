@@ -1,5 +1,5 @@
 /* Compute pipelines, created on first use per (SPIR-V, specialization) pair
- * and kept for the context's life. llvmpipe spends 0.1-0.5 s creating each
+ * and kept for the context's life. llvmpipe spends up to half a second on
  * one even when Mesa's shader cache holds its code, so the kernels the last
  * run used (gs-kernel-list.c) are created again on worker threads as soon
  * as the context exists, while the caller loads its model; a kernel asked
