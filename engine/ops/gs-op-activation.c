@@ -37,8 +37,7 @@ activation(gs_stream *s, gs_kernel kernel, const char *op, gs_tensor *out, const
     kernel.spec_count = 1;
     gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
     /* GEGLU on CPU drivers: 4 outputs per invocation from vec4 texels. */
-    if (gated && gs_cpu_kernels(ctx) && last % 8 == 0 && gs_tensor_address(out) % 16 == 0 &&
-        gs_texel_bindable(ctx, x, VK_FORMAT_R32G32B32A32_SFLOAT) && gs_groups(push.count / 4, WORKGROUP) <= 65535) {
+    if (gated && last % 8 == 0 && gs_vec4_texel_path(ctx, out, x, NULL, push.count / 4, WORKGROUP)) {
         gs_kernel texel_kernel = GS_KERNEL(geglu_texels);
         texel_kernel.spec[0] = WORKGROUP;
         texel_kernel.spec_count = 1;

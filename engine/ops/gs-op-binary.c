@@ -51,9 +51,7 @@ binary(gs_stream *s, gs_kernel kernel, gs_kernel texel_kernel, const char *name,
     bool same_shape = gs_tensor_numel(b) == gs_tensor_numel(a); /* then b broadcasts nowhere */
     gs_binding bindings[] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ } };
     /* CPU drivers: 4 elements per invocation, read as texels (2.2× at 512 Ki elements). */
-    if (same_shape && gs_cpu_kernels(ctx) && push.count % 4 == 0 && gs_groups(push.count / 4, WORKGROUP) <= 65535 &&
-        gs_tensor_address(out) % 16 == 0 && gs_texel_bindable(ctx, a, VK_FORMAT_R32G32B32A32_SFLOAT) &&
-        gs_texel_bindable(ctx, b, VK_FORMAT_R32G32B32A32_SFLOAT)) {
+    if (same_shape && push.count % 4 == 0 && gs_vec4_texel_path(ctx, out, a, b, push.count / 4, WORKGROUP)) {
         gs_texel_binding texels[2] = { { a, VK_FORMAT_R32G32B32A32_SFLOAT }, { b, VK_FORMAT_R32G32B32A32_SFLOAT } };
         push.count /= 4;
         texel_kernel.spec[0] = WORKGROUP;

@@ -74,9 +74,7 @@ gs_op_concat(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *
     /* CPU drivers: 4 elements per invocation, read as texels (the UNet's skip
      * concatenations, 635 µs each one float at a time). */
     int64_t texels = gs_tensor_numel(out) / 4;
-    if (gs_cpu_kernels(ctx) && push.n0 % 4 == 0 && push.n1 % 4 == 0 && gs_tensor_address(out) % 16 == 0 &&
-        gs_groups(texels, WORKGROUP) <= 65535 && gs_texel_bindable(ctx, a, VK_FORMAT_R32G32B32A32_SFLOAT) &&
-        gs_texel_bindable(ctx, b, VK_FORMAT_R32G32B32A32_SFLOAT)) {
+    if (push.n0 % 4 == 0 && push.n1 % 4 == 0 && gs_vec4_texel_path(ctx, out, a, b, texels, WORKGROUP)) {
         gs_texel_binding views[2] = { { a, VK_FORMAT_R32G32B32A32_SFLOAT }, { b, VK_FORMAT_R32G32B32A32_SFLOAT } };
         gs_kernel kernel = GS_KERNEL(concat_texels);
         kernel.spec[0] = WORKGROUP;

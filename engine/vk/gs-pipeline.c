@@ -41,7 +41,6 @@ struct gs_pipeline_set {
     int count, capacity;
 
     char *list_path;
-    gs_kernel *listed;
     warm_entry *warm;
     int warm_count, warm_next;
     bool stopping;
@@ -130,16 +129,18 @@ static void
 start_workers(gs_pipeline_set *set)
 {
     set->list_path = list_path_for(set->ctx->cache_path);
-    set->warm_count = gs_kernel_list_load(set->list_path, &set->listed);
-    set->warm = set->warm_count ? calloc((size_t)set->warm_count, sizeof *set->warm) : NULL;
+    gs_kernel *listed = NULL;
+    int count = gs_kernel_list_load(set->list_path, &listed);
+    set->warm = count ? calloc((size_t)count, sizeof *set->warm) : NULL;
     if (!set->warm) {
-        gs_kernel_list_free(set->listed, set->warm_count);
-        set->listed = NULL;
-        set->warm_count = 0;
+        gs_kernel_list_free(listed, count);
         return;
     }
-    for (int i = 0; i < set->warm_count; i++)
-        set->warm[i] = (warm_entry){ .kernel = set->listed[i], .state = WARM_QUEUED };
+    /* The entries own the list's SPIR-V copies from here on. */
+    for (int i = 0; i < count; i++)
+        set->warm[i] = (warm_entry){ .kernel = listed[i], .state = WARM_QUEUED };
+    free(listed);
+    set->warm_count = count;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int wanted = cores > 1 ? WARM_WORKERS : 1;
     while (set->worker_count < wanted &&
@@ -209,10 +210,11 @@ gs_pipeline_set_free(gs_pipeline_set *set)
     for (int i = 0; i < set->worker_count; i++)
         pthread_join(set->workers[i], NULL);
     for (int i = 0; i < set->warm_count; i++) {
-        if (set->warm[i].state != WARM_READY)
-            continue;
-        vkDestroyPipeline(dev, set->warm[i].pipeline, NULL);
-        vkDestroyShaderModule(dev, set->warm[i].module, NULL);
+        if (set->warm[i].state == WARM_READY) {
+            vkDestroyPipeline(dev, set->warm[i].pipeline, NULL);
+            vkDestroyShaderModule(dev, set->warm[i].module, NULL);
+        }
+        free((void *)set->warm[i].kernel.spirv);
     }
     save_caches(set);
     for (int i = 0; i < set->count; i++) {
@@ -221,7 +223,6 @@ gs_pipeline_set_free(gs_pipeline_set *set)
     }
     if (set->cache)
         vkDestroyPipelineCache(dev, set->cache, NULL);
-    gs_kernel_list_free(set->listed, set->warm_count);
     free(set->warm);
     free(set->list_path);
     free(set->entries);

@@ -238,6 +238,15 @@ gs_texel_bindable(const gs_context *ctx, const gs_tensor *t, VkFormat format)
            gs_tensor_bytes(t) / format_bytes(format) <= ctx->max_texel_elements;
 }
 
+bool
+gs_vec4_texel_path(const gs_context *ctx, const gs_tensor *out, const gs_tensor *a, const gs_tensor *b,
+                   int64_t texels, uint32_t workgroup)
+{
+    return gs_cpu_kernels(ctx) && gs_tensor_address(out) % 16 == 0 && gs_groups(texels, workgroup) <= 65535 &&
+           gs_texel_bindable(ctx, a, VK_FORMAT_R32G32B32A32_SFLOAT) &&
+           (!b || gs_texel_bindable(ctx, b, VK_FORMAT_R32G32B32A32_SFLOAT));
+}
+
 /* llvmpipe keys a compiled shader on each texel view's `last_level`, which for
  * a buffer view aliases bits 8-15 of its byte range: views whose range has
  * those bits all zero would compile every kernel a second time (1-3 s each).

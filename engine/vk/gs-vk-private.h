@@ -222,6 +222,11 @@ bool gs_texel_bindable(const gs_context *ctx, const gs_tensor *t, VkFormat forma
 /* The same for `items` independent work items, `per_group` per workgroup. */
 gs_status gs_stream_dispatch_1d(gs_stream *s, const gs_kernel *kernel, const void *push, size_t push_bytes,
                                 const gs_binding *bindings, int binding_count, int64_t items, uint32_t per_group);
+/* CPU drivers: whether an elementwise kernel may read a (and b, unless NULL)
+ * as vec4 texels and write out as vec4s, `texels` invocations in 1-D
+ * workgroups of `workgroup`. The caller checks its own lengths divide by 4. */
+bool gs_vec4_texel_path(const gs_context *ctx, const gs_tensor *out, const gs_tensor *a, const gs_tensor *b,
+                        int64_t texels, uint32_t workgroup);
 gs_context *gs_stream_context(const gs_stream *s);
 
 /* Sees every dispatch before it is recorded; returning false skips it. A
