@@ -706,20 +706,6 @@ gs_graph_conv2d_residual(gs_graph *g, const gs_tensor *x, const gs_tensor *w, co
     return g->status == GS_OK ? out : NULL;
 }
 
-/* GroupNorm of x [N,C,H,W] written zero-padded and channels-last,
- * [N, H+2·padding, W+2·padding, C]. */
-static gs_tensor *
-group_norm_channels_last(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta, int groups,
-                         float eps, bool silu, int padding)
-{
-    gs_tensor *xp = padded_nhwc(g, x, padding);
-    gs_tensor *stats = xp ? gs_graph_tensor(g, 1, (int64_t[]){ 2 * gs_tensor_dim(x, 0) * groups }) : NULL;
-    if (!stats)
-        return NULL;
-    return checked(g, gs_op_group_norm_padded_nhwc(g->stream, xp, stats, x, gamma, beta, groups, eps, silu, padding),
-                   xp);
-}
-
 gs_tensor *
 gs_graph_group_norm_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
                            int groups, float eps, bool silu, const gs_tensor *w, const gs_tensor *b,
@@ -736,40 +722,13 @@ gs_graph_group_norm_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *gam
             gs_graph_add_into(g, h, residual);
         return g->status == GS_OK ? h : NULL;
     }
-    gs_tensor *out = conv2d_out(g, x, w, 1, padding);
-    gs_tensor *xp = out ? group_norm_channels_last(g, x, gamma, beta, groups, eps, silu, padding) : NULL;
-    return xp ? checked(g, gs_op_conv2d_implicit(g->stream, out, xp, w, b, image_bias, residual, 1), out) : NULL;
-}
-
-gs_tensor *
-gs_graph_group_norm_tokens(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta, int groups,
-                           float eps)
-{
-    if (g->status != GS_OK)
+    gs_tensor *out = conv2d_out(g, x, w, 1, padding), *xp = out ? padded_nhwc(g, x, padding) : NULL;
+    gs_tensor *stats = xp ? gs_graph_tensor(g, 1, (int64_t[]){ 2 * gs_tensor_dim(x, 0) * groups }) : NULL;
+    if (!stats ||
+        !checked(g, gs_op_group_norm_padded_nhwc(g->stream, xp, stats, x, gamma, beta, groups, eps, silu, padding),
+                 xp))
         return NULL;
-    gs_tensor *xp = group_norm_channels_last(g, x, gamma, beta, groups, eps, false, 0);
-    int64_t shape[3] = { gs_tensor_dim(x, 0), gs_tensor_dim(x, 2) * gs_tensor_dim(x, 3), gs_tensor_dim(x, 1) };
-    return xp ? gs_graph_reshape(g, xp, 3, shape) : NULL;
-}
-
-gs_tensor *
-gs_graph_conv1x1_tokens(gs_graph *g, const gs_tensor *tokens, int64_t height, int64_t width, const gs_tensor *w,
-                        const gs_tensor *b, const gs_tensor *residual)
-{
-    if (g->status != GS_OK)
-        return NULL;
-    int64_t n = gs_tensor_dim(tokens, 0), c = gs_tensor_dim(tokens, 2);
-    if (w->ndim != 4 || gs_tensor_dim(w, 1) != 1 || gs_tensor_dim(w, 2) != 1 || gs_tensor_dim(w, 3) != c ||
-        gs_tensor_dim(tokens, 1) != height * width) {
-        gs_graph_fail(g, gs_fail(g->ctx, GS_ERR_INVALID_ARGUMENT,
-                                 "conv1x1_tokens: the weight must be taps-major [O,1,1,C] over tokens of H·W pixels"));
-        return NULL;
-    }
-    int64_t pixels[4] = { n, height, width, c }, shape[4] = { n, gs_tensor_dim(w, 0), height, width };
-    gs_tensor *out = gs_graph_tensor(g, 4, shape);
-    g->flops += 2.0 * (double)gs_tensor_numel(tokens) * (double)gs_tensor_dim(w, 0);
-    gs_tensor *xp = out ? gs_graph_reshape(g, (gs_tensor *)tokens, 4, pixels) : NULL;
-    return xp ? checked(g, gs_op_conv2d_implicit(g->stream, out, xp, w, b, NULL, residual, 1), out) : NULL;
+    return checked(g, gs_op_conv2d_implicit(g->stream, out, xp, w, b, image_bias, residual, 1), out);
 }
 
 gs_tensor *

@@ -116,15 +116,6 @@ gs_tensor *gs_graph_conv2d_residual(gs_graph *g, const gs_tensor *x, const gs_te
 gs_tensor *gs_graph_group_norm_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
                                       int groups, float eps, bool silu, const gs_tensor *w, const gs_tensor *b,
                                       const gs_tensor *image_bias, const gs_tensor *residual, int padding);
-/* GroupNorm (no SiLU) of x [N,C,H,W] as tokens [N, H·W, C], C a multiple of
- * 4: where the device takes implicit GEMMs (gs_conv2d_taps_major), the
- * channels-last layout a transformer's proj_in reads without a transpose. */
-gs_tensor *gs_graph_group_norm_tokens(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
-                                      int groups, float eps);
-/* A 1×1 conv of tokens [N, H·W, C] back to [N,O,H,W], plus residual (or
- * NULL), by the implicit GEMM: w taps-major [O,1,1,C]. */
-gs_tensor *gs_graph_conv1x1_tokens(gs_graph *g, const gs_tensor *tokens, int64_t height, int64_t width,
-                                   const gs_tensor *w, const gs_tensor *b, const gs_tensor *residual);
 gs_tensor *gs_graph_conv1d_tokens(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b,
                                   int kernel, int padding, int dilation);
 gs_tensor *gs_graph_exp(gs_graph *g, const gs_tensor *x);

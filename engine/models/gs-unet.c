@@ -52,31 +52,15 @@ attention_add_into(unet_state *u, const char *p, gs_tensor *tokens, const gs_ten
     gs_graph_linear_add_into(g, tokens, a, LIN("%sto_out.0.weight", p), VEC("%sto_out.0.bias", p));
 }
 
-/* SD 1's 1×1 proj_in/proj_out as Linears on channels-last tokens, where
- * the device takes implicit GEMMs: no transposes, no padded copies. */
-static bool
-tokens_channels_last(unet_state *u, int64_t channels)
-{
-    return !u->cfg->linear_proj && gs_conv2d_taps_major(u->g->ctx, channels, channels, 1);
-}
-
-/* The block's GroupNorm, then proj_in: a 1×1 conv on NCHW (SD 1) or a
- * Linear on tokens (SD 2); either way tokens [n, hw, ch] come out. */
+/* proj_in/proj_out: a 1×1 conv on NCHW (SD 1) or a Linear on tokens (SD 2);
+ * either way tokens [n, hw, ch] come out. */
 static gs_tensor *
-project_in(unet_state *u, const char *p, gs_tensor *x)
+project_in(unet_state *u, const char *p, gs_tensor *h)
 {
     gs_graph *g = u->g;
-    const gs_sd_config *c = u->cfg;
-    int64_t n = gs_tensor_dim(x, 0), ch = gs_tensor_dim(x, 1), hw = gs_tensor_dim(x, 2) * gs_tensor_dim(x, 3);
-    if (tokens_channels_last(u, ch)) {
-        gs_tensor *tokens = gs_graph_group_norm_tokens(g, x, VEC("%snorm.weight", p), VEC("%snorm.bias", p),
-                                                       c->norm_groups, c->transformer_norm_eps);
-        return gs_graph_linear(g, tokens, LIN("%sproj_in.weight", p), VEC("%sproj_in.bias", p));
-    }
-    gs_tensor *h = gs_graph_group_norm(g, x, VEC("%snorm.weight", p), VEC("%snorm.bias", p), c->norm_groups,
-                                       c->transformer_norm_eps, false);
+    int64_t n = gs_tensor_dim(h, 0), ch = gs_tensor_dim(h, 1), hw = gs_tensor_dim(h, 2) * gs_tensor_dim(h, 3);
     int64_t planar[3] = { n, ch, hw };
-    if (c->linear_proj)
+    if (u->cfg->linear_proj)
         return gs_graph_linear(g, gs_graph_transpose(g, gs_graph_reshape(g, h, 3, planar)),
                                LIN("%sproj_in.weight", p), VEC("%sproj_in.bias", p));
     h = gs_graph_conv2d(g, h, CONV("%sproj_in.weight", p), VEC("%sproj_in.bias", p), 1, 0);
@@ -95,9 +79,6 @@ project_out(unet_state *u, const char *p, gs_tensor *tokens, const gs_tensor *x)
         gs_graph_add_into(g, h, x);
         return h;
     }
-    if (tokens_channels_last(u, spatial[1]))
-        return gs_graph_conv1x1_tokens(g, tokens, spatial[2], spatial[3], CONV("%sproj_out.weight", p),
-                                       VEC("%sproj_out.bias", p), x);
     gs_tensor *h = gs_graph_reshape(g, gs_graph_transpose(g, tokens), 4, spatial);
     return gs_graph_conv2d_residual(g, h, CONV("%sproj_out.weight", p), VEC("%sproj_out.bias", p), 1, 0, x);
 }
@@ -111,7 +92,9 @@ spatial_transformer(unet_state *u, const char *p, gs_tensor *x, int heads)
         return NULL;
     char q[256];
 
-    gs_tensor *tokens = project_in(u, p, x); /* [n, hw, ch] */
+    gs_tensor *h = gs_graph_group_norm(g, x, VEC("%snorm.weight", p), VEC("%snorm.bias", p), c->norm_groups,
+                                       c->transformer_norm_eps, false);
+    gs_tensor *tokens = project_in(u, p, h); /* [n, hw, ch] */
 
     snprintf(q, sizeof q, "%stransformer_blocks.0.", p);
     gs_tensor *t = gs_graph_layer_norm(g, tokens, VEC("%snorm1.weight", q), VEC("%snorm1.bias", q),
