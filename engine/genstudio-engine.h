@@ -252,13 +252,6 @@ gs_status gs_op_mul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_t
  * bias may be NULL. */
 gs_status gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias,
                        bool transpose_b);
-/* out = a·b + bias + residual in one pass, b [K,N] (not transposed);
- * residual has out's shape and may be out itself (out += a·b + bias). Only
- * where gs_matmul_fuses_residual() says so (CPU drivers with texel loads, K
- * and N multiples of 4); elsewhere GS_ERR_UNSUPPORTED. */
-bool gs_matmul_fuses_residual(gs_context *ctx, const gs_tensor *a, const gs_tensor *b);
-gs_status gs_op_matmul_residual(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b,
-                                const gs_tensor *bias, const gs_tensor *residual);
 
 /* x [N,C,H,W], weight [O,C,k,k] (k = 1, 3 or 5), bias [O] or NULL,
  * out [N,O,Ho,Wo] with Ho = (H + 2·padding − k)/stride + 1. */
@@ -277,14 +270,12 @@ gs_status gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, co
  * W+2·padding, C], the input zero-padded and channels-last
  * (gs_op_padded_nhwc), with the weight taps-major, [O,k,k,C]. C and O
  * multiples of 4. image_bias [N,O] (or NULL) is added per image and output
- * channel (a ResBlock's timestep embedding); residual (or NULL), shaped like
- * out and possibly out itself, is added where out is written.
- * gs_conv2d_taps_major() says whether a device and shape take this path;
- * gs_weights_conv stores weights that way when they do. */
+ * channel (a ResBlock's timestep embedding). gs_conv2d_taps_major() says
+ * whether a device and shape take this path; gs_weights_conv stores weights
+ * that way when they do. */
 bool gs_conv2d_taps_major(gs_context *ctx, int64_t out_channels, int64_t in_channels, int64_t kernel);
 gs_status gs_op_conv2d_implicit(gs_stream *s, gs_tensor *out, const gs_tensor *x_padded, const gs_tensor *weight,
-                                const gs_tensor *bias, const gs_tensor *image_bias, const gs_tensor *residual,
-                                int stride);
+                                const gs_tensor *bias, const gs_tensor *image_bias, int stride);
 /* Token-major 2-D unfold (im2col) of one image x [1,C,H,W] (or [C,H,W]) for
  * output rows row0 … row0 + rows − 1: out [rows, Wo, C·k·k] with
  * out[oy − row0, ox, (c·k + ky)·k + kx] = x[c, oy·stride + ky − padding,

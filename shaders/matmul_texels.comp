@@ -16,9 +16,6 @@
 // weight stored taps-major, [O, KS, KS, C]; row r is pixel r % LDD of image
 // r / LDD, written at dst[(image·N + column)·LDD + pixel], plus an optional
 // bias per image and column.
-// Every variant adds an optional residual read at dst's own index (it may be
-// dst itself): the ResBlock's skip and the transformer's residual stream
-// without a separate add.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -40,13 +37,11 @@ layout(constant_id = 2) const uint KS = 3;
 layout(push_constant) uniform Push {
     F32 dst;
     F32 bias;
-    F32 residual;
 #ifdef IMPLICIT_CONV
     F32 image_bias;
 #endif
     uint M, N, K;
     uint has_bias;
-    uint has_residual;
     uint ldd;
 #ifdef IMPLICIT_CONV
     uint c4, wo, hp, wp, stride; // input channels / 4, output width, padded input size, stride
@@ -134,15 +129,12 @@ void main()
                 uint image = row / p.ldd;
                 if (p.has_image_bias != 0)
                     v += p.image_bias.v[image * p.N + c * 4 + e];
-                uint at = (image * p.N + c * 4 + e) * p.ldd + row % p.ldd;
+                p.dst.v[(image * p.N + c * 4 + e) * p.ldd + row % p.ldd] = v;
 #elif defined(CONV_OUT)
-                uint at = (c * 4 + e) * p.ldd + row;
+                p.dst.v[(c * 4 + e) * p.ldd + row] = v;
 #else
-                uint at = row * p.N + c * 4 + e;
+                p.dst.v[row * p.N + c * 4 + e] = v;
 #endif
-                if (p.has_residual != 0)
-                    v += p.residual.v[at];
-                p.dst.v[at] = v;
             }
         }
     }

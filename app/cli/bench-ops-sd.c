@@ -46,7 +46,7 @@ static gs_status
 record_conv_implicit(gs_stream *s, gs_bench_operands *o)
 {
     gs_status st = gs_op_padded_nhwc(s, o->t[3], o->t[1], 1);
-    return st ? st : gs_op_conv2d_implicit(s, o->t[0], o->t[3], o->t[2], NULL, NULL, NULL, 1);
+    return st ? st : gs_op_conv2d_implicit(s, o->t[0], o->t[3], o->t[2], NULL, NULL, 1);
 }
 
 /* SD's 3×3 convolutions (UNet ResBlock at a 64² latent, VAE decoder at 256²)

@@ -618,19 +618,6 @@ gs_graph_linear(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_te
     return out ? checked(g, gs_op_matmul(g->stream, out, x, w, b, false), out) : NULL;
 }
 
-void
-gs_graph_linear_add_into(gs_graph *g, gs_tensor *dst, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b)
-{
-    if (g->status != GS_OK)
-        return;
-    if (!gs_matmul_fuses_residual(g->ctx, x, w)) {
-        gs_graph_add_into(g, dst, gs_graph_linear(g, x, w, b));
-        return;
-    }
-    g->flops += 2.0 * (double)gs_tensor_numel(x) * (double)gs_tensor_dim(w, 1);
-    gs_graph_fail(g, gs_op_matmul_residual(g->stream, dst, x, w, b, dst));
-}
-
 /* Taps-major [O,k,k,C] (gs_weights_conv on CPU drivers) rather than [O,C,k,k]. */
 static bool
 taps_major(const gs_tensor *x, const gs_tensor *w)
@@ -665,14 +652,15 @@ padded_nhwc(gs_graph *g, const gs_tensor *x, int padding)
 gs_tensor *
 gs_graph_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int stride, int padding)
 {
-    return gs_graph_conv2d_residual(g, x, w, b, stride, padding, NULL);
-}
-
-/* The conv without the implicit GEMM: direct, or unfold + GEMM. */
-static gs_tensor *
-conv2d_planar(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int stride, int padding,
-              gs_tensor *out)
-{
+    if (g->status != GS_OK)
+        return NULL;
+    gs_tensor *out = conv2d_out(g, x, w, stride, padding);
+    if (out && taps_major(x, w)) {
+        gs_tensor *xp = padded_nhwc(g, x, padding);
+        if (!xp || !checked(g, gs_op_padded_nhwc(g->stream, xp, x, padding), xp))
+            return NULL;
+        return checked(g, gs_op_conv2d_implicit(g->stream, out, xp, w, b, NULL, stride), out);
+    }
     /* CPU drivers: unfold + GEMM, in chunks of output rows, from 64 channels
      * in and out; below that the direct kernel is as fast or faster
      * (engine/README.md). */
@@ -688,28 +676,9 @@ conv2d_planar(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tens
 }
 
 gs_tensor *
-gs_graph_conv2d_residual(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int stride,
-                         int padding, const gs_tensor *residual)
-{
-    if (g->status != GS_OK)
-        return NULL;
-    gs_tensor *out = conv2d_out(g, x, w, stride, padding);
-    if (out && taps_major(x, w)) {
-        gs_tensor *xp = padded_nhwc(g, x, padding);
-        if (!xp || !checked(g, gs_op_padded_nhwc(g->stream, xp, x, padding), xp))
-            return NULL;
-        return checked(g, gs_op_conv2d_implicit(g->stream, out, xp, w, b, NULL, residual, stride), out);
-    }
-    out = conv2d_planar(g, x, w, b, stride, padding, out);
-    if (out && residual)
-        gs_graph_add_into(g, out, residual);
-    return g->status == GS_OK ? out : NULL;
-}
-
-gs_tensor *
 gs_graph_group_norm_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
                            int groups, float eps, bool silu, const gs_tensor *w, const gs_tensor *b,
-                           const gs_tensor *image_bias, const gs_tensor *residual, int padding)
+                           const gs_tensor *image_bias, int padding)
 {
     if (g->status != GS_OK)
         return NULL;
@@ -718,8 +687,6 @@ gs_graph_group_norm_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *gam
         if (h && image_bias)
             gs_graph_add_into(g, h, gs_graph_reshape(g, (gs_tensor *)image_bias, 4,
                                                      (int64_t[]){ gs_tensor_dim(h, 0), gs_tensor_dim(h, 1), 1, 1 }));
-        if (h && residual)
-            gs_graph_add_into(g, h, residual);
         return g->status == GS_OK ? h : NULL;
     }
     gs_tensor *out = conv2d_out(g, x, w, 1, padding), *xp = out ? padded_nhwc(g, x, padding) : NULL;
@@ -728,7 +695,7 @@ gs_graph_group_norm_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *gam
         !checked(g, gs_op_group_norm_padded_nhwc(g->stream, xp, stats, x, gamma, beta, groups, eps, silu, padding),
                  xp))
         return NULL;
-    return checked(g, gs_op_conv2d_implicit(g->stream, out, xp, w, b, image_bias, residual, 1), out);
+    return checked(g, gs_op_conv2d_implicit(g->stream, out, xp, w, b, image_bias, 1), out);
 }
 
 gs_tensor *

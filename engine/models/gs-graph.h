@@ -94,28 +94,19 @@ gs_tensor *gs_graph_flush(gs_graph *g, gs_tensor *keep);
 
 /* x [..., in] · w [in, out] + b: w as gs_weights_linear stores it. */
 gs_tensor *gs_graph_linear(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b);
-/* dst += x·w + b (a residual stream), in one matmul where the device fuses
- * the add (gs_matmul_fuses_residual). */
-void gs_graph_linear_add_into(gs_graph *g, gs_tensor *dst, const gs_tensor *x, const gs_tensor *w,
-                              const gs_tensor *b);
 /* w [O,C,k,k] as torch stores it, or taps-major [O,k,k,C] as gs_weights_conv
  * stores it where the device takes the implicit GEMM (which it then does). */
 gs_tensor *gs_graph_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b, int stride,
                            int padding);
-/* conv2d(x) + residual (shaped like the output): added by the implicit
- * GEMM where w is taps-major, else by an add. */
-gs_tensor *gs_graph_conv2d_residual(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b,
-                                    int stride, int padding, const gs_tensor *residual);
 /* Stride-1 conv1d on token-major x [N,L,C] → [N,Lo,O], as unfold + one
  * matmul: w is the Conv1d weight as gs_weights_linear stores it ([C·K, O]). */
 /* conv2d(group_norm(x)) with stride 1, plus image_bias [N, O] (or NULL) per
  * image and output channel; where w is taps-major, the norm writes the
  * implicit GEMM's padded channels-last input directly and the GEMM adds
- * image_bias and residual (either may be NULL; residual is shaped like the
- * output). */
+ * image_bias. */
 gs_tensor *gs_graph_group_norm_conv2d(gs_graph *g, const gs_tensor *x, const gs_tensor *gamma, const gs_tensor *beta,
                                       int groups, float eps, bool silu, const gs_tensor *w, const gs_tensor *b,
-                                      const gs_tensor *image_bias, const gs_tensor *residual, int padding);
+                                      const gs_tensor *image_bias, int padding);
 gs_tensor *gs_graph_conv1d_tokens(gs_graph *g, const gs_tensor *x, const gs_tensor *w, const gs_tensor *b,
                                   int kernel, int padding, int dilation);
 gs_tensor *gs_graph_exp(gs_graph *g, const gs_tensor *x);

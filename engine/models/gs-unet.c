@@ -25,31 +25,29 @@ res_block(unet_state *u, const char *p, gs_tensor *x, int out_channels)
 {
     gs_graph *g = u->g;
     const gs_sd_config *c = u->cfg;
-    gs_tensor *skip = x;
-    if (x && gs_tensor_dim(x, 1) != out_channels)
-        skip = gs_graph_conv2d(g, x, CONV("%sskip_connection.weight", p), VEC("%sskip_connection.bias", p), 1, 0);
-    /* The timestep embedding, added per image and channel after the first
-     * conv; the skip, by the second. */
+    /* The timestep embedding, added per image and channel after the first conv. */
     gs_tensor *e = gs_graph_linear(g, u->emb_silu, LIN("%semb_layers.1.weight", p), VEC("%semb_layers.1.bias", p));
     gs_tensor *h = gs_graph_group_norm_conv2d(g, x, VEC("%sin_layers.0.weight", p), VEC("%sin_layers.0.bias", p),
                                               c->norm_groups, c->resnet_eps, true, CONV("%sin_layers.2.weight", p),
-                                              VEC("%sin_layers.2.bias", p), e, NULL, 1);
-    return gs_graph_group_norm_conv2d(g, h, VEC("%sout_layers.0.weight", p), VEC("%sout_layers.0.bias", p),
-                                      c->norm_groups, c->resnet_eps, true, CONV("%sout_layers.3.weight", p),
-                                      VEC("%sout_layers.3.bias", p), NULL, skip, 1);
+                                              VEC("%sin_layers.2.bias", p), e, 1);
+    h = gs_graph_group_norm_conv2d(g, h, VEC("%sout_layers.0.weight", p), VEC("%sout_layers.0.bias", p),
+                                   c->norm_groups, c->resnet_eps, true, CONV("%sout_layers.3.weight", p),
+                                   VEC("%sout_layers.3.bias", p), NULL, 1);
+    if (x && gs_tensor_dim(x, 1) != out_channels)
+        x = gs_graph_conv2d(g, x, CONV("%sskip_connection.weight", p), VEC("%sskip_connection.bias", p), 1, 0);
+    gs_graph_add_into(g, h, x);
+    return h;
 }
 
-/* tokens += attention(x, context) */
-static void
-attention_add_into(unet_state *u, const char *p, gs_tensor *tokens, const gs_tensor *x, const gs_tensor *context,
-                   int heads)
+static gs_tensor *
+attention(unet_state *u, const char *p, const gs_tensor *x, const gs_tensor *context, int heads)
 {
     gs_graph *g = u->g;
     gs_tensor *q = gs_graph_linear(g, x, LIN("%sto_q.weight", p), NULL);
     gs_tensor *k = gs_graph_linear(g, context, LIN("%sto_k.weight", p), NULL);
     gs_tensor *v = gs_graph_linear(g, context, LIN("%sto_v.weight", p), NULL);
     gs_tensor *a = gs_graph_attention(g, q, k, v, heads, false);
-    gs_graph_linear_add_into(g, tokens, a, LIN("%sto_out.0.weight", p), VEC("%sto_out.0.bias", p));
+    return gs_graph_linear(g, a, LIN("%sto_out.0.weight", p), VEC("%sto_out.0.bias", p));
 }
 
 /* proj_in/proj_out: a 1×1 conv on NCHW (SD 1) or a Linear on tokens (SD 2);
@@ -67,20 +65,16 @@ project_in(unet_state *u, const char *p, gs_tensor *h)
     return gs_graph_transpose(g, gs_graph_reshape(g, h, 3, planar));
 }
 
-/* proj_out back to NCHW, plus the block's input x. */
 static gs_tensor *
-project_out(unet_state *u, const char *p, gs_tensor *tokens, const gs_tensor *x)
+project_out(unet_state *u, const char *p, gs_tensor *tokens, const int64_t spatial[4])
 {
     gs_graph *g = u->g;
-    int64_t spatial[4] = { gs_tensor_dim(x, 0), gs_tensor_dim(x, 1), gs_tensor_dim(x, 2), gs_tensor_dim(x, 3) };
     if (u->cfg->linear_proj) {
         tokens = gs_graph_linear(g, tokens, LIN("%sproj_out.weight", p), VEC("%sproj_out.bias", p));
-        gs_tensor *h = gs_graph_reshape(g, gs_graph_transpose(g, tokens), 4, spatial);
-        gs_graph_add_into(g, h, x);
-        return h;
+        return gs_graph_reshape(g, gs_graph_transpose(g, tokens), 4, spatial);
     }
     gs_tensor *h = gs_graph_reshape(g, gs_graph_transpose(g, tokens), 4, spatial);
-    return gs_graph_conv2d_residual(g, h, CONV("%sproj_out.weight", p), VEC("%sproj_out.bias", p), 1, 0, x);
+    return gs_graph_conv2d(g, h, CONV("%sproj_out.weight", p), VEC("%sproj_out.bias", p), 1, 0);
 }
 
 static gs_tensor *
@@ -90,6 +84,7 @@ spatial_transformer(unet_state *u, const char *p, gs_tensor *x, int heads)
     const gs_sd_config *c = u->cfg;
     if (!x)
         return NULL;
+    int64_t n = gs_tensor_dim(x, 0), ch = gs_tensor_dim(x, 1), hgt = gs_tensor_dim(x, 2), wid = gs_tensor_dim(x, 3);
     char q[256];
 
     gs_tensor *h = gs_graph_group_norm(g, x, VEC("%snorm.weight", p), VEC("%snorm.bias", p), c->norm_groups,
@@ -101,15 +96,19 @@ spatial_transformer(unet_state *u, const char *p, gs_tensor *x, int heads)
                                        c->layer_norm_eps);
     char attn[300];
     snprintf(attn, sizeof attn, "%sattn1.", q);
-    attention_add_into(u, attn, tokens, t, t, heads);
+    gs_graph_add_into(g, tokens, attention(u, attn, t, t, heads));
     t = gs_graph_layer_norm(g, tokens, VEC("%snorm2.weight", q), VEC("%snorm2.bias", q), c->layer_norm_eps);
     snprintf(attn, sizeof attn, "%sattn2.", q);
-    attention_add_into(u, attn, tokens, t, u->context, heads);
+    gs_graph_add_into(g, tokens, attention(u, attn, t, u->context, heads));
     t = gs_graph_layer_norm(g, tokens, VEC("%snorm3.weight", q), VEC("%snorm3.bias", q), c->layer_norm_eps);
     t = gs_graph_linear(g, t, LIN("%sff.net.0.proj.weight", q), VEC("%sff.net.0.proj.bias", q));
     t = gs_graph_geglu(g, t);
-    gs_graph_linear_add_into(g, tokens, t, LIN("%sff.net.2.weight", q), VEC("%sff.net.2.bias", q));
-    return project_out(u, p, tokens, x);
+    gs_graph_add_into(g, tokens, gs_graph_linear(g, t, LIN("%sff.net.2.weight", q), VEC("%sff.net.2.bias", q)));
+
+    int64_t spatial[4] = { n, ch, hgt, wid };
+    h = project_out(u, p, tokens, spatial);
+    gs_graph_add_into(g, h, x);
+    return h;
 }
 
 gs_tensor *
@@ -175,5 +174,5 @@ gs_unet_forward(gs_graph *g, gs_weights *w, const gs_sd_config *c, const gs_tens
     }
     return gs_graph_group_norm_conv2d(g, h, VEC(GS_UNET_PREFIX "out.0.weight"), VEC(GS_UNET_PREFIX "out.0.bias"),
                                       c->norm_groups, c->resnet_eps, true, CONV(GS_UNET_PREFIX "out.2.weight"),
-                                      VEC(GS_UNET_PREFIX "out.2.bias"), NULL, NULL, 1);
+                                      VEC(GS_UNET_PREFIX "out.2.bias"), NULL, 1);
 }

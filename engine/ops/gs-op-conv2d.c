@@ -220,7 +220,7 @@ gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_ten
             VkDeviceSize out_offset = (VkDeviceSize)((b * o * ho + row0) * wo) * 4;
             if (!st && gs_texel_gemm_operands(ctx, chunk, weight)) {
                 st = gs_record_texel_gemm(s, &GS_KERNEL(conv_gemm_texels), out, out_offset, chunk, weight, bias,
-                                          NULL, pixels, o, kdim, ho * wo);
+                                          pixels, o, kdim, ho * wo);
                 gs_tensor_free(chunk);
                 continue;
             }
@@ -256,9 +256,9 @@ gs_op_conv2d_gemm(gs_stream *s, gs_tensor *out, const gs_tensor *x, const gs_ten
  * The batch is one GEMM: a row is a pixel of any image. */
 
 typedef struct {
-    VkDeviceAddress dst, bias, residual, image_bias;
+    VkDeviceAddress dst, bias, image_bias;
     uint32_t m, n, k;
-    uint32_t has_bias, has_residual;
+    uint32_t has_bias;
     uint32_t ldd;
     uint32_t c4, wo, hp, wp, stride;
     uint32_t has_image_bias;
@@ -273,15 +273,14 @@ gs_conv2d_taps_major(gs_context *ctx, int64_t out_channels, int64_t in_channels,
 
 gs_status
 gs_op_conv2d_implicit(gs_stream *s, gs_tensor *out, const gs_tensor *x_padded, const gs_tensor *weight,
-                      const gs_tensor *bias, const gs_tensor *image_bias, const gs_tensor *residual, int stride)
+                      const gs_tensor *bias, const gs_tensor *image_bias, int stride)
 {
     gs_context *ctx = gs_stream_context(s);
     gs_status st;
     if ((st = gs_check_dtype(ctx, "conv2d_implicit", out, GS_F32)) ||
         (st = gs_check_dtype(ctx, "conv2d_implicit", x_padded, GS_F32)) ||
         (bias && (st = gs_check_dtype(ctx, "conv2d_implicit bias", bias, GS_F32))) ||
-        (image_bias && (st = gs_check_dtype(ctx, "conv2d_implicit image bias", image_bias, GS_F32))) ||
-        (residual && (st = gs_check_dtype(ctx, "conv2d_implicit residual", residual, GS_F32))))
+        (image_bias && (st = gs_check_dtype(ctx, "conv2d_implicit image bias", image_bias, GS_F32))))
         return st;
     if (x_padded->ndim != 4 || weight->ndim != 4 || out->ndim != 4)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d_implicit: x, weight and out must be 4-D");
@@ -296,12 +295,10 @@ gs_op_conv2d_implicit(gs_stream *s, gs_tensor *out, const gs_tensor *x_padded, c
     if (out->shape[0] != n || out->shape[1] != o || out->shape[2] != ho || out->shape[3] != wo)
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "conv2d_implicit: out must be [%lld,%lld,%lld,%lld]",
                        (long long)n, (long long)o, (long long)ho, (long long)wo);
-    if ((bias && gs_tensor_numel(bias) != o) || (image_bias && gs_tensor_numel(image_bias) != n * o) ||
-        (residual && gs_tensor_numel(residual) != gs_tensor_numel(out)))
+    if ((bias && gs_tensor_numel(bias) != o) || (image_bias && gs_tensor_numel(image_bias) != n * o))
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
-                       "conv2d_implicit: the bias needs %lld elements, the per-image bias %lld and the residual "
-                       "%lld",
-                       (long long)o, (long long)(n * o), (long long)gs_tensor_numel(out));
+                       "conv2d_implicit: the bias needs %lld elements and the per-image bias %lld", (long long)o,
+                       (long long)(n * o));
     gs_texel_block block = gs_choose_texel_block(m, o);
     if (gs_tensor_numel(out) > UINT32_MAX || gs_tensor_numel(x_padded) / 4 > INT32_MAX ||
         gs_groups(m, block.rows) > 65535)
@@ -310,31 +307,16 @@ gs_op_conv2d_implicit(gs_stream *s, gs_tensor *out, const gs_tensor *x_padded, c
         return gs_fail(ctx, GS_ERR_UNSUPPORTED,
                        "conv2d_implicit: needs a CPU driver with texel loads and texel-aligned operands");
     conv_implicit_push push = {
-        gs_tensor_address(out),
-        bias ? gs_tensor_address(bias) : 0,
-        residual ? gs_tensor_address(residual) : 0,
-        image_bias ? gs_tensor_address(image_bias) : 0,
-        (uint32_t)m,
-        (uint32_t)o,
-        (uint32_t)(k * k * c),
-        bias != NULL,
-        residual != NULL,
-        (uint32_t)(ho * wo),
-        (uint32_t)(c / 4),
-        (uint32_t)wo,
-        (uint32_t)hp,
-        (uint32_t)wp,
-        (uint32_t)stride,
-        image_bias != NULL,
+        gs_tensor_address(out), bias ? gs_tensor_address(bias) : 0, image_bias ? gs_tensor_address(image_bias) : 0,
+        (uint32_t)m, (uint32_t)o, (uint32_t)(k * k * c), bias != NULL, (uint32_t)(ho * wo), (uint32_t)(c / 4),
+        (uint32_t)wo, (uint32_t)hp, (uint32_t)wp, (uint32_t)stride, image_bias != NULL,
     };
-    gs_binding bindings[6] = { { out, GS_WRITE }, { x_padded, GS_READ }, { weight, GS_READ } };
+    gs_binding bindings[5] = { { out, GS_WRITE }, { x_padded, GS_READ }, { weight, GS_READ } };
     int count = 3;
     if (bias)
         bindings[count++] = (gs_binding){ bias, GS_READ };
     if (image_bias)
         bindings[count++] = (gs_binding){ image_bias, GS_READ };
-    if (residual)
-        bindings[count++] = (gs_binding){ residual, GS_READ };
     gs_texel_binding texels[2] = {
         { x_padded, VK_FORMAT_R32G32B32A32_SFLOAT },
         { weight, gs_weight_texel_format(weight) },

@@ -107,26 +107,14 @@ gs_texel_gemm_operands(const gs_context *ctx, const gs_tensor *a, const gs_tenso
 
 gs_status
 gs_record_texel_gemm(gs_stream *s, const gs_kernel *kernel_source, gs_tensor *out, VkDeviceSize out_offset,
-                     const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias, const gs_tensor *residual,
-                     int64_t m, int64_t n, int64_t k, int64_t ldd)
+                     const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias, int64_t m, int64_t n, int64_t k,
+                     int64_t ldd)
 {
     gs_texel_push push = {
-        gs_tensor_address(out) + out_offset,
-        bias ? gs_tensor_address(bias) : 0,
-        residual ? gs_tensor_address(residual) : 0,
-        (uint32_t)m,
-        (uint32_t)n,
-        (uint32_t)k,
-        bias != NULL,
-        residual != NULL,
-        (uint32_t)ldd,
+        gs_tensor_address(out) + out_offset, bias ? gs_tensor_address(bias) : 0, (uint32_t)m, (uint32_t)n, (uint32_t)k,
+        bias != NULL, (uint32_t)ldd,
     };
-    gs_binding bindings[5] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ } };
-    int count = 3;
-    if (bias)
-        bindings[count++] = (gs_binding){ bias, GS_READ };
-    if (residual)
-        bindings[count++] = (gs_binding){ residual, GS_READ };
+    gs_binding bindings[4] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ }, { bias, GS_READ } };
     gs_texel_binding texels[2] = {
         { a, VK_FORMAT_R32G32B32A32_SFLOAT },
         { b, gs_weight_texel_format(b) },
@@ -136,44 +124,8 @@ gs_record_texel_gemm(gs_stream *s, const gs_kernel *kernel_source, gs_tensor *ou
     kernel.spec[0] = block.rows;
     kernel.spec[1] = block.groups;
     kernel.spec_count = 2;
-    return gs_stream_dispatch_texels(s, &kernel, &push, sizeof push, bindings, count, texels, 2,
+    return gs_stream_dispatch_texels(s, &kernel, &push, sizeof push, bindings, bias ? 4 : 3, texels, 2,
                                      gs_groups(n, 4 * LANES * block.groups), gs_groups(m, block.rows), 1);
-}
-
-/* The texel kernel's conditions; the other matmul kernels have no residual. */
-bool
-gs_matmul_fuses_residual(gs_context *ctx, const gs_tensor *a, const gs_tensor *b)
-{
-    int64_t k = gs_tensor_dim(a, a->ndim - 1);
-    return gs_cpu_kernels(ctx) && b->ndim == 2 && k % 4 == 0 && b->shape[1] % 4 == 0 &&
-           gs_tensor_address(a) % 16 == 0 && gs_tensor_address(b) % 16 == 0 && gs_texel_gemm_operands(ctx, a, b);
-}
-
-gs_status
-gs_op_matmul_residual(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias,
-                      const gs_tensor *residual)
-{
-    gs_context *ctx = gs_stream_context(s);
-    gs_status st;
-    if ((st = gs_check_dtype(ctx, "matmul_residual", out, GS_F32)) ||
-        (st = gs_check_dtype(ctx, "matmul_residual", a, GS_F32)) ||
-        (st = gs_check_dtype(ctx, "matmul_residual residual", residual, GS_F32)) ||
-        (bias && (st = gs_check_dtype(ctx, "matmul_residual bias", bias, GS_F32))))
-        return st;
-    if (b->ndim != 2 || a->ndim < 2)
-        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "matmul_residual: b must be 2-D and a at least 2-D");
-    int64_t k = a->shape[a->ndim - 1], n = b->shape[1], m = gs_tensor_numel(a) / k;
-    if (b->shape[0] != k || out->shape[out->ndim - 1] != n || gs_tensor_numel(out) != m * n ||
-        gs_tensor_numel(residual) != m * n || (bias && gs_tensor_numel(bias) != n))
-        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
-                       "matmul_residual: shapes do not agree (a has K=%lld, b is [%lld,%lld], out and the residual "
-                       "need %lld elements)",
-                       (long long)k, (long long)b->shape[0], (long long)n, (long long)(m * n));
-    if (!gs_matmul_fuses_residual(ctx, a, b))
-        return gs_fail(ctx, GS_ERR_UNSUPPORTED,
-                       "matmul_residual: needs a CPU driver with texel loads, K and N multiples of 4 and "
-                       "texel-aligned operands");
-    return gs_record_texel_gemm(s, &GS_KERNEL(matmul_texels), out, 0, a, b, bias, residual, m, n, k, 0);
 }
 
 gs_status
@@ -209,7 +161,7 @@ gs_op_matmul(gs_stream *s, gs_tensor *out, const gs_tensor *a, const gs_tensor *
     };
     gs_binding bindings[4] = { { out, GS_WRITE }, { a, GS_READ }, { b, GS_READ }, { bias, GS_READ } };
     if (vec4 && gs_cpu_kernels(ctx) && gs_texel_gemm_operands(ctx, a, b))
-        return gs_record_texel_gemm(s, &GS_KERNEL(matmul_texels), out, 0, a, b, bias, NULL, m, n, k, 0);
+        return gs_record_texel_gemm(s, &GS_KERNEL(matmul_texels), out, 0, a, b, bias, m, n, k, 0);
     if (vec4 && f16 && use_weight_lanes_kernel(ctx)) {
         gs_kernel kernel = GS_KERNEL(matmul_weight_lanes);
         gs_weight_lanes_block block = gs_choose_weight_lanes_block(n);

@@ -259,16 +259,15 @@ typedef struct {
 gs_weight_lanes_block gs_choose_weight_lanes_block(int64_t n);
 
 /* matmul_texels.comp (gs-op-matmul.c; the conv GEMM uses it too): a [M,K]
- * and b read as texels, out (from byte out_offset) = a·b + bias (+ residual,
- * read where out is written); with conv_gemm_texels b is [N,K] and out is
- * written transposed, row stride ldd. */
+ * and b read as texels, out (from byte out_offset) = a·b + bias; with
+ * conv_gemm_texels b is [N,K] and out is written transposed, row stride ldd. */
 typedef struct {
     uint32_t rows, groups;
 } gs_texel_block;
 typedef struct {
-    VkDeviceAddress dst, bias, residual;
+    VkDeviceAddress dst, bias;
     uint32_t m, n, k;
-    uint32_t has_bias, has_residual;
+    uint32_t has_bias;
     uint32_t ldd;
 } gs_texel_push;
 gs_texel_block gs_choose_texel_block(int64_t m, int64_t n);
@@ -276,8 +275,8 @@ bool gs_texel_gemm_operands(const gs_context *ctx, const gs_tensor *a, const gs_
 /* A weight's texel format: 4 fp16 or fp32 values, as stored. */
 VkFormat gs_weight_texel_format(const gs_tensor *b);
 gs_status gs_record_texel_gemm(gs_stream *s, const gs_kernel *kernel, gs_tensor *out, VkDeviceSize out_offset,
-                               const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias,
-                               const gs_tensor *residual, int64_t m, int64_t n, int64_t k, int64_t ldd);
+                               const gs_tensor *a, const gs_tensor *b, const gs_tensor *bias, int64_t m, int64_t n,
+                               int64_t k, int64_t ldd);
 
 /* Shape checks shared by the op host files. */
 bool gs_same_shape(const gs_tensor *a, const gs_tensor *b);

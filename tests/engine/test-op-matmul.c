@@ -46,56 +46,6 @@ check(gs_context *ctx, int64_t batch, int64_t m, int64_t n, int64_t k, bool tran
     free(got);
 }
 
-/* out = a·b + bias + r, into a separate tensor and in place (out holding r
- * beforehand); devices without the fused kernel refuse it. */
-static void
-check_residual(gs_context *ctx, int64_t m, int64_t n, int64_t k, gs_dtype wtype, bool in_place, uint64_t seed)
-{
-    size_t nout = (size_t)(m * n);
-    float *a = gs_test_random_new((size_t)(m * k), seed, -1, 1);
-    float *b = gs_test_random_new((size_t)(k * n), seed + 1, -1, 1);
-    float *bias = gs_test_random_new((size_t)n, seed + 2, -1, 1), *r = gs_test_random_new(nout, seed + 3, -4, 4);
-    if (wtype == GS_F16)
-        for (int64_t i = 0; i < n * k; i++)
-            b[i] = gs_half_to_float(gs_float_to_half(b[i]));
-    float *want = malloc(nout * sizeof *want);
-    ref_matmul(want, a, b, bias, m, n, k, false);
-    for (size_t i = 0; i < nout; i++)
-        want[i] += r[i];
-
-    int64_t ashape[2] = { m, k }, bshape[2] = { k, n }, oshape[2] = { m, n }, biasshape[1] = { n };
-    gs_tensor *ta = gs_test_tensor(ctx, 2, ashape, a), *tout = gs_test_tensor(ctx, 2, oshape, in_place ? r : NULL);
-    gs_tensor *tr = in_place ? tout : gs_test_tensor(ctx, 2, oshape, r);
-    gs_tensor *tbias = gs_test_tensor(ctx, 1, biasshape, bias);
-    gs_tensor *tb = gs_tensor_new(ctx, wtype, 2, bshape);
-    GS_CHECK_OK(ctx, gs_tensor_upload(tb, b, n * k));
-    gs_stream *s = gs_stream_new(ctx);
-    char what[160];
-    snprintf(what, sizeof what, "matmul %lldx%lldx%lld + bias + residual%s%s", (long long)m, (long long)k,
-             (long long)n, in_place ? " in place" : "", wtype == GS_F16 ? ", fp16 B" : "");
-    if (gs_matmul_fuses_residual(ctx, ta, tb)) {
-        GS_CHECK_OK(ctx, gs_op_matmul_residual(s, tout, ta, tb, tbias, tr));
-        GS_CHECK_OK(ctx, gs_stream_submit(s));
-        float *got = gs_test_download(tout);
-        gs_test_close(what, got, want, nout, 2e-6f * sqrtf((float)k), 1e-5f);
-        free(got);
-    } else {
-        GS_CHECK(gs_op_matmul_residual(s, tout, ta, tb, tbias, tr) == GS_ERR_UNSUPPORTED);
-    }
-    gs_stream_free(s);
-    if (!in_place)
-        gs_tensor_free(tr);
-    gs_tensor_free(ta);
-    gs_tensor_free(tb);
-    gs_tensor_free(tbias);
-    gs_tensor_free(tout);
-    free(a);
-    free(b);
-    free(bias);
-    free(r);
-    free(want);
-}
-
 int
 main(void)
 {
@@ -114,15 +64,12 @@ main(void)
     check(ctx, 2, 3, 20, 12, false, true, f16, 11);      /* vec4 kernels, one row per lane */
     check(ctx, 1, 77, 128, 512, false, true, GS_F32, 12); /* tokens × channels, K not a tile multiple */
     check(ctx, 1, 50, 256, 96, false, true, f16, 13);     /* fp16 weights, 128-column blocks, ragged rows */
-    check_residual(ctx, 512, 64, 64, f16, true, 14);   /* a UNet attention's out projection, batch 2 */
-    check_residual(ctx, 37, 36, 20, GS_F32, false, 15); /* ragged rows and column groups */
 
     int64_t s2[2] = { 4, 8 }, s3[2] = { 5, 8 };
     gs_tensor *a = gs_test_tensor(ctx, 2, s2, NULL), *b = gs_test_tensor(ctx, 2, s3, NULL);
     gs_stream *s = gs_stream_new(ctx);
     GS_CHECK(gs_op_matmul(s, a, a, b, NULL, false) == GS_ERR_INVALID_ARGUMENT); /* K mismatch */
     GS_CHECK(gs_op_matmul(s, a, a, b, a, true) == GS_ERR_INVALID_ARGUMENT);     /* out shape */
-    GS_CHECK(gs_op_matmul_residual(s, a, a, b, NULL, a) == GS_ERR_INVALID_ARGUMENT); /* K mismatch */
     gs_stream_free(s);
     gs_tensor_free(a);
     gs_tensor_free(b);
