@@ -9,13 +9,17 @@ numbers), 4–20 words, deterministic order.
     GPL-2+).
   Italian, Finnish, Czech, Russian: the translated manual pages of
     manpages-l10n (manpages-it, -fi, -cs, -ru; the translations GPL-3+).
-  Catalan: the Catalan message catalogues of GPL and LGPL programs
-    (CATALOGUES below)."""
+  Catalan: the message catalogues of GPL and LGPL programs (CATALOGUES).
+  Hindi, Marathi, Telugu: the same catalogues where installed, plus
+    LibreOffice's user interface catalogues (libreoffice-l10n-hi, -mr, -te)
+    and, for Hindi, its help pages (libreoffice-help-hi), all MPL-2.0,
+    unpacked with dpkg-deb -x into the folder given by --libreoffice."""
 import argparse
 import glob
 import gettext
 import gzip
 import html
+import os
 import random
 import re
 import subprocess
@@ -29,11 +33,20 @@ LETTERS = {
     "cs": "A-Za-zÁČĎÉĚÍŇÓŘŠŤÚŮÝŽáčďéěíňóřšťúůýž",
     "ru": "А-Яа-яЁё",
     "ca": "A-Za-zÀÇÈÉÍÏÒÓÚÜàçèéíïòóúü·",
+    "hi": "\u0900-\u0963\u0966-\u097f",  # Devanagari without the dandas
+    "mr": "\u0900-\u0963\u0966-\u097f",
+    "te": "\u0c00-\u0c7f",
 }
-# Catalan catalogues (all GPL or LGPL: debian/copyright of each package).
+UNCASED = {"hi", "mr", "te"}
+ENDS = ".?!।"
+# The catalogues read (all GPL or LGPL: debian/copyright of each package);
+# a language takes the ones installed for it.
 CATALOGUES = ["apt", "bash", "coreutils", "dpkg", "findutils", "gettext-tools", "glib20", "grep",
               "gtk30", "gtk40", "gst-plugins-base-1.0", "gstreamer-1.0", "libadwaita", "man-db", "sed", "shadow",
               "systemd", "tar", "wget"]
+INDIC_CATALOGUES = CATALOGUES + ["Linux-PAM", "PackageKit", "appstream", "at-spi2-core", "gdk-pixbuf",
+                                 "glib-networking", "gtk20", "json-glib-1.0", "libapt-pkg6.0", "libsoup",
+                                 "shared-mime-info", "software-properties", "xdg-user-dirs"]
 
 
 # Untranslated English left in translated manual pages.
@@ -48,15 +61,16 @@ def word_pattern(lang):
 def sentences(text, lang):
     word = word_pattern(lang)
     text = re.sub(r"\s+", " ", text)
-    for s in re.split(rf"(?<=[.?!])\s+(?=[{LETTERS[lang]}])", text):
+    for s in re.split(rf"(?<=[{ENDS}])\s+(?=[{LETTERS[lang]}])", text):
         words = s.split(" ")
-        if not 4 <= len(words) <= 20 or not s[-1] in ".?!":
+        if not 4 <= len(words) <= 20 or not s[-1] in ENDS:
             continue
         body = words[:-1] + [words[-1][:-1]]
         english = sum(w.strip(",;:()").lower() in ENGLISH for w in body)
         if lang != "en" and english:
             continue
-        if all(word.match(w) for w in body) and words[0][0].isupper() and words[0] != words[0].upper():
+        cased = lang not in UNCASED
+        if all(word.match(w) for w in body) and (not cased or (words[0][0].isupper() and words[0] != words[0].upper())):
             yield s.replace("’", "'")
 
 
@@ -93,13 +107,32 @@ def manual_texts(lang):
     return texts
 
 
+def catalogue_messages(path):
+    with open(path, "rb") as f:
+        catalogue = gettext.GNUTranslations(f)
+    # Drop the accelerator marks: _ (GNU) and ~ (LibreOffice).
+    return [re.sub("[_~]", "", m) for m in catalogue._catalog.values() if isinstance(m, str)]
+
+
 def catalogue_texts(lang):
     texts = []
-    for domain in CATALOGUES:
+    for domain in INDIC_CATALOGUES if lang in UNCASED else CATALOGUES:
         path = f"/usr/share/locale/{lang}/LC_MESSAGES/{domain}.mo"
-        with open(path, "rb") as f:
-            catalogue = gettext.GNUTranslations(f)
-        texts += [m.replace("_", "") for m in catalogue._catalog.values() if isinstance(m, str)]
+        if os.path.exists(path):
+            texts += catalogue_messages(path)
+    return texts
+
+
+def libreoffice_texts(lang, root):
+    texts = []
+    for path in sorted(glob.glob(f"{root}/usr/lib/libreoffice/program/resource/{lang}/LC_MESSAGES/*.mo")):
+        texts += catalogue_messages(path)
+    for path in sorted(glob.glob(f"{root}/usr/share/libreoffice/help/{lang}/text/**/*.html", recursive=True)):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            page = re.sub(r"<script.*?</script>", "", f.read(), flags=re.S)
+        texts += [html.unescape(re.sub(r"<[^>]+>", "", p)) for p in re.findall(r"<p[^>]*>(.*?)</p>", page, flags=re.S)]
+    if not texts:
+        raise SystemExit(f"no LibreOffice catalogues for {lang} under {root} (see the docstring)")
     return texts
 
 
@@ -108,11 +141,15 @@ def main():
     ap.add_argument("--lang", default="en", choices=sorted(LETTERS))
     ap.add_argument("--count", type=int, default=2400)
     ap.add_argument("--out", default="/work/cache/speech/sentences.txt")
+    ap.add_argument("--libreoffice", default="/work/cache/speech/libreoffice",
+                    help="LibreOffice's Hindi, Marathi and Telugu packages, unpacked")
     args = ap.parse_args()
     if args.lang == "en":
         texts = english_texts()
     elif args.lang == "ca":
         texts = catalogue_texts(args.lang)
+    elif args.lang in UNCASED:
+        texts = catalogue_texts(args.lang) + libreoffice_texts(args.lang, args.libreoffice)
     else:
         texts = manual_texts(args.lang)
     found = sorted({s for text in texts for s in sentences(text, args.lang)})

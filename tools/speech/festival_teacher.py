@@ -25,6 +25,9 @@ VOICES = {
     "krb": ("czech_krb", "cs", "iso-8859-2", "festvox-czech-krb"),
     "nsh": ("msu_ru_nsh_clunits", "ru", "utf-8", "festvox-ru"),
     "ona": ("upc_ca_ona_hts", "ca", "latin-1", "festvox-ca-ona-hts"),
+    "nsk_hi": ("hindi_NSK_diphone", "hi", "utf-8", "festvox-hi-nsk"),
+    "nsk_mr": ("marathi_NSK_diphone", "mr", "utf-8", "festvox-mr-nsk"),
+    "nsk_te": ("telugu_NSK_diphone", "te", "utf-8", "festvox-te-nsk"),
 }
 
 
