@@ -62,8 +62,9 @@ static const struct {
 } languages[] = {
     { "en-us", N_("English (US)") }, { "en-gb", N_("English (UK)") }, { "ca", N_("Catalan") },
     { "cs", N_("Czech") },           { "nl", N_("Dutch") },           { "fi", N_("Finnish") },
-    { "fr", N_("French") },          { "de", N_("German") },          { "it", N_("Italian") },
-    { "pt", N_("Portuguese") },      { "ru", N_("Russian") },         { "es", N_("Spanish") },
+    { "fr", N_("French") },          { "de", N_("German") },          { "hi", N_("Hindi") },
+    { "it", N_("Italian") },         { "mr", N_("Marathi") },         { "pt", N_("Portuguese") },
+    { "ru", N_("Russian") },         { "es", N_("Spanish") },         { "te", N_("Telugu") },
 };
 
 static void
