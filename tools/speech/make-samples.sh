@@ -18,3 +18,6 @@ sample fi "Hyvää huomenta! Juna kaupunkiin lähtee puoli yhdeksältä, joten e
 sample cs "Dobré ráno! Vlak do města odjíždí v půl deváté, takže máme ještě čas na kávu."
 sample ru "Доброе утро! Поезд в город уходит в половине девятого, так что у нас ещё есть время на кофе."
 sample ca "Bon dia! El tren cap a la ciutat surt a dos quarts de nou, així que encara tenim temps per a un cafè."
+sample hi "सुप्रभात! शहर जाने वाली ट्रेन साढ़े आठ बजे निकलती है, इसलिए हमारे पास अभी कॉफ़ी के लिए समय है।"
+sample mr "सुप्रभात! शहराकडे जाणारी ट्रेन साडेआठ वाजता सुटते, त्यामुळे आपल्याकडे अजून कॉफीसाठी वेळ आहे."
+sample te "శుభోదయం! నగరానికి వెళ్ళే రైలు ఎనిమిదిన్నరకు బయలుదేరుతుంది, కాబట్టి మనకు కాఫీకి ఇంకా సమయం ఉంది."
