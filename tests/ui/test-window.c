@@ -315,7 +315,8 @@ test_voice(void)
     GtkDropDown *languages = find_dropdown(GTK_WIDGET(voice_page), "English (US)");
     g_assert_nonnull(languages);
     GtkStringList *names = GTK_STRING_LIST(gtk_drop_down_get_model(languages));
-    const char *trained[] = { "English (US)", "Catalan", "Czech", "Finnish", "Hindi", "Italian", "Marathi", "Russian", "Telugu", NULL };
+    const char *trained[] = { "English (US)", "Catalan", "Czech",   "Finnish", "Hindi",
+                              "Italian",      "Marathi", "Russian", "Telugu",  NULL };
     const char *borrowing = " (nearest phonemes, no trained voice)";
     guint italian = G_MAXUINT;
     for (guint i = 0; i < g_list_model_get_n_items(G_LIST_MODEL(names)); i++) {
