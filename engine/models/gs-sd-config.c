@@ -61,6 +61,12 @@ read_array(reader *r, const char *key, guint min, guint max)
         return NULL;
     JsonNode *node = json_object_get_member(r->root, key);
     JsonArray *a = node && JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
+    for (guint i = 0; a && i < json_array_get_length(a); i++) {
+        JsonNode *e = json_array_get_element(a, i);
+        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_INT64 || json_node_get_int(e) < 0 ||
+            json_node_get_int(e) > 1 << 16)
+            a = NULL;
+    }
     if (!a || json_array_get_length(a) < min || json_array_get_length(a) > max) {
         r->status = gs_fail(r->ctx, GS_ERR_FORMAT, "model config: \"%s\" must be a list of %u..%u integers", key,
                             min, max);

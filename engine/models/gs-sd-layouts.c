@@ -306,8 +306,12 @@ read_diffusers_configs(const char *dir, side_info *side)
             for (int l = 0; l < GS_SD_MAX_LEVELS; l++)
                 side->unet_heads[l] = (int)json_node_get_int(n);
         else if (n && JSON_NODE_HOLDS_ARRAY(n))
-            for (guint l = 0; l < json_array_get_length(json_node_get_array(n)) && l < GS_SD_MAX_LEVELS; l++)
-                side->unet_heads[l] = (int)json_array_get_int_element(json_node_get_array(n), l);
+            for (guint l = 0; l < json_array_get_length(json_node_get_array(n)) && l < GS_SD_MAX_LEVELS; l++) {
+                JsonNode *e = json_array_get_element(json_node_get_array(n), l);
+                gint64 heads = JSON_NODE_HOLDS_VALUE(e) && json_node_get_value_type(e) == G_TYPE_INT64
+                                   ? json_node_get_int(e) : 0;
+                side->unet_heads[l] = heads > 0 && heads <= 1024 ? (int)heads : 0;
+            }
     }
     g_object_unref(parser);
 

@@ -71,8 +71,9 @@ parse_config(gs_speech *m, const char *path)
     c->n_fft = json_int(o, "n_fft", 1024);
     c->hop = json_int(o, "hop", 256);
     c->layer_norm_eps = 1e-5f;
-    JsonArray *dilations = json_object_has_member(o, "decoder_dilations")
-                               ? json_object_get_array_member(o, "decoder_dilations") : NULL;
+    JsonNode *dilations_node = json_object_get_member(o, "decoder_dilations");
+    JsonArray *dilations = dilations_node && JSON_NODE_HOLDS_ARRAY(dilations_node)
+                               ? json_node_get_array(dilations_node) : NULL;
     c->decoder_layers = dilations ? (int)json_array_get_length(dilations) : 0;
     bool ok = c->channels > 0 && c->channels <= 4096 && c->encoder_layers > 0 && c->encoder_layers <= 64 &&
               c->kernel > 0 && c->kernel % 2 == 1 && c->decoder_layers > 0 &&
@@ -80,8 +81,10 @@ parse_config(gs_speech *m, const char *path)
               c->hop > 0 && c->hop <= c->n_fft && (c->n_fft == 256 || c->n_fft == 512 || c->n_fft == 1024 ||
                                                    c->n_fft == 2048);
     for (int i = 0; ok && i < c->decoder_layers; i++) {
-        c->decoder_dilations[i] = (int)json_array_get_int_element(dilations, (guint)i);
-        ok = c->decoder_dilations[i] > 0 && c->decoder_dilations[i] <= 64;
+        JsonNode *e = json_array_get_element(dilations, (guint)i);
+        gint64 d = JSON_NODE_HOLDS_VALUE(e) && json_node_get_value_type(e) == G_TYPE_INT64 ? json_node_get_int(e) : 0;
+        ok = d > 0 && d <= 64;
+        c->decoder_dilations[i] = (int)d;
     }
     c->vocoder_blocks = json_int(o, "vocoder_blocks", 0);
     c->vocoder_kernel = json_int(o, "vocoder_kernel", 5);
