@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/gs-json.h"
 #include "models/gs-esrgan.h"
 #include "models/gs-graph.h"
 #include "vk/gs-vk-private.h"
@@ -102,13 +103,12 @@ find_layer(const gs_upscaler *up, int before, const char *name)
 static int64_t
 member_int(JsonObject *o, const char *key, int64_t lo, int64_t hi, bool *ok)
 {
-    JsonNode *n = json_object_get_member(o, key);
-    if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
-        json_node_get_int(n) < lo || json_node_get_int(n) > hi) {
+    gint64 v = gs_json_integer(json_object_get_member(o, key), G_MININT64);
+    if (v < lo || v > hi) {
         *ok = false;
         return lo;
     }
-    return json_node_get_int(n);
+    return v;
 }
 
 static double

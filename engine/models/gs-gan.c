@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/gs-json.h"
 #include "models/gs-graph.h"
 #include "models/gs-tokenizer.h"
 #include "models/gs-weights.h"
@@ -74,10 +75,7 @@ gs_gan_probe(const char *path)
 static int
 config_int(JsonObject *o, const char *key, int lo, int hi)
 {
-    JsonNode *n = json_object_get_member(o, key);
-    if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
-        return -1;
-    gint64 v = json_node_get_int(n);
+    gint64 v = gs_json_integer(json_object_get_member(o, key), -1);
     return v < lo || v > hi ? -1 : (int)v;
 }
 
@@ -106,8 +104,7 @@ parse_config(gs_gan *gan, const char *path, const char *text)
     gan->size = 4 << levels;
     gan->eps = (float)json_node_get_double(eps);
     for (int i = 0; i <= levels; i++) {
-        JsonNode *e = json_array_get_element(channels, (guint)i);
-        gint64 c = JSON_NODE_HOLDS_VALUE(e) && json_node_get_value_type(e) == G_TYPE_INT64 ? json_node_get_int(e) : 0;
+        gint64 c = gs_json_integer(json_array_get_element(channels, (guint)i), 0);
         if (c < 1 || c > 4096 || c % gan->groups) {
             st = gs_fail(ctx, GS_ERR_FORMAT, "%s: GAN channels must be multiples of its %d groups", path,
                          gan->groups);

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "gs-sd-config.h"
+#include "io/gs-json.h"
 #include "vk/gs-vk-private.h"
 
 typedef struct {
@@ -17,13 +18,12 @@ read_int(reader *r, const char *key, int lo, int hi)
 {
     if (r->status != GS_OK)
         return 0;
-    JsonNode *node = json_object_get_member(r->root, key);
-    if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64 ||
-        json_node_get_int(node) < lo || json_node_get_int(node) > hi) {
+    gint64 v = gs_json_integer(json_object_get_member(r->root, key), G_MININT64);
+    if (v < lo || v > hi) {
         r->status = gs_fail(r->ctx, GS_ERR_FORMAT, "model config: \"%s\" must be an integer in %d..%d", key, lo, hi);
         return 0;
     }
-    return (int)json_node_get_int(node);
+    return (int)v;
 }
 
 static double
@@ -62,9 +62,8 @@ read_array(reader *r, const char *key, guint min, guint max)
     JsonNode *node = json_object_get_member(r->root, key);
     JsonArray *a = node && JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
     for (guint i = 0; a && i < json_array_get_length(a); i++) {
-        JsonNode *e = json_array_get_element(a, i);
-        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_INT64 || json_node_get_int(e) < 0 ||
-            json_node_get_int(e) > 1 << 16)
+        gint64 v = gs_json_integer(json_array_get_element(a, i), -1);
+        if (v < 0 || v > 1 << 16)
             a = NULL;
     }
     if (!a || json_array_get_length(a) < min || json_array_get_length(a) > max) {

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gs-sd-loader-private.h"
+#include "io/gs-json.h"
 #include "vk/gs-vk-private.h"
 
 /* ---- refusals by what a file is -------------------------------------------- */
@@ -302,14 +303,13 @@ read_diffusers_configs(const char *dir, side_info *side)
     const char *keys[] = { "num_attention_heads", "attention_head_dim" };
     for (int k = 0; o && k < 2 && !side->unet_heads[0]; k++) {
         JsonNode *n = json_object_get_member(o, keys[k]);
-        if (n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_INT64)
+        gint64 all = gs_json_integer(n, 0);
+        if (all > 0 && all <= 1024)
             for (int l = 0; l < GS_SD_MAX_LEVELS; l++)
-                side->unet_heads[l] = (int)json_node_get_int(n);
+                side->unet_heads[l] = (int)all;
         else if (n && JSON_NODE_HOLDS_ARRAY(n))
             for (guint l = 0; l < json_array_get_length(json_node_get_array(n)) && l < GS_SD_MAX_LEVELS; l++) {
-                JsonNode *e = json_array_get_element(json_node_get_array(n), l);
-                gint64 heads = JSON_NODE_HOLDS_VALUE(e) && json_node_get_value_type(e) == G_TYPE_INT64
-                                   ? json_node_get_int(e) : 0;
+                gint64 heads = gs_json_integer(json_array_get_element(json_node_get_array(n), l), 0);
                 side->unet_heads[l] = heads > 0 && heads <= 1024 ? (int)heads : 0;
             }
     }
@@ -317,8 +317,9 @@ read_diffusers_configs(const char *dir, side_info *side)
 
     g_autofree char *text_cfg = g_build_filename(dir, "text_encoder", "config.json", NULL);
     o = read_json_object(text_cfg, &parser);
-    if (o && json_object_has_member(o, "num_attention_heads"))
-        side->text_heads = (int)json_object_get_int_member(o, "num_attention_heads");
+    gint64 text_heads = o ? gs_json_integer(json_object_get_member(o, "num_attention_heads"), 0) : 0;
+    if (text_heads > 0 && text_heads <= 1024)
+        side->text_heads = (int)text_heads;
     if (o && json_object_has_member(o, "hidden_act"))
         side->text_quick_gelu = g_str_equal(json_object_get_string_member_with_default(o, "hidden_act", ""), "quick_gelu");
     g_object_unref(parser);

@@ -11,6 +11,7 @@
 
 #include "gs-sd-loader-private.h"
 #include "gs-tokenizer.h"
+#include "io/gs-json.h"
 #include "vk/gs-vk-private.h"
 
 /* What each SD family fixes that shapes cannot tell. */
@@ -32,6 +33,14 @@ static const sd_family sd_families[] = {
 };
 
 /* ---- side information from the files themselves ---------------------------- */
+
+/* A head count stated in genstudio.sd_arch, 0 when absent or impossible. */
+static int
+arch_count(JsonObject *o, const char *key)
+{
+    gint64 v = gs_json_integer(json_object_get_member(o, key), 0);
+    return v > 0 && v <= 4096 ? (int)v : 0;
+}
 
 static void
 read_metadata(const gs_tensor_map *m, const char *path, side_info *side, gs_model_info *info)
@@ -63,9 +72,9 @@ read_metadata(const gs_tensor_map *m, const char *path, side_info *side, gs_mode
     if (arch && json_parser_load_from_data(parser, arch, -1, NULL) &&
         json_parser_get_root(parser) && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
         JsonObject *o = json_node_get_object(json_parser_get_root(parser));
-        side->text_heads = (int)json_object_get_int_member_with_default(o, "text_heads", 0);
-        side->unet_num_heads = (int)json_object_get_int_member_with_default(o, "unet_num_heads", 0);
-        side->unet_head_channels = (int)json_object_get_int_member_with_default(o, "unet_head_channels", 0);
+        side->text_heads = arch_count(o, "text_heads");
+        side->unet_num_heads = arch_count(o, "unet_num_heads");
+        side->unet_head_channels = arch_count(o, "unet_head_channels");
     }
     g_object_unref(parser);
     const char *licences[] = { "modelspec.license", "license", "licence" };

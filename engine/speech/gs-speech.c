@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gs-speech-private.h"
+#include "io/gs-json.h"
 
 #define START_SYMBOL "^"
 #define MIN_FRAMES 8
@@ -21,10 +22,15 @@ gs_speech_default_params(void)
                                .vocoder = GS_VOCODER_AUTO, .griffin_lim_iterations = 32 };
 }
 
+/* A config integer: `fallback` when missing, −1 (refused by every check
+ * below) when it is not an integer of int's range. */
 static int
 json_int(JsonObject *o, const char *key, int fallback)
 {
-    return json_object_has_member(o, key) ? (int)json_object_get_int_member(o, key) : fallback;
+    if (!json_object_has_member(o, key))
+        return fallback;
+    gint64 v = gs_json_integer(json_object_get_member(o, key), -1);
+    return v >= 0 && v <= G_MAXINT ? (int)v : -1;
 }
 
 /* genstudio.voice_languages: one "voice language" line per voice; voices
@@ -81,8 +87,7 @@ parse_config(gs_speech *m, const char *path)
               c->hop > 0 && c->hop <= c->n_fft && (c->n_fft == 256 || c->n_fft == 512 || c->n_fft == 1024 ||
                                                    c->n_fft == 2048);
     for (int i = 0; ok && i < c->decoder_layers; i++) {
-        JsonNode *e = json_array_get_element(dilations, (guint)i);
-        gint64 d = JSON_NODE_HOLDS_VALUE(e) && json_node_get_value_type(e) == G_TYPE_INT64 ? json_node_get_int(e) : 0;
+        gint64 d = gs_json_integer(json_array_get_element(dilations, (guint)i), 0);
         ok = d > 0 && d <= 64;
         c->decoder_dilations[i] = (int)d;
     }

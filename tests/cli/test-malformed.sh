@@ -4,7 +4,8 @@
 # wrong dtypes and shapes, duplicate or broken names, wrong families,
 # broken config and vocabulary, pickles and zips renamed) refused one by one
 # by image, upscale and models add: a clear message, an exit status from 1
-# to 125, never a signal; the folder of models stays empty.
+# to 125, never a signal (GLib criticals are made fatal: a wrongly typed
+# JSON node once raised one); the folder of models stays empty.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 cli=$1
@@ -12,7 +13,8 @@ maker=$2
 emoji32=$3
 . "$(dirname "$0")/expect.sh"
 GS_MODELS_DIR="$work/models"
-export GS_MODELS_DIR
+G_DEBUG=fatal-criticals
+export GS_MODELS_DIR G_DEBUG
 /usr/bin/python3 "$maker" "$emoji32" "$work/malformed" || exit 1
 "$cli" image --prompt "red apple" --steps 1 -o "$work/small.png" >/dev/null 2>&1 || fail "cannot draw the input image"
 

@@ -124,6 +124,7 @@ cases = {
     'config-nan': model(json.dumps(header).replace('\\"beta_end\\": 0.02', '\\"beta_end\\": NaN')
                         .replace('\\"beta_end\\":0.02', '\\"beta_end\\":NaN')),
     'config-strings': with_config(num_res_blocks='one', channel_mult='1,2'),
+    'config-nested-list': with_config(channel_mult=[1, [2], 2]),
     'vocab-missing': edited(lambda h: h['__metadata__'].pop('genstudio.vocab')),
     'vocab-empty': edited(lambda h: h['__metadata__'].__setitem__('genstudio.vocab', '')),
     'pickle-renamed': b'\x80\x02}q\x00(X\x05\x00\x00\x00stateq\x01' + b'\0' * 64,
