@@ -376,6 +376,12 @@ gs_status gs_op_overlap_add(gs_stream *s, gs_tensor *signal, const gs_tensor *fr
  * and prev = p. spectrum, out, prev [T, bins, 2]; magnitude [T, bins]. */
 gs_status gs_op_griffin_lim_project(gs_stream *s, gs_tensor *out, const gs_tensor *spectrum,
                                     const gs_tensor *magnitude, gs_tensor *prev, float momentum);
+/* A starting phase for Griffin-Lim from the magnitudes alone (the phase
+ * vocoder's rule with peaks locked): magnitude [T, bins] → spectrum
+ * [T, bins, 2], bins = n/2 + 1 ≤ 1025 for frames of n with hop `hop`,
+ * T ≤ 65,000. Each frame's peaks advance at their interpolated frequency;
+ * the other bins follow their nearest peak (shaders/phase_init.comp). */
+gs_status gs_op_phase_init(gs_stream *s, gs_tensor *spectrum, const gs_tensor *magnitude, int hop);
 
 /* ---- random numbers ------------------------------------------------------ */
 

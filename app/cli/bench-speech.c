@@ -63,12 +63,14 @@ report(const char *name, double rtf, double wer)
 /* Our voice through one vocoder: sentences spoken one by one, joined with
  * short silences into one WAV. */
 static gboolean
-bench_ours(gs_context *ctx, gs_speech *model, const char *voice, gs_vocoder vocoder, char **sentences,
-           const char *dir, const char *reference, figures *out, GError **error)
+bench_ours(gs_context *ctx, gs_speech *model, const char *voice, gs_vocoder vocoder, int iterations,
+           char **sentences, const char *dir, const char *reference, figures *out, GError **error)
 {
     gs_speech_params params = gs_speech_default_params();
     params.voice = voice;
     params.vocoder = vocoder;
+    if (iterations > 0)
+        params.griffin_lim_iterations = iterations;
     collector c = { g_array_new(FALSE, TRUE, sizeof(float)), gs_speech_sample_rate(model) };
     gint64 start = g_get_monotonic_time();
     gboolean ok = TRUE;
@@ -84,8 +86,11 @@ bench_ours(gs_context *ctx, gs_speech *model, const char *voice, gs_vocoder voco
     g_autofree char *hypothesis = ok ? gs_bench_recognise(wav, dir, error) : NULL;
     if (!hypothesis)
         return FALSE;
-    g_autofree char *name = g_strdup_printf("GenStudio %s, %s", voice ? voice : gs_speech_voice_name(model, 0),
-                                            vocoder == GS_VOCODER_NEURAL ? "neural" : "Griffin-Lim 32");
+    g_autofree char *vocoder_name = vocoder == GS_VOCODER_NEURAL
+                                        ? g_strdup("neural")
+                                        : g_strdup_printf("Griffin-Lim %d", params.griffin_lim_iterations);
+    g_autofree char *name =
+        g_strdup_printf("GenStudio %s, %s", voice ? voice : gs_speech_voice_name(model, 0), vocoder_name);
     *out = report(name, seconds / audio, gs_bench_word_error_rate(reference, hypothesis));
     return TRUE;
 }
@@ -109,17 +114,21 @@ int
 gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
 {
     g_autoptr(GError) error = NULL;
-    int wanted = 0;
+    int wanted = 0, iterations = 0;
     g_autofree char *voice = NULL;
     GOptionEntry entries[] = {
         { "sentences", 0, 0, G_OPTION_ARG_INT, &wanted, "Only the first N sentences (a quicker run)", "N" },
         { "voice", 0, 0, G_OPTION_ARG_STRING, &voice, "Our voice to hear (default: the model's default)", "NAME" },
+        { "griffin-lim-iterations", 0, 0, G_OPTION_ARG_INT, &iterations,
+          "Griffin-Lim iterations (default: the engine's)", "N" },
         { NULL },
     };
     g_autoptr(GOptionContext) options = g_option_context_new("- time and hear the speech vocoders");
     g_option_context_add_main_entries(options, entries, NULL);
-    if (!g_option_context_parse(options, &argc, &argv, &error) || wanted < 0) {
-        fprintf(stderr, "bench speech: %s\n", error ? error->message : "--sentences must be positive");
+    if (!g_option_context_parse(options, &argc, &argv, &error) || wanted < 0 || iterations < 0 ||
+        iterations > 1000) {
+        fprintf(stderr, "bench speech: %s\n",
+                error ? error->message : "--sentences must be positive, --griffin-lim-iterations 1..1000");
         return 2;
     }
     g_autofree char *reference = NULL;
@@ -150,9 +159,10 @@ gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
     const char *espeak[] = { "espeak-ng", "-v", "en-us", "-f", sentences_path, "-w", espeak_wav, NULL };
     figures griffin_lim = { 0 }, neural = { 0 }, flite_slt = { 0 }, festival_slt = { 0 }, espeak_ng = { 0 };
     gboolean ok =
-        bench_ours(ctx, model, voice, GS_VOCODER_GRIFFIN_LIM, sentences, dir, reference, &griffin_lim, &error);
+        bench_ours(ctx, model, voice, GS_VOCODER_GRIFFIN_LIM, iterations, sentences, dir, reference, &griffin_lim,
+                   &error);
     if (ok && gs_speech_has_neural_vocoder(model))
-        ok = bench_ours(ctx, model, voice, GS_VOCODER_NEURAL, sentences, dir, reference, &neural, &error);
+        ok = bench_ours(ctx, model, voice, GS_VOCODER_NEURAL, 0, sentences, dir, reference, &neural, &error);
     else if (ok)
         printf("%-28s (this model has no neural vocoder)\n", "GenStudio, neural");
     ok = ok && bench_tool("flite slt (reference)", flite, flite_wav, dir, reference, &flite_slt, &error) &&
@@ -165,7 +175,7 @@ gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
     }
     if (ok && neural.rtf > 0) {
         printf("RTF neural / flite:          %5.2f (target ≤ 1.5)\n", neural.rtf / MAX(flite_slt.rtf, 1e-9));
-        printf("RTF Griffin-Lim 32 / neural: %5.2f (target ≤ 1.5)\n", griffin_lim.rtf / neural.rtf);
+        printf("RTF Griffin-Lim / neural:    %5.2f (target ≤ 1.5)\n", griffin_lim.rtf / neural.rtf);
     }
     if (!ok)
         fprintf(stderr, "bench speech: %s\n(the bench needs: apt-get install flite festival festvox-us-slt-hts "

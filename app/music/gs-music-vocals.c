@@ -16,10 +16,14 @@
 #define VOCALS_GAIN 0.6f
 #define MIN_NOTE_SECONDS 0.3
 #define TUNING_PASSES 3   /* sung, measured and corrected */
-/* Griffin-Lim iterations of what is sung only to be measured: the pitch
- * (a period of the waveform) is already there after a few; the phase
- * that makes it sound clean takes the default 32. */
-#define MEASURE_ITERATIONS 4
+/* Griffin-Lim iterations of what is sung only to be measured, and of the
+ * take kept. Griffin-Lim starts from the magnitudes' peaks' phase
+ * (gs_op_phase_init): the period is there from the first iteration, and 8
+ * reach the spectral error 32 reached from noise (test-speech: 0.135 and
+ * 0.136). test-music-vocals: 99.1 / 100.0 % of voiced frames within 50
+ * cents with 1 and 8, against 98.2 / 98.6 % with 4 and 32 from noise. */
+#define MEASURE_ITERATIONS 1
+#define SUNG_ITERATIONS 8
 #define TUNING_GAIN 0.4   /* of the error: neighbours pull each other, a full step overshoots */
 #define MAX_OFFSET 0.45f  /* octaves from the voice's mean: the model goes no further */
 /* Offsets (octaves from the voice's mean) tried when measuring what the
@@ -553,7 +557,7 @@ sing_in_tune(gs_context *ctx, gs_speech *model, const GsSinger *singer, const Gs
         memcpy(ph + k, tried + best * len + k, (gsize)line->notes[first + i].n_phones * sizeof *ph);
     }
     float *out = NULL;
-    return sing(ctx, model, singer, ph, (int)len, gs_speech_default_params().griffin_lim_iterations, &out, n, error)
+    return sing(ctx, model, singer, ph, (int)len, SUNG_ITERATIONS, &out, n, error)
                ? out : NULL;
 }
 

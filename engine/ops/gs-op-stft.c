@@ -1,10 +1,12 @@
-/* STFT framing, overlap-add and the Griffin-Lim projection: what turns the
+/* STFT framing, overlap-add, the Griffin-Lim projection and its starting phase: what turns the
  * row FFTs of gs-op-fft.c into a short-time transform and back.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "vk/gs-vk-private.h"
 
 #include "griffin_lim_project.spv.h"
 #include "overlap_add.spv.h"
+#include "phase_accumulate.spv.h"
+#include "phase_steps.spv.h"
 #include "stft_frames.spv.h"
 
 #define WORKGROUP 256
@@ -93,4 +95,42 @@ gs_op_griffin_lim_project(gs_stream *s, gs_tensor *out, const gs_tensor *spectru
                        gs_tensor_address(prev), (uint32_t)bins, 0, momentum };
     gs_binding bindings[] = { { out, GS_WRITE }, { spectrum, GS_READ }, { magnitude, GS_READ }, { prev, GS_WRITE } };
     return dispatch(s, GS_KERNEL(griffin_lim_project), 0, 0, &push, bindings, 4);
+}
+
+
+/* One workgroup walks the frames in order (each frame's phase follows the
+ * last); lavapipe ends an invocation's loops after 65,535 iterations, so
+ * the walk stops short of that (12 minutes at a hop of 256 and 22.05 kHz). */
+#define PHASE_WALK_LANES 64
+#define MAX_PHASE_FRAMES 65000
+
+gs_status
+gs_op_phase_init(gs_stream *s, gs_tensor *spectrum, const gs_tensor *magnitude, int hop)
+{
+    gs_context *ctx = gs_stream_context(s);
+    gs_status st = check_f32(ctx, "phase_init", spectrum, magnitude);
+    if (st)
+        return st;
+    if (magnitude->ndim != 2 || spectrum->ndim != 3 || spectrum->shape[0] != magnitude->shape[0] ||
+        spectrum->shape[1] != magnitude->shape[1] || spectrum->shape[2] != 2)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, "phase_init: magnitude must be [T, bins], spectrum [T, bins, 2]");
+    int64_t frames = magnitude->shape[0], bins = magnitude->shape[1];
+    if (bins < 3 || bins > 1025 || hop <= 0 || hop > 2 * (bins - 1) || frames > MAX_PHASE_FRAMES)
+        return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT,
+                       "phase_init: %lld frames (up to %d), %lld bins (3..1025) or hop %d (1..n) out of range",
+                       (long long)frames, MAX_PHASE_FRAMES, (long long)bins, hop);
+    struct {
+        VkDeviceAddress dst, magnitude;
+        uint32_t frames, bins, hop;
+    } push = { gs_tensor_address(spectrum), gs_tensor_address(magnitude), (uint32_t)frames, (uint32_t)bins,
+               (uint32_t)hop };
+    gs_binding bindings[] = { { spectrum, GS_WRITE }, { magnitude, GS_READ } };
+    gs_kernel steps = GS_KERNEL(phase_steps), walk = GS_KERNEL(phase_accumulate);
+    steps.spec[0] = WORKGROUP;
+    steps.spec_count = 1;
+    walk.spec[0] = PHASE_WALK_LANES;
+    walk.spec_count = 1;
+    if ((st = gs_stream_dispatch_1d(s, &steps, &push, sizeof push, bindings, 2, frames, WORKGROUP)))
+        return st;
+    return gs_stream_dispatch(s, &walk, &push, sizeof push, bindings, 2, 1, 1, 1);
 }

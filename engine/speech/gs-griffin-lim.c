@@ -1,7 +1,8 @@
 /* Log-mel → audio without a trained vocoder: the magnitude spectrum through
- * the mel filterbank's pseudo-inverse (stored in the model file), then fast
- * Griffin-Lim — iSTFT, STFT, keep the phase, impose the magnitude, with
- * momentum — all on the device in one submit.
+ * the mel filterbank's pseudo-inverse (stored in the model file), a starting
+ * phase from the magnitudes' peaks (gs_op_phase_init), then fast Griffin-Lim
+ * — iSTFT, STFT, keep the phase, impose the magnitude, with momentum — all
+ * on the device in one submit.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <stdlib.h>
@@ -11,8 +12,6 @@
 
 /* Perraudin, Balazs & Søndergaard (2013) suggest 0.99. */
 #define MOMENTUM 0.99f
-/* The starting phase is noise, seeded so that the same text gives the same audio. */
-#define PHASE_SEED 0x6a09e667u
 
 gs_tensor *
 gs_speech_istft(gs_graph *g, const gs_speech_config *c, const gs_tensor *spectrum, int frames)
@@ -56,14 +55,6 @@ gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float
     if (frames < 2)
         return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "griffin-lim: %d frames are too few", frames);
     int64_t bins = c->n_fft / 2 + 1, t = frames, len = (int64_t)c->hop * (frames - 1);
-    size_t noise_count = (size_t)(t * bins * 2);
-    float *noise = malloc(noise_count * sizeof *noise), *zeros = calloc(noise_count, sizeof *zeros);
-    if (!noise || !zeros) {
-        free(noise);
-        free(zeros);
-        return gs_fail(m->ctx, GS_ERR_OUT_OF_MEMORY, "griffin-lim: out of host memory");
-    }
-    gs_normal_noise(PHASE_SEED, 0, 0, noise, noise_count);
 
     gs_graph graph, *g = &graph;
     gs_graph_init(g, m->ctx, m->stream);
@@ -75,18 +66,17 @@ gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float
         gs_tensor *spectrum = gs_graph_tensor(g, 3, spec_shape), *prev = gs_graph_tensor(g, 3, spec_shape);
         gs_tensor *x = gs_graph_tensor(g, 3, spec_shape), *fr = gs_graph_tensor(g, 2, frame_shape);
         gs_tensor *signal = gs_graph_tensor(g, 1, sig_shape);
-        if (tmel && spectrum && prev) {
+        if (tmel)
             gs_graph_fail(g, gs_tensor_upload(tmel, mel, (int64_t)c->mel_bins * t));
-            gs_graph_fail(g, gs_tensor_upload(spectrum, noise, (int64_t)noise_count));
-            gs_graph_fail(g, gs_tensor_upload(prev, zeros, (int64_t)noise_count));
-        }
         /* exp(log-mel) [1, T, 80] · pinv [80, bins] = magnitude [T, bins] */
         gs_tensor *linear = gs_graph_exp(g, tmel);
         const gs_tensor *pinv = gs_weights_matrix(m->weights, g, "audio.mel_pinv");
         gs_tensor *magnitude = gs_graph_reshape(g, gs_graph_linear(g, linear, pinv, NULL), 2, mag_shape);
         gs_stream *s = m->stream;
-        if (g->status == GS_OK)
+        if (g->status == GS_OK) {
+            gs_graph_fail(g, gs_op_phase_init(s, spectrum, magnitude, c->hop));
             gs_graph_fail(g, gs_op_griffin_lim_project(s, x, spectrum, magnitude, prev, 0.0f));
+        }
         for (int i = 0; i < iterations && g->status == GS_OK; i++) {
             gs_graph_fail(g, gs_op_irfft(s, fr, x));
             gs_graph_fail(g, gs_op_overlap_add(s, signal, fr, c->hop));
@@ -98,7 +88,5 @@ gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float
         if (out)
             gs_graph_keep(g, out);
     }
-    free(noise);
-    free(zeros);
     return gs_speech_download_signal(g, out, samples, count);
 }

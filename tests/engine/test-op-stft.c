@@ -3,8 +3,12 @@
  * identity (what Griffin-Lim relies on). Tolerances: framing and the
  * projection are a few fp32 roundings (atol 1e-6, rtol 1e-5); overlap-add
  * sums at most n/hop products (1e-5); the round trip adds the FFTs' 2e-6.
+ * The starting phase sums a wrapped fp32 step a frame (atol 1e-3 on
+ * magnitudes up to 3 over 400 frames), and a sinusoid between bins must
+ * come out advancing at its own frequency.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <glib.h>
+#include <math.h>
 #include <string.h>
 
 #include "gs-test.h"
@@ -78,6 +82,69 @@ check_projection(gs_context *ctx, int64_t t, int64_t bins, float momentum, uint6
     free(spec), free(mag), free(prev), free(want), g_free(want_prev), free(got), free(got_prev);
 }
 
+/* gs_op_phase_init on magnitudes [t, bins], downloaded. */
+static float *
+phase_init_of(gs_context *ctx, const float *mag, int64_t t, int64_t bins, int hop)
+{
+    int64_t cs[3] = { t, bins, 2 }, ms[2] = { t, bins };
+    gs_tensor *tm = gs_test_tensor(ctx, 2, ms, mag), *out = gs_test_tensor(ctx, 3, cs, NULL);
+    gs_stream *s = gs_stream_new(ctx);
+    GS_CHECK_OK(ctx, gs_op_phase_init(s, out, tm, hop));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    float *got = gs_test_download(out);
+    GS_CHECK(gs_op_phase_init(s, out, out, hop) == GS_ERR_INVALID_ARGUMENT);
+    gs_stream_free(s);
+    gs_tensor_free(tm), gs_tensor_free(out);
+    return got;
+}
+
+static void
+check_phase_init(gs_context *ctx, int64_t t, int64_t bins, int hop, uint64_t seed)
+{
+    size_t count = (size_t)(t * bins);
+    float *mag = gs_test_random_new(count, seed, -0.5f, 3), *want = malloc(2 * count * sizeof(float));
+    memset(mag, 0, (size_t)bins * sizeof(float)); /* a silent frame: no peak, bins advance at their own rate */
+    for (int64_t k = 0; k < bins; k++)            /* one peak only: every bin follows it */
+        mag[bins + k] = 1.0f / (1.0f + (float)((k - 9) * (k - 9)));
+    ref_phase_init(want, mag, t, bins, hop);
+    float *got = phase_init_of(ctx, mag, t, bins, hop);
+    char what[80];
+    snprintf(what, sizeof what, "phase_init T %lld bins %lld hop %d", (long long)t, (long long)bins, hop);
+    gs_test_close(what, got, want, 2 * count, 1e-3f, 0);
+    free(mag), free(want), free(got);
+}
+
+/* A steady sinusoid 20.3 bins up: its peak's phase must step 2π·20.3·hop/n
+ * a frame, as the true STFT's does, not the bin centre's 2π·20·hop/n. */
+static void
+check_phase_init_sinusoid(gs_context *ctx)
+{
+    const int64_t n = 1024, len = 6144, bins = n / 2 + 1;
+    const int hop = 256;
+    const double freq = 20.3;
+    int64_t t = len / hop + 1;
+    float *x = malloc((size_t)len * sizeof(float)), *frames = malloc((size_t)(t * n) * sizeof(float));
+    float *spectrum = malloc((size_t)(t * bins * 2) * sizeof(float)), *mag = malloc((size_t)(t * bins) * sizeof(float));
+    for (int64_t i = 0; i < len; i++)
+        x[i] = (float)sin(2.0 * M_PI * freq * (double)i / (double)n);
+    ref_stft_frames(frames, x, len, n, hop);
+    ref_rdft(spectrum, frames, t, n);
+    for (int64_t i = 0; i < t * bins; i++)
+        mag[i] = hypotf(spectrum[2 * i], spectrum[2 * i + 1]);
+    float *got = phase_init_of(ctx, mag, t, bins, hop);
+    double want_step = remainder(2.0 * M_PI * freq * hop / (double)n, 2.0 * M_PI), worst = 0.0;
+    for (int64_t f = 3; f < t - 3; f++) { /* away from the reflected ends */
+        const float *now = got + 2 * (f * bins + 20), *before = got + 2 * ((f - 1) * bins + 20);
+        double step = remainder(atan2(now[1], now[0]) - atan2(before[1], before[0]), 2.0 * M_PI);
+        worst = fmax(worst, fabs(remainder(step - want_step, 2.0 * M_PI)));
+    }
+    if (worst > 0.05) {
+        fprintf(stderr, "phase_init sinusoid: phase step off by %.3f rad\n", worst);
+        gs_test_failures++;
+    }
+    free(x), free(frames), free(spectrum), free(mag), free(got);
+}
+
 static void
 check_exp(gs_context *ctx)
 {
@@ -105,6 +172,10 @@ main(void)
     check_stft(ctx, 1500, 512, 200, 6); /* a hop that is not a power of two */
     check_projection(ctx, 7, 513, 0.99f, 4);
     check_projection(ctx, 3, 129, 0.0f, 5);
+    check_phase_init(ctx, 40, 513, 256, 7);
+    check_phase_init(ctx, 9, 129, 32, 8);
+    check_phase_init(ctx, 400, 513, 256, 9);
+    check_phase_init_sinusoid(ctx);
     check_exp(ctx);
 
     int64_t xs[1] = { 100 }, fs[2] = { 1, 1024 };

@@ -185,16 +185,24 @@ static void
 test_griffin_lim(const float *mel, int frames)
 {
     float *mag = target_magnitude(mel, frames);
-    float *few = NULL, *many = NULL;
-    size_t few_count = 0, many_count = 0;
-    GS_CHECK_OK(ctx, gs_griffin_lim(model, mel, frames, 1, &few, &few_count));
-    GS_CHECK_OK(ctx, gs_griffin_lim(model, mel, frames, 32, &many, &many_count));
-    GS_CHECK(many_count == (size_t)model->cfg.hop * (frames - 1));
-    double e1 = spectral_error(few, few_count, mag, frames), e32 = spectral_error(many, many_count, mag, frames);
-    printf("griffin-lim spectral error: 1 iteration %.3f, 32 iterations %.3f\n", e1, e32);
-    GS_CHECK(e32 < 0.6 * e1);
-    GS_CHECK(e32 < 0.35);
-    free(mag), free(few), free(many);
+    const int iterations[] = { 1, 8, 32 };
+    double error[3];
+    for (int i = 0; i < 3; i++) {
+        float *audio = NULL;
+        size_t count = 0;
+        GS_CHECK_OK(ctx, gs_griffin_lim(model, mel, frames, iterations[i], &audio, &count));
+        GS_CHECK(count == (size_t)model->cfg.hop * (frames - 1));
+        error[i] = spectral_error(audio, count, mag, frames);
+        free(audio);
+    }
+    printf("griffin-lim spectral error: 1 iteration %.3f, 8 iterations %.3f, 32 iterations %.3f\n", error[0],
+           error[1], error[2]);
+    /* From the peaks' phase one iteration is nearly there (0.18; from noise
+     * it was 0.56, and 32 iterations 0.14); more still help. */
+    GS_CHECK(error[0] < 0.25);
+    GS_CHECK(error[1] < error[0] && error[2] < error[1]);
+    GS_CHECK(error[2] < 0.35);
+    free(mag);
 }
 
 static bool

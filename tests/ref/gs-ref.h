@@ -63,6 +63,9 @@ void ref_stft_frames(float *frames, const float *signal, int64_t len, int64_t n,
 void ref_overlap_add(float *signal, const float *frames, int64_t t, int64_t n, int hop);
 void ref_griffin_lim_project(float *out, float *prev, const float *spectrum, const float *magnitude, int64_t bins,
                              float momentum);
+/* Griffin-Lim's starting phase from magnitudes [t, bins] → spectrum
+ * [t, bins, 2] (the rule in shaders/phase_init.comp). */
+void ref_phase_init(float *spectrum, const float *magnitude, int64_t t, int64_t bins, int hop);
 void ref_exp(float *out, const float *x, int64_t n);
 /* A1111's prompt weighting of hidden [tokens, width]: rows times weights,
  * then times (mean before / mean after). */
