@@ -373,7 +373,8 @@ gs_status gs_op_stft_frames(gs_stream *s, gs_tensor *frames, const gs_tensor *si
 gs_status gs_op_overlap_add(gs_stream *s, gs_tensor *signal, const gs_tensor *frames, int hop);
 /* One fast Griffin-Lim step (Perraudin et al. 2013) per bin: with
  * p = max(magnitude, 0)·spectrum/|spectrum|, out = p + momentum·(p − prev)
- * and prev = p. spectrum, out, prev [T, bins, 2]; magnitude [T, bins]. */
+ * and prev = p (with momentum 0, prev is written and not read). spectrum,
+ * out, prev [T, bins, 2]; magnitude [T, bins]. */
 gs_status gs_op_griffin_lim_project(gs_stream *s, gs_tensor *out, const gs_tensor *spectrum,
                                     const gs_tensor *magnitude, gs_tensor *prev, float momentum);
 /* A starting phase for Griffin-Lim from the magnitudes alone (the phase

@@ -66,8 +66,10 @@ void main()
     float mag = max(p.b.v[i], 0.0);
     float r = length(vec2(re, im));
     vec2 proj = r > 1e-12 ? vec2(re, im) * (mag / r) : vec2(mag, 0.0);
-    vec2 prev = vec2(p.c.v[2 * i], p.c.v[2 * i + 1]);
-    vec2 out_v = proj + p.momentum * (proj - prev);
+    // Without momentum prev is only written: it may hold anything before.
+    vec2 out_v = proj;
+    if (p.momentum != 0.0)
+        out_v += p.momentum * (proj - vec2(p.c.v[2 * i], p.c.v[2 * i + 1]));
     p.c.v[2 * i] = proj.x;
     p.c.v[2 * i + 1] = proj.y;
     p.dst.v[2 * i] = out_v.x;

@@ -53,8 +53,8 @@ ref_griffin_lim_project(float *out, float *prev, const float *spectrum, const fl
         double re = spectrum[2 * i], im = spectrum[2 * i + 1], mag = fmax(magnitude[i], 0.0);
         double r = hypot(re, im);
         double pr = r > 1e-12 ? re * mag / r : mag, pi = r > 1e-12 ? im * mag / r : 0.0;
-        out[2 * i] = (float)(pr + momentum * (pr - prev[2 * i]));
-        out[2 * i + 1] = (float)(pi + momentum * (pi - prev[2 * i + 1]));
+        out[2 * i] = (float)(momentum != 0.0f ? pr + momentum * (pr - prev[2 * i]) : pr);
+        out[2 * i + 1] = (float)(momentum != 0.0f ? pi + momentum * (pi - prev[2 * i + 1]) : pi);
         prev[2 * i] = (float)pr;
         prev[2 * i + 1] = (float)pi;
     }
