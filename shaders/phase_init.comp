@@ -61,7 +61,7 @@ float peak_step(uint row, uint q)
 
 // One invocation per frame: upwards, each bin notes the nearest peak below
 // (and its step) in its own dst slot; downwards, it takes the nearer of
-// that and the nearest peak above.
+// that and the nearest peak above (a peak is the bin whose note is itself).
 void main()
 {
     uint t = gs_flat_group_index() * gl_WorkGroupSize.x + gl_LocalInvocationID.x;
@@ -81,14 +81,15 @@ void main()
     uint above = NONE;
     float above_step = 0.0;
     for (uint k = p.bins; k-- > 0;) {
-        if (is_peak(row, k)) {
-            above = k;
-            above_step = peak_step(row, k);
-        }
         below = floatBitsToUint(p.dst.v[2 * (row + k) + 1]);
+        below_step = p.dst.v[2 * (row + k)];
+        if (below == k) {
+            above = k;
+            above_step = below_step;
+        }
         bool use_below = below != NONE && (above == NONE || k - below <= above - k);
         uint q = use_below ? below : above;
-        float step = use_below ? p.dst.v[2 * (row + k)] : above_step;
+        float step = use_below ? below_step : above_step;
         if (q == NONE) { // no peak in the frame
             q = k;
             step = TWO_PI * float((k * p.hop) % n) / float(n);
