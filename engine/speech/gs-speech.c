@@ -84,6 +84,7 @@ parse_config(gs_speech *m, const char *path)
     bool ok = c->channels > 0 && c->channels <= 4096 && c->encoder_layers > 0 && c->encoder_layers <= 64 &&
               c->kernel > 0 && c->kernel % 2 == 1 && c->decoder_layers > 0 &&
               c->decoder_layers <= (int)G_N_ELEMENTS(c->decoder_dilations) && c->mel_bins > 0 &&
+              c->sample_rate >= 8000 && c->sample_rate <= 192000 &&
               c->hop > 0 && c->hop <= c->n_fft && (c->n_fft == 256 || c->n_fft == 512 || c->n_fft == 1024 ||
                                                    c->n_fft == 2048);
     for (int i = 0; ok && i < c->decoder_layers; i++) {
