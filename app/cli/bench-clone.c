@@ -341,7 +341,7 @@ gs_cli_bench_clone(gs_context *ctx)
 {
     g_autoptr(GError) error = NULL;
     g_autofree char *all_words = NULL;
-    g_auto(GStrv) all = gs_bench_read_sentences(0, &all_words, &error);
+    g_auto(GStrv) all = gs_bench_read_sentences(NULL, 0, &all_words, &error);
     if (!all) {
         fprintf(stderr, "bench clone: %s\n", error->message);
         return 1;

@@ -82,17 +82,24 @@ gs_bench_recognise(const char *wav, const char *dir, GError **error)
 /* Lines "TEXT" or "TEXT<tab>WORDS" (the words a line's digits are read
  * as): the texts to speak, and all the words they should be heard as. */
 char **
-gs_bench_read_sentences(int wanted, char **reference, GError **error)
+gs_bench_read_sentences(const char *path, int wanted, char **reference, GError **error)
 {
-    g_autofree char *path = g_build_filename(GS_SOURCE_DATA_DIR, "bench", "speech-sentences.txt", NULL);
+    g_autofree char *fixed = g_build_filename(GS_SOURCE_DATA_DIR, "bench", "speech-sentences.txt", NULL);
     g_autofree char *text = NULL;
-    if (!g_file_get_contents(path, &text, NULL, error))
+    gsize length = 0;
+    if (!g_file_get_contents(path ? path : fixed, &text, &length, error))
         return NULL;
-    g_strstrip(text);
+    if (memchr(text, '\0', length) || !g_utf8_validate(text, -1, NULL) || !*g_strstrip(text)) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not UTF-8 text with a sentence a line",
+                    path ? path : fixed);
+        return NULL;
+    }
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     GPtrArray *spoken = g_ptr_array_new();
     GString *words = g_string_new(NULL);
-    for (int i = 0; lines[i] && (wanted == 0 || i < wanted); i++) {
+    for (int i = 0; lines[i] && (wanted == 0 || (int)spoken->len < wanted); i++) {
+        if (!*g_strstrip(lines[i]))
+            continue;
         char *tab = strchr(lines[i], '\t');
         g_string_append_printf(words, "%s\n", tab ? tab + 1 : lines[i]);
         if (tab)

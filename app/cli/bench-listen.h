@@ -13,8 +13,8 @@ char *gs_bench_recognise(const char *wav, const char *dir, GError **error);
 /* Word-level edit distance over the reference's length, on lower-case
  * words of letters and apostrophes. */
 double gs_bench_word_error_rate(const char *reference, const char *hypothesis);
-/* The first `wanted` (0: all) lines of data/bench/speech-sentences.txt,
- * "TEXT" or "TEXT<tab>WORDS" (the words a line's digits are read as): the
+/* The first `wanted` (0: all) lines of `path` (NULL:
+ * data/bench/speech-sentences.txt), "TEXT" or "TEXT<tab>WORDS" (the words a line's digits are read as): the
  * texts to speak, NULL-terminated, and in *reference all the words they
  * should be heard as. */
-char **gs_bench_read_sentences(int wanted, char **reference, GError **error);
+char **gs_bench_read_sentences(const char *path, int wanted, char **reference, GError **error);

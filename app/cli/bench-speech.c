@@ -6,11 +6,14 @@
  * with both vocoders, flite's slt, festival's HTS slt and espeak-ng, same
  * sentences, same run; then our WER against flite's and festival's, and the
  * RTF ratios neural/flite and Griffin-Lim/neural. --voice picks another of
- * our English voices than the default.
+ * our English voices than the default; --sentences-file reads other
+ * sentences in the same format; --keep-audio leaves every system's WAV in a
+ * folder to listen to.
  * Needs the command-line tools flite, text2wave, espeak-ng, sox and
  * pocketsphinx_continuous (Debian: flite festival festvox-us-slt-hts
  * espeak-ng sox pocketsphinx pocketsphinx-en-us).
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,7 +82,8 @@ bench_ours(gs_context *ctx, gs_speech *model, const char *voice, gs_vocoder voco
         g_array_set_size(c.samples, c.samples->len + (guint)(GAP_SECONDS * c.rate));
     }
     double seconds = (g_get_monotonic_time() - start) / 1e6;
-    g_autofree char *wav = g_build_filename(dir, "ours.wav", NULL);
+    g_autofree char *wav =
+        g_build_filename(dir, vocoder == GS_VOCODER_NEURAL ? "ours-neural.wav" : "ours-griffin-lim.wav", NULL);
     ok = ok && gs_audio_export(wav, (float *)c.samples->data, c.samples->len, 1, c.rate, NULL, NULL, NULL, NULL, error);
     double audio = (double)c.samples->len / c.rate;
     g_array_unref(c.samples);
@@ -115,12 +119,15 @@ gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
 {
     g_autoptr(GError) error = NULL;
     int wanted = 0, iterations = 0;
-    g_autofree char *voice = NULL;
+    g_autofree char *voice = NULL, *sentences_file = NULL, *keep = NULL;
     GOptionEntry entries[] = {
         { "sentences", 0, 0, G_OPTION_ARG_INT, &wanted, "Only the first N sentences (a quicker run)", "N" },
         { "voice", 0, 0, G_OPTION_ARG_STRING, &voice, "Our voice to hear (default: the model's default)", "NAME" },
         { "griffin-lim-iterations", 0, 0, G_OPTION_ARG_INT, &iterations,
           "Griffin-Lim iterations (default: the engine's)", "N" },
+        { "sentences-file", 0, 0, G_OPTION_ARG_FILENAME, &sentences_file,
+          "Sentences to read instead of the bench's, one a line (TEXT or TEXT<tab>WORDS HEARD)", "FILE" },
+        { "keep-audio", 0, 0, G_OPTION_ARG_FILENAME, &keep, "Leave every system's WAV in DIR", "DIR" },
         { NULL },
     };
     g_autoptr(GOptionContext) options = g_option_context_new("- time and hear the speech vocoders");
@@ -132,14 +139,18 @@ gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
         return 2;
     }
     g_autofree char *reference = NULL;
-    g_auto(GStrv) sentences = gs_bench_read_sentences(wanted, &reference, &error);
+    g_auto(GStrv) sentences = gs_bench_read_sentences(sentences_file, wanted, &reference, &error);
     if (!sentences) {
         fprintf(stderr, "bench speech: %s\n", error->message);
         return 1;
     }
     g_autofree char *model_path = gs_default_speech_model_path();
     gs_speech *model = gs_load_speech(ctx, model_path, &error);
-    g_autofree char *dir = model ? g_dir_make_tmp("genstudio-bench-XXXXXX", &error) : NULL;
+    g_autofree char *dir = NULL;
+    if (model && keep && g_mkdir_with_parents(keep, 0755) != 0)
+        g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s", keep, g_strerror(errno));
+    else if (model)
+        dir = keep ? g_strdup(keep) : g_dir_make_tmp("genstudio-bench-XXXXXX", &error);
     /* The other systems read the same sentences from a file. */
     g_autofree char *text = g_strjoinv("\n", sentences);
     g_autofree char *sentences_path = dir ? g_build_filename(dir, "sentences.txt", NULL) : NULL;
@@ -181,7 +192,11 @@ gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
         fprintf(stderr, "bench speech: %s\n(the bench needs: apt-get install flite festival festvox-us-slt-hts "
                         "espeak-ng sox pocketsphinx pocketsphinx-en-us)\n", error->message);
     gs_speech_free(model);
-    const char *made[] = { "ours.wav", "16k.wav", "flite.wav", "festival.wav", "espeak.wav", "sentences.txt" };
+    if (keep) {
+        printf("Audio kept in %s\n", keep);
+        return ok ? 0 : 1;
+    }
+    const char *made[] = { "ours-neural.wav", "ours-griffin-lim.wav", "16k.wav", "flite.wav", "festival.wav", "espeak.wav", "sentences.txt" };
     for (size_t i = 0; i < G_N_ELEMENTS(made); i++) {
         g_autofree char *path = g_build_filename(dir, made[i], NULL);
         g_remove(path);

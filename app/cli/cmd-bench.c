@@ -24,8 +24,9 @@ static const struct {
                                "diversity" },
 };
 
-static const char speech_summary[] = "[--sentences N]: real-time factor per vocoder, word error rates against "
-                                     "flite and espeak-ng, and the RTF ratios";
+static const char speech_summary[] = "[--sentences N] [--sentences-file F] [--keep-audio DIR]: real-time factor "
+                                     "per vocoder, word error rates against flite, festival HTS and espeak-ng, and "
+                                     "the ratios";
 static const char sd_summary[] = "--model PATH [--sizes 256,512]: seconds per step and UNet call, VAE decode, "
                                  "peak memory of an SD checkpoint";
 
