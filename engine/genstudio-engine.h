@@ -438,6 +438,8 @@ typedef struct {
     float pitch;               /* shift in semitones */
     float energy;              /* emphasis, in the model's standard deviations of energy (±3) */
     gs_vocoder vocoder;
+    /* after the phase from the magnitudes' peaks: 0 keeps that phase (the
+     * cheapest audio, for measuring pitch); outside 0–1000, the default */
     int griffin_lim_iterations;
 } gs_speech_params;
 

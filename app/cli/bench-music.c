@@ -9,9 +9,11 @@
  *      more than LATE_MS after its due time (measured in fakesink's
  *      handoff against the pipeline clock); each block's mixing time is
  *      also compared with its length;
- *  (c) a 3-minute pop song with a sung vocal line from ten lyric lines:
- *      seconds against the 10 s target and against the same song without
- *      vocals, the vocal stem's real-time factor, and pocketsphinx's word
+ *  (c) a 3-minute pop song with a sung vocal line from ten lyric lines,
+ *      made as `genstudio-cli music --lyrics` makes it (the band on its own
+ *      thread while the vocals are sung): seconds against the 10 s target
+ *      and against the band alone, the vocals' seconds of work per second
+ *      sung, and pocketsphinx's word
  *      error rate on the vocal stem alone (sung words are harder to
  *      recognise than spoken ones: a floor to improve from). The pitch
  *      accuracy of the stem is test-music-vocals' to measure.
@@ -221,22 +223,33 @@ stem_wer(const float *stereo, gsize frames, GError **error)
     return heard ? gs_bench_word_error_rate(song_lyrics, heard) : NAN;
 }
 
+/* The song as `genstudio-cli music --lyrics` makes it: the band rendered on
+ * a thread of its own while the vocals are sung; the band alone first, as
+ * the reference. The speech model is loaded before the clock starts. */
 static gboolean
 bench_song(gs_context *ctx, const char *soundfont, GError **error)
 {
-    gint64 start = g_get_monotonic_time();
-    g_autoptr(GsMusicPrompt) prompt = gs_music_prompt_parse(SONG_PROMPT, error);
-    g_autoptr(GsArrangement) arr = prompt ? gs_arrangement_new(prompt, 42) : NULL;
-    g_autoptr(GsMusicAudio) audio = arr ? gs_music_render(arr, soundfont, NULL, NULL, error) : NULL;
-    double band = (g_get_monotonic_time() - start) / 1e6;
     g_autofree char *model_path = gs_default_speech_model_path();
-    gs_speech *model = audio ? gs_load_speech(ctx, model_path, error) : NULL;
-    gint64 vocals_start = g_get_monotonic_time();
-    g_autoptr(GsVocalLine) line = model ? gs_vocal_line_plan(ctx, model, NULL, arr, song_lyrics, error) : NULL;
-    g_autofree float *stem = line ? gs_vocal_line_render(ctx, model, NULL, line, audio->frames, error) : NULL;
-    double vocals = (g_get_monotonic_time() - vocals_start) / 1e6;
+    gs_speech *model = gs_load_speech(ctx, model_path, error);
+    g_autoptr(GsMusicPrompt) prompt = model ? gs_music_prompt_parse(SONG_PROMPT, error) : NULL;
+    g_autoptr(GsArrangement) arr = prompt ? gs_arrangement_new(prompt, 42) : NULL;
+    gint64 start = g_get_monotonic_time();
+    g_autoptr(GsMusicAudio) alone = arr ? gs_music_render(arr, soundfont, NULL, NULL, error) : NULL;
+    double band = (g_get_monotonic_time() - start) / 1e6;
+
+    start = g_get_monotonic_time();
+    GsMusicRenderThread *render = alone ? gs_music_render_start(arr, soundfont) : NULL;
+    g_autoptr(GsVocalLine) line = render ? gs_vocal_line_plan(ctx, model, NULL, arr, song_lyrics, error) : NULL;
+    g_autofree float *stem =
+        line ? gs_vocal_line_render(ctx, model, NULL, line, gs_music_render_frames(arr), error) : NULL;
+    double vocals = (g_get_monotonic_time() - start) / 1e6;
+    g_autoptr(GError) band_error = NULL;
+    g_autoptr(GsMusicAudio) audio = render ? gs_music_render_join(render, &band_error) : NULL;
+    double song = (g_get_monotonic_time() - start) / 1e6;
     gs_speech_free(model);
-    if (!stem)
+    if (stem && !audio)
+        g_propagate_error(error, g_steal_pointer(&band_error));
+    if (!stem || !audio)
         return FALSE;
     double sung = 0;
     for (int i = 0; i < line->n_notes; i++)
@@ -245,9 +258,9 @@ bench_song(gs_context *ctx, const char *soundfont, GError **error)
     if (isnan(wer))
         return FALSE;
     printf("%s with vocals (10 lyric lines, %d syllables, %.0f s sung):\n", SONG_PROMPT, line->n_notes, sung);
-    printf("  %.1f s in all (band %.1f s, vocals %.1f s): %.1f× the %.0f s target, %.1f× the song without vocals\n",
-           band + vocals, band, vocals, (band + vocals) / SONG_TARGET_SECONDS, SONG_TARGET_SECONDS,
-           (band + vocals) / band);
+    printf("  %.1f s in all (vocals %.1f s, the band on another thread): %.2f× the %.0f s target, %.1f× the band "
+           "alone (%.1f s)\n",
+           song, vocals, song / SONG_TARGET_SECONDS, SONG_TARGET_SECONDS, song / band, band);
     printf("  vocals: %.2f s of work per second sung; pocketsphinx WER on the vocal stem %.1f%%\n", vocals / sung,
            100 * wer);
     return TRUE;

@@ -68,11 +68,9 @@ typedef struct {
     const GsVoice *clone;
 } Singer;
 
-/* The lyrics sung into a vocals stem, added to the mix (its peak back at
- * −1 dBFS) and written beside the other stems. */
-static gboolean
-add_vocals(const GsArrangement *arr, GsMusicAudio *audio, const char *lyrics, const Singer *who,
-           const char *stems_dir, GError **error)
+/* The lyrics sung into a stereo stem `frames` long (the band's length). */
+static float *
+sing_vocals(const GsArrangement *arr, const char *lyrics, const Singer *who, gsize frames, GError **error)
 {
     gs_context *ctx = gs_open_engine(error);
     g_autofree char *model_path = gs_default_speech_model_path();
@@ -84,11 +82,11 @@ add_vocals(const GsArrangement *arr, GsMusicAudio *audio, const char *lyrics, co
     if (fits && who->clone)
         singer = (GsSinger){ .blend = fitted.voice_blend, .pitch = who->clone->pitch };
     g_autoptr(GsVocalLine) line = fits ? gs_vocal_line_plan(ctx, model, &singer, arr, lyrics, error) : NULL;
-    g_autofree float *stem = line ? gs_vocal_line_render(ctx, model, &singer, line, audio->frames, error) : NULL;
+    float *stem = line ? gs_vocal_line_render(ctx, model, &singer, line, frames, error) : NULL;
     gs_speech_free(model);
     gs_context_free(ctx);
     if (!stem)
-        return FALSE;
+        return NULL;
     double low = 1e9, high = 0;
     for (int i = 0; i < line->n_notes; i++) {
         low = MIN(low, line->notes[i].hz);
@@ -96,6 +94,14 @@ add_vocals(const GsArrangement *arr, GsMusicAudio *audio, const char *lyrics, co
     }
     printf("vocals: %d syllables in %d phrases, %.0f–%.0f Hz (the voice's own pitch %.0f Hz)\n", line->n_notes,
            line->n_phrases, low, high, line->voice_hz);
+    return stem;
+}
+
+/* The vocals stem added to the mix (its peak back at −1 dBFS) and written
+ * beside the other stems. */
+static gboolean
+add_vocals(GsMusicAudio *audio, const float *stem, const Singer *who, const char *stems_dir, GError **error)
+{
     float peak = 0;
     for (gsize i = 0; i < audio->frames * 2; i++) {
         audio->mix[i] += stem[i];
@@ -143,11 +149,20 @@ compose(const char *prompt_text, const char *lyrics, const Singer *singer, guint
         return TRUE;
     if (!(soundfont = gs_music_find_soundfont(error)))
         return FALSE;
-    g_autoptr(GsMusicAudio) audio = gs_music_render(arr, soundfont, NULL, NULL, error);
+    /* The band plays into memory on its own thread while the engine sings. */
+    GsMusicRenderThread *render = gs_music_render_start(arr, soundfont);
+    g_autoptr(GError) vocals_error = NULL;
+    g_autofree float *stem =
+        lyrics ? sing_vocals(arr, lyrics, singer, gs_music_render_frames(arr), &vocals_error) : NULL;
+    g_autoptr(GsMusicAudio) audio = gs_music_render_join(render, error);
     if (!audio)
         return FALSE;
+    if (lyrics && !stem) {
+        g_propagate_error(error, g_steal_pointer(&vocals_error));
+        return FALSE;
+    }
     return (!stems_dir || write_stems(audio, stems_dir, error)) &&
-           (!lyrics || add_vocals(arr, audio, lyrics, singer, stems_dir, error)) &&
+           (!lyrics || add_vocals(audio, stem, singer, stems_dir, error)) &&
            (!writer || (gs_audio_writer_push(writer, audio->mix, audio->frames, error) &&
                         gs_audio_writer_finish(writer, error)));
 }

@@ -128,6 +128,13 @@ normalise(GsMusicAudio *audio)
             audio->stems[part][i] *= gain;
 }
 
+gsize
+gs_music_render_frames(const GsArrangement *arrangement)
+{
+    return tick_to_frame(arrangement, gs_arrangement_total_ticks(arrangement)) +
+           (gsize)(GS_MUSIC_TAIL_SECONDS * GS_MUSIC_SAMPLE_RATE);
+}
+
 GsMusicAudio *
 gs_music_render(const GsArrangement *arrangement, const char *soundfont, GsMusicPartFunc on_part, gpointer user_data,
                 GError **error)
@@ -152,8 +159,7 @@ gs_music_render(const GsArrangement *arrangement, const char *soundfont, GsMusic
     }
     g_autoptr(GsMusicAudio) audio = g_new0(GsMusicAudio, 1);
     audio->rate = GS_MUSIC_SAMPLE_RATE;
-    audio->frames = tick_to_frame(arrangement, gs_arrangement_total_ticks(arrangement)) +
-                    (gsize)(GS_MUSIC_TAIL_SECONDS * GS_MUSIC_SAMPLE_RATE);
+    audio->frames = gs_music_render_frames(arrangement);
     audio->mix = g_new0(float, audio->frames * 2);
     for (int part = 0; part < GS_MUSIC_PART_COUNT; part++) {
         if (on_part && !on_part(part, user_data)) {
@@ -182,4 +188,39 @@ gs_music_audio_free(GsMusicAudio *audio)
         g_free(audio->stems[part]);
     g_free(audio->mix);
     g_free(audio);
+}
+
+struct _GsMusicRenderThread {
+    GThread *thread;
+    const GsArrangement *arrangement;
+    char *soundfont;
+    GError *error;
+};
+
+static gpointer
+render_thread(gpointer data)
+{
+    GsMusicRenderThread *t = data;
+    return gs_music_render(t->arrangement, t->soundfont, NULL, NULL, &t->error);
+}
+
+GsMusicRenderThread *
+gs_music_render_start(const GsArrangement *arrangement, const char *soundfont)
+{
+    GsMusicRenderThread *t = g_new0(GsMusicRenderThread, 1);
+    t->arrangement = arrangement;
+    t->soundfont = g_strdup(soundfont);
+    t->thread = g_thread_new("band", render_thread, t);
+    return t;
+}
+
+GsMusicAudio *
+gs_music_render_join(GsMusicRenderThread *t, GError **error)
+{
+    GsMusicAudio *audio = g_thread_join(t->thread);
+    if (!audio)
+        g_propagate_error(error, t->error);
+    g_free(t->soundfont);
+    g_free(t);
+    return audio;
 }

@@ -38,4 +38,15 @@ GsMusicAudio *gs_music_render(const GsArrangement *arrangement, const char *soun
 void gs_music_audio_free(GsMusicAudio *audio);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsMusicAudio, gs_music_audio_free)
 
+/* How many frames gs_music_render makes of the arrangement (its tail
+ * included). */
+gsize gs_music_render_frames(const GsArrangement *arrangement);
+
+/* gs_music_render (without progress) on a thread of its own, so that the
+ * band plays into memory while the vocals are sung on the engine; the
+ * arrangement must outlive the thread. gs_music_render_join waits for it. */
+typedef struct _GsMusicRenderThread GsMusicRenderThread;
+GsMusicRenderThread *gs_music_render_start(const GsArrangement *arrangement, const char *soundfont);
+GsMusicAudio *gs_music_render_join(GsMusicRenderThread *thread, GError **error);
+
 G_END_DECLS

@@ -59,8 +59,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsVocalLine, gs_vocal_line_free)
 
 /* Sings the line phrase by phrase → interleaved stereo at
  * GS_MUSIC_SAMPLE_RATE, `frames` long (the piece's length). Each phrase is
- * sung three times, measuring and correcting its notes' pitches, and each
- * note kept from the take that sang it closest. */
+ * sung twice cheaply, measuring and correcting its notes' pitches, then
+ * once in full with each note's pitches from the take that sang it
+ * closest. */
 float *gs_vocal_line_render(gs_context *ctx, gs_speech *model, const GsSinger *singer, const GsVocalLine *line,
                             gsize frames, GError **error);
 

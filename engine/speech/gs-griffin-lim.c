@@ -1,8 +1,9 @@
 /* Log-mel → audio without a trained vocoder: the magnitude spectrum through
  * the mel filterbank's pseudo-inverse (stored in the model file), a starting
- * phase from the magnitudes' peaks (gs_op_phase_init), then fast Griffin-Lim
- * — iSTFT, STFT, keep the phase, impose the magnitude, with momentum — all
- * on the device in one submit.
+ * phase from the magnitudes' peaks (gs_op_phase_init), then `iterations` of
+ * fast Griffin-Lim (none: the peaks' phase as it is) — iSTFT, STFT, keep the
+ * phase, impose the magnitude, with momentum — all on the device in one
+ * submit.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <stdlib.h>
@@ -73,10 +74,12 @@ gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float
         const gs_tensor *pinv = gs_weights_matrix(m->weights, g, "audio.mel_pinv");
         gs_tensor *magnitude = gs_graph_reshape(g, gs_graph_linear(g, linear, pinv, NULL), 2, mag_shape);
         gs_stream *s = m->stream;
-        if (g->status == GS_OK) {
+        if (g->status == GS_OK)
             gs_graph_fail(g, gs_op_phase_init(s, spectrum, magnitude, c->hop));
+        /* The peaks' phase comes with the magnitude already: this projection
+         * only gives the momentum its first `prev`. */
+        if (g->status == GS_OK && iterations > 0)
             gs_graph_fail(g, gs_op_griffin_lim_project(s, x, spectrum, magnitude, prev, 0.0f));
-        }
         for (int i = 0; i < iterations && g->status == GS_OK; i++) {
             gs_graph_fail(g, gs_op_irfft(s, fr, x));
             gs_graph_fail(g, gs_op_overlap_add(s, signal, fr, c->hop));
@@ -84,7 +87,7 @@ gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float
             gs_graph_fail(g, gs_op_rfft(s, spectrum, fr));
             gs_graph_fail(g, gs_op_griffin_lim_project(s, x, spectrum, magnitude, prev, MOMENTUM));
         }
-        out = gs_speech_istft(g, c, x, frames);
+        out = gs_speech_istft(g, c, iterations > 0 ? x : spectrum, frames);
         if (out)
             gs_graph_keep(g, out);
     }

@@ -345,7 +345,7 @@ check_params(gs_speech *m, const gs_speech_params *params, gs_speech_params *p, 
         return gs_fail(m->ctx, GS_ERR_UNSUPPORTED, "This speech model has no neural vocoder; use Griffin-Lim");
     if (p->vocoder == GS_VOCODER_AUTO)
         p->vocoder = gs_speech_has_neural_vocoder(m) ? GS_VOCODER_NEURAL : GS_VOCODER_GRIFFIN_LIM;
-    if (p->griffin_lim_iterations < 1 || p->griffin_lim_iterations > 1000)
+    if (p->griffin_lim_iterations < 0 || p->griffin_lim_iterations > 1000)
         p->griffin_lim_iterations = gs_speech_default_params().griffin_lim_iterations;
     *speaker = speaker_weights(m, p);
     return *speaker ? GS_OK : GS_ERR_INVALID_ARGUMENT;

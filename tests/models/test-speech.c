@@ -185,9 +185,9 @@ static void
 test_griffin_lim(const float *mel, int frames)
 {
     float *mag = target_magnitude(mel, frames);
-    const int iterations[] = { 1, 8, 32 };
-    double error[3];
-    for (int i = 0; i < 3; i++) {
+    const int iterations[] = { 0, 1, 4, 8, 32 };
+    double error[5];
+    for (int i = 0; i < 5; i++) {
         float *audio = NULL;
         size_t count = 0;
         GS_CHECK_OK(ctx, gs_griffin_lim(model, mel, frames, iterations[i], &audio, &count));
@@ -195,13 +195,14 @@ test_griffin_lim(const float *mel, int frames)
         error[i] = spectral_error(audio, count, mag, frames);
         free(audio);
     }
-    printf("griffin-lim spectral error: 1 iteration %.3f, 8 iterations %.3f, 32 iterations %.3f\n", error[0],
-           error[1], error[2]);
+    printf("griffin-lim spectral error: the peaks' phase alone %.3f, 1 iteration %.3f, 4 iterations %.3f, "
+           "8 iterations %.3f, 32 iterations %.3f\n", error[0], error[1], error[2], error[3], error[4]);
     /* From the peaks' phase one iteration is nearly there (0.18; from noise
      * it was 0.56, and 32 iterations 0.14); more still help. */
-    GS_CHECK(error[0] < 0.25);
-    GS_CHECK(error[1] < error[0] && error[2] < error[1]);
-    GS_CHECK(error[2] < 0.35);
+    GS_CHECK(error[0] < 0.3);
+    GS_CHECK(error[1] < 0.25);
+    for (int i = 1; i < 5; i++)
+        GS_CHECK(error[i] < error[i - 1]);
     free(mag);
 }
 
