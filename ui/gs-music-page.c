@@ -469,6 +469,22 @@ read_sung_vocals(const char *path, const GsMusicAudio *audio)
     return samples;
 }
 
+/* The lyrics sung by the engine into a stem `frames` long. */
+static float *
+sing_lyrics(Compose *compose, const GsArrangement *arrangement, gsize frames, GCancellable *cancellable,
+            GError **error)
+{
+    int lines = 1;
+    for (const char *c = compose->lyrics; *c; c++)
+        lines += *c == '\n';
+    g_autofree char *singing = g_strdup_printf(ngettext("Singing %d line of lyrics (this takes a while)…",
+                                                        "Singing %d lines of lyrics (this takes a while)…", lines),
+                                               lines);
+    post_status(compose, cancellable, singing);
+    return gs_engine_sing(compose->engine, arrangement, compose->lyrics, compose->clone ? NULL : compose->voice,
+                          compose->clone, frames, NULL, cancellable, error);
+}
+
 static void
 compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
@@ -481,28 +497,33 @@ compose_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel
         return;
     }
     g_autoptr(GsArrangement) arrangement = gs_arrangement_new(prompt, compose->seed);
-    post_status(compose, cancellable, _("Playing the band…"));
-    g_autoptr(GsMusicAudio) audio = gs_music_render(arrangement, soundfont, continue_unless_cancelled, cancellable, &error);
+    /* Vocals not sung before are sung while the band plays into memory on
+     * a thread of its own. */
+    gboolean sing_now = compose->lyrics && !compose->vocals_sung;
+    if (!sing_now)
+        post_status(compose, cancellable, _("Playing the band…"));
+    GsMusicRenderThread *band =
+        gs_music_render_start(arrangement, soundfont, continue_unless_cancelled, cancellable);
+    g_autoptr(GError) sing_error = NULL;
+    g_autofree float *vocals =
+        sing_now ? sing_lyrics(compose, arrangement, gs_music_render_frames(arrangement), cancellable, &sing_error)
+                 : NULL;
+    g_autoptr(GsMusicAudio) audio = gs_music_render_join(band, &error);
     if (!audio) {
         g_task_return_error(task, error);
         return;
     }
-    g_autofree float *vocals = NULL;
     if (compose->lyrics && compose->vocals_sung)
         vocals = read_sung_vocals(compose->vocals_path, audio);
-    if (compose->lyrics && !vocals) {
-        int lines = 1;
-        for (const char *c = compose->lyrics; *c; c++)
-            lines += *c == '\n';
-        g_autofree char *singing =
-            g_strdup_printf(ngettext("Singing %d line of lyrics (this takes a while)…",
-                                     "Singing %d lines of lyrics (this takes a while)…", lines),
-                            lines);
-        post_status(compose, cancellable, singing);
-        vocals = gs_engine_sing(compose->engine, arrangement, compose->lyrics, compose->clone ? NULL : compose->voice,
-                                compose->clone, audio->frames, NULL, cancellable, &error);
+    if (compose->lyrics && !vocals && !sing_now) {
+        sing_now = TRUE;
+        vocals = sing_lyrics(compose, arrangement, audio->frames, cancellable, &sing_error);
+    }
+    if (sing_now) {
         /* Singing cannot stop midway: a compose cancelled meanwhile ends here. */
         if (!vocals || g_cancellable_set_error_if_cancelled(cancellable, &error)) {
+            if (!vocals)
+                error = g_steal_pointer(&sing_error);
             g_prefix_error(&error, "%s", _("The vocals could not be sung: "));
             g_task_return_error(task, error);
             return;

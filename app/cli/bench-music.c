@@ -238,7 +238,7 @@ bench_song(gs_context *ctx, const char *soundfont, GError **error)
     double band = (g_get_monotonic_time() - start) / 1e6;
 
     start = g_get_monotonic_time();
-    GsMusicRenderThread *render = alone ? gs_music_render_start(arr, soundfont) : NULL;
+    GsMusicRenderThread *render = alone ? gs_music_render_start(arr, soundfont, NULL, NULL) : NULL;
     g_autoptr(GsVocalLine) line = render ? gs_vocal_line_plan(ctx, model, NULL, arr, song_lyrics, error) : NULL;
     g_autofree float *stem =
         line ? gs_vocal_line_render(ctx, model, NULL, line, gs_music_render_frames(arr), error) : NULL;

@@ -150,7 +150,7 @@ compose(const char *prompt_text, const char *lyrics, const Singer *singer, guint
     if (!(soundfont = gs_music_find_soundfont(error)))
         return FALSE;
     /* The band plays into memory on its own thread while the engine sings. */
-    GsMusicRenderThread *render = gs_music_render_start(arr, soundfont);
+    GsMusicRenderThread *render = gs_music_render_start(arr, soundfont, NULL, NULL);
     g_autoptr(GError) vocals_error = NULL;
     g_autofree float *stem =
         lyrics ? sing_vocals(arr, lyrics, singer, gs_music_render_frames(arr), &vocals_error) : NULL;

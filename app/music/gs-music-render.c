@@ -194,6 +194,8 @@ struct _GsMusicRenderThread {
     GThread *thread;
     const GsArrangement *arrangement;
     char *soundfont;
+    GsMusicPartFunc on_part;
+    gpointer user_data;
     GError *error;
 };
 
@@ -201,15 +203,18 @@ static gpointer
 render_thread(gpointer data)
 {
     GsMusicRenderThread *t = data;
-    return gs_music_render(t->arrangement, t->soundfont, NULL, NULL, &t->error);
+    return gs_music_render(t->arrangement, t->soundfont, t->on_part, t->user_data, &t->error);
 }
 
 GsMusicRenderThread *
-gs_music_render_start(const GsArrangement *arrangement, const char *soundfont)
+gs_music_render_start(const GsArrangement *arrangement, const char *soundfont, GsMusicPartFunc on_part,
+                      gpointer user_data)
 {
     GsMusicRenderThread *t = g_new0(GsMusicRenderThread, 1);
     t->arrangement = arrangement;
     t->soundfont = g_strdup(soundfont);
+    t->on_part = on_part;
+    t->user_data = user_data;
     t->thread = g_thread_new("band", render_thread, t);
     return t;
 }

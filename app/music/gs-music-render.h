@@ -42,11 +42,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsMusicAudio, gs_music_audio_free)
  * included). */
 gsize gs_music_render_frames(const GsArrangement *arrangement);
 
-/* gs_music_render (without progress) on a thread of its own, so that the
- * band plays into memory while the vocals are sung on the engine; the
- * arrangement must outlive the thread. gs_music_render_join waits for it. */
+/* gs_music_render on a thread of its own, so that the band plays into
+ * memory while the vocals are sung on the engine; the arrangement (and
+ * whatever `on_part` uses) must outlive the thread, and `on_part` is called
+ * on it. gs_music_render_join waits for it. */
 typedef struct _GsMusicRenderThread GsMusicRenderThread;
-GsMusicRenderThread *gs_music_render_start(const GsArrangement *arrangement, const char *soundfont);
+GsMusicRenderThread *gs_music_render_start(const GsArrangement *arrangement, const char *soundfont,
+                                           GsMusicPartFunc on_part, gpointer user_data);
 GsMusicAudio *gs_music_render_join(GsMusicRenderThread *thread, GError **error);
 
 G_END_DECLS
