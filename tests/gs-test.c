@@ -99,30 +99,3 @@ gs_test_close(const char *what, const float *got, const float *want, size_t n, f
     printf("%s: %zu elements within atol %g rtol %g (max |error| %.3g)\n", what, n, atol, rtol, max_err);
     return true;
 }
-
-double
-gs_test_yin_f0(const float *x, int window, int rate, double fmin, double fmax)
-{
-    int min_lag = (int)(rate / fmax), max_lag = (int)(rate / fmin);
-    double *d = calloc((size_t)max_lag + 2, sizeof *d);
-    double running = 0, f0 = 0;
-    for (int lag = 1; lag <= max_lag + 1; lag++) {
-        double sum = 0;
-        for (int i = 0; i < window; i++) {
-            double diff = x[i] - x[i + lag];
-            sum += diff * diff;
-        }
-        running += sum;
-        d[lag] = running > 0 ? sum * lag / running : 1;
-    }
-    for (int lag = min_lag; lag <= max_lag; lag++) {
-        if (d[lag] < 0.15 && d[lag] <= d[lag + 1]) {
-            double a = d[lag - 1], b = d[lag], c = d[lag + 1], den = a - 2 * b + c;
-            double shift = fabs(den) > 1e-12 ? 0.5 * (a - c) / den : 0;
-            f0 = rate / (lag + shift);
-            break;
-        }
-    }
-    free(d);
-    return f0;
-}

@@ -24,13 +24,6 @@ gs_tensor *gs_test_tensor(gs_context *ctx, int ndim, const int64_t *shape, const
 /* Downloads into a new malloc'd buffer. */
 float *gs_test_download(const gs_tensor *t);
 
-/* YIN (de Cheveigné and Kawahara, 2002) on one window of `window` samples
- * (x must hold window + rate / fmin + 2): the first dip of the
- * cumulative-mean-normalised difference under 0.15, refined by a parabola;
- * 0 when the window is unvoiced. For tests that check sung pitch with a
- * tracker of their own. */
-double gs_test_yin_f0(const float *x, int window, int rate, double fmin, double fmax);
-
 /* |got - want| <= atol + rtol * |want| for every element; reports the worst. */
 bool gs_test_close(const char *what, const float *got, const float *want, size_t n, float atol, float rtol);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gs-music-render.h"
+#include "gs-pitch.h"
 #include "gs-music-vocals.h"
 
 #define ONSET_SECONDS 0.06  /* each consonant before the vowel */
@@ -584,4 +585,34 @@ gs_vocal_line_render(gs_context *ctx, gs_speech *model, const GsSinger *singer, 
         first = end;
     }
     return stereo;
+}
+
+double
+gs_vocal_line_pitch_accuracy(const GsVocalLine *line, const float *stereo, gsize frames, int *voiced)
+{
+    const int rate = GS_MUSIC_SAMPLE_RATE, window = rate / 40, hop = rate / 200;
+    const double low_hz = 60, high_hz = 500;
+    g_autofree float *mono = g_new(float, frames);
+    for (gsize i = 0; i < frames; i++)
+        mono[i] = stereo[2 * i];
+    int heard = 0, in_tune = 0;
+    for (int i = 0; i < line->n_notes; i++) {
+        const GsVocalNote *n = &line->notes[i];
+        double from = n->start;
+        for (int p = 0; p < n->nucleus; p++)
+            from += n->phones[p].seconds;
+        double length = n->phones[n->nucleus].seconds;
+        for (double t = from + 0.2 * length; t + (double)window / rate < from + 0.8 * length; t += (double)hop / rate) {
+            gsize start = (gsize)(t * rate);
+            if (start + window + (gsize)(rate / low_hz) + 2 >= frames)
+                break;
+            double f0 = gs_pitch_yin(mono + start, window, rate, low_hz, high_hz);
+            if (f0 <= 0)
+                continue;
+            heard++;
+            in_tune += fabs(1200 * log2(f0 / n->hz)) <= 50;
+        }
+    }
+    *voiced = heard;
+    return heard ? (double)in_tune / heard : 0;
 }

@@ -65,4 +65,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsVocalLine, gs_vocal_line_free)
 float *gs_vocal_line_render(gs_context *ctx, gs_speech *model, const GsSinger *singer, const GsVocalLine *line,
                             gsize frames, GError **error);
 
+/* How well `stereo` (as gs_vocal_line_render made it) sings the line: the
+ * share of voiced 5 ms frames in the middle 60 % of each note's vowel whose
+ * pitch (YIN, gs-pitch.h, not the tracker the tuning uses) lies within 50
+ * cents of the note; *voiced gets how many frames were voiced. */
+double gs_vocal_line_pitch_accuracy(const GsVocalLine *line, const float *stereo, gsize frames, int *voiced);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "gs-pitch.h"
 #include "gs-test.h"
 
 static gs_context *ctx;
@@ -23,7 +24,7 @@ median_f0(const float *s, size_t n, int rate, double from, double to, double *st
     int count = 0;
     for (size_t start = (size_t)(from * rate); start + window * 2 + rate / 60 < n && start < to * rate &&
                                                 count < 4096; start += hop) {
-        double f0 = gs_test_yin_f0(s + start, window, rate, 60, 600);
+        double f0 = gs_pitch_yin(s + start, window, rate, 60, 600);
         if (f0 > 0)
             f0s[count++] = f0;
     }
