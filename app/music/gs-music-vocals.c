@@ -606,7 +606,7 @@ gs_vocal_line_pitch_accuracy(const GsVocalLine *line, const float *stereo, gsize
             gsize start = (gsize)(t * rate);
             if (start + window + (gsize)(rate / low_hz) + 2 >= frames)
                 break;
-            double f0 = gs_pitch_yin(mono + start, window, rate, low_hz, high_hz);
+            double f0 = gs_pitch_yin(mono + start, window, rate, low_hz, high_hz, GS_PITCH_YIN_THRESHOLD);
             if (f0 <= 0)
                 continue;
             heard++;

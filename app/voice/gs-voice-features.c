@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 
+#include "gs-pitch.h"
 #include "gs-voice-clone.h"
 
 #define RATE 16000
@@ -41,31 +42,6 @@ resample(const float *x, gsize count, int rate, gsize *out_count)
     }
     *out_count = n;
     return y;
-}
-
-/* YIN's cumulative-mean-normalised difference; 0 when unvoiced. */
-static double
-frame_f0(const float *x)
-{
-    int min_lag = (int)(RATE / F0_MAX), max_lag = (int)(RATE / F0_MIN);
-    double d[(int)(RATE / F0_MIN) + 2], running = 0;
-    for (int lag = 1; lag <= max_lag + 1; lag++) {
-        double sum = 0;
-        for (int i = 0; i < F0_WINDOW; i++) {
-            double diff = x[i] - x[i + lag];
-            sum += diff * diff;
-        }
-        running += sum;
-        d[lag] = running > 0 ? sum * lag / running : 1;
-    }
-    for (int lag = min_lag; lag <= max_lag; lag++) {
-        if (d[lag] < YIN_THRESHOLD && d[lag] <= d[lag + 1]) {
-            double a = d[lag - 1], b = d[lag], c = d[lag + 1], den = a - 2 * b + c;
-            double shift = fabs(den) > 1e-12 ? 0.5 * (a - c) / den : 0;
-            return RATE / (lag + shift);
-        }
-    }
-    return 0;
 }
 
 /* The first three peaks above FORMANT_MIN_HZ of the all-pole envelope
@@ -155,7 +131,7 @@ gs_voice_features_measure(const float *samples, gsize count, int rate, GsVoiceFe
     for (gsize f = 0; f < frames; f++) {
         if (energy[f] < loudest - QUIET_DB)
             continue;
-        double hz = frame_f0(x + f * HOP);
+        double hz = gs_pitch_yin(x + f * HOP, F0_WINDOW, RATE, F0_MIN, F0_MAX, YIN_THRESHOLD);
         if (hz <= 0)
             continue;
         f0[voiced++] = hz;

@@ -24,7 +24,7 @@ median_f0(const float *s, size_t n, int rate, double from, double to, double *st
     int count = 0;
     for (size_t start = (size_t)(from * rate); start + window * 2 + rate / 60 < n && start < to * rate &&
                                                 count < 4096; start += hop) {
-        double f0 = gs_pitch_yin(s + start, window, rate, 60, 600);
+        double f0 = gs_pitch_yin(s + start, window, rate, 60, 600, GS_PITCH_YIN_THRESHOLD);
         if (f0 > 0)
             f0s[count++] = f0;
     }

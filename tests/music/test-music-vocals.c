@@ -96,16 +96,16 @@ test_yin(void)
                 for (int h = 1; shape < 2 && h <= 8; h++)
                     x[i] += (float)((shape == 1 && h == 1 ? 0.3 : 1.0 / h) * sin(h * phase + 0.7 * h));
             }
-            double f0 = gs_pitch_yin(x, window, rate, 60, 500);
+            double f0 = gs_pitch_yin(x, window, rate, 60, 500, GS_PITCH_YIN_THRESHOLD);
             g_assert_cmpfloat(fabs(1200 * log2(f0 / pitches[p])), <, 5);
         }
     memset(x, 0, (gsize)n * sizeof *x);
-    g_assert_cmpfloat(gs_pitch_yin(x, window, rate, 60, 500), ==, 0);
+    g_assert_cmpfloat(gs_pitch_yin(x, window, rate, 60, 500, GS_PITCH_YIN_THRESHOLD), ==, 0);
     GRand *noise = g_rand_new_with_seed(5);
     for (int i = 0; i < n; i++)
         x[i] = (float)g_rand_double_range(noise, -1, 1);
     g_rand_free(noise);
-    g_assert_cmpfloat(gs_pitch_yin(x, window, rate, 60, 500), ==, 0);
+    g_assert_cmpfloat(gs_pitch_yin(x, window, rate, 60, 500, GS_PITCH_YIN_THRESHOLD), ==, 0);
 }
 
 static void

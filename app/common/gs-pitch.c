@@ -3,10 +3,8 @@
 
 #include "gs-pitch.h"
 
-#define THRESHOLD 0.15
-
 double
-gs_pitch_yin(const float *x, int window, int rate, double fmin, double fmax)
+gs_pitch_yin(const float *x, int window, int rate, double fmin, double fmax, double threshold)
 {
     int min_lag = MAX((int)(rate / fmax), 2), max_lag = (int)(rate / fmin);
     g_autofree double *d = g_new0(double, (gsize)max_lag + 2);
@@ -21,7 +19,7 @@ gs_pitch_yin(const float *x, int window, int rate, double fmin, double fmax)
         d[lag] = running > 0 ? sum * lag / running : 1;
     }
     for (int lag = min_lag; lag <= max_lag; lag++)
-        if (d[lag] < THRESHOLD && d[lag] <= d[lag + 1]) {
+        if (d[lag] < threshold && d[lag] <= d[lag + 1]) {
             double a = d[lag - 1], b = d[lag], c = d[lag + 1], den = a - 2 * b + c;
             double shift = fabs(den) > 1e-12 ? 0.5 * (a - c) / den : 0;
             return rate / (lag + shift);
