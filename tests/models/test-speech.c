@@ -9,6 +9,9 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 #include "gs-test.h"
 #include "speech/gs-speech-private.h"
 
@@ -350,6 +353,39 @@ test_languages(void)
     g_array_unref(by_language), g_array_unref(by_name), g_array_unref(accented);
 }
 
+/* The config's sample rate rewritten in place (same length: JSON allows
+ * the spaces) must be refused on load, not reach the frame-time division. */
+static void
+test_bad_sample_rates(void)
+{
+    gchar *blob = NULL;
+    gsize length = 0;
+    GS_CHECK(g_file_get_contents(GS_SPEECH_MODEL_PATH, &blob, &length, NULL));
+    const char key[] = "\\\"sample_rate\\\":22050";
+    /* The header's JSON follows its 8-byte length and holds no NUL. */
+    char *at = blob && length > 8 ? g_strstr_len(blob + 8, (gssize)MIN(length - 8, 1 << 20), key) : NULL;
+    GS_CHECK(at != NULL);
+    /* The first, unchanged, must load: the others fail for their rate alone. */
+    const char *const rates[] = { "22050", "0    ", "-1   ", "7999 ", "[1]  ", "1e4  ", "\\\"a\\\"" };
+    g_autofree char *path = NULL;
+    int fd = g_file_open_tmp("genstudio-speech-rate-XXXXXX.safetensors", &path, NULL);
+    GS_CHECK(fd >= 0);
+    if (fd >= 0)
+        close(fd);
+    for (gsize i = 0; at && path && i < G_N_ELEMENTS(rates); i++) {
+        memcpy(at + strlen(key) - 5, rates[i], 5);
+        GS_CHECK(g_file_set_contents(path, blob, (gssize)length, NULL));
+        gs_speech *loaded = NULL;
+        gs_status st = gs_speech_load(ctx, path, &loaded);
+        GS_CHECK(i == 0 ? st == GS_OK && loaded : st == GS_ERR_FORMAT && !loaded);
+        printf("sample rate %s: %s\n", rates[i], i == 0 ? "loads" : gs_context_error(ctx));
+        gs_speech_free(loaded);
+    }
+    if (path)
+        g_unlink(path);
+    g_free(blob);
+}
+
 int
 main(void)
 {
@@ -365,6 +401,7 @@ main(void)
     test_api();
     test_voice_blend();
     test_languages();
+    test_bad_sample_rates();
     gs_speech_free(model);
     gs_context_free(ctx);
     return gs_test_failures != 0;
