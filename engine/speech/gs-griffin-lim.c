@@ -64,9 +64,14 @@ gs_griffin_lim(gs_speech *m, const float *mel, int frames, int iterations, float
     gs_tensor *out = NULL;
     while (gs_graph_pass(g)) {
         gs_tensor *tmel = gs_graph_tensor(g, 3, mel_shape);
-        gs_tensor *spectrum = gs_graph_tensor(g, 3, spec_shape), *prev = gs_graph_tensor(g, 3, spec_shape);
-        gs_tensor *x = gs_graph_tensor(g, 3, spec_shape), *fr = gs_graph_tensor(g, 2, frame_shape);
-        gs_tensor *signal = gs_graph_tensor(g, 1, sig_shape);
+        gs_tensor *spectrum = gs_graph_tensor(g, 3, spec_shape);
+        gs_tensor *prev = NULL, *x = NULL, *fr = NULL, *signal = NULL; /* for the iterations */
+        if (iterations > 0) {
+            prev = gs_graph_tensor(g, 3, spec_shape);
+            x = gs_graph_tensor(g, 3, spec_shape);
+            fr = gs_graph_tensor(g, 2, frame_shape);
+            signal = gs_graph_tensor(g, 1, sig_shape);
+        }
         if (tmel)
             gs_graph_fail(g, gs_tensor_upload(tmel, mel, (int64_t)c->mel_bins * t));
         /* exp(log-mel) [1, T, 80] · pinv [80, bins] = magnitude [T, bins] */
