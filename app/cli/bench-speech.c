@@ -196,7 +196,8 @@ gs_cli_bench_speech(gs_context *ctx, int argc, char **argv)
         printf("Audio kept in %s\n", keep);
         return ok ? 0 : 1;
     }
-    const char *made[] = { "ours-neural.wav", "ours-griffin-lim.wav", "16k.wav", "flite.wav", "festival.wav", "espeak.wav", "sentences.txt" };
+    const char *made[] = { "ours-neural.wav", "ours-griffin-lim.wav", "16k.wav",  "flite.wav",
+                           "festival.wav",    "espeak.wav",           "sentences.txt" };
     for (size_t i = 0; i < G_N_ELEMENTS(made); i++) {
         g_autofree char *path = g_build_filename(dir, made[i], NULL);
         g_remove(path);
