@@ -60,6 +60,7 @@ def word_pattern(lang):
 
 def sentences(text, lang):
     word = word_pattern(lang)
+    cased = lang not in UNCASED
     text = re.sub(r"\s+", " ", text)
     for s in re.split(rf"(?<=[{ENDS}])\s+(?=[{LETTERS[lang]}])", text):
         words = s.split(" ")
@@ -69,7 +70,6 @@ def sentences(text, lang):
         english = sum(w.strip(",;:()").lower() in ENGLISH for w in body)
         if lang != "en" and english:
             continue
-        cased = lang not in UNCASED
         if all(word.match(w) for w in body) and (not cased or (words[0][0].isupper() and words[0] != words[0].upper())):
             yield s.replace("’", "'")
 
