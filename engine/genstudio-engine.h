@@ -318,6 +318,8 @@ gs_status gs_op_quick_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_silu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_geglu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 gs_status gs_op_exp(gs_stream *s, gs_tensor *out, const gs_tensor *x);
+/* out = ln(max(x, floor)), floor > 0 (log spectra, whose silent bins are 0). */
+gs_status gs_op_log(gs_stream *s, gs_tensor *out, const gs_tensor *x, float floor);
 gs_status gs_op_relu(gs_stream *s, gs_tensor *out, const gs_tensor *x);
 
 /* Concatenation along `dim`; all other dims equal. */

@@ -1,6 +1,6 @@
 #version 450
-// Elementwise activations: exact (erf) GELU, SiLU, exp, ReLU, quick GELU
-// (x·sigmoid(1.702·x), CLIP's), and GEGLU (a·gelu(g) with a and g the two
+// Elementwise activations: exact (erf) GELU, SiLU, exp, log(max(x, floor)),
+// ReLU, quick GELU (x·sigmoid(1.702·x), CLIP's), and GEGLU (a·gelu(g) with a and g the two
 // halves of each row of 2·half values).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #extension GL_GOOGLE_include_directive : require
@@ -18,6 +18,7 @@ layout(push_constant) uniform Push {
     F32 x;
     uint count;
     uint half_len;   // GEGLU: output row length
+    float floor_;    // log: the smallest x taken
 } p;
 
 void main()
@@ -37,6 +38,8 @@ void main()
     p.dst.v[i] = max(p.x.v[i], 0.0);
 #elif defined(OP_EXP)
     p.dst.v[i] = exp(p.x.v[i]);
+#elif defined(OP_LOG)
+    p.dst.v[i] = log(max(p.x.v[i], p.floor_));
 #elif defined(OP_GEGLU) && defined(TEXELS)
     uint row = i / p.half_len, col = i % p.half_len;
     int base = int(row * 2 * p.half_len + col);

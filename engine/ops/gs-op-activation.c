@@ -1,4 +1,4 @@
-/* GELU, quick GELU, SiLU, ReLU, exp and GEGLU.
+/* GELU, quick GELU, SiLU, ReLU, exp, log and GEGLU.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "vk/gs-vk-private.h"
 
@@ -6,6 +6,7 @@
 #include "gelu.spv.h"
 #include "geglu.spv.h"
 #include "geglu_texels.spv.h"
+#include "log.spv.h"
 #include "quick_gelu.spv.h"
 #include "relu.spv.h"
 #include "silu.spv.h"
@@ -15,10 +16,12 @@
 typedef struct {
     VkDeviceAddress dst, x;
     uint32_t count, half_len;
+    float floor; /* log */
 } activation_push;
 
 static gs_status
-activation(gs_stream *s, gs_kernel kernel, const char *op, gs_tensor *out, const gs_tensor *x, bool gated)
+activation(gs_stream *s, gs_kernel kernel, const char *op, gs_tensor *out, const gs_tensor *x, bool gated,
+           float floor)
 {
     gs_context *ctx = gs_stream_context(s);
     gs_status st;
@@ -32,7 +35,7 @@ activation(gs_stream *s, gs_kernel kernel, const char *op, gs_tensor *out, const
         return gs_fail(ctx, GS_ERR_INVALID_ARGUMENT, gated ? "%s: out must be x with its (even) last dim halved"
                                                            : "%s: out and x differ in shape", op);
     activation_push push = { gs_tensor_address(out), gs_tensor_address(x), (uint32_t)gs_tensor_numel(out),
-                             (uint32_t)(last / 2) };
+                             (uint32_t)(last / 2), floor };
     kernel.spec[0] = WORKGROUP;
     kernel.spec_count = 1;
     gs_binding bindings[] = { { out, GS_WRITE }, { x, GS_READ } };
@@ -53,35 +56,43 @@ activation(gs_stream *s, gs_kernel kernel, const char *op, gs_tensor *out, const
 gs_status
 gs_op_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
 {
-    return activation(s, GS_KERNEL(gelu), "gelu", out, x, false);
+    return activation(s, GS_KERNEL(gelu), "gelu", out, x, false, 0.0f);
 }
 
 gs_status
 gs_op_quick_gelu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
 {
-    return activation(s, GS_KERNEL(quick_gelu), "quick_gelu", out, x, false);
+    return activation(s, GS_KERNEL(quick_gelu), "quick_gelu", out, x, false, 0.0f);
 }
 
 gs_status
 gs_op_silu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
 {
-    return activation(s, GS_KERNEL(silu), "silu", out, x, false);
+    return activation(s, GS_KERNEL(silu), "silu", out, x, false, 0.0f);
 }
 
 gs_status
 gs_op_geglu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
 {
-    return activation(s, GS_KERNEL(geglu), "geglu", out, x, true);
+    return activation(s, GS_KERNEL(geglu), "geglu", out, x, true, 0.0f);
 }
 
 gs_status
 gs_op_relu(gs_stream *s, gs_tensor *out, const gs_tensor *x)
 {
-    return activation(s, GS_KERNEL(relu), "relu", out, x, false);
+    return activation(s, GS_KERNEL(relu), "relu", out, x, false, 0.0f);
 }
 
 gs_status
 gs_op_exp(gs_stream *s, gs_tensor *out, const gs_tensor *x)
 {
-    return activation(s, GS_KERNEL(exp), "exp", out, x, false);
+    return activation(s, GS_KERNEL(exp), "exp", out, x, false, 0.0f);
+}
+
+gs_status
+gs_op_log(gs_stream *s, gs_tensor *out, const gs_tensor *x, float floor)
+{
+    if (!(floor > 0.0f))
+        return gs_fail(gs_stream_context(s), GS_ERR_INVALID_ARGUMENT, "log: the floor must be positive");
+    return activation(s, GS_KERNEL(log), "log", out, x, false, floor);
 }

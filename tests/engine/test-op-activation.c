@@ -1,4 +1,4 @@
-/* GELU (exact), quick GELU, SiLU, ReLU (exact) and GEGLU vs double-precision references.
+/* GELU (exact), quick GELU, SiLU, ReLU (exact), log and GEGLU vs double-precision references.
  * Tolerance: atol 1e-6, rtol 1e-5 (erf approximation error < 1.5e-7); GEGLU
  * atol 1e-5, rtol 1e-4, since its gate multiplies that error by up to 8.
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -38,6 +38,22 @@ main(void)
     gs_test_close("relu", got, want, n, 0, 0);
     free(got);
     GS_CHECK(gs_op_relu(s, thalf, tx) == GS_ERR_INVALID_ARGUMENT);
+
+    /* log over 30 decades and below the floor (x ≤ 1e-8 and negatives). */
+    float *spread = malloc(n * sizeof *spread);
+    for (size_t i = 0; i < n; i++)
+        spread[i] = x[i] < 0 ? x[i] : powf(10.0f, x[i] * 1.9f - 14.0f);
+    gs_tensor *tspread = gs_test_tensor(ctx, 2, shape, spread);
+    ref_log(want, spread, (int64_t)n, 1e-8f);
+    GS_CHECK_OK(ctx, gs_op_log(s, tout, tspread, 1e-8f));
+    GS_CHECK_OK(ctx, gs_stream_submit(s));
+    got = gs_test_download(tout);
+    gs_test_close("log", got, want, n, 2e-6f, 1e-6f);
+    free(got);
+    GS_CHECK(gs_op_log(s, tout, tspread, 0.0f) == GS_ERR_INVALID_ARGUMENT);
+    GS_CHECK(gs_op_log(s, thalf, tspread, 1e-8f) == GS_ERR_INVALID_ARGUMENT);
+    gs_tensor_free(tspread);
+    free(spread);
 
     ref_quick_gelu(want, x, (int64_t)n);
     GS_CHECK_OK(ctx, gs_op_quick_gelu(s, tout, tx));

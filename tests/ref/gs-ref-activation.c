@@ -44,3 +44,10 @@ ref_geglu(float *out, const float *x, int64_t rows, int64_t half)
         for (int64_t i = 0; i < half; i++)
             out[r * half + i] = (float)(x[r * 2 * half + i] * gelu(x[r * 2 * half + half + i]));
 }
+
+void
+ref_log(float *out, const float *x, int64_t n, float floor)
+{
+    for (int64_t i = 0; i < n; i++)
+        out[i] = (float)log(fmax((double)x[i], (double)floor));
+}

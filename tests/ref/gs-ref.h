@@ -33,6 +33,7 @@ void ref_attention(float *out, const float *q, const float *k, const float *v, i
 void ref_gelu(float *out, const float *x, int64_t n);
 void ref_silu(float *out, const float *x, int64_t n);
 void ref_relu(float *out, const float *x, int64_t n);
+void ref_log(float *out, const float *x, int64_t n, float floor);
 void ref_quick_gelu(float *out, const float *x, int64_t n);
 void ref_geglu(float *out, const float *x, int64_t rows, int64_t half);
 /* outer × (a_inner | b_inner). */
