@@ -439,11 +439,17 @@ typedef struct {
     float rate;                /* speaking rate, 1 = as trained */
     float pitch;               /* shift in semitones */
     float energy;              /* emphasis, in the model's standard deviations of energy (±3) */
+    /* Formants moved by this many semitones (a shorter vocal tract up, a
+     * longer down; ±GS_SPEECH_MAX_FORMANT_SHIFT). The pitch moves with
+     * them: add −formant_shift to `pitch` to keep it. */
+    float formant_shift;
     gs_vocoder vocoder;
     /* after the phase from the magnitudes' peaks: 0 keeps that phase (the
      * cheapest audio, for measuring pitch); outside 0–1000, the default */
     int griffin_lim_iterations;
 } gs_speech_params;
+
+#define GS_SPEECH_MAX_FORMANT_SHIFT 6.0f
 
 gs_speech_params gs_speech_default_params(void);
 

@@ -15,6 +15,7 @@ typedef struct {
     int sample_rate, n_fft, hop;
     int vocoder_blocks, vocoder_kernel; /* 0 blocks: no neural vocoder in the file */
     float layer_norm_eps;
+    float mel_fmax; /* Hz, the top of the HTK mel filterbank */
 } gs_speech_config;
 
 struct gs_speech {
@@ -56,6 +57,11 @@ gs_status gs_acoustic_forward_given(gs_speech *m, const int32_t *ids, const int3
 gs_tensor *gs_speech_istft(gs_graph *g, const gs_speech_config *c, const gs_tensor *spectrum, int frames);
 /* Submits the graph and downloads `signal` into *samples (malloc'd). */
 gs_status gs_speech_download_signal(gs_graph *g, gs_tensor *signal, float **samples, size_t *count);
+
+/* w [bins (in), bins (out)]: the formant warp of gs-formant.c. */
+void gs_formant_warp_matrix(int bins, float top_hz, float semitones, float *w);
+/* Log-mel [frames, mel_bins] (frame-major) with its formants moved, in place. */
+gs_status gs_formant_shift(gs_speech *m, float *mel, int frames, float semitones);
 
 /* Frame-major log-mel [frames, mel_bins] → *samples (hop·(frames−1) of
  * them), malloc'd. */

@@ -77,6 +77,7 @@ parse_config(gs_speech *m, const char *path)
     c->n_fft = json_int(o, "n_fft", 1024);
     c->hop = json_int(o, "hop", 256);
     c->layer_norm_eps = 1e-5f;
+    c->mel_fmax = (float)json_int(o, "mel_fmax", 8000);
     JsonNode *dilations_node = json_object_get_member(o, "decoder_dilations");
     JsonArray *dilations = dilations_node && JSON_NODE_HOLDS_ARRAY(dilations_node)
                                ? json_node_get_array(dilations_node) : NULL;
@@ -84,7 +85,8 @@ parse_config(gs_speech *m, const char *path)
     bool ok = c->channels > 0 && c->channels <= 4096 && c->encoder_layers > 0 && c->encoder_layers <= 64 &&
               c->kernel > 0 && c->kernel % 2 == 1 && c->decoder_layers > 0 &&
               c->decoder_layers <= (int)G_N_ELEMENTS(c->decoder_dilations) && c->mel_bins > 0 &&
-              c->sample_rate >= 8000 && c->sample_rate <= 192000 &&
+              c->sample_rate >= 8000 && c->sample_rate <= 192000 && c->mel_fmax > 0 &&
+              c->mel_fmax <= c->sample_rate / 2 &&
               c->hop > 0 && c->hop <= c->n_fft && (c->n_fft == 256 || c->n_fft == 512 || c->n_fft == 1024 ||
                                                    c->n_fft == 2048);
     for (int i = 0; ok && i < c->decoder_layers; i++) {
@@ -275,6 +277,8 @@ vocode(gs_speech *m, gs_status st, float **mel_inout, int *frames_inout, const g
 {
     float *mel = *mel_inout;
     int frames = *frames_inout;
+    if (st == GS_OK && p->formant_shift != 0.0f)
+        st = gs_formant_shift(m, mel, frames, p->formant_shift);
     if (st == GS_OK && frames < MIN_FRAMES) {
         /* The STFT needs a few frames (hop·(T−1) > n_fft/2): pad a very
          * short sentence (a fast "Oh.") with silence. */
@@ -338,9 +342,9 @@ check_params(gs_speech *m, const gs_speech_params *params, gs_speech_params *p, 
     *p = params ? *params : gs_speech_default_params();
     *speaker = NULL;
     if (!(p->rate >= 0.25f && p->rate <= 4.0f) || !(p->pitch >= -24.0f && p->pitch <= 24.0f) ||
-        !(p->energy >= -3.0f && p->energy <= 3.0f))
-        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT,
-                       "The rate must lie in 0.25–4, the pitch in ±24 semitones and the energy in ±3");
+        !(p->energy >= -3.0f && p->energy <= 3.0f) || !(fabsf(p->formant_shift) <= GS_SPEECH_MAX_FORMANT_SHIFT))
+        return gs_fail(m->ctx, GS_ERR_INVALID_ARGUMENT, "The rate must lie in 0.25–4, the pitch in ±24 semitones, "
+                       "the energy in ±3 and the formant shift in ±%g semitones", GS_SPEECH_MAX_FORMANT_SHIFT);
     if (p->vocoder == GS_VOCODER_NEURAL && !gs_speech_has_neural_vocoder(m))
         return gs_fail(m->ctx, GS_ERR_UNSUPPORTED, "This speech model has no neural vocoder; use Griffin-Lim");
     if (p->vocoder == GS_VOCODER_AUTO)

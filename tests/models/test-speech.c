@@ -386,6 +386,62 @@ test_bad_sample_rates(void)
     g_free(blob);
 }
 
+static bool
+mel_centroid(const gs_speech_chunk *chunk, void *user_data)
+{
+    double *centroid = user_data, weighted = 0, total = 0;
+    for (int b = 0; b < chunk->mel_bins; b++)
+        for (int t = 0; t < chunk->mel_frames; t++) {
+            double energy = exp(chunk->mel[(size_t)b * chunk->mel_frames + t]);
+            weighted += b * energy;
+            total += energy;
+        }
+    *centroid = weighted / total;
+    return true;
+}
+
+/* The formant warp: identity at 0; interpolation weights that sum to 1;
+ * the device's product against plain C; speech whose spectrum moves up
+ * with the formants; shifts out of range refused. */
+static void
+test_formant_shift(void)
+{
+    int bins = model->cfg.mel_bins, frames = 37;
+    float *w = malloc((size_t)bins * bins * sizeof *w);
+    gs_formant_warp_matrix(bins, model->cfg.mel_fmax, 0.0f, w);
+    for (int i = 0; i < bins; i++)
+        for (int o = 0; o < bins; o++)
+            GS_CHECK(fabsf(w[(size_t)i * bins + o] - (i == o)) < 1e-5f);
+    gs_formant_warp_matrix(bins, model->cfg.mel_fmax, 2.5f, w);
+    for (int o = 0; o < bins; o++) {
+        double sum = 0;
+        for (int i = 0; i < bins; i++)
+            sum += w[(size_t)i * bins + o];
+        GS_CHECK(fabs(sum - 1.0) < 1e-5);
+    }
+    float *mel = gs_test_random_new((size_t)frames * bins, 21, -11.5f, 2.0f);
+    float *want = calloc((size_t)frames * bins, sizeof *want);
+    for (int t = 0; t < frames; t++)
+        for (int o = 0; o < bins; o++)
+            for (int i = 0; i < bins; i++)
+                want[(size_t)t * bins + o] += mel[(size_t)t * bins + i] * w[(size_t)i * bins + o];
+    GS_CHECK_OK(ctx, gs_formant_shift(model, mel, frames, 2.5f));
+    gs_test_close("formant shift", mel, want, (size_t)frames * bins, 1e-4f, 1e-5f);
+    free(w), free(mel), free(want);
+
+    gs_speech_params p = gs_speech_default_params();
+    double plain = 0, raised = 0;
+    GS_CHECK_OK(ctx, gs_speech_synthesize(model, "Hello there, how are you?", &p, mel_centroid, &plain));
+    p.formant_shift = 3.0f;
+    p.pitch = -3.0f;
+    GS_CHECK_OK(ctx, gs_speech_synthesize(model, "Hello there, how are you?", &p, mel_centroid, &raised));
+    printf("formants +3 st: the mel centroid moved from band %.2f to %.2f\n", plain, raised);
+    GS_CHECK(raised > plain + 1.0);
+    p.formant_shift = GS_SPEECH_MAX_FORMANT_SHIFT + 0.5f;
+    GS_CHECK(gs_speech_synthesize(model, "Hi.", &p, mel_centroid, &raised) == GS_ERR_INVALID_ARGUMENT);
+    GS_CHECK(strstr(gs_context_error(ctx), "formant shift") != NULL);
+}
+
 int
 main(void)
 {
@@ -400,6 +456,7 @@ main(void)
     free(mel);
     test_api();
     test_voice_blend();
+    test_formant_shift();
     test_languages();
     test_bad_sample_rates();
     gs_speech_free(model);
