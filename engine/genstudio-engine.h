@@ -513,6 +513,21 @@ typedef struct {
 gs_status gs_speech_sing(gs_speech *m, const gs_sung_phone *phones, int count, const gs_speech_params *params,
                          float **samples, size_t *sample_count);
 
+/* ---- speaker encoder ------------------------------------------------------ */
+
+/* A few seconds of speech → a unit vector, near for one speaker and far for
+ * two (data/models/speaker-encoder.safetensors; the cosine of two is their
+ * similarity). */
+typedef struct gs_speaker_encoder gs_speaker_encoder;
+
+gs_status gs_speaker_encoder_load(gs_context *ctx, const char *path, gs_speaker_encoder **out);
+void gs_speaker_encoder_free(gs_speaker_encoder *e);
+int gs_speaker_encoder_sample_rate(const gs_speaker_encoder *e);
+int gs_speaker_encoder_dim(const gs_speaker_encoder *e);
+/* Mono samples at gs_speaker_encoder_sample_rate(), 1–120 s, any level
+ * (not silent) → `embedding`, dim floats of unit length. */
+gs_status gs_speaker_encoder_embed(gs_speaker_encoder *e, const float *samples, size_t count, float *embedding);
+
 /* ---- text → image diffusion ------------------------------------------------ */
 
 typedef struct gs_diffusion gs_diffusion;
