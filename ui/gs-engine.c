@@ -21,6 +21,7 @@ struct _GsEngine {
     gs_diffusion *model;
     char *model_key; /* which file, and which version of it, `model` is */
     gs_speech *speech; /* the default speech model, loaded on first use */
+    gs_speaker_encoder *speaker_encoder; /* cloning's, loaded on first use */
     gs_upscaler *upscaler; /* the last upscaler used (small: kept) */
     char *upscaler_path;
     gs_gan *gan; /* the shipped GAN, loaded on first use (small: kept) */
@@ -114,6 +115,7 @@ unlock_after_job(GsEngine *self, const GError *error)
     if (error && g_error_matches(error, GS_ENGINE_ERROR, GS_ERR_DEVICE_LOST)) {
         g_warning("The Vulkan device was lost; it is opened again for the next job");
         g_clear_pointer(&self->speech, gs_speech_free);
+        g_clear_pointer(&self->speaker_encoder, gs_speaker_encoder_free);
         g_clear_pointer(&self->model, gs_diffusion_free);
         g_clear_pointer(&self->model_key, g_free);
         g_clear_pointer(&self->upscaler, gs_upscaler_free);
@@ -994,7 +996,8 @@ gs_engine_sing(GsEngine *self, const GsArrangement *arrangement, const char *lyr
     if (!g_cancellable_set_error_if_cancelled(cancellable, &local) && ensure_speech(self, &local) &&
         (!clone || (blend = gs_voice_apply(clone, self->speech, &fitted, &local)))) {
         if (clone)
-            singer = (GsSinger){ .blend = fitted.voice_blend, .pitch = clone->pitch };
+            singer = (GsSinger){ .blend = fitted.voice_blend, .pitch = clone->pitch,
+                                 .formant_shift = clone->formant_shift };
         g_autoptr(GsVocalLine) line = gs_vocal_line_plan(self->ctx, self->speech, &singer, arrangement, lyrics, &local);
         stem = line ? gs_vocal_line_render(self->ctx, self->speech, &singer, line, frames, &local) : NULL;
         if (stem && syllables)
@@ -1100,9 +1103,10 @@ clone_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancella
     if (check) {
         post_clone_progress(job, 0.0);
         g_mutex_lock(&self->lock);
-        if (!g_cancellable_set_error_if_cancelled(job->cancellable, &error) && ensure_speech(self, &error))
-            voice = gs_voice_clone(self->ctx, self->speech, request, check, samples, count, on_clone_progress, job,
-                                   &error);
+        if (!g_cancellable_set_error_if_cancelled(job->cancellable, &error) && ensure_speech(self, &error) &&
+            (self->speaker_encoder || (self->speaker_encoder = gs_load_default_speaker_encoder(self->ctx, &error))))
+            voice = gs_voice_clone(self->ctx, self->speech, self->speaker_encoder, request, check, samples, count,
+                                   on_clone_progress, job, &error);
         unlock_after_job(self, error);
     }
     /* As the CLI does: the id is spent only once the voice exists, and if
@@ -1150,6 +1154,7 @@ gs_engine_finalize(GObject *object)
 {
     GsEngine *self = GS_ENGINE(object);
     g_clear_pointer(&self->speech, gs_speech_free);
+    g_clear_pointer(&self->speaker_encoder, gs_speaker_encoder_free);
     g_clear_pointer(&self->model, gs_diffusion_free);
     g_clear_pointer(&self->upscaler, gs_upscaler_free);
     g_clear_pointer(&self->upscaler_path, g_free);

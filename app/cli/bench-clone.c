@@ -9,9 +9,10 @@
  * fitted to that reading; then the clone, the default voice and the speaker
  * read ten bench sentences. (a) the distance in median F0, F0 range and
  * F1–F3 between the clone's speech and the speaker's, against the default
- * voice's; (b) the cosine between their mean log spectra (an untrained
- * stand-in for a speaker encoder, which the model does not have); (c) the
- * clone's word error rate by pocketsphinx. The fit runs even where the gate
+ * voice's; (b) the speaker encoder's cosine between them, against the
+ * default voice's (the encoder never heard these speakers either:
+ * tools/speech/speaker_data.py); (c) the clone's word error rate by
+ * pocketsphinx. The fit runs even where the gate
  * refuses the reading (it says so): this measures fitting, not the gate.
  *
  * The gate: nine voices (the four above, festival's kal, flite's slt and
@@ -39,9 +40,6 @@
 #define SENTENCES 10
 #define SENTENCE_STRIDE 22 /* every 22nd of the 222 bench sentences */
 #define GAP_SECONDS 0.4
-#define PROFILE_BINS 64     /* 125 Hz apart, to 8 kHz */
-#define PROFILE_FRAME 512
-#define PROFILE_QUIET_DB 30.0
 
 typedef struct {
     const char *name;
@@ -119,69 +117,6 @@ speak(gs_context *ctx, gs_speech *model, char **sentences, const gs_speech_param
     return ok ? out : NULL;
 }
 
-/* Mean log power in PROFILE_BINS bands over the loud frames, its own mean
- * removed (so loudness does not count). */
-static void
-spectral_profile(const float *x, gsize count, double profile[PROFILE_BINS])
-{
-    static double cos_table[PROFILE_BINS][PROFILE_FRAME], sin_table[PROFILE_BINS][PROFILE_FRAME];
-    for (int k = 0; k < PROFILE_BINS; k++)
-        for (int i = 0; i < PROFILE_FRAME; i++) {
-            double w = 0.5 - 0.5 * cos(2 * M_PI * i / PROFILE_FRAME);
-            double phase = 2 * M_PI * (k + 1) * (PROFILE_FRAME / 2.0 / PROFILE_BINS) * i / PROFILE_FRAME;
-            cos_table[k][i] = w * cos(phase);
-            sin_table[k][i] = w * sin(phase);
-        }
-    gsize frames = count > PROFILE_FRAME ? (count - PROFILE_FRAME) / (PROFILE_FRAME / 2) : 0;
-    g_autofree double *bands = g_new0(double, (frames + 1) * PROFILE_BINS);
-    g_autofree double *energy = g_new0(double, frames + 1);
-    double loudest = -1e9;
-    for (gsize f = 0; f < frames; f++) {
-        const float *frame = x + f * (PROFILE_FRAME / 2);
-        double e = 0;
-        for (int i = 0; i < PROFILE_FRAME; i++)
-            e += (double)frame[i] * frame[i];
-        energy[f] = 10 * log10(e + 1e-12);
-        loudest = MAX(loudest, energy[f]);
-        for (int k = 0; k < PROFILE_BINS; k++) {
-            double re = 0, im = 0;
-            for (int i = 0; i < PROFILE_FRAME; i++) {
-                re += frame[i] * cos_table[k][i];
-                im += frame[i] * sin_table[k][i];
-            }
-            bands[f * PROFILE_BINS + k] = log(re * re + im * im + 1e-12);
-        }
-    }
-    memset(profile, 0, PROFILE_BINS * sizeof *profile);
-    gsize used = 0;
-    for (gsize f = 0; f < frames; f++) {
-        if (energy[f] < loudest - PROFILE_QUIET_DB)
-            continue;
-        used++;
-        for (int k = 0; k < PROFILE_BINS; k++)
-            profile[k] += bands[f * PROFILE_BINS + k];
-    }
-    double mean = 0;
-    for (int k = 0; k < PROFILE_BINS; k++)
-        mean += (profile[k] /= MAX(used, 1)) / PROFILE_BINS;
-    for (int k = 0; k < PROFILE_BINS; k++)
-        profile[k] -= mean;
-}
-
-static double
-profile_cosine(const float *a, gsize na, const float *b, gsize nb)
-{
-    double pa[PROFILE_BINS], pb[PROFILE_BINS], dot = 0, aa = 0, bb = 0;
-    spectral_profile(a, na, pa);
-    spectral_profile(b, nb, pb);
-    for (int k = 0; k < PROFILE_BINS; k++) {
-        dot += pa[k] * pb[k];
-        aa += pa[k] * pa[k];
-        bb += pb[k] * pb[k];
-    }
-    return dot / sqrt(aa * bb + 1e-30);
-}
-
 static double
 wer_of(const float *x, gsize count, const char *reference, const char *dir, GError **error)
 {
@@ -202,14 +137,16 @@ print_features(const char *who, const GsVoiceFeatures *f)
 typedef struct {
     gs_context *ctx;
     gs_speech *model;
+    gs_speaker_encoder *encoder;
     const char *dir, *ledger;
     char **sentences;
     const char *reference;
     float *default_speech;
     gsize default_count;
     GsVoiceFeatures default_features;
+    float *default_embedding;
     double default_wer;
-    int closer;
+    int closer, closer_by_encoder;
 } clone_bench;
 
 static gboolean
@@ -225,8 +162,8 @@ bench_speaker(clone_bench *b, const speaker *sp, GError **error)
     g_autoptr(GsConsentCheck) check = gs_consent_check_recording(request, consent, consent_count, &refusal);
     GsConsentCheck measuring = { .transcript = "(refused by the gate: fitted for measurement only)",
                                  .audio_sha256 = "" };
-    g_autoptr(GsVoice) voice = gs_voice_clone(b->ctx, b->model, request, check ? check : &measuring, consent,
-                                              consent_count, NULL, NULL, error);
+    g_autoptr(GsVoice) voice = gs_voice_clone(b->ctx, b->model, b->encoder, request, check ? check : &measuring,
+                                              consent, consent_count, NULL, NULL, error);
     if (!voice) {
         g_prefix_error(error, "fitting: ");
         return FALSE;
@@ -249,25 +186,32 @@ bench_speaker(clone_bench *b, const speaker *sp, GError **error)
     }
     double d_clone = gs_voice_features_distance(&clone_f, &own_f);
     double d_default = gs_voice_features_distance(&b->default_features, &own_f);
-    double cos_clone = profile_cosine(cloned, clone_count, own, own_count);
-    double cos_default = profile_cosine(b->default_speech, b->default_count, own, own_count);
+    int dim = gs_speaker_encoder_dim(b->encoder);
+    g_autofree float *own_e = g_new(float, dim), *clone_e = g_new(float, dim);
+    if (!gs_voice_embed(b->ctx, b->encoder, own, own_count, RATE, own_e, error) ||
+        !gs_voice_embed(b->ctx, b->encoder, cloned, clone_count, RATE, clone_e, error))
+        return FALSE;
+    double cos_clone = gs_voice_embedding_cosine(clone_e, own_e, dim);
+    double cos_default = gs_voice_embedding_cosine(b->default_embedding, own_e, dim);
     double wer = wer_of(cloned, clone_count, b->reference, b->dir, error);
     if (isnan(wer))
         return FALSE;
     b->closer += d_clone < d_default;
+    b->closer_by_encoder += cos_clone > cos_default;
     g_autoptr(GString) blend = g_string_new(NULL);
     for (int i = 0; voice->model_voices[i]; i++)
         if (voice->weights[i] > 0)
             g_string_append_printf(blend, "%s%s %.2f", blend->len ? " + " : "", voice->model_voices[i],
                                    voice->weights[i]);
-    printf("%s — gate: %s; fitted %s, pitch %+.1f st\n", sp->name,
-           check ? "passed" : refusal->message, blend->str, voice->pitch);
+    printf("%s — gate: %s; fitted %s, pitch %+.1f st, formants %+.1f st\n", sp->name,
+           check ? "passed" : refusal->message, blend->str, voice->pitch, voice->formant_shift);
     print_features("speaker", &own_f);
     print_features("clone", &clone_f);
     print_features("default", &b->default_features);
     printf("    (a) distance clone %.2f, default %.2f st → %s\n", d_clone, d_default,
            d_clone < d_default ? "clone closer" : "MISS: default closer");
-    printf("    (b) log-spectrum cosine clone %.3f, default %.3f\n", cos_clone, cos_default);
+    printf("    (b) speaker-encoder cosine clone %.3f, default %.3f → %s\n", cos_clone, cos_default,
+           cos_clone > cos_default ? "clone closer" : "MISS: default closer");
     printf("    (c) WER clone %.1f%%, default voice %.1f%%\n", 100 * wer, 100 * b->default_wer);
     return TRUE;
 }
@@ -358,10 +302,16 @@ gs_cli_bench_clone(gs_context *ctx)
     gs_speech *model = gs_load_speech(ctx, model_path, &error);
     g_autofree char *dir = model ? g_dir_make_tmp("genstudio-bench-clone-XXXXXX", &error) : NULL;
     g_autofree char *ledger = dir ? g_build_filename(dir, "consent.json", NULL) : NULL;
-    clone_bench b = { ctx, model, dir, ledger, picked, reference->str, NULL, 0, { 0 }, 0, 0 };
+    gs_speaker_encoder *encoder = dir ? gs_load_default_speaker_encoder(ctx, &error) : NULL;
+    clone_bench b = { .ctx = ctx, .model = model, .encoder = encoder, .dir = dir, .ledger = ledger,
+                      .sentences = picked, .reference = reference->str };
     gs_speech_params defaults = gs_speech_default_params();
-    gboolean ok = dir && (b.default_speech = speak(ctx, model, picked, &defaults, &b.default_count, &error)) &&
+    gboolean ok = encoder && (b.default_speech = speak(ctx, model, picked, &defaults, &b.default_count, &error)) &&
                   gs_voice_features_measure(b.default_speech, b.default_count, RATE, &b.default_features, &error);
+    if (ok) {
+        b.default_embedding = g_new(float, gs_speaker_encoder_dim(encoder));
+        ok = gs_voice_embed(ctx, encoder, b.default_speech, b.default_count, RATE, b.default_embedding, &error);
+    }
     if (ok) {
         b.default_wer = wer_of(b.default_speech, b.default_count, b.reference, dir, &error);
         ok = !isnan(b.default_wer);
@@ -376,14 +326,16 @@ gs_cli_bench_clone(gs_context *ctx)
             printf("%s — MISS: %s\n", held_out[i].name, missed->message);
     }
     if (ok)
-        printf("clone closer than the default voice by (a): %d of %zu speakers (target: all)\n", b.closer,
-               G_N_ELEMENTS(held_out));
+        printf("clone closer than the default voice by (a): %d of %zu speakers (target: all); by (b): %d of %zu\n",
+               b.closer, G_N_ELEMENTS(held_out), b.closer_by_encoder, G_N_ELEMENTS(held_out));
     ok = ok && bench_gate(dir, ledger, picked, &error);
     if (!ok)
         fprintf(stderr, "bench clone: %s\n(the bench needs: apt-get install festival festvox-kdlpc16k "
                         "festvox-kallpc16k flite espeak-ng sox pocketsphinx pocketsphinx-en-us)\n",
                 error ? error->message : "failed");
     g_free(b.default_speech);
+    g_free(b.default_embedding);
+    gs_speaker_encoder_free(encoder);
     gs_speech_free(model);
     if (dir) {
         const char *made[] = { "script.txt", "raw.wav", "shifted.wav", "heard.wav", "16k.wav", "consent.json",

@@ -59,14 +59,16 @@ clone_voice(const char *id, const char *recording, const char *output, const cha
     g_autofree char *path = model_path ? g_strdup(model_path) : gs_default_speech_model_path();
     gs_context *ctx = gs_open_engine(&error);
     gs_speech *model = ctx ? gs_load_speech(ctx, path, &error) : NULL;
-    g_autoptr(GsVoice) voice = model ? gs_voice_clone(ctx, model, request, check, samples, count, show_progress,
-                                                      NULL, &error)
-                                     : NULL;
+    gs_speaker_encoder *encoder = model ? gs_load_default_speaker_encoder(ctx, &error) : NULL;
+    g_autoptr(GsVoice) voice = encoder ? gs_voice_clone(ctx, model, encoder, request, check, samples, count,
+                                                        show_progress, NULL, &error)
+                                       : NULL;
     fprintf(stderr, "\n");
     /* The id is spent only now, so that a failure above leaves it usable;
      * if another process spent it meanwhile, this one writes nothing. */
     gboolean ok = voice && gs_consent_spend(ledger, id, g_get_real_time() / G_USEC_PER_SEC, &error) &&
                   gs_voice_save(voice, output, &error);
+    gs_speaker_encoder_free(encoder);
     gs_speech_free(model);
     gs_context_free(ctx);
     if (!ok) {
@@ -78,7 +80,8 @@ clone_voice(const char *id, const char *recording, const char *output, const cha
         if (voice->weights[i] > 0)
             g_string_append_printf(blend, "%s%s %.2f", blend->len ? ", " : "", voice->model_voices[i],
                                    voice->weights[i]);
-    fprintf(stderr, "voice “%s”: %s, pitch %+.1f semitones\n", voice->name, blend->str, voice->pitch);
+    fprintf(stderr, "voice “%s”: %s, pitch %+.1f semitones, formants %+.1f semitones\n", voice->name, blend->str,
+            voice->pitch, voice->formant_shift);
     printf("%s\n", output);
     return 0;
 }

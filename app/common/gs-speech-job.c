@@ -20,6 +20,17 @@ gs_load_speech(gs_context *ctx, const char *path, GError **error)
     return model;
 }
 
+gs_speaker_encoder *
+gs_load_default_speaker_encoder(gs_context *ctx, GError **error)
+{
+    g_autofree char *path = gs_shipped_model_path("speaker-encoder.safetensors");
+    gs_speaker_encoder *encoder = NULL;
+    gs_status st = gs_speaker_encoder_load(ctx, path, &encoder);
+    if (st != GS_OK)
+        gs_set_engine_error(error, ctx, st, "Cannot load the speaker encoder");
+    return encoder;
+}
+
 typedef struct {
     GsSpeechSink sink;
     gpointer user_data;

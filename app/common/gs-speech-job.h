@@ -12,6 +12,8 @@
 /* The default speech model, found like the image model. */
 char *gs_default_speech_model_path(void);
 gs_speech *gs_load_speech(gs_context *ctx, const char *path, GError **error);
+/* The shipped speaker encoder (cloning's measure of a voice). */
+gs_speaker_encoder *gs_load_default_speaker_encoder(gs_context *ctx, GError **error);
 
 /* Return FALSE (with `error` set) to stop. */
 typedef gboolean (*GsSpeechSink)(const gs_speech_chunk *chunk, gpointer user_data, GError **error);

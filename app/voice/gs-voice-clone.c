@@ -1,7 +1,10 @@
-/* Fitting a blend of the model's voices and a pitch shift to a consent
- * recording, by speaking the consent sentence with candidates and
- * measuring them (gs-voice-features.c): first a grid over the blends, then
- * moves of weight between pairs of voices around the best, then the pitch.
+/* Fitting a blend of the model's voices, a formant shift and a pitch shift
+ * to a consent recording, by speaking the consent sentence with candidates
+ * and measuring them — pitch and formants (gs-voice-features.c) and the
+ * speaker encoder's similarity to the recording: first a grid over the
+ * blends, then moves of weight between pairs of voices around the best,
+ * then a formant shift (the vocal tract's length, which no blend changes),
+ * then the pitch.
  * The consent sentence is English, so the blends are of the voices that
  * learned English.
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -13,6 +16,7 @@
 #define GRID_STEPS 3       /* blend weights in thirds for the first pass */
 #define CONSENT_LANGUAGE "en-us"
 #define REFINE_ROUNDS 2
+#define FORMANT_STEP 2.0f /* semitones: ±1 and ±2 steps, then half a step around the best */
 #define MAX_PITCH_SEMITONES 12.0f
 #define VOICING_PENALTY 10.0
 #define VOICING_SHARE 0.9
@@ -21,12 +25,18 @@
  * shifts past FREE_SHIFT_SEMITONES cost SHIFT_PENALTY a semitone. */
 #define FREE_SHIFT_SEMITONES 4.0
 #define SHIFT_PENALTY 0.5
+/* What the speaker encoder's dissimilarity (1 − cosine) costs, in the
+ * distance's semitones. */
+#define ENCODER_WEIGHT 4.0
 
 typedef struct {
     gs_context *ctx;
     gs_speech *model;
     const char *text;
     const GsVoiceFeatures *target;
+    gs_speaker_encoder *encoder;
+    const float *target_embedding;
+    float *embedding; /* scratch */
     int voices;       /* blended: the model's voices of CONSENT_LANGUAGE */
     int *voice_index; /* each one's index among the model's voices */
     float *blend;     /* scratch: weights over all the model's voices */
@@ -43,8 +53,13 @@ collect(const gs_speech_chunk *chunk, void *user_data)
     return TRUE;
 }
 
+typedef struct {
+    GsVoiceFeatures features;
+    double similarity; /* the encoder's cosine to the recording */
+} Measured;
+
 static gboolean
-measure(Fit *fit, const float *weights, float pitch, GsVoiceFeatures *out, GError **error)
+measure(Fit *fit, const float *weights, float formant_shift, float pitch, Measured *out, GError **error)
 {
     if (fit->progress && !fit->progress(MIN(1.0, (double)fit->tried / fit->budget), fit->user_data)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cloning cancelled");
@@ -56,6 +71,7 @@ measure(Fit *fit, const float *weights, float pitch, GsVoiceFeatures *out, GErro
         fit->blend[fit->voice_index[v]] = weights[v];
     params.voice_blend = fit->blend;
     params.pitch = pitch;
+    params.formant_shift = formant_shift;
     g_autoptr(GArray) samples = g_array_new(FALSE, FALSE, sizeof(float));
     gs_status st = gs_speech_synthesize(fit->model, fit->text, &params, collect, samples);
     if (st != GS_OK) {
@@ -63,8 +79,14 @@ measure(Fit *fit, const float *weights, float pitch, GsVoiceFeatures *out, GErro
                     gs_context_error(fit->ctx));
         return FALSE;
     }
-    return gs_voice_features_measure((const float *)samples->data, samples->len, gs_speech_sample_rate(fit->model),
-                                     out, error);
+    int rate = gs_speech_sample_rate(fit->model);
+    if (!gs_voice_features_measure((const float *)samples->data, samples->len, rate, &out->features, error) ||
+        !gs_voice_embed(fit->ctx, fit->encoder, (const float *)samples->data, samples->len, rate, fit->embedding,
+                        error))
+        return FALSE;
+    out->similarity =
+        gs_voice_embedding_cosine(fit->embedding, fit->target_embedding, gs_speaker_encoder_dim(fit->encoder));
+    return TRUE;
 }
 
 /* The distance once the pitch is matched: a pitch shift moves the median
@@ -78,33 +100,37 @@ shape_distance(const GsVoiceFeatures *target, GsVoiceFeatures candidate)
 
 typedef struct {
     float *weights;
-    GsVoiceFeatures features;
+    float formant_shift;
+    Measured measured;
     double distance;
 } Best;
 
 /* Blends of unlike voices can come out rough (too little of them is
  * periodic to measure, or less than of the recording): such candidates
  * lose by VOICING_PENALTY per missing fraction of voiced frames; and by
- * the pitch shift they would need (SHIFT_PENALTY). */
+ * the pitch shift they would need (SHIFT_PENALTY). A formant shift moves
+ * the pitch with it; the pitch control takes that back, so candidates are
+ * compared at their blend's own pitch. */
 static gboolean
-try_blend(Fit *fit, const float *weights, Best *best, GError **error)
+try_blend(Fit *fit, const float *weights, float formant_shift, Best *best, GError **error)
 {
-    GsVoiceFeatures features;
+    Measured m;
     g_autoptr(GError) unmeasurable = NULL;
-    if (!measure(fit, weights, 0.0f, &features, &unmeasurable)) {
+    if (!measure(fit, weights, formant_shift, -formant_shift, &m, &unmeasurable)) {
         if (g_error_matches(unmeasurable, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
             return TRUE;
         g_propagate_error(error, g_steal_pointer(&unmeasurable));
         return FALSE;
     }
-    double shift = fabs(12.0 * log2(fit->target->f0_hz / features.f0_hz));
-    double d = shape_distance(fit->target, features) +
-               VOICING_PENALTY * MAX(0.0, VOICING_SHARE * fit->target->voiced_fraction - features.voiced_fraction) +
+    double shift = fabs(12.0 * log2(fit->target->f0_hz / m.features.f0_hz));
+    double d = shape_distance(fit->target, m.features) + ENCODER_WEIGHT * (1.0 - m.similarity) +
+               VOICING_PENALTY * MAX(0.0, VOICING_SHARE * fit->target->voiced_fraction - m.features.voiced_fraction) +
                SHIFT_PENALTY * MAX(0.0, shift - FREE_SHIFT_SEMITONES);
     if (d < best->distance) {
         best->distance = d;
-        best->features = features;
-        memcpy(best->weights, weights, fit->voices * sizeof *weights);
+        best->measured = m;
+        best->formant_shift = formant_shift;
+        memmove(best->weights, weights, fit->voices * sizeof *weights);
     }
     return TRUE;
 }
@@ -116,7 +142,7 @@ try_grid(Fit *fit, float *weights, int voice, int left, Best *best, GError **err
 {
     if (voice == fit->voices - 1) {
         weights[voice] = (float)left / GRID_STEPS;
-        return try_blend(fit, weights, best, error);
+        return try_blend(fit, weights, 0.0f, best, error);
     }
     for (int k = 0; k <= left; k++) {
         weights[voice] = (float)k / GRID_STEPS;
@@ -138,19 +164,22 @@ refine(Fit *fit, float step, Best *best, GError **error)
             memcpy(moved, best->weights, fit->voices * sizeof *moved);
             moved[from] = MAX(moved[from] - step, 0.0f);
             moved[to] += step;
-            if (!try_blend(fit, moved, best, error))
+            if (!try_blend(fit, moved, 0.0f, best, error))
                 return FALSE;
         }
     return TRUE;
 }
 
 GsVoice *
-gs_voice_clone(gs_context *ctx, gs_speech *model, const GsConsentRequest *request, const GsConsentCheck *check,
-               const float *recording, gsize count, GsVoiceCloneProgress progress, gpointer user_data,
-               GError **error)
+gs_voice_clone(gs_context *ctx, gs_speech *model, gs_speaker_encoder *encoder, const GsConsentRequest *request,
+               const GsConsentCheck *check, const float *recording, gsize count, GsVoiceCloneProgress progress,
+               gpointer user_data, GError **error)
 {
     GsVoiceFeatures target;
-    if (!gs_voice_features_measure(recording, count, GS_CONSENT_RATE, &target, error))
+    int dim = gs_speaker_encoder_dim(encoder);
+    g_autofree float *target_embedding = g_new(float, dim), *embedding = g_new(float, dim);
+    if (!gs_voice_features_measure(recording, count, GS_CONSENT_RATE, &target, error) ||
+        !gs_voice_embed(ctx, encoder, recording, count, GS_CONSENT_RATE, target_embedding, error))
         return NULL;
     g_autofree int *voice_index = g_new0(int, gs_speech_voice_count(model));
     int voices = 0;
@@ -162,14 +191,16 @@ gs_voice_clone(gs_context *ctx, gs_speech *model, const GsConsentRequest *reques
         return NULL;
     }
     g_autofree float *blend = g_new0(float, gs_speech_voice_count(model));
-    Fit fit = { ctx, model, request->sentence, &target, voices, voice_index, blend, 0, 0, progress, user_data };
+    Fit fit = { .ctx = ctx, .model = model, .text = request->sentence, .target = &target, .encoder = encoder,
+                .target_embedding = target_embedding, .embedding = embedding, .voices = voices,
+                .voice_index = voice_index, .blend = blend, .progress = progress, .user_data = user_data };
     double grid_points = 1; /* C(GRID_STEPS + voices − 1, voices − 1) */
     for (int k = 1; k < voices; k++)
         grid_points = grid_points * (GRID_STEPS + k) / k;
-    fit.budget = (int)grid_points + REFINE_ROUNDS * voices * (voices - 1) + 2;
+    fit.budget = (int)grid_points + REFINE_ROUNDS * voices * (voices - 1) + 6 + 2;
 
     g_autofree float *weights = g_new0(float, voices);
-    Best best = { g_new0(float, voices), { 0 }, INFINITY };
+    Best best = { .weights = g_new0(float, voices), .distance = INFINITY };
     gboolean ok = try_grid(&fit, weights, 0, GRID_STEPS, &best, error);
     if (ok && isinf(best.distance)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "No blend of the model's voices could be measured");
@@ -177,16 +208,22 @@ gs_voice_clone(gs_context *ctx, gs_speech *model, const GsConsentRequest *reques
     }
     for (int round = 1; ok && round <= REFINE_ROUNDS; round++)
         ok = refine(&fit, 1.0f / (GRID_STEPS << round), &best, error);
+    const float formant_steps[] = { -2, -1, 1, 2 };
+    for (size_t i = 0; ok && i < G_N_ELEMENTS(formant_steps); i++)
+        ok = try_blend(&fit, best.weights, formant_steps[i] * FORMANT_STEP, &best, error);
+    float coarse = best.formant_shift;
+    for (int side = -1; ok && side <= 1; side += 2)
+        ok = try_blend(&fit, best.weights, coarse + side * FORMANT_STEP / 2, &best, error);
     /* The pitch shift to the recording's median, measured once more and
      * corrected (the model's pitch does not follow the shift exactly); a
      * shift whose speech cannot be measured is not taken further. */
-    float pitch = 0.0f;
-    GsVoiceFeatures shifted = best.features;
+    float pitch = -best.formant_shift;
+    Measured shifted = best.measured;
     for (int pass = 0; ok && pass < 2; pass++) {
-        float next = CLAMP(pitch + 12.0f * (float)log2(target.f0_hz / shifted.f0_hz), -MAX_PITCH_SEMITONES,
+        float next = CLAMP(pitch + 12.0f * (float)log2(target.f0_hz / shifted.features.f0_hz), -MAX_PITCH_SEMITONES,
                            MAX_PITCH_SEMITONES);
         g_autoptr(GError) unmeasurable = NULL;
-        if (measure(&fit, best.weights, next, &shifted, &unmeasurable))
+        if (measure(&fit, best.weights, best.formant_shift, next, &shifted, &unmeasurable))
             pitch = next;
         else if (g_error_matches(unmeasurable, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
             break;
@@ -206,6 +243,9 @@ gs_voice_clone(gs_context *ctx, gs_speech *model, const GsConsentRequest *reques
         voice->model_voices[v] = g_strdup(gs_speech_voice_name(model, voice_index[v]));
     voice->weights = best.weights;
     voice->pitch = pitch;
+    voice->formant_shift = best.formant_shift;
+    voice->speaker_embedding = g_steal_pointer(&target_embedding);
+    voice->speaker_embedding_dim = dim;
     voice->consent_id = g_strdup(request->id);
     voice->consent_sentence = g_strdup(request->sentence);
     voice->consent_transcript = g_strdup(check->transcript);

@@ -18,6 +18,7 @@ gs_voice_free(GsVoice *voice)
     g_free(voice->name);
     g_strfreev(voice->model_voices);
     g_free(voice->weights);
+    g_free(voice->speaker_embedding);
     g_free(voice->consent_id);
     g_free(voice->consent_sentence);
     g_free(voice->consent_transcript);
@@ -33,6 +34,8 @@ gs_voice_copy(const GsVoice *voice)
     copy->name = g_strdup(voice->name);
     copy->model_voices = g_strdupv(voice->model_voices);
     copy->weights = g_memdup2(voice->weights, g_strv_length(voice->model_voices) * sizeof *voice->weights);
+    copy->speaker_embedding =
+        g_memdup2(voice->speaker_embedding, (gsize)voice->speaker_embedding_dim * sizeof *voice->speaker_embedding);
     copy->consent_id = g_strdup(voice->consent_id);
     copy->consent_sentence = g_strdup(voice->consent_sentence);
     copy->consent_transcript = g_strdup(voice->consent_transcript);
@@ -115,6 +118,15 @@ gs_voice_to_json(const GsVoice *voice)
     json_builder_end_object(b);
     json_builder_set_member_name(b, "pitch_semitones");
     json_builder_add_double_value(b, voice->pitch);
+    json_builder_set_member_name(b, "formant_semitones");
+    json_builder_add_double_value(b, voice->formant_shift);
+    if (voice->speaker_embedding) {
+        json_builder_set_member_name(b, "speaker_embedding");
+        json_builder_begin_array(b);
+        for (int i = 0; i < voice->speaker_embedding_dim; i++)
+            json_builder_add_double_value(b, voice->speaker_embedding[i]);
+        json_builder_end_array(b);
+    }
     json_builder_set_member_name(b, "consent");
     json_builder_begin_object(b);
     add_string(b, "id", voice->consent_id);
@@ -193,6 +205,27 @@ read_blend(GsVoice *voice, JsonObject *blend)
     return ok && fabs(sum - 1.0) <= 1e-3;
 }
 
+/* Optional: absent is fine, present must be 1–GS_VOICE_MAX_EMBEDDING numbers in [−1, 1]. */
+static gboolean
+read_embedding(GsVoice *voice, JsonNode *node)
+{
+    if (!node)
+        return TRUE;
+    JsonArray *a = JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
+    guint n = a ? json_array_get_length(a) : 0;
+    if (n == 0 || n > GS_VOICE_MAX_EMBEDDING)
+        return FALSE;
+    voice->speaker_embedding = g_new(float, n);
+    voice->speaker_embedding_dim = (int)n;
+    for (guint i = 0; i < n; i++) {
+        double v = number_value(json_array_get_element(a, i));
+        if (!(fabs(v) <= 1.0))
+            return FALSE;
+        voice->speaker_embedding[i] = (float)v;
+    }
+    return TRUE;
+}
+
 GsVoice *
 gs_voice_load(const char *path, GError **error)
 {
@@ -230,12 +263,23 @@ gs_voice_from_json(JsonNode *root, const char *source, GError **error)
     g_autoptr(GsVoice) voice = g_new0(GsVoice, 1);
     voice->name = g_strdup(string_member(o, "name"));
     voice->pitch = (float)number_member(o, "pitch_semitones");
+    /* Voices cloned before formant shifts have none. */
+    double formants = json_object_has_member(o, "formant_semitones") ? number_member(o, "formant_semitones") : 0.0;
     if (!blend || !JSON_NODE_HOLDS_OBJECT(blend) || !read_blend(voice, json_node_get_object(blend))) {
         fail(error, source, "its blend needs weights in 0–1 that sum to 1");
         return NULL;
     }
     if (!voice->name || !*voice->name || !(fabsf(voice->pitch) <= 24.0f)) {
         fail(error, source, "it needs a name and a pitch within ±24 semitones");
+        return NULL;
+    }
+    if (!(fabs(formants) <= GS_SPEECH_MAX_FORMANT_SHIFT)) {
+        fail(error, source, "its formant shift is not a number within ±6 semitones");
+        return NULL;
+    }
+    voice->formant_shift = (float)formants;
+    if (!read_embedding(voice, json_object_get_member(o, "speaker_embedding"))) {
+        fail(error, source, "its speaker embedding is not a list of up to 1024 numbers in −1…1");
         return NULL;
     }
     JsonObject *c = consent && JSON_NODE_HOLDS_OBJECT(consent) ? json_node_get_object(consent) : NULL;
@@ -276,6 +320,7 @@ gs_voice_apply(const GsVoice *voice, const gs_speech *model, gs_speech_params *p
     params->voice = NULL;
     params->voice_blend = blend;
     params->pitch += voice->pitch;
+    params->formant_shift += voice->formant_shift;
     return g_steal_pointer(&blend);
 }
 

@@ -1,5 +1,6 @@
-/* A cloned voice (.gsvoice, JSON): a blend of the speech model's own voices
- * and a pitch shift, fitted to a consent recording (gs-voice-clone.h), with
+/* A cloned voice (.gsvoice, JSON): a blend of the speech model's own voices,
+ * a formant and a pitch shift, fitted to a consent recording
+ * (gs-voice-clone.h), with the speaker encoder's embedding of it and
  * the consent record that allowed it. It fits the model whose voices it
  * names, in that order.
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -13,7 +14,7 @@
 G_BEGIN_DECLS
 
 #define GS_VOICE_EXTENSION ".gsvoice"
-/* A .gsvoice is a few hundred bytes; anything past this is not one. */
+/* A .gsvoice is a few kilobytes; anything past this is not one. */
 #define GS_VOICE_MAX_FILE_BYTES (64 * 1024)
 
 typedef struct {
@@ -21,6 +22,11 @@ typedef struct {
     char **model_voices;  /* names of the model voices blended, NULL-terminated */
     float *weights;       /* one per name, ≥ 0, summing to 1 */
     float pitch;          /* semitones */
+    float formant_shift;  /* semitones (gs_speech_params.formant_shift) */
+    /* The speaker encoder's embedding of the consent recording (unit
+     * length; NULL in voices cloned before there was an encoder). */
+    float *speaker_embedding;
+    int speaker_embedding_dim;
     /* The consent record. */
     char *consent_id;
     char *consent_sentence;
@@ -36,6 +42,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsVoice, gs_voice_free)
 
 /* $XDG_DATA_HOME/genstudio/voices, where the window keeps cloned voices. */
 char *gs_voices_dir(void);
+
+#define GS_VOICE_MAX_EMBEDDING 1024
 
 /* A voice of that folder; `stem` (its file's name without the extension)
  * tells two voices of one person apart ("Ann Smith 2"). */

@@ -31,8 +31,9 @@ read_aloud "$sentence" "$work/consent.wav"
 expect "clone from the consent recording" 0 "$cli" clone --consent-id "$id" --recording "$work/consent.wav" \
   -o "$work/ann.gsvoice"
 ann_id=$id
-grep -q '"blend"' "$work/ann.gsvoice" && grep -q "\"id\" : \"$ann_id\"" "$work/ann.gsvoice" ||
-  fail "the voice file lacks its blend or consent id"
+grep -q '"blend"' "$work/ann.gsvoice" && grep -q "\"id\" : \"$ann_id\"" "$work/ann.gsvoice" &&
+  grep -q '"speaker_embedding"' "$work/ann.gsvoice" ||
+  fail "the voice file lacks its blend, speaker embedding or consent id"
 expect "the id used again" 1 "$cli" clone --consent-id "$id" --recording "$work/consent.wav" -o "$work/again.gsvoice"
 grep -q "used already" "$work/err" || fail "no message about the used id"
 
