@@ -75,7 +75,7 @@ gs_cli_speak(int argc, char **argv)
 {
     g_autofree char *text = NULL, *file = NULL, *voice = NULL, *lang = NULL, *vocoder = NULL, *output = NULL;
     g_autofree char *model_path = NULL, *voice_file = NULL;
-    double rate = 1.0, pitch = 0.0, energy = 0.0;
+    double rate = 1.0, pitch = 0.0, energy = 0.0, formants = 0.0;
     gboolean play = FALSE, list = FALSE;
     GOptionEntry entries[] = {
         { "text", 't', 0, G_OPTION_ARG_STRING, &text, "What to say", "TEXT" },
@@ -89,6 +89,8 @@ gs_cli_speak(int argc, char **argv)
           "CODE" },
         { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate, "Speaking rate, 1 = normal (0.25–4)", "X" },
         { "pitch", 0, 0, G_OPTION_ARG_DOUBLE, &pitch, "Pitch shift in semitones (±24)", "N" },
+        { "formants", 0, 0, G_OPTION_ARG_DOUBLE, &formants,
+          "Formant shift in semitones (±6): up for a shorter vocal tract, down for a longer; the pitch stays", "N" },
         { "energy", 0, 0, G_OPTION_ARG_DOUBLE, &energy, "Emphasis, -3 (soft) to 3 (strong)", "X" },
         { "vocoder", 0, 0, G_OPTION_ARG_STRING, &vocoder, "neural (the default) or griffinlim", "NAME" },
         { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Speech model (.safetensors)", "PATH" },
@@ -120,7 +122,8 @@ gs_cli_speak(int argc, char **argv)
     params.voice = voice;
     params.lang = lang ? lang : params.lang;
     params.rate = (float)rate;
-    params.pitch = (float)pitch;
+    params.formant_shift = (float)formants;
+    params.pitch = (float)(pitch - formants); /* the warp moves the pitch too */
     params.energy = (float)energy;
     if (!parse_vocoder(vocoder, &params.vocoder)) {
         fprintf(stderr, "genstudio-cli speak: unknown vocoder '%s' (griffinlim, neural)\n", vocoder);
