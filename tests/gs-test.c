@@ -73,6 +73,20 @@ gs_test_download(const gs_tensor *t)
     return p;
 }
 
+float *
+gs_test_golden_floats(gs_safetensors *golden, const char *name, int64_t *count)
+{
+    int i = gs_safetensors_find(golden, name);
+    if (i < 0 || gs_safetensors_dtype(golden, i) != GS_ST_F32) {
+        fprintf(stderr, "golden file lacks %s\n", name);
+        exit(1);
+    }
+    *count = gs_safetensors_numel(golden, i);
+    float *p = malloc((size_t)*count * sizeof *p);
+    memcpy(p, gs_safetensors_data(golden, i), (size_t)*count * sizeof *p);
+    return p;
+}
+
 bool
 gs_test_close(const char *what, const float *got, const float *want, size_t n, float atol, float rtol)
 {

@@ -23,6 +23,8 @@ float *gs_test_random_new(size_t n, uint64_t seed, float lo, float hi);
 gs_tensor *gs_test_tensor(gs_context *ctx, int ndim, const int64_t *shape, const float *data);
 /* Downloads into a new malloc'd buffer. */
 float *gs_test_download(const gs_tensor *t);
+/* An F32 tensor of a golden fixture, malloc'd; exits when it is missing. */
+float *gs_test_golden_floats(gs_safetensors *golden, const char *name, int64_t *count);
 
 /* |got - want| <= atol + rtol * |want| for every element; reports the worst. */
 bool gs_test_close(const char *what, const float *got, const float *want, size_t n, float atol, float rtol);

@@ -9,20 +9,6 @@
 
 #include "gs-test.h"
 
-static float *
-golden_floats(gs_safetensors *golden, const char *name, int64_t *count)
-{
-    int i = gs_safetensors_find(golden, name);
-    if (i < 0 || gs_safetensors_dtype(golden, i) != GS_ST_F32) {
-        fprintf(stderr, "golden file lacks %s\n", name);
-        exit(1);
-    }
-    *count = gs_safetensors_numel(golden, i);
-    float *p = malloc((size_t)*count * sizeof *p);
-    memcpy(p, gs_safetensors_data(golden, i), (size_t)*count * sizeof *p);
-    return p;
-}
-
 static double
 cosine(const float *a, const float *b, int n)
 {
@@ -42,7 +28,7 @@ test_golden(gs_context *ctx, gs_speaker_encoder *e)
         exit(1);
     }
     int64_t samples = 0, dim = 0;
-    float *signal = golden_floats(golden, "signal", &samples), *want = golden_floats(golden, "embedding", &dim);
+    float *signal = gs_test_golden_floats(golden, "signal", &samples), *want = gs_test_golden_floats(golden, "embedding", &dim);
     GS_CHECK(dim == gs_speaker_encoder_dim(e));
     float *got = calloc((size_t)dim, sizeof *got);
     GS_CHECK_OK(ctx, gs_speaker_encoder_embed(e, signal, (size_t)samples, got));

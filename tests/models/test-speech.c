@@ -18,20 +18,6 @@
 static gs_context *ctx;
 static gs_speech *model;
 
-static float *
-golden_floats(gs_safetensors *golden, const char *name, int64_t *count)
-{
-    int i = gs_safetensors_find(golden, name);
-    if (i < 0 || gs_safetensors_dtype(golden, i) != GS_ST_F32) {
-        fprintf(stderr, "golden file lacks %s\n", name);
-        exit(1);
-    }
-    *count = gs_safetensors_numel(golden, i);
-    float *p = malloc((size_t)*count * sizeof *p);
-    memcpy(p, gs_safetensors_data(golden, i), (size_t)*count * sizeof *p);
-    return p;
-}
-
 /* The ids the synthesizer would build for the sentence, from espeak-ng. */
 static int
 hello_ids(int32_t *ids, int32_t *stress, int max)
@@ -64,8 +50,8 @@ test_golden(int *frames_out)
         exit(1);
     }
     int64_t n, mel_count, dummy;
-    float *fids = golden_floats(golden, "ids", &n), *fstress = golden_floats(golden, "stress", &dummy);
-    float *bins_major = golden_floats(golden, "mel", &mel_count); /* PyTorch's [80, T] */
+    float *fids = gs_test_golden_floats(golden, "ids", &n), *fstress = gs_test_golden_floats(golden, "stress", &dummy);
+    float *bins_major = gs_test_golden_floats(golden, "mel", &mel_count); /* PyTorch's [80, T] */
     int bins = model->cfg.mel_bins, golden_frames = (int)(mel_count / bins);
     float *want_mel = malloc((size_t)mel_count * sizeof *want_mel); /* the engine's [T, 80] */
     for (int t = 0; t < golden_frames; t++)
@@ -119,7 +105,7 @@ test_golden(int *frames_out)
     GS_CHECK(gs_speech_has_neural_vocoder(model));
     if (gs_speech_has_neural_vocoder(model)) {
         int64_t audio_count;
-        float *want_audio = golden_floats(golden, "vocoder_audio", &audio_count), *audio = NULL;
+        float *want_audio = gs_test_golden_floats(golden, "vocoder_audio", &audio_count), *audio = NULL;
         size_t got_count = 0;
         GS_CHECK_OK(ctx, gs_neural_vocoder(model, want_mel, frames, &audio, &got_count));
         GS_CHECK((int64_t)got_count == audio_count);
