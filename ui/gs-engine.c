@@ -996,8 +996,7 @@ gs_engine_sing(GsEngine *self, const GsArrangement *arrangement, const char *lyr
     if (!g_cancellable_set_error_if_cancelled(cancellable, &local) && ensure_speech(self, &local) &&
         (!clone || (blend = gs_voice_apply(clone, self->speech, &fitted, &local)))) {
         if (clone)
-            singer = (GsSinger){ .blend = fitted.voice_blend, .pitch = clone->pitch,
-                                 .formant_shift = clone->formant_shift };
+            singer = (GsSinger){ .blend = fitted.voice_blend, .pitch = clone->pitch };
         g_autoptr(GsVocalLine) line = gs_vocal_line_plan(self->ctx, self->speech, &singer, arrangement, lyrics, &local);
         stem = line ? gs_vocal_line_render(self->ctx, self->speech, &singer, line, frames, &local) : NULL;
         if (stem && syllables)

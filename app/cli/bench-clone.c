@@ -203,8 +203,8 @@ bench_speaker(clone_bench *b, const speaker *sp, GError **error)
         if (voice->weights[i] > 0)
             g_string_append_printf(blend, "%s%s %.2f", blend->len ? " + " : "", voice->model_voices[i],
                                    voice->weights[i]);
-    printf("%s — gate: %s; fitted %s, pitch %+.1f st, formants %+.1f st\n", sp->name,
-           check ? "passed" : refusal->message, blend->str, voice->pitch, voice->formant_shift);
+    printf("%s — gate: %s; fitted %s, pitch %+.1f st\n", sp->name,
+           check ? "passed" : refusal->message, blend->str, voice->pitch);
     print_features("speaker", &own_f);
     print_features("clone", &clone_f);
     print_features("default", &b->default_features);

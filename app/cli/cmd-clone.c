@@ -80,8 +80,7 @@ clone_voice(const char *id, const char *recording, const char *output, const cha
         if (voice->weights[i] > 0)
             g_string_append_printf(blend, "%s%s %.2f", blend->len ? ", " : "", voice->model_voices[i],
                                    voice->weights[i]);
-    fprintf(stderr, "voice “%s”: %s, pitch %+.1f semitones, formants %+.1f semitones\n", voice->name, blend->str,
-            voice->pitch, voice->formant_shift);
+    fprintf(stderr, "voice “%s”: %s, pitch %+.1f semitones\n", voice->name, blend->str, voice->pitch);
     printf("%s\n", output);
     return 0;
 }

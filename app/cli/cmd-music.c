@@ -80,8 +80,7 @@ sing_vocals(const GsArrangement *arr, const char *lyrics, const Singer *who, gsi
     g_autofree float *blend = NULL;
     gboolean fits = model && (!who->clone || (blend = gs_voice_apply(who->clone, model, &fitted, error)));
     if (fits && who->clone)
-        singer = (GsSinger){ .blend = fitted.voice_blend, .pitch = who->clone->pitch,
-                             .formant_shift = who->clone->formant_shift };
+        singer = (GsSinger){ .blend = fitted.voice_blend, .pitch = who->clone->pitch };
     g_autoptr(GsVocalLine) line = fits ? gs_vocal_line_plan(ctx, model, &singer, arr, lyrics, error) : NULL;
     float *stem = line ? gs_vocal_line_render(ctx, model, &singer, line, frames, error) : NULL;
     gs_speech_free(model);

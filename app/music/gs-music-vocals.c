@@ -61,7 +61,6 @@ sing(gs_context *ctx, gs_speech *model, const GsSinger *singer, const gs_sung_ph
     params.griffin_lim_iterations = iterations;
     params.voice = singer ? singer->voice : NULL;
     params.voice_blend = singer ? singer->blend : NULL;
-    params.formant_shift = singer ? singer->formant_shift : 0.0f;
     if (!singer || !singer->pitch)
         return engine_error(ctx, gs_speech_sing(model, phones, count, &params, samples, n), error);
     /* A sung phone's pitch is in octaves from the voice's own. */

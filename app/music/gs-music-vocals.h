@@ -40,7 +40,6 @@ typedef struct {
     const char *voice;
     const float *blend; /* one weight per model voice, or NULL */
     float pitch;
-    float formant_shift; /* gs_speech_params.formant_shift, the clone's */
 } GsSinger;
 
 /* Plans the line for `singer` of `model`: measures the

@@ -1,10 +1,10 @@
 /* Cloning a voice from a consent recording. The speech model knows a few
- * voices; a clone is the blend of their speaker embeddings, the formant
- * shift and the pitch shift whose speech, read from the consent sentence,
- * comes closest to the recording in the measures a listener hears first —
- * median pitch, pitch range and the first three formants — and by the
- * speaker encoder. The fit speaks the sentence with each candidate and
- * measures it (a search without gradients, README.md).
+ * voices; a clone is the blend of their speaker embeddings and the pitch
+ * shift whose speech, read from the consent sentence, comes closest to the
+ * recording in the measures a listener hears first — median pitch, pitch
+ * range and the first three formants — and by the speaker encoder. The fit
+ * speaks the sentence with each candidate and measures it (a search
+ * without gradients, README.md).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 

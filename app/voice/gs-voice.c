@@ -118,8 +118,6 @@ gs_voice_to_json(const GsVoice *voice)
     json_builder_end_object(b);
     json_builder_set_member_name(b, "pitch_semitones");
     json_builder_add_double_value(b, voice->pitch);
-    json_builder_set_member_name(b, "formant_semitones");
-    json_builder_add_double_value(b, voice->formant_shift);
     if (voice->speaker_embedding) {
         json_builder_set_member_name(b, "speaker_embedding");
         json_builder_begin_array(b);
@@ -263,8 +261,6 @@ gs_voice_from_json(JsonNode *root, const char *source, GError **error)
     g_autoptr(GsVoice) voice = g_new0(GsVoice, 1);
     voice->name = g_strdup(string_member(o, "name"));
     voice->pitch = (float)number_member(o, "pitch_semitones");
-    /* Voices cloned before formant shifts have none. */
-    double formants = json_object_has_member(o, "formant_semitones") ? number_member(o, "formant_semitones") : 0.0;
     if (!blend || !JSON_NODE_HOLDS_OBJECT(blend) || !read_blend(voice, json_node_get_object(blend))) {
         fail(error, source, "its blend needs weights in 0–1 that sum to 1");
         return NULL;
@@ -273,11 +269,7 @@ gs_voice_from_json(JsonNode *root, const char *source, GError **error)
         fail(error, source, "it needs a name and a pitch within ±24 semitones");
         return NULL;
     }
-    if (!(fabs(formants) <= GS_SPEECH_MAX_FORMANT_SHIFT)) {
-        fail(error, source, "its formant shift is not a number within ±6 semitones");
-        return NULL;
-    }
-    voice->formant_shift = (float)formants;
+
     if (!read_embedding(voice, json_object_get_member(o, "speaker_embedding"))) {
         fail(error, source, "its speaker embedding is not a list of up to 1024 numbers in −1…1");
         return NULL;
@@ -320,7 +312,6 @@ gs_voice_apply(const GsVoice *voice, const gs_speech *model, gs_speech_params *p
     params->voice = NULL;
     params->voice_blend = blend;
     params->pitch += voice->pitch;
-    params->formant_shift += voice->formant_shift;
     return g_steal_pointer(&blend);
 }
 

@@ -1,7 +1,7 @@
-/* A cloned voice (.gsvoice, JSON): a blend of the speech model's own voices,
- * a formant and a pitch shift, fitted to a consent recording
- * (gs-voice-clone.h), with the speaker encoder's embedding of it and
- * the consent record that allowed it. It fits the model whose voices it
+/* A cloned voice (.gsvoice, JSON): a blend of the speech model's own voices
+ * and a pitch shift, fitted to a consent recording (gs-voice-clone.h), with
+ * the speaker encoder's embedding of it and the consent record that
+ * allowed it. It fits the model whose voices it
  * names, in that order.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
@@ -22,7 +22,6 @@ typedef struct {
     char **model_voices;  /* names of the model voices blended, NULL-terminated */
     float *weights;       /* one per name, ≥ 0, summing to 1 */
     float pitch;          /* semitones */
-    float formant_shift;  /* semitones (gs_speech_params.formant_shift) */
     /* The speaker encoder's embedding of the consent recording (unit
      * length; NULL in voices cloned before there was an encoder). */
     float *speaker_embedding;

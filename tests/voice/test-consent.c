@@ -168,7 +168,6 @@ sample_voice(void)
     const float w[4] = { 0.25f, 0.0f, 0.5f, 0.25f };
     memcpy(v->weights, w, sizeof w);
     v->pitch = -1.5f;
-    v->formant_shift = 1.5f;
     v->speaker_embedding_dim = 3;
     v->speaker_embedding = g_new(float, 3);
     const float e[3] = { 0.6f, -0.8f, 0.0f };
@@ -211,7 +210,6 @@ test_voice_file(void)
         g_assert_cmpfloat(fabsf(back->weights[i] - v->weights[i]), <, 1e-6);
     }
     g_assert_cmpfloat(fabsf(back->pitch - v->pitch), <, 1e-6);
-    g_assert_cmpfloat(fabsf(back->formant_shift - v->formant_shift), <, 1e-6);
     g_assert_cmpint(back->speaker_embedding_dim, ==, 3);
     for (int i = 0; i < 3; i++)
         g_assert_cmpfloat(fabsf(back->speaker_embedding[i] - v->speaker_embedding[i]), <, 1e-6);
@@ -238,11 +236,9 @@ test_voice_file(void)
     expect_bad_voice(dir, number_sentence);
     expect_bad_voice(dir, "{\"format\":\"genstudio-voice\",\"version\":1,\"name\":{},\"blend\":{\"awb\":true}}");
     expect_bad_voice(dir, "");
-    /* Speaker embeddings empty, out of range, not numbers; formant shifts
-     * out of range or not numbers. */
+    /* Speaker embeddings: empty, out of range, not numbers. */
     const char *embeddings[] = { "\"speaker_embedding\":[],", "\"speaker_embedding\":[0.5,1.5],",
-                                 "\"speaker_embedding\":[\"0.5\"],", "\"speaker_embedding\":{},",
-                                 "\"formant_semitones\":9,", "\"formant_semitones\":\"1\"," };
+                                 "\"speaker_embedding\":[\"0.5\"],", "\"speaker_embedding\":{}," };
     for (gsize i = 0; i < G_N_ELEMENTS(embeddings); i++) {
         g_autofree char *text = g_strconcat(head, "\"blend\":{\"awb\":1},", embeddings[i], consent, NULL);
         expect_bad_voice(dir, text);
