@@ -28,7 +28,8 @@ test_golden(gs_context *ctx, gs_speaker_encoder *e)
         exit(1);
     }
     int64_t samples = 0, dim = 0;
-    float *signal = gs_test_golden_floats(golden, "signal", &samples), *want = gs_test_golden_floats(golden, "embedding", &dim);
+    float *signal = gs_test_golden_floats(golden, "signal", &samples);
+    float *want = gs_test_golden_floats(golden, "embedding", &dim);
     GS_CHECK(dim == gs_speaker_encoder_dim(e));
     float *got = calloc((size_t)dim, sizeof *got);
     GS_CHECK_OK(ctx, gs_speaker_encoder_embed(e, signal, (size_t)samples, got));
