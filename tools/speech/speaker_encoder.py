@@ -147,8 +147,9 @@ def load_speakers(wavdir):
 
 
 def evaluate(model, wavdir):
-    """Held-out speakers against each other and against our default voice:
-    the mean cosine of crops of one speaker, and of different speakers."""
+    """The held-out speakers against each other: the mean cosine between
+    crops of one speaker and between crops of two, and how many of each
+    speaker's last four crops lie nearest the mean of its first four."""
     held = sorted(glob.glob(os.path.join(wavdir, "held-out", "*.wav")))
     if not held:
         return "no held-out recordings"
@@ -158,7 +159,6 @@ def evaluate(model, wavdir):
         names = sorted(emb)
         same = np.mean([(emb[n] @ emb[n].T)[~torch.eye(8, dtype=bool)].mean().item() for n in names])
         diff = np.mean([(emb[a] @ emb[b].T).mean().item() for a in names for b in names if a < b])
-        # Identification: each crop's nearest other speaker's mean embedding.
         centroids = torch.stack([F.normalize(emb[n][:4].mean(0), dim=0) for n in names])
         hits = sum((emb[n][4:] @ centroids.T).argmax(1).eq(i).sum().item() for i, n in enumerate(names))
     return f"held-out same {same:.3f} different {diff:.3f} identified {hits}/{4 * len(names)}"
